@@ -1,0 +1,3 @@
+from paperbrowse.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,48 @@
+"""Date bounds typed by users: YYYY, YYYY-MM, YYYY-MM-DD, or relative forms like 7d, 4w, 6m, 1y."""
+
+from __future__ import annotations
+
+import calendar
+import re
+from datetime import date, timedelta
+
+_ABSOLUTE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
+_RELATIVE = re.compile(r"^(\d{1,5})([dwmy])$")
+
+
+class DateError(ValueError):
+    """A date bound that cannot be understood; the message names the input."""
+
+
+def parse_bound(text: str, *, end: bool, today: date | None = None) -> date:
+    """Parse a date bound; `end` picks the last day of a partial date (inclusive upper bound).
+
+    Relative forms count back from today: `7d` is seven days ago, `6m` six months ago.
+    """
+    raw = text.strip()
+    match = _ABSOLUTE.match(raw)
+    if match:
+        year = int(match.group(1))
+        month = int(match.group(2)) if match.group(2) else None
+        day = int(match.group(3)) if match.group(3) else None
+        if year < 1:
+            raise DateError(f"invalid date {raw!r}: year must be 0001 or later")
+        try:
+            if month is None:
+                return date(year, 12, 31) if end else date(year, 1, 1)
+            if day is None:
+                last = calendar.monthrange(year, month)[1] if 1 <= month <= 12 else 0
+                return date(year, month, last if end else 1)
+            return date(year, month, day)
+        except ValueError as exc:
+            raise DateError(f"invalid date {raw!r}: {exc}") from None
+    match = _RELATIVE.match(raw.lower())
+    if match:
+        count, unit = int(match.group(1)), match.group(2)
+        today = today or date.today()
+        days = {"d": 1, "w": 7, "m": 30, "y": 365}[unit] * count
+        try:
+            return today - timedelta(days=days)
+        except OverflowError:
+            raise DateError(f"invalid date {raw!r}: too far back") from None
+    raise DateError(f"invalid date {raw!r}: use YYYY, YYYY-MM, YYYY-MM-DD or 7d/4w/6m/1y")
