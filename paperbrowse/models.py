@@ -7,6 +7,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field, replace
 from datetime import date
+from urllib.parse import quote_plus
 
 SORTS = ("relevance", "date", "upvotes", "title")
 STATES = ("inbox", "unread", "read", "starred", "hidden", "all")
@@ -66,6 +67,26 @@ def link_kind(url: str) -> str:
     if host in ("huggingface.co", "hf.co"):
         return "model/dataset"
     return "project page"
+
+
+def lookup_urls(title: str) -> list[tuple[str, str]]:
+    """Searches for a paper by its title on the usual sites, as (label, url) pairs."""
+    q = quote_plus(title)
+    return [
+        ("arXiv search", f"https://arxiv.org/search/?query={q}&searchtype=title"),
+        ("Hugging Face papers", f"https://huggingface.co/papers?q={q}"),
+        ("Semantic Scholar", f"https://www.semanticscholar.org/search?q={q}"),
+        ("Google Scholar", f"https://scholar.google.com/scholar?q={q}"),
+    ]
+
+
+def primary_url(paper: Paper) -> str:
+    """The link `o` opens: the first code link, else the first link, else an arXiv title search."""
+    if paper.code_links:
+        return paper.code_links[0]
+    if paper.links:
+        return paper.links[0]
+    return lookup_urls(paper.title)[0][1]
 
 
 def merge(old: Paper, new: Paper) -> Paper:
