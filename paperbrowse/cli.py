@@ -1,1 +1,348 @@
-def main() -> int:\n    return 0
+"""The `paperbrowse` command: index, search, show, stats, browse and demo.
+
+The browser (Textual) is imported only by `browse` and `demo`, so `index` and `search` start fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from paperbrowse import __version__
+from paperbrowse.dates import DateError, parse_bound
+from paperbrowse.models import SORTS, STATES, Filters
+from paperbrowse.paths import default_data_dir, demo_data_dir, sample_dir
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from paperbrowse.library import Library
+    from paperbrowse.triage import TriageStore
+
+EXIT_OK, EXIT_NONE, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+TABLE_LIMIT = 50
+
+
+class CliError(Exception):
+    """A one-line error for stderr, with its exit code."""
+
+    def __init__(self, message: str, code: int = EXIT_NONE) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def _formats() -> tuple[str, ...]:
+    return ("table", "tsv", "jsonl", "json", "md", "bibtex", "titles", "urls")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser for every subcommand."""
+    parser = argparse.ArgumentParser(
+        prog="paperbrowse",
+        description="Browse, triage and search Hugging Face Daily Papers dumps from the terminal.",
+    )
+    parser.add_argument("--version", action="version", version=f"paperbrowse {__version__}")
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        help="library location (default: $PAPERBROWSE_DATA_DIR, else the user data dir)",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("index", help="add dumps (files, directories, - for stdin) to the library")
+    p.add_argument("paths", nargs="*", metavar="PATH", help="dump files, directories, or -")
+    p.add_argument("--rebuild", action="store_true", help="rebuild from scratch (keeps triage)")
+    p.add_argument("--year", type=int, help="year of pages that show no year anywhere")
+
+    def add_filters(p: argparse.ArgumentParser, state_default: str) -> None:
+        p.add_argument("query", nargs="?", default="", metavar="QUERY", help="Whoosh query")
+        p.add_argument("--since", metavar="D", help="on or after D (YYYY, YYYY-MM, YYYY-MM-DD, 7d)")
+        p.add_argument("--until", metavar="D", help="on or before D")
+        p.add_argument("--state", choices=STATES, default=state_default)
+        p.add_argument("--format", choices=_formats(), help="output format")
+
+    p = sub.add_parser("search", help="print matching papers")
+    add_filters(p, "all")
+    p.add_argument("--sort", choices=SORTS, help="default: relevance with a query, else date")
+    p.add_argument("--limit", type=int, help=f"at most N results (0 = all; table: {TABLE_LIMIT})")
+
+    p = sub.add_parser("show", help="print one paper in full")
+    p.add_argument("id", metavar="ID", help="paper id (or a unique prefix)")
+    p.add_argument("--format", choices=_formats(), default=None)
+
+    sub.add_parser("stats", help="library statistics")
+
+    p = sub.add_parser("browse", help="open the browser (the default command)")
+    add_filters(p, "inbox")
+
+    p = sub.add_parser("demo", help="open the browser on the bundled sample papers")
+    p.add_argument("--no-browser", action="store_true", help="only build the demo library")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    args = build_parser().parse_args(argv)
+    try:
+        return _dispatch(args)
+    except CliError as exc:
+        _error(str(exc))
+        return exc.code
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # The reader went away (`| head`): not an error. Point stdout at devnull so the
+        # interpreter's final flush does not complain either.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_OK
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    from paperbrowse.library import LibraryError, QueryError
+    from paperbrowse.triage import TriageError
+
+    data_dir: Path = args.data_dir or default_data_dir()
+    command = args.command or "browse"
+    if command == "browse" and not hasattr(args, "query"):
+        args = build_parser().parse_args(["browse"])
+        args.data_dir = data_dir
+    try:
+        if command == "index":
+            return cmd_index(args, data_dir)
+        if command == "search":
+            return cmd_search(args, data_dir)
+        if command == "show":
+            return cmd_show(args, data_dir)
+        if command == "stats":
+            return cmd_stats(data_dir)
+        if command == "demo":
+            return cmd_demo(args)
+        return cmd_browse(args, data_dir)
+    except QueryError as exc:
+        raise CliError(str(exc), EXIT_USAGE) from None
+    except (LibraryError, TriageError) as exc:
+        raise CliError(str(exc)) from None
+
+
+def _error(message: str) -> None:
+    first = message.splitlines()[0] if message else "error"
+    print(f"paperbrowse: {first}", file=sys.stderr)
+
+
+def _stderr_console() -> Console:
+    from rich.console import Console
+
+    return Console(stderr=True, highlight=False)
+
+
+# ---------------------------------------------------------------------------------------------
+# index
+
+
+def cmd_index(args: argparse.Namespace, data_dir: Path) -> int:
+    """`paperbrowse index PATH...`"""
+    from paperbrowse.indexer import collect_sources
+    from paperbrowse.library import Library
+
+    if not args.paths and not args.rebuild:
+        raise CliError("index: give at least one PATH (a dump, a directory, or - for stdin)", 2)
+    sources, problems = collect_sources(args.paths, stdin=sys.stdin)
+    for problem in problems:
+        _error(problem)
+    if not sources and not args.rebuild:
+        return EXIT_NONE
+    report = _run_index(Library(data_dir), sources, rebuild=args.rebuild, year=args.year)
+    for warning in report.warnings:
+        print(f"paperbrowse: warning: {warning}", file=sys.stderr)
+    for failure in report.failures:
+        _error(failure)
+    console = _stderr_console()
+    console.print(
+        f"{report.files_read} files read ({report.files_unchanged} unchanged), "
+        f"{report.papers_parsed} papers parsed: {report.new} new, {report.updated} updated, "
+        f"{report.unchanged} unchanged"
+        + (f", {report.removed} removed" if report.removed else "")
+        + f", {len(report.warnings)} warnings"
+        + (
+            f", {len(report.failures) + len(problems)} failed"
+            if report.failures or problems
+            else ""
+        )
+        + f" -> {data_dir}"
+    )
+    return EXIT_NONE if report.failures or problems else EXIT_OK
+
+
+def _run_index(library: Library, sources: Any, *, rebuild: bool, year: int | None) -> Any:
+    """Index with a Rich progress bar on a terminal, silently otherwise."""
+    if not sys.stderr.isatty():
+        return library.index(sources, rebuild=rebuild, year=year)
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    with Progress(
+        TextColumn("{task.description:<14}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=_stderr_console(),
+        transient=True,
+    ) as bar:
+        tasks: dict[str, Any] = {}
+        labels = {"read": "reading dumps", "write": "indexing papers"}
+
+        def progress(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(labels.get(stage, stage), total=total)
+            bar.update(tasks[stage], completed=done, total=total)
+
+        return library.index(sources, rebuild=rebuild, year=year, progress=progress)
+
+
+# ---------------------------------------------------------------------------------------------
+# search / show / stats
+
+
+def filters_from_args(args: argparse.Namespace, *, today: date | None = None) -> Filters:
+    """Filters from the shared --since/--until/--state/QUERY options; CliError on bad dates."""
+    try:
+        since = parse_bound(args.since, end=False, today=today) if args.since else None
+        until = parse_bound(args.until, end=True, today=today) if args.until else None
+    except DateError as exc:
+        raise CliError(str(exc), EXIT_USAGE) from None
+    if since and until and since > until:
+        raise CliError(f"--since {args.since} is after --until {args.until}", EXIT_USAGE)
+    return Filters(
+        query=args.query or "",
+        since=since,
+        until=until,
+        state=args.state,
+        sort=getattr(args, "sort", None) or "auto",
+        limit=0,
+    )
+
+
+def _open_library(data_dir: Path) -> Library:
+    from paperbrowse.library import Library
+
+    library = Library(data_dir)
+    if library.searcher is None:
+        raise CliError(
+            f"the library in {data_dir} is empty: add dumps with `paperbrowse index PATH...`"
+        )
+    return library
+
+
+def _triage(data_dir: Path) -> TriageStore:
+    from paperbrowse.triage import TriageStore
+
+    return TriageStore(data_dir / "state.db")
+
+
+def _out_format(requested: str | None) -> str:
+    if requested:
+        return requested
+    return "table" if sys.stdout.isatty() else "tsv"
+
+
+def cmd_search(args: argparse.Namespace, data_dir: Path) -> int:
+    """`paperbrowse search [QUERY]`: exit 0 with results, 1 with none, 2 for a bad query."""
+    from paperbrowse.output import write_papers
+
+    filters = filters_from_args(args)
+    fmt = _out_format(args.format)
+    library = _open_library(data_dir)
+    triage = _triage(data_dir)
+    results = library.search(filters, triage)
+    total = len(results)
+    limit = args.limit if args.limit is not None else (TABLE_LIMIT if fmt == "table" else 0)
+    if limit < 0:
+        raise CliError("--limit must be 0 (all) or more", EXIT_USAGE)
+    count = min(total, limit) if limit else total
+    if not count:
+        print("paperbrowse: no papers match", file=sys.stderr)
+        return EXIT_NONE
+    ids = results.ids[:count]
+    states = triage.get_many(ids)
+    from paperbrowse.models import TriageState
+
+    items = ((p, states.get(p.id, TriageState())) for p, _ in zip(results.papers(), range(count)))
+    console = None
+    if fmt == "table":
+        from rich.console import Console
+
+        console = Console(highlight=False)
+    write_papers(items, fmt, sys.stdout, console=console, query_terms=results.terms)
+    sys.stdout.flush()
+    if fmt == "table" and count < total:
+        print(f"{count} of {total} papers shown; --limit 0 shows all", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_show(args: argparse.Namespace, data_dir: Path) -> int:
+    """`paperbrowse show ID`"""
+    library = _open_library(data_dir)
+    paper = library.get(args.id)
+    if paper is None:
+        raise CliError(f"no paper with id {args.id!r}")
+    state = _triage(data_dir).get(paper.id)
+    if args.format:
+        from paperbrowse.output import write_papers
+
+        write_papers([(paper, state)], args.format, sys.stdout)
+        return EXIT_OK
+    from rich.console import Console
+
+    from paperbrowse.render import paper_renderable
+
+    Console(highlight=False).print(paper_renderable(paper, state))
+    return EXIT_OK
+
+
+def cmd_stats(data_dir: Path) -> int:
+    """`paperbrowse stats`"""
+    from rich.console import Console
+
+    from paperbrowse.render import stats_renderable
+
+    library = _open_library(data_dir)
+    Console(highlight=False).print(stats_renderable(library.stats()))
+    return EXIT_OK
+
+
+# ---------------------------------------------------------------------------------------------
+# browse / demo
+
+
+def ensure_demo_library() -> Path:
+    """Index the bundled sample dumps into the demo data dir (no-op when up to date)."""
+    from paperbrowse.indexer import collect_sources
+    from paperbrowse.library import Library
+
+    data_dir = demo_data_dir()
+    sources, _ = collect_sources([str(sample_dir())])
+    Library(data_dir).index(sources, year=None)
+    return data_dir
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """`paperbrowse demo`: the browser on the bundled sample library."""
+    data_dir = ensure_demo_library()
+    if args.no_browser:
+        print(data_dir)
+        return EXIT_OK
+    browse_args = build_parser().parse_args(["browse", "--state", "all"])
+    return cmd_browse(browse_args, data_dir)
+
+
+def cmd_browse(args: argparse.Namespace, data_dir: Path) -> int:
+    """`paperbrowse browse`: the Textual browser; the selection goes to stdout on Enter."""
+    filters = filters_from_args(args)
+    fmt = args.format or "tsv"
+    from paperbrowse.tui.app import run_browser
+
+    return run_browser(data_dir, filters, fmt)

@@ -7,6 +7,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field, replace
 from datetime import date
+from typing import Any
 from urllib.parse import quote_plus
 
 SORTS = ("relevance", "date", "upvotes", "title")
@@ -92,7 +93,7 @@ def primary_url(paper: Paper) -> str:
 def merge(old: Paper, new: Paper) -> Paper:
     """Merge two records of one paper: non-empty fields win, upvotes take the max, sources union."""
 
-    def pick(a, b):  # type: ignore[no-untyped-def]
+    def pick(a: Any, b: Any) -> Any:
         return a if a not in (None, "", []) else b
 
     upvotes = [v for v in (old.upvotes, new.upvotes) if v is not None]

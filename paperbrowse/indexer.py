@@ -1,0 +1,303 @@
+"""One `index` run: read dumps, merge their papers into the library, commit once.
+
+Guarantees: every write of a run lands in one Whoosh commit, so a run that fails or is killed
+leaves the previous generation whole. The manifest (source hashes) is replaced atomically after
+the commit; if a run dies between the two, the next run re-reads those dumps, which is harmless
+because merging a dump's papers again gives the same records.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from whoosh import index
+
+from paperbrowse.dumps import DumpError, ParseResult, decode_dump, parse_text
+from paperbrowse.library import (
+    SCHEMA_VERSION,
+    IndexReport,
+    LibraryError,
+    Source,
+    _document,
+    make_schema,
+    merge_variants,
+    now_iso,
+    paper_record,
+    remove_tree,
+)
+from paperbrowse.paths import ensure_private_dir
+
+if TYPE_CHECKING:
+    from paperbrowse.library import Library
+
+Progress = Callable[[str, int, int], None]
+
+
+def collect_sources(paths: Sequence[str], stdin: Any = None) -> tuple[list[Source], list[str]]:
+    """Expand CLI paths (files, directories recursively for *.txt, `-` for stdin) into sources.
+
+    Returns the sources and one-line problems (missing paths, loops, unreadable directories).
+    """
+    sources: list[Source] = []
+    problems: list[str] = []
+    seen: set[str] = set()
+
+    def add(path: Path) -> None:
+        key = os.path.realpath(path)
+        if key in seen:
+            return
+        seen.add(key)
+        sources.append(Source(name=path.name, path=path))
+
+    for raw in paths:
+        if raw == "-":
+            data = stdin.buffer.read() if stdin is not None else b""
+            sources.append(Source(name="stdin", path=None, data=data))
+            continue
+        path = Path(raw)
+        if path.is_dir():
+            errors: list[OSError] = []
+            found: list[Path] = []
+            for root, dirs, files in os.walk(path, onerror=errors.append, followlinks=False):
+                dirs.sort()
+                found.extend(Path(root) / f for f in files if f.lower().endswith(".txt"))
+            for err in errors:
+                problems.append(f"{err.filename}: cannot read directory: {err.strerror}")
+            for file in sorted(found):
+                if file.is_file():
+                    add(file)
+                elif file.is_symlink():
+                    problems.append(f"{file}: broken or looping symbolic link")
+        elif path.exists():
+            add(path)
+        elif path.is_symlink():
+            problems.append(f"{path}: broken or looping symbolic link")
+        else:
+            problems.append(f"{path}: no such file or directory")
+    return sources, problems
+
+
+def _read(source: Source) -> bytes:
+    if source.data is not None:
+        return source.data
+    assert source.path is not None
+    try:
+        return source.path.read_bytes()
+    except IsADirectoryError:
+        raise DumpError(f"{source.path}: is a directory") from None
+    except OSError as exc:
+        raise DumpError(f"{source.path}: cannot read: {exc.strerror}") from None
+
+
+def _parse(source: Source, data: bytes, year: int | None) -> ParseResult:
+    label = str(source.path) if source.path else source.name
+    text, encoding, warnings = decode_dump(data, label)
+    fallback = None
+    if source.path is not None:
+        try:
+            fallback = _mtime_year(source.path)
+        except OSError:
+            fallback = None
+    result = parse_text(text, source.name, year=year, fallback_year=fallback)
+    result.warnings[:0] = warnings
+    result.encoding = encoding
+    if not result.papers and not text.strip():
+        raise DumpError(f"{label}: empty file")
+    return result
+
+
+def _mtime_year(path: Path) -> int:
+    from datetime import date
+
+    return date.fromtimestamp(path.stat().st_mtime).year
+
+
+def run_index(
+    library: Library,
+    sources: Sequence[Source],
+    *,
+    rebuild: bool = False,
+    year: int | None = None,
+    progress: Progress | None = None,
+) -> IndexReport:
+    """Index `sources` into `library` (the caller holds the write lock)."""
+    report = IndexReport()
+    meta = library.manifest() if not rebuild else _manifest_for_rebuild(library)
+    recorded: dict[str, Any] = dict(meta.get("sources", {}))
+    if rebuild:
+        sources = _with_recorded(sources, recorded, report)
+        recorded = {}
+
+    # Parse every changed source first: nothing is written until all inputs were read.
+    changed: dict[str, ParseResult] = {}
+    hashes: dict[str, str] = {}
+    paths: dict[str, str | None] = {}
+    for n, source in enumerate(sources, 1):
+        if progress:
+            progress("read", n, len(sources))
+        try:
+            data = _read(source)
+            digest = hashlib.sha256(data).hexdigest()
+            if recorded.get(source.name, {}).get("sha256") == digest and source.name not in changed:
+                report.files_unchanged += 1
+                report.files_read += 1
+                continue
+            result = _parse(source, data, year)
+        except DumpError as exc:
+            report.failures.append(str(exc))
+            continue
+        report.files_read += 1
+        report.papers_parsed += len(result.papers)
+        report.warnings.extend(str(w) for w in result.warnings)
+        changed[source.name] = result
+        hashes[source.name] = digest
+        paths[source.name] = str(source.path.resolve()) if source.path else None
+
+    if not changed and not rebuild:
+        return report
+
+    new_index_name = meta.get("index")
+    if rebuild or not new_index_name:
+        new_index_name = _next_index_name(library, meta)
+    target = library.data_dir / new_index_name
+    try:
+        ix = _open_or_create(target)
+    except Exception as exc:
+        raise LibraryError(f"cannot open the library index in {target}: {exc}") from None
+
+    _write_generation(
+        library, ix, changed, report, fresh=rebuild or meta.get("index") is None, progress=progress
+    )
+
+    for name, result in changed.items():
+        recorded[name] = {
+            "path": paths[name],
+            "sha256": hashes[name],
+            "papers": len(result.papers),
+            "indexed": now_iso(),
+        }
+    old_index = meta.get("index")
+    new_meta = {"schema": SCHEMA_VERSION, "index": new_index_name, "sources": recorded}
+    library._write_manifest(new_meta)
+    if old_index and old_index != new_index_name:
+        library.close()
+        remove_tree(library.data_dir / old_index)
+    library.close()
+    return report
+
+
+def _write_generation(
+    library: Library,
+    ix: index.Index,
+    changed: dict[str, ParseResult],
+    report: IndexReport,
+    *,
+    fresh: bool,
+    progress: Progress | None,
+) -> None:
+    # Gather the new per-source variants of every affected paper.
+    incoming: dict[str, dict[str, dict[str, Any]]] = {}
+    for name, result in changed.items():
+        for paper in result.papers:
+            rec = paper_record(paper)
+            rec["sources"] = [name]
+            slot = incoming.setdefault(paper.id, {})
+            if name in slot:  # the same paper twice in one dump: merge within the source
+                merged = merge_variants({"a": slot[name], "b": rec})
+                rec = paper_record(merged)
+                rec["sources"] = [name]
+            slot[name] = rec
+
+    try:
+        writer = ix.writer(limitmb=256)
+    except Exception as exc:
+        raise LibraryError(f"cannot write the library index: {exc}") from None
+    try:
+        with ix.searcher() as searcher:
+            affected = set(incoming)
+            if not fresh:
+                for name in changed:
+                    for doc in searcher.documents(source=name):
+                        affected.add(doc["id"])
+            total = len(affected)
+            for n, pid in enumerate(sorted(affected), 1):
+                if progress and (n % 200 == 0 or n == total):
+                    progress("write", n, total)
+                old = None if fresh else searcher.document(id=pid)
+                variants: dict[str, dict[str, Any]] = {}
+                if old is not None:
+                    variants = json.loads(old["variants"])
+                    for name in changed:
+                        variants.pop(name, None)
+                variants.update(incoming.get(pid, {}))
+                if not variants:
+                    writer.delete_by_term("id", pid)
+                    report.removed += 1
+                    continue
+                paper = merge_variants(variants)
+                doc = _document(paper, variants)
+                if old is None:
+                    writer.add_document(**doc)
+                    report.new += 1
+                elif old["record"] == doc["record"] and old["variants"] == doc["variants"]:
+                    report.unchanged += 1
+                else:
+                    writer.update_document(**doc)
+                    report.updated += 1
+        writer.commit()
+    except BaseException:
+        writer.cancel()
+        raise
+
+
+def _open_or_create(path: Path) -> index.Index:
+    if path.exists() and index.exists_in(str(path)):
+        return index.open_dir(str(path))
+    ensure_private_dir(path)
+    return index.create_in(str(path), make_schema())
+
+
+def _next_index_name(library: Library, meta: dict[str, Any]) -> str:
+    n = 1
+    current = meta.get("index") or ""
+    if current.startswith("index-") and current[6:].isdigit():
+        n = int(current[6:]) + 1
+    while (library.data_dir / f"index-{n}").exists():
+        if f"index-{n}" == current:
+            n += 1
+            continue
+        remove_tree(library.data_dir / f"index-{n}")  # debris of a killed rebuild
+        if (library.data_dir / f"index-{n}").exists():
+            n += 1
+    return f"index-{n}"
+
+
+def _manifest_for_rebuild(library: Library) -> dict[str, Any]:
+    try:
+        return library.manifest()
+    except LibraryError:
+        return {"schema": SCHEMA_VERSION, "index": None, "sources": {}}
+
+
+def _with_recorded(
+    sources: Sequence[Source], recorded: dict[str, Any], report: IndexReport
+) -> list[Source]:
+    """A rebuild reads the given sources plus every recorded one that still exists."""
+    given = {s.name for s in sources}
+    result = list(sources)
+    for name, info in sorted(recorded.items()):
+        if name in given:
+            continue
+        path = info.get("path")
+        if path and Path(path).is_file():
+            result.append(Source(name=name, path=Path(path)))
+        else:
+            report.warnings.append(
+                f"{path or name}: recorded dump is gone; its papers are not in the rebuilt library"
+            )
+    return result

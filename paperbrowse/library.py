@@ -1,0 +1,782 @@
+"""The paper library: a Whoosh index plus a manifest of the dumps it was built from.
+
+Layout of a data dir::
+
+    library.json    manifest: schema version, current index dir, source files with their hashes
+    index-N/        the Whoosh index (one commit per `index` run, so a killed run leaves it whole)
+    state.db        triage flags (see triage.py), never touched by indexing
+    write.lock      held by the one process that is indexing
+
+Text search goes through Whoosh; listing, date windows, numeric bounds, triage views and sorts go
+through a catalog of per-document columns (id, date, upvotes, authors) read once per index
+generation and kept in memory, so the browser's most common views never run a Whoosh range query.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from whoosh import fields, index, query
+from whoosh.analysis import StemmingAnalyzer
+from whoosh.qparser import GtLtPlugin, MultifieldParser, QueryParserError
+from whoosh.searching import Searcher
+from whoosh.util.times import datetime_to_long
+
+from paperbrowse.dates import DateError, parse_bound
+from paperbrowse.models import Filters, Paper, merge, normalise_title
+from paperbrowse.paths import ensure_private_dir
+
+SCHEMA_VERSION = 1
+MANIFEST = "library.json"
+_NO_NUMBER = 2**31 - 1  # Whoosh's column value for a document without the number
+_DAY_US = 86_400_000_000
+
+
+class LibraryError(Exception):
+    """The library cannot be used as asked; the message is one line for the user."""
+
+
+class LibraryBusy(LibraryError):
+    """Another process holds the write lock."""
+
+
+class QueryError(ValueError):
+    """A query or date the user typed cannot be understood; the message names it."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Schema
+
+
+class PaperDate(fields.DATETIME):
+    """A day-resolution date field whose query syntax is `YYYY`, `YYYY-MM`, `YYYY-MM-DD`.
+
+    Whoosh's own DATETIME parsing ignores `>`/`<` exclusivity and silently matches nothing for an
+    impossible date; this keeps its syntax but honours both and reports bad dates as errors.
+    """
+
+    def _bounds(self, text: str) -> tuple[int, int]:
+        try:
+            first = parse_bound(text, end=False)
+            last = parse_bound(text, end=True)
+        except DateError as exc:
+            raise QueryParserError(str(exc)) from None
+        return _date_long(first), _date_long(last) + _DAY_US - 1
+
+    def parse_query(self, fieldname: str, qstring: str, boost: float = 1.0) -> query.Query:
+        """`date:2024-03` matches the whole month."""
+        if qstring == "*":
+            return query.Every(fieldname, boost=boost)
+        lo, hi = self._bounds(qstring)
+        return query.NumericRange(fieldname, lo, hi, boost=boost, constantscore=True)
+
+    def parse_range(
+        self,
+        fieldname: str,
+        start: str | None,
+        end: str | None,
+        startexcl: bool,
+        endexcl: bool,
+        boost: float = 1.0,
+    ) -> query.Query:
+        """`date:[2024-01 to 2024-03]`, `date:>2023` (after 2023), `date:<=2024-06`."""
+        lo = hi = None
+        if start is not None:
+            first, last = self._bounds(start)
+            lo = last + 1 if startexcl else first
+        if end is not None:
+            first, last = self._bounds(end)
+            hi = first - 1 if endexcl else last
+        return query.NumericRange(fieldname, lo, hi, boost=boost, constantscore=True)
+
+
+def make_schema() -> fields.Schema:
+    """The index schema: title weighted above abstract, stemmed; sortable date and numbers."""
+    stem = StemmingAnalyzer()
+    return fields.Schema(
+        id=fields.ID(stored=True, unique=True, sortable=True),
+        title=fields.TEXT(analyzer=stem, field_boost=2.0, stored=True),
+        abstract=fields.TEXT(analyzer=stem),
+        org=fields.TEXT(analyzer=StemmingAnalyzer(stoplist=None)),
+        date=PaperDate(sortable=True),
+        upvotes=fields.NUMERIC(int, bits=32, sortable=True),
+        authors=fields.NUMERIC(int, bits=32, sortable=True),
+        has_code=fields.BOOLEAN(),
+        source=fields.KEYWORD(commas=True, scorable=False),
+        title_key=fields.ID(sortable=True),
+        record=fields.STORED(),
+        variants=fields.STORED(),
+    )
+
+
+def _date_long(day: date) -> int:
+    return int(datetime_to_long(datetime(day.year, day.month, day.day)))
+
+
+def _long_ordinal(value: int) -> int:
+    """A DATETIME column value as a date ordinal; 0 when the document has no date."""
+    if value < 0 or value >= 2**63:
+        return 0
+    return value // _DAY_US + 1
+
+
+# ---------------------------------------------------------------------------------------------
+# Records
+
+
+def paper_record(paper: Paper) -> dict[str, Any]:
+    """A Paper as a JSON-able dict (what the index stores)."""
+    return {
+        "title": paper.title,
+        "abstract": paper.abstract,
+        "published": paper.published.isoformat() if paper.published else None,
+        "authors": paper.authors,
+        "org": paper.org,
+        "org_handle": paper.org_handle,
+        "upvotes": paper.upvotes,
+        "links": list(paper.links),
+        "sources": list(paper.sources),
+        "page_date": paper.page_date.isoformat() if paper.page_date else None,
+    }
+
+
+def record_paper(rec: dict[str, Any]) -> Paper:
+    """The inverse of paper_record."""
+    return Paper(
+        title=rec["title"],
+        abstract=rec["abstract"],
+        published=date.fromisoformat(rec["published"]) if rec.get("published") else None,
+        authors=rec.get("authors"),
+        org=rec.get("org"),
+        org_handle=rec.get("org_handle"),
+        upvotes=rec.get("upvotes"),
+        links=list(rec.get("links") or []),
+        sources=list(rec.get("sources") or []),
+        page_date=date.fromisoformat(rec["page_date"]) if rec.get("page_date") else None,
+    )
+
+
+def merge_variants(variants: dict[str, dict[str, Any]]) -> Paper:
+    """Merge one paper's records from several dumps, in source-name order."""
+    papers = [record_paper(variants[name]) for name in sorted(variants)]
+    merged = papers[0]
+    for other in papers[1:]:
+        merged = merge(merged, other)
+    return merged
+
+
+def _document(paper: Paper, variants: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    doc: dict[str, Any] = {
+        "id": paper.id,
+        "title": paper.title,
+        "abstract": paper.abstract,
+        "org": " ".join(x for x in (paper.org, paper.org_handle) if x),
+        "has_code": paper.has_code,
+        "source": ",".join(paper.sources),
+        "title_key": normalise_title(paper.title),
+        "record": json.dumps(paper_record(paper), ensure_ascii=False),
+        "variants": json.dumps(variants, ensure_ascii=False),
+    }
+    if paper.published:
+        doc["date"] = datetime(paper.published.year, paper.published.month, paper.published.day)
+    if paper.upvotes is not None:
+        doc["upvotes"] = paper.upvotes
+    if paper.authors is not None:
+        doc["authors"] = paper.authors
+    return doc
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading: catalog and results
+
+
+@dataclass(frozen=True)
+class Row:
+    """What a list row shows of a paper, read from its stored record."""
+
+    docnum: int
+    id: str
+    title: str
+    published: date | None
+    upvotes: int | None
+    org: str | None
+    authors: int | None
+    has_code: bool
+
+
+class Catalog:
+    """Per-document columns of one index generation, for filters and sorts without Whoosh."""
+
+    def __init__(self, searcher: Searcher) -> None:
+        reader = searcher.reader()
+        self.size = reader.doc_count_all()
+        self.ids: list[str] = list(reader.column_reader("id"))
+        self.dates: list[int] = [
+            _long_ordinal(v) for v in reader.column_reader("date", translate=False)
+        ]
+        self.upvotes: list[int] = [
+            -1 if v >= _NO_NUMBER else v for v in reader.column_reader("upvotes")
+        ]
+        self.authors: list[int] = [
+            -1 if v >= _NO_NUMBER else v for v in reader.column_reader("authors")
+        ]
+        self.live: list[int] = list(reader.all_doc_ids())
+        self._reader = reader
+
+    @cached_property
+    def docnum_of(self) -> dict[str, int]:
+        """Paper id -> document number, for live documents."""
+        return {self.ids[d]: d for d in self.live}
+
+    @cached_property
+    def date_order(self) -> list[int]:
+        """Live documents newest first, undated last; ties by upvotes, then title order."""
+        dates, ups = self.dates, self.upvotes
+        title_rank = self.rank("title")
+        return sorted(self.live, key=lambda d: (-dates[d], -ups[d], title_rank[d]))
+
+    @cached_property
+    def _title_order(self) -> list[int]:
+        keys = list(self._reader.column_reader("title_key"))
+        return sorted(self.live, key=keys.__getitem__)
+
+    @cached_property
+    def _upvote_order(self) -> list[int]:
+        ups, date_rank = self.upvotes, self.rank("date")
+        return sorted(self.live, key=lambda d: (-ups[d], date_rank[d]))
+
+    def order(self, sort: str) -> list[int]:
+        """Live documents in a sort order (date, upvotes or title)."""
+        if sort == "title":
+            return self._title_order
+        if sort == "upvotes":
+            return self._upvote_order
+        return self.date_order
+
+    _ranks: dict[str, list[int]]
+
+    def rank(self, sort: str) -> list[int]:
+        """docnum -> position in `order(sort)`, to sort any subset quickly."""
+        ranks = self.__dict__.setdefault("_ranks", {})
+        if sort not in ranks:
+            rank = [0] * self.size
+            for pos, doc in enumerate(self.order(sort)):
+                rank[doc] = pos
+            ranks[sort] = rank
+        return ranks[sort]
+
+    def within(
+        self, docs: Sequence[int], field_name: str, lo: int | None, hi: int | None
+    ) -> list[int]:
+        """The documents whose column value lies in [lo, hi]; documents without a value never do."""
+        column = {"date": self.dates, "upvotes": self.upvotes, "authors": self.authors}[field_name]
+        empty = 0 if field_name == "date" else -1
+        low = lo if lo is not None else -(2**62)
+        high = hi if hi is not None else 2**62
+        return [d for d in docs if column[d] != empty and low <= column[d] <= high]
+
+
+@dataclass
+class Results(Sequence[Row]):
+    """An ordered result set of document numbers; rows and papers are read lazily."""
+
+    library: Library
+    docnums: list[int]
+    sort: str
+    terms: tuple[str, ...] = ()
+    _rows: dict[int, Row] = field(default_factory=dict, repr=False)
+
+    def __len__(self) -> int:
+        return len(self.docnums)
+
+    def __getitem__(self, i):  # type: ignore[no-untyped-def, override]
+        if isinstance(i, slice):
+            return [self.row(j) for j in range(*i.indices(len(self)))]
+        return self.row(i)
+
+    def row(self, i: int) -> Row:
+        """The list row of the i-th result."""
+        doc = self.docnums[i]
+        row = self._rows.get(doc)
+        if row is None:
+            row = self.library.row(doc)
+            if len(self._rows) > 4096:
+                self._rows.clear()
+            self._rows[doc] = row
+        return row
+
+    def paper(self, i: int) -> Paper:
+        """The full record of the i-th result."""
+        return self.library.paper_at(self.docnums[i])
+
+    def papers(self) -> Iterator[Paper]:
+        """Every result's full record, in order, read one at a time."""
+        for doc in self.docnums:
+            yield self.library.paper_at(doc)
+
+    @property
+    def ids(self) -> list[str]:
+        """The paper ids, in order."""
+        return [self.library.catalog.ids[d] for d in self.docnums]
+
+
+# ---------------------------------------------------------------------------------------------
+# The library
+
+
+@dataclass
+class IndexReport:
+    """What one `index` run did."""
+
+    files_read: int = 0
+    files_unchanged: int = 0
+    papers_parsed: int = 0
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    warnings: list[str] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Source:
+    """One input to index: a file, or stdin's bytes under a name."""
+
+    name: str
+    path: Path | None
+    data: bytes | None = None
+
+
+class Library:
+    """A paper library in `data_dir`. Reading never blocks on a writer."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = data_dir
+        self._searcher: Searcher | None = None
+        self._catalog: Catalog | None = None
+        self._ix: index.Index | None = None
+        self._parser: MultifieldParser | None = None
+
+    # -- manifest ------------------------------------------------------------------------------
+
+    def manifest(self) -> dict[str, Any]:
+        """The manifest (empty library: no index, no sources)."""
+        path = self.data_dir / MANIFEST
+        try:
+            data = json.loads(path.read_text("utf-8"))
+        except FileNotFoundError:
+            return {"schema": SCHEMA_VERSION, "index": None, "sources": {}}
+        except (OSError, ValueError) as exc:
+            raise LibraryError(
+                f"{path}: unreadable library manifest ({exc}); run `paperbrowse index --rebuild PATH...`"
+            ) from None
+        return data
+
+    def _write_manifest(self, data: dict[str, Any]) -> None:
+        ensure_private_dir(self.data_dir)
+        fd, tmp = tempfile.mkstemp(prefix=".library-", suffix=".json", dir=self.data_dir)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                json.dump(data, handle, indent=1, sort_keys=True)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, self.data_dir / MANIFEST)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def _open_index(self) -> index.Index | None:
+        if self._ix is not None:
+            return self._ix
+        meta = self.manifest()
+        if not meta.get("index"):
+            return None
+        if meta.get("schema") != SCHEMA_VERSION:
+            raise LibraryError(
+                f"the library in {self.data_dir} was built by another version of paperbrowse; "
+                "run `paperbrowse index --rebuild` to rebuild it from its recorded dumps"
+            )
+        path = self.data_dir / meta["index"]
+        try:
+            self._ix = index.open_dir(str(path))
+        except Exception as exc:  # Whoosh raises many kinds for a damaged index
+            raise LibraryError(_damaged(path, exc)) from None
+        return self._ix
+
+    @property
+    def searcher(self) -> Searcher | None:
+        """An open searcher on the current generation (None for an empty library)."""
+        if self._searcher is None:
+            ix = self._open_index()
+            if ix is None:
+                return None
+            try:
+                self._searcher = ix.searcher()
+            except Exception as exc:
+                raise LibraryError(_damaged(Path(ix.storage.folder), exc)) from None
+        return self._searcher
+
+    @property
+    def catalog(self) -> Catalog:
+        """The in-memory columns of the current generation (built on first use)."""
+        if self._catalog is None:
+            searcher = self.searcher
+            if searcher is None:
+                raise LibraryError("the library is empty")
+            try:
+                self._catalog = Catalog(searcher)
+            except Exception as exc:
+                raise LibraryError(_damaged(Path(str(self.data_dir)), exc)) from None
+        return self._catalog
+
+    def refresh(self) -> bool:
+        """Pick up a newer committed generation; True when there was one."""
+        if self._searcher is None:
+            had = self._ix is not None
+            self.close()
+            return not had and self.searcher is not None
+        meta = self.manifest()
+        current = self._ix.storage.folder if self._ix else None
+        if meta.get("index") and current and Path(current).name != meta["index"]:
+            self.close()
+            return self.searcher is not None
+        if self._searcher.up_to_date():
+            return False
+        self._searcher = self._searcher.refresh()
+        self._catalog = None
+        return True
+
+    def close(self) -> None:
+        """Release the searcher and index."""
+        if self._searcher is not None:
+            self._searcher.close()
+        self._searcher = None
+        self._catalog = None
+        self._ix = None
+
+    def __len__(self) -> int:
+        searcher = self.searcher
+        return 0 if searcher is None else searcher.doc_count()
+
+    def row(self, docnum: int) -> Row:
+        """A list row for a document number."""
+        assert self.searcher is not None
+        stored = self.searcher.stored_fields(docnum)
+        rec = json.loads(stored["record"])
+        return Row(
+            docnum=docnum,
+            id=stored["id"],
+            title=rec["title"],
+            published=date.fromisoformat(rec["published"]) if rec.get("published") else None,
+            upvotes=rec.get("upvotes"),
+            org=rec.get("org"),
+            authors=rec.get("authors"),
+            has_code=any("github.com" in u or "gitlab.com" in u for u in rec.get("links") or ()),
+        )
+
+    def paper_at(self, docnum: int) -> Paper:
+        """The full merged record of a document number."""
+        assert self.searcher is not None
+        return record_paper(json.loads(self.searcher.stored_fields(docnum)["record"]))
+
+    def get(self, paper_id: str) -> Paper | None:
+        """A paper by id, or by an unambiguous id prefix (like git)."""
+        searcher = self.searcher
+        if searcher is None:
+            return None
+        pid = paper_id.strip().lower()
+        if not pid:
+            return None
+        docs = list(query.Prefix("id", pid).docs(searcher)) if len(pid) < 12 else []
+        if len(pid) >= 12:
+            doc = searcher.document_number(id=pid)
+            docs = [doc] if doc is not None else []
+        if len(docs) > 1:
+            raise LibraryError(f"id prefix {paper_id!r} is ambiguous ({len(docs)} papers)")
+        return self.paper_at(docs[0]) if docs else None
+
+    # -- searching -----------------------------------------------------------------------------
+
+    def parse_query(self, text: str) -> query.Query | None:
+        """The Whoosh query for `text`; None for an empty query. QueryError when malformed."""
+        text = text.strip()
+        if not text:
+            return None
+        _check_balanced(text)
+        if self._parser is None:
+            schema = self.searcher.schema if self.searcher else make_schema()
+            parser = MultifieldParser(["title", "abstract"], schema)
+            parser.add_plugin(GtLtPlugin())
+            self._parser = parser
+        try:
+            parsed = self._parser.parse(text)
+        except QueryParserError as exc:
+            raise QueryError(f"invalid query {text!r}: {exc}") from None
+        except Exception as exc:  # Whoosh's parser can raise plain errors on odd input
+            raise QueryError(f"invalid query {text!r}: {exc}") from None
+        problem = _query_error(parsed)
+        if problem:
+            raise QueryError(f"invalid query {text!r}: {problem}")
+        return parsed
+
+    def search(self, filters: Filters, triage: Any = None) -> Results:
+        """Papers matching `filters`, in its sort order. `triage` (a TriageStore) for views."""
+        parsed = self.parse_query(filters.query)
+        sort = filters.effective_sort
+        searcher = self.searcher
+        if searcher is None:
+            return Results(self, [], sort)
+        catalog = self.catalog
+        text_query, ranges = _split_ranges(parsed)
+        if filters.since or filters.until:
+            lo = _date_long(filters.since) if filters.since else None
+            hi = _date_long(filters.until) + _DAY_US - 1 if filters.until else None
+            ranges.append(("date", lo, hi))
+
+        scored: list[int] = []
+        if text_query is None:
+            docs: list[int] = list(catalog.order(sort if sort != "relevance" else "date"))
+        else:
+            try:
+                matched = set(text_query.docs(searcher))
+            except Exception as exc:
+                raise QueryError(f"invalid query {filters.query!r}: {exc}") from None
+            docs = list(matched)
+        for name, lo, hi in ranges:
+            docs = catalog.within(docs, name, _range_value(name, lo), _range_value(name, hi, True))
+        docs = self._apply_state(docs, filters.state, triage)
+
+        if text_query is not None:
+            if sort == "relevance":
+                allowed = set(docs)
+                hits = searcher.search(text_query, limit=None, filter=allowed, scored=True)
+                scored = [hit.docnum for hit in hits]
+                docs = scored
+            else:
+                rank = catalog.rank(sort)
+                docs.sort(key=rank.__getitem__)
+        if filters.limit:
+            docs = docs[: filters.limit]
+        terms = tuple(
+            sorted(
+                {t.decode() if isinstance(t, bytes) else str(t) for _, t in _text_terms(text_query)}
+            )
+        )
+        return Results(self, docs, sort, terms)
+
+    def _apply_state(self, docs: list[int], state: str, triage: Any) -> list[int]:
+        if state == "all" or triage is None:
+            return docs
+        ids = self.catalog.ids
+        if state in ("read", "starred", "hidden"):
+            keep = triage.ids_with(state)
+            return [d for d in docs if ids[d] in keep]
+        drop = triage.ids_with("read")
+        if state == "inbox":
+            drop |= triage.ids_with("hidden")
+        return [d for d in docs if ids[d] not in drop]
+
+    # -- statistics ----------------------------------------------------------------------------
+
+    def stats(self) -> LibraryStats:
+        """Counts, date span, per-month histogram, top organisations and link hosts."""
+        stats = LibraryStats()
+        if self.searcher is None:
+            return stats
+        from collections import Counter
+        from urllib.parse import urlsplit
+
+        months: Counter[str] = Counter()
+        orgs: Counter[str] = Counter()
+        hosts: Counter[str] = Counter()
+        dates: list[date] = []
+        for doc in self.catalog.live:
+            paper = self.paper_at(doc)
+            stats.papers += 1
+            if paper.published:
+                dates.append(paper.published)
+                months[paper.published.strftime("%Y-%m")] += 1
+            if paper.org:
+                orgs[paper.org] += 1
+            for link in paper.links:
+                hosts[urlsplit(link).netloc.lower().removeprefix("www.")] += 1
+        stats.dated = len(dates)
+        if dates:
+            stats.first, stats.last = min(dates), max(dates)
+        stats.months = sorted(months.items())
+        stats.orgs = orgs.most_common(10)
+        stats.hosts = hosts.most_common(10)
+        stats.sources = len(self.manifest().get("sources", {}))
+        return stats
+
+    # -- writing -------------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def write_lock(self) -> Iterator[None]:
+        """Hold the library's write lock, or raise LibraryBusy at once."""
+        ensure_private_dir(self.data_dir)
+        handle = open(self.data_dir / "write.lock", "a+")  # noqa: SIM115 - held for the block
+        try:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise LibraryBusy(
+                    f"the library in {self.data_dir} is being updated by another paperbrowse; "
+                    "try again when it finishes"
+                ) from None
+            yield
+        finally:
+            handle.close()
+
+    def index(
+        self,
+        sources: Sequence[Source],
+        *,
+        rebuild: bool = False,
+        year: int | None = None,
+        progress: Callable[[str, int, int], None] | None = None,
+    ) -> IndexReport:
+        """Add dumps to the library in one commit; see the module docstring for guarantees."""
+        from paperbrowse.indexer import run_index
+
+        with self.write_lock():
+            return run_index(self, sources, rebuild=rebuild, year=year, progress=progress)
+
+
+@dataclass
+class LibraryStats:
+    """Numbers for `paperbrowse stats`."""
+
+    papers: int = 0
+    dated: int = 0
+    sources: int = 0
+    first: date | None = None
+    last: date | None = None
+    months: list[tuple[str, int]] = field(default_factory=list)
+    orgs: list[tuple[str, int]] = field(default_factory=list)
+    hosts: list[tuple[str, int]] = field(default_factory=list)
+
+
+# ---------------------------------------------------------------------------------------------
+# Query helpers
+
+
+def _damaged(path: Path, exc: BaseException) -> str:
+    detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return (
+        f"the library index in {path} is damaged ({detail}); "
+        "run `paperbrowse index --rebuild` to rebuild it from its recorded dumps"
+    )
+
+
+def _check_balanced(text: str) -> None:
+    pairs = {")": "(", "]": "[", "}": "{"}
+    stack: list[str] = []
+    in_quote = False
+    for ch in text:
+        if ch == '"':
+            in_quote = not in_quote
+        elif in_quote:
+            continue
+        elif ch in "([{":
+            stack.append(ch)
+        elif ch in pairs:
+            if not stack or stack[-1] != pairs[ch] and not (ch == "]" and stack[-1] == "{"):
+                if not (ch == "}" and stack and stack[-1] == "["):
+                    raise QueryError(f"invalid query {text!r}: unbalanced {ch!r}")
+            stack.pop()
+    if in_quote:
+        raise QueryError(f"invalid query {text!r}: unclosed quote")
+    if stack:
+        raise QueryError(f"invalid query {text!r}: unclosed {stack[-1]!r}")
+
+
+def _query_error(q: query.Query) -> str | None:
+    error = getattr(q, "error", None)
+    if error:
+        return str(error)
+    for child in q.children():
+        found = _query_error(child)
+        if found:
+            return found
+    return None
+
+
+_RANGE_FIELDS = ("date", "upvotes", "authors")
+
+
+def _split_ranges(
+    q: query.Query | None,
+) -> tuple[query.Query | None, list[tuple[str, Any, Any]]]:
+    """Pull top-level numeric/date ranges out of an AND so the catalog applies them."""
+    if q is None:
+        return None, []
+
+    def as_range(node: query.Query) -> tuple[str, Any, Any] | None:
+        if isinstance(node, query.NumericRange) and node.fieldname in _RANGE_FIELDS:
+            lo, hi = node.start, node.end
+            if node.startexcl and lo is not None:
+                lo += 1
+            if node.endexcl and hi is not None:
+                hi -= 1
+            return (node.fieldname, lo, hi)
+        if isinstance(node, query.Term) and node.fieldname in _RANGE_FIELDS:
+            return None
+        return None
+
+    single = as_range(q)
+    if single:
+        return None, [single]
+    if isinstance(q, query.And):
+        ranges, rest = [], []
+        for child in q.subqueries:
+            found = as_range(child)
+            (ranges if found else rest).append(found or child)
+        if not rest:
+            return None, ranges
+        return (rest[0] if len(rest) == 1 else query.And(rest)), ranges
+    return q, []
+
+
+def _range_value(name: str, value: Any, upper: bool = False) -> int | None:
+    """A NumericRange bound in the catalog's units (date ordinals for dates)."""
+    if value is None:
+        return None
+    if name == "date":
+        return int(value) // _DAY_US + 1
+    return int(value)
+
+
+def _text_terms(q: query.Query | None) -> list[tuple[str, Any]]:
+    if q is None:
+        return []
+    try:
+        return [(f, t) for f, t in q.iter_all_terms() if f in ("title", "abstract")]
+    except Exception:
+        return []
+
+
+def now_iso() -> str:
+    """The current UTC time, for the manifest."""
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+
+
+def remove_tree(path: Path) -> None:
+    """Delete an old index generation, ignoring errors (a reader may still hold it)."""
+    shutil.rmtree(path, ignore_errors=True)

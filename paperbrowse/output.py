@@ -1,0 +1,361 @@
+"""Papers written out in the formats of `paperbrowse search` (and of the browser's selection).
+
+Every string that reaches the output passes through `strip_controls`, and only http(s) URLs are
+written as URLs: the dumps are untrusted, and an escape sequence must never reach the terminal.
+This module must not import Textual.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import replace
+from typing import Any, TextIO
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from .models import Paper, TriageState, lookup_urls, primary_url
+from .text import is_safe_url, strip_controls
+
+FORMATS = ("table", "tsv", "jsonl", "json", "md", "bibtex", "titles", "urls")
+
+Item = tuple[Paper, TriageState]
+
+# Characters that end a line somewhere (tab included: it separates TSV columns).
+_LINE_BREAKS = re.compile(r"[\t\n\r\v\f\x85\u2028\u2029]+")
+
+
+# --- cleaning helpers -----------------------------------------------------------------------
+
+
+def _clean(text: str | None) -> str:
+    """Untrusted text with terminal controls removed ('' for None)."""
+    return strip_controls(text or "")
+
+
+def _one_line(text: str | None) -> str:
+    """Untrusted text cleaned and folded onto one line (tabs and line breaks become spaces)."""
+    return _LINE_BREAKS.sub(" ", _clean(text)).strip()
+
+
+def _safe_links(paper: Paper) -> list[str]:
+    """The paper's links that may be written as URLs (http(s) only), cleaned."""
+    links = (_clean(u).strip() for u in paper.links if is_safe_url(u))
+    return [u for u in links if u and not re.search(r"\s", u)]
+
+
+def _primary(paper: Paper) -> str:
+    """`primary_url` computed over the safe links and the cleaned title only."""
+    return primary_url(replace(paper, title=_one_line(paper.title), links=_safe_links(paper)))
+
+
+def _search_url(paper: Paper) -> str:
+    """The arXiv title search for a paper without links."""
+    return lookup_urls(_one_line(paper.title))[0][1]
+
+
+def _authors_text(authors: int | None) -> str:
+    """'5 authors', '1 author', or '' when unknown."""
+    if authors is None:
+        return ""
+    return f"{authors} author" if authors == 1 else f"{authors} authors"
+
+
+def _byline(paper: Paper) -> str:
+    """The organisation, else the author count, else ''."""
+    return _one_line(paper.org) or _authors_text(paper.authors)
+
+
+# --- JSON -----------------------------------------------------------------------------------
+
+
+def paper_to_dict(paper: Paper, state: TriageState) -> dict[str, Any]:
+    """The JSON object for one paper (the `jsonl` and `json` formats), strings cleaned.
+
+    Keys, in order: id, title, abstract, published ("YYYY-MM-DD" or None), authors, org,
+    org_handle, upvotes, links (http(s) URLs only), sources, state ({read, starred, hidden}).
+    """
+    return {
+        "id": paper.id,
+        "title": _clean(paper.title),
+        "abstract": _clean(paper.abstract),
+        "published": paper.published.isoformat() if paper.published else None,
+        "authors": paper.authors,
+        "org": _clean(paper.org) if paper.org is not None else None,
+        "org_handle": _clean(paper.org_handle) if paper.org_handle is not None else None,
+        "upvotes": paper.upvotes,
+        "links": _safe_links(paper),
+        "sources": [_clean(s) for s in paper.sources],
+        "state": state.as_dict(),
+    }
+
+
+def _dumps(obj: Any, **kwargs: Any) -> str:
+    """JSON text; cleaned once more so no control character can slip through."""
+    return strip_controls(json.dumps(obj, ensure_ascii=False, **kwargs))
+
+
+# --- Markdown -------------------------------------------------------------------------------
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>])")
+
+
+def _md_escape(text: str) -> str:
+    """Backslash-escape the characters Markdown would interpret in link text."""
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def _md_url(url: str) -> str:
+    """A URL made safe inside a Markdown link destination."""
+    return url.replace("(", "%28").replace(")", "%29").replace("<", "%3C").replace(">", "%3E")
+
+
+def _md_line(paper: Paper) -> str:
+    """`- [Title](url) — date · org · N ▲` (absent parts skipped)."""
+    meta = []
+    if paper.published:
+        meta.append(paper.published.isoformat())
+    byline = _byline(paper)
+    if byline:
+        meta.append(_md_escape(byline))
+    if paper.upvotes is not None:
+        meta.append(f"{paper.upvotes} ▲")
+    line = f"- [{_md_escape(_one_line(paper.title))}]({_md_url(_primary(paper))})"
+    return f"{line} — {' · '.join(meta)}" if meta else line
+
+
+# --- BibTeX ---------------------------------------------------------------------------------
+
+_BIB_ESCAPES = {
+    "\\": r"\textbackslash{}",
+    "{": r"\textbraceleft{}",  # not \{ : BibTeX counts every brace, escaped or not
+    "}": r"\textbraceright{}",
+    "&": r"\&",
+    "%": r"\%",
+    "$": r"\$",
+    "#": r"\#",
+    "_": r"\_",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
+}
+# An inline math segment: `$...$` without a `$` inside.
+_MATH = re.compile(r"\$[^$\n]+\$")
+# Words skipped when choosing the word a citation key starts with.
+_STOPWORD_TEXT = (
+    "a an the on of in for to and or with via from by at as is are towards toward into "
+    "using how what why when do does can your our we"
+)
+_STOPWORDS = frozenset(_STOPWORD_TEXT.split())
+
+
+def _bib_escape(text: str) -> str:
+    """Escape BibTeX/LaTeX special characters."""
+    return "".join(_BIB_ESCAPES.get(ch, ch) for ch in text)
+
+
+def _balanced(text: str) -> bool:
+    """True when every brace in `text` is closed, in order."""
+    depth = 0
+    for ch in text:
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+            if depth < 0:
+                return False
+    return depth == 0
+
+
+def _bib_title(title: str) -> str:
+    """Escape a title for BibTeX, passing balanced `$...$` math segments through verbatim."""
+    parts: list[str] = []
+    pos = 0
+    for match in _MATH.finditer(title):
+        segment = match.group()
+        if not _balanced(segment):
+            continue  # escaped with the surrounding text
+        parts.append(_bib_escape(title[pos : match.start()]))
+        parts.append(segment)
+        pos = match.end()
+    parts.append(_bib_escape(title[pos:]))
+    return "".join(parts)
+
+
+def _ascii_word(text: str) -> str:
+    """Text folded to lowercase ASCII letters and digits only."""
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9]", "", folded.lower())
+
+
+def _key_stem(title: str) -> str:
+    """The word a citation key starts with.
+
+    A short name before a colon ("Lite Pose: ...") is used whole ("litepose"); otherwise the
+    first word that is not a stopword. LaTeX math is dropped first.
+    """
+    plain = _MATH.sub("", title)
+    head, colon, _ = plain.partition(":")
+    if colon and 0 < len(head.split()) <= 3:
+        stem = _ascii_word(head)
+        if stem:
+            return stem[:24]
+    words = [_ascii_word(w) for w in re.split(r"[\s\-/]+", plain)]
+    words = [w for w in words if w]
+    significant = [w for w in words if w not in _STOPWORDS]
+    return ((significant or words or ["paper"])[0])[:24]
+
+
+def _bib_key(paper: Paper, seen: set[str]) -> str:
+    """A citation key like `litepose2022_3fa2`, unique among the keys in `seen` (updated)."""
+    year = str(paper.published.year) if paper.published else "nd"
+    base = f"{_key_stem(_one_line(paper.title))}{year}"
+    pid = paper.id
+    for length in (4, 6, 8, 12):
+        key = f"{base}_{pid[:length]}"
+        if key not in seen:
+            break
+    else:
+        n = 2
+        while f"{base}_{pid}_{n}" in seen:
+            n += 1
+        key = f"{base}_{pid}_{n}"
+    seen.add(key)
+    return key
+
+
+def _bib_url(url: str) -> str:
+    """A URL made safe inside a brace-delimited BibTeX field."""
+    return url.replace("\\", "%5C").replace("{", "%7B").replace("}", "%7D")
+
+
+def _bib_entry(paper: Paper, key: str) -> str:
+    """One `@misc` entry."""
+    fields = [f"  title = {{{{{_bib_title(_one_line(paper.title))}}}}}"]
+    if paper.published:
+        fields.append(f"  year = {{{paper.published.year}}}")
+    fields.append(f"  url = {{{_bib_url(_primary(paper))}}}")
+    note = [_one_line(paper.org), _authors_text(paper.authors), "Hugging Face Daily Papers"]
+    fields.append(f"  note = {{{_bib_escape('; '.join(n for n in note if n))}}}")
+    return f"@misc{{{key},\n" + ",\n".join(fields) + "\n}\n"
+
+
+# --- table ----------------------------------------------------------------------------------
+
+
+def _table(items: Iterable[Item], query_terms: Sequence[str]) -> tuple[Table, int]:
+    """A Rich table of the papers, with query terms highlighted in titles."""
+    table = Table(show_lines=False, header_style="bold")
+    table.add_column("ID", no_wrap=True, style="dim")
+    table.add_column("Date", no_wrap=True)
+    table.add_column("▲", justify="right", no_wrap=True)
+    table.add_column("Title", ratio=1, overflow="fold")
+    table.add_column("Org/authors")
+    terms = [t for t in (_one_line(q) for q in query_terms) if t]
+    count = 0
+    for paper, state in items:
+        title = Text(_one_line(paper.title), style="dim" if state.read else "")
+        if terms:
+            title.highlight_words(terms, style="bold yellow", case_sensitive=False)
+        if state.starred:
+            title = Text.assemble(("★ ", "yellow"), title)
+        table.add_row(
+            Text(paper.id),
+            Text(paper.published.isoformat() if paper.published else "—"),
+            Text("" if paper.upvotes is None else str(paper.upvotes)),
+            title,
+            Text(_byline(paper)),
+        )
+        count += 1
+    return table, count
+
+
+# --- line formats ---------------------------------------------------------------------------
+
+
+def _tsv_lines(paper: Paper, state: TriageState) -> Iterator[str]:
+    fields = [
+        paper.id,
+        paper.published.isoformat() if paper.published else "",
+        "" if paper.upvotes is None else str(paper.upvotes),
+        _one_line(paper.title),
+        _byline(paper),
+        _primary(paper),
+    ]
+    yield "\t".join(_one_line(f) for f in fields)
+
+
+def _jsonl_lines(paper: Paper, state: TriageState) -> Iterator[str]:
+    yield _dumps(paper_to_dict(paper, state))
+
+
+def _md_lines(paper: Paper, state: TriageState) -> Iterator[str]:
+    yield _md_line(paper)
+
+
+def _titles_lines(paper: Paper, state: TriageState) -> Iterator[str]:
+    yield _one_line(paper.title)
+
+
+def _urls_lines(paper: Paper, state: TriageState) -> Iterator[str]:
+    yield from _safe_links(paper) or [_search_url(paper)]
+
+
+_LINE_FORMATS: dict[str, Callable[[Paper, TriageState], Iterator[str]]] = {
+    "tsv": _tsv_lines,
+    "jsonl": _jsonl_lines,
+    "md": _md_lines,
+    "titles": _titles_lines,
+    "urls": _urls_lines,
+}
+
+
+# --- entry point ----------------------------------------------------------------------------
+
+
+def write_papers(
+    items: Iterable[tuple[Paper, TriageState]],
+    fmt: str,
+    out: TextIO,
+    *,
+    console: Console | None = None,
+    query_terms: Sequence[str] = (),
+) -> int:
+    """Write papers in `fmt` (one of FORMATS) to `out`; return how many papers were written.
+
+    Streams: the iterable is consumed one paper at a time, except for `table` and `json`,
+    which need them all. `table` renders a Rich Table to `console` (a `Console(file=out)` when
+    None), with `query_terms` highlighted in titles; nothing is printed when there are no papers.
+    `json` writes one array (`[]` when empty). Raises ValueError for an unknown format.
+    """
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown output format {fmt!r} (expected one of {', '.join(FORMATS)})")
+
+    if fmt == "table":
+        table, count = _table(items, query_terms)
+        if count:
+            (console or Console(file=out)).print(table)
+        return count
+
+    if fmt == "json":
+        objects = [paper_to_dict(paper, state) for paper, state in items]
+        out.write(_dumps(objects, indent=2) + "\n")
+        return len(objects)
+
+    count = 0
+    if fmt == "bibtex":
+        seen: set[str] = set()
+        for paper, _state in items:
+            out.write(("\n" if count else "") + _bib_entry(paper, _bib_key(paper, seen)))
+            count += 1
+        return count
+
+    line_writer = _LINE_FORMATS[fmt]
+    for paper, state in items:
+        for line in line_writer(paper, state):
+            out.write(line + "\n")
+        count += 1
+    return count
