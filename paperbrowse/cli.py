@@ -6,6 +6,7 @@ The browser (Textual) is imported only by `browse` and `demo`, so `index` and `s
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import sys
 from collections.abc import Sequence
@@ -162,6 +163,7 @@ def cmd_index(args: argparse.Namespace, data_dir: Path) -> int:
         print(f"paperbrowse: warning: {warning}", file=sys.stderr)
     for failure in report.failures:
         _error(failure)
+    failed = bool(report.failures or problems)
     console = _stderr_console()
     console.print(
         f"{report.files_read} files read ({report.files_unchanged} unchanged), "
@@ -176,7 +178,7 @@ def cmd_index(args: argparse.Namespace, data_dir: Path) -> int:
         )
         + f" -> {data_dir}"
     )
-    return EXIT_NONE if report.failures or problems else EXIT_OK
+    return EXIT_NONE if failed else EXIT_OK
 
 
 def _run_index(library: Library, sources: Any, *, rebuild: bool, year: int | None) -> Any:
@@ -270,7 +272,8 @@ def cmd_search(args: argparse.Namespace, data_dir: Path) -> int:
     states = triage.get_many(ids)
     from paperbrowse.models import TriageState
 
-    items = ((p, states.get(p.id, TriageState())) for p, _ in zip(results.papers(), range(count)))
+    papers = itertools.islice(results.papers(), count)
+    items = ((p, states.get(p.id, TriageState())) for p in papers)
     console = None
     if fmt == "table":
         from rich.console import Console

@@ -381,7 +381,8 @@ class Library:
             return {"schema": SCHEMA_VERSION, "index": None, "sources": {}}
         except (OSError, ValueError) as exc:
             raise LibraryError(
-                f"{path}: unreadable library manifest ({exc}); run `paperbrowse index --rebuild PATH...`"
+                f"{path}: unreadable library manifest ({exc}); "
+                "run `paperbrowse index --rebuild PATH...`"
             ) from None
         return data
 
@@ -686,7 +687,6 @@ def _damaged(path: Path, exc: BaseException) -> str:
 
 
 def _check_balanced(text: str) -> None:
-    pairs = {")": "(", "]": "[", "}": "{"}
     stack: list[str] = []
     in_quote = False
     for ch in text:
@@ -696,10 +696,11 @@ def _check_balanced(text: str) -> None:
             continue
         elif ch in "([{":
             stack.append(ch)
-        elif ch in pairs:
-            if not stack or stack[-1] != pairs[ch] and not (ch == "]" and stack[-1] == "{"):
-                if not (ch == "}" and stack and stack[-1] == "["):
-                    raise QueryError(f"invalid query {text!r}: unbalanced {ch!r}")
+        elif ch in ")]}":
+            # Whoosh ranges may mix brackets: [a TO b} is a half-open range.
+            expected = "(" if ch == ")" else "[{"
+            if not stack or stack[-1] not in expected:
+                raise QueryError(f"invalid query {text!r}: unbalanced {ch!r}")
             stack.pop()
     if in_quote:
         raise QueryError(f"invalid query {text!r}: unclosed quote")
