@@ -1,0 +1,1 @@
+"""The Textual browser. Imported only by `paperbrowse browse` and `paperbrowse demo`."""

@@ -1,0 +1,48 @@
+"""The help screen: every key, from the one table of actions."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from paperbrowse.tui.commands import ACTIONS
+
+QUERY_HELP = (
+    "Query: words (stemmed; title weighs more than abstract), title:… abstract:… org:…, "
+    'AND OR NOT, "phrases", wild*, date:2024 date:2024-03 date:[2024-01-01 to 2024-03-31] '
+    "date:>2023, upvotes:>=5, authors:>10.  Dates: YYYY, YYYY-MM, YYYY-MM-DD, 7d 4w 6m 1y."
+)
+
+
+class HelpScreen(ModalScreen[None]):
+    """A modal listing every action with its keys."""
+
+    BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close")]
+    DEFAULT_CSS = """
+    HelpScreen { align: center middle; }
+    HelpScreen > VerticalScroll {
+        width: 90; height: auto; max-height: 90%;
+        border: thick $accent; background: $panel; padding: 0 1;
+    }
+    """
+
+    def compose(self) -> ComposeResult:
+        table = Table(box=None, show_header=False, padding=(0, 2))
+        table.add_column(style="bold", no_wrap=True)
+        table.add_column()
+        for action in ACTIONS:
+            table.add_row(action.display_keys, action.help)
+        table.add_row("Ctrl+P", "Command palette: every action by name, and themes")
+        table.add_row("Tab", "Move between the filter, the list and the detail pane")
+        table.add_row("Ctrl+C", "Quit at once (exit status 130)")
+        with VerticalScroll():
+            yield Static("[b]paperbrowse keys[/b]  (Esc closes)\n")
+            yield Static(table)
+            yield Static("\n" + QUERY_HELP)
+
+    async def action_dismiss(self, result: None = None) -> None:
+        self.dismiss(result)

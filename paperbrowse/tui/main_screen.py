@@ -1,0 +1,422 @@
+"""The main screen: it owns the filters, the result set, marks and undo, and mediates between
+the filter bar, the list pane and the detail pane. Searches run in a worker thread; a newer
+request supersedes an older one, so stale results are never shown."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import replace
+
+from textual import work
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Static
+
+from paperbrowse.dates import DateError
+from paperbrowse.library import Library, QueryError, Results, Row
+from paperbrowse.links import LinkError
+from paperbrowse.models import SORTS, Filters, Paper, TriageState, primary_url
+from paperbrowse.render import paper_links
+from paperbrowse.triage import Change, TriageError, TriageStore
+from paperbrowse.tui.commands import bindings
+from paperbrowse.tui.filter_bar import VIEWS, FilterBar, parse_dates
+from paperbrowse.tui.help import HelpScreen
+from paperbrowse.tui.link_picker import LinkPicker
+from paperbrowse.tui.paper_detail import PaperDetail
+from paperbrowse.tui.paper_list import PaperList
+
+VIEW_NAMES = dict(VIEWS)
+
+
+class TriageSnapshot:
+    """Flag sets read once in the UI thread, handed to a search in a worker thread."""
+
+    def __init__(self, triage: TriageStore) -> None:
+        self._sets = {flag: triage.ids_with(flag) for flag in ("read", "starred", "hidden")}
+
+    def ids_with(self, flag: str) -> set[str]:
+        """Ids with `flag` set, as when the snapshot was taken."""
+        return set(self._sets[flag])
+
+
+class MainScreen(Screen[None]):
+    """Filter bar on top, list and detail side by side, status line and footer below."""
+
+    BINDINGS = bindings()
+
+    def __init__(
+        self,
+        library: Library,
+        triage: TriageStore,
+        filters: Filters,
+        opener: Callable[[str], None],
+    ) -> None:
+        super().__init__()
+        self.library = library
+        self.triage = triage
+        self.filters = filters
+        self.opener = opener
+        self.results: Results | None = None
+        self.marks: dict[str, None] = {}  # insertion-ordered set of marked paper ids
+        self.undo_stack: list[Change] = []
+        self.message = ""
+        self._states: dict[str, TriageState] = {}
+        self._lock = threading.RLock()  # Whoosh readers are not shared across threads unguarded
+        self._pending: tuple[int, Filters, int] | None = None
+        self._generation = 0
+        self._searching = False
+        self._good_filters = filters
+
+    # -- layout --------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        f = self.filters
+        yield FilterBar(
+            f.query,
+            f.since.isoformat() if f.since else "",
+            f.until.isoformat() if f.until else "",
+            f.state if f.state in VIEW_NAMES else "all",
+        )
+        with Horizontal(id="panes"):
+            yield PaperList(id="papers")
+            yield PaperDetail(id="detail")
+        yield Static("", id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(PaperList).focus()
+        self.search()
+
+    @property
+    def paper_list(self) -> PaperList:
+        """The list pane."""
+        return self.query_one(PaperList)
+
+    # -- searching -----------------------------------------------------------------------------
+
+    def search(self, keep_cursor: bool = False) -> None:
+        """Run the current filters in the worker; the newest request wins."""
+        self._generation += 1
+        cursor = self.paper_list.cursor if keep_cursor else 0
+        with self._lock:
+            self._pending = (self._generation, self.filters, cursor)
+            if self._searching:
+                return
+            self._searching = True
+        self._search_worker()
+
+    @work(thread=True, group="search")
+    def _search_worker(self) -> None:
+        while True:
+            with self._lock:
+                pending, self._pending = self._pending, None
+                if pending is None:
+                    self._searching = False
+                    return
+            generation, filters, cursor = pending
+            try:
+                snapshot = TriageSnapshot(self.triage) if filters.state != "all" else None
+                with self._lock:
+                    results = self.library.search(filters, snapshot)
+                    for i in range(min(len(results), 60)):  # the first page, read off the UI thread
+                        results.row(i)
+            except (QueryError, DateError, TriageError) as exc:
+                self.app.call_from_thread(self._search_failed, generation, str(exc))
+            except Exception as exc:  # a damaged index: say so, keep the last results
+                self.app.call_from_thread(self._search_failed, generation, f"error: {exc}")
+            else:
+                self.app.call_from_thread(self._show_results, generation, filters, results, cursor)
+
+    def _show_results(
+        self, generation: int, filters: Filters, results: Results, cursor: int
+    ) -> None:
+        if generation != self._generation:
+            return  # a newer search is on its way
+        self.results = results
+        self._good_filters = filters
+        self._states = {}
+        self.message = ""
+        self.paper_list.show(len(results), self._row_at, self._state_of, self._is_marked, cursor)
+        self._update_status()
+        if not len(results):
+            self.query_one(PaperDetail).show(None, TriageState())
+
+    def _search_failed(self, generation: int, message: str) -> None:
+        if generation != self._generation:
+            return
+        self.message = message
+        self._update_status()
+
+    def _row_at(self, index: int) -> Row:
+        assert self.results is not None
+        with self._lock:
+            return self.results.row(index)
+
+    def _state_of(self, paper_id: str) -> TriageState:
+        state = self._states.get(paper_id)
+        if state is None:
+            state = self._states[paper_id] = self.triage.get(paper_id)
+        return state
+
+    def _is_marked(self, paper_id: str) -> bool:
+        return paper_id in self.marks
+
+    def _update_status(self) -> None:
+        status = self.query_one("#status", Static)
+        count = len(self.results) if self.results is not None else 0
+        sort = self._good_filters.effective_sort
+        parts = [f"{count:,} papers", VIEW_NAMES.get(self._good_filters.state, "All")[2:]]
+        parts.append(f"sorted by {sort}")
+        if self.marks:
+            parts.append(f"{len(self.marks)} marked")
+        text = "  ·  ".join(parts)
+        if self.message:
+            status.update(f"[b $error]{_escape(self.message)}[/]   {text}")
+            status.add_class("error")
+        else:
+            status.update(text if count else f"No papers match.   {text}")
+            status.remove_class("error")
+
+    # -- messages from the panes ---------------------------------------------------------------
+
+    def on_filter_bar_changed(self, event: FilterBar.Changed) -> None:
+        try:
+            since, until = parse_dates(event.since, event.until)
+        except DateError as exc:
+            self._generation += 1  # drop any search still running for older input
+            self.message = str(exc)
+            self._update_status()
+            return
+        self.filters = replace(self.filters, query=event.query, since=since, until=until)
+        self.search()
+
+    def on_filter_bar_view_changed(self, event: FilterBar.ViewChanged) -> None:
+        if event.view != self.filters.state:
+            self.filters = self.filters.with_state(event.view)
+            self.search()
+
+    def on_paper_list_highlighted(self, event: PaperList.Highlighted) -> None:
+        detail = self.query_one(PaperDetail)
+        if event.index < 0 or self.results is None:
+            detail.show(None, TriageState())
+            return
+        paper = self._paper(event.index)
+        if paper is not None:
+            terms = self.results.terms
+            detail.show(paper, self._state_of(paper.id), terms)
+
+    def _paper(self, index: int) -> Paper | None:
+        if self.results is None or not 0 <= index < len(self.results):
+            return None
+        with self._lock:
+            return self.results.paper(index)
+
+    @property
+    def current(self) -> Paper | None:
+        """The highlighted paper."""
+        return self._paper(self.paper_list.cursor)
+
+    # -- actions: movement ---------------------------------------------------------------------
+
+    def action_cursor_down(self) -> None:
+        self.paper_list.move(1)
+
+    def action_cursor_up(self) -> None:
+        self.paper_list.move(-1)
+
+    def action_cursor_first(self) -> None:
+        self.paper_list.move_to(0)
+
+    def action_cursor_last(self) -> None:
+        self.paper_list.move_to(self.paper_list.count - 1)
+
+    def action_page_down(self) -> None:
+        self.paper_list.move(max(1, self.paper_list.size.height - 1))
+
+    def action_page_up(self) -> None:
+        self.paper_list.move(-max(1, self.paper_list.size.height - 1))
+
+    def action_focus_query(self) -> None:
+        self.query_one("#query", Input).focus()
+
+    def action_focus_list(self) -> None:
+        self.paper_list.focus()
+
+    # -- actions: marks and triage -------------------------------------------------------------
+
+    def action_toggle_mark(self) -> None:
+        paper = self.current
+        if paper is None:
+            return
+        if paper.id in self.marks:
+            del self.marks[paper.id]
+        else:
+            self.marks[paper.id] = None
+        self.paper_list.refresh()
+        self.paper_list.move(1)
+        self._update_status()
+
+    def action_mark_all(self) -> None:
+        if self.results is None:
+            return
+        with self._lock:
+            ids = self.results.ids
+        if ids and all(i in self.marks for i in ids):
+            for i in ids:
+                self.marks.pop(i, None)
+        else:
+            self.marks.update(dict.fromkeys(ids))
+        self.paper_list.refresh()
+        self._update_status()
+
+    def _targets(self) -> list[str]:
+        if self.marks:
+            return list(self.marks)
+        paper = self.current
+        return [paper.id] if paper else []
+
+    def _triage(self, flag: str, value: bool | None = None) -> None:
+        ids = self._targets()
+        if not ids:
+            return
+        try:
+            if value is None:
+                change = self.triage.toggle(ids, flag)
+            else:
+                change = self.triage.set(ids, flag, value)
+        except TriageError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self.undo_stack.append(change)
+        self._after_triage(ids, flag)
+        verb = {"read": "read", "starred": "starred", "hidden": "hidden"}[flag]
+        what = f"{len(ids)} papers" if len(ids) > 1 else "paper"
+        self.notify(f"{what} {'' if change.value else 'un'}{verb}", timeout=1.5)
+
+    def _after_triage(self, ids: list[str], flag: str) -> None:
+        for pid in ids:
+            self._states.pop(pid, None)
+        self.paper_list.refresh()
+        self._refresh_detail()
+        # Hiding (or unhiding in the Hidden view) takes papers out of the current view.
+        if flag == "hidden" and self.filters.state in ("inbox", "hidden", "unread"):
+            self.search(keep_cursor=True)
+
+    def _refresh_detail(self) -> None:
+        self.on_paper_list_highlighted(
+            PaperList.Highlighted(self.paper_list, self.paper_list.cursor)
+        )
+
+    def action_star(self) -> None:
+        self._triage("starred")
+
+    def action_read(self) -> None:
+        self._triage("read")
+
+    def action_hide(self) -> None:
+        self._triage("hidden")
+
+    def action_undo(self) -> None:
+        if not self.undo_stack:
+            self.notify("nothing to undo", timeout=1.5)
+            return
+        change = self.undo_stack.pop()
+        try:
+            self.triage.undo(change)
+        except TriageError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self._after_triage([pid for pid, _ in change.before], change.flag)
+        self.notify(f"undone: {change.flag}", timeout=1.5)
+
+    # -- actions: views and sorting ------------------------------------------------------------
+
+    def action_view(self, view: str) -> None:
+        self.query_one(FilterBar).set_view(view)
+        if view != self.filters.state:
+            self.filters = self.filters.with_state(view)
+            self.search()
+
+    def action_cycle_sort(self) -> None:
+        choices = [s for s in SORTS if s != "relevance" or self.filters.query.strip()]
+        current = self.filters.effective_sort
+        nxt = choices[(choices.index(current) + 1) % len(choices)] if current in choices else "date"
+        self.filters = self.filters.with_sort(nxt)
+        self.search()
+
+    # -- actions: links ------------------------------------------------------------------------
+
+    def _open(self, url: str) -> bool:
+        try:
+            self.opener(url)
+        except LinkError as exc:
+            self.notify(str(exc), severity="warning")
+            return False
+        self.notify(f"opened {url}", timeout=2)
+        return True
+
+    def action_open_link(self) -> None:
+        paper = self.current
+        if paper:
+            self._open(primary_url(paper))
+
+    def action_open_link_read(self) -> None:
+        paper = self.current
+        if paper and self._open(primary_url(paper)):
+            saved = self.marks
+            self.marks = {}
+            try:
+                self._triage("read", True)
+            finally:
+                self.marks = saved
+
+    def action_pick_link(self) -> None:
+        paper = self.current
+        if paper is None:
+            return
+
+        def chosen(url: str | None) -> None:
+            if url:
+                self._open(url)
+
+        self.app.push_screen(LinkPicker(paper_links(paper)), chosen)
+
+    def action_copy(self) -> None:
+        paper = self.current
+        if paper:
+            self.app.copy_to_clipboard(f"{paper.title} {primary_url(paper)}")
+            self.notify("copied title and link", timeout=1.5)
+
+    # -- actions: the rest ---------------------------------------------------------------------
+
+    def action_reload(self) -> None:
+        with self._lock:
+            self.library.refresh()
+        self.search(keep_cursor=True)
+        self.notify("library reloaded", timeout=1.5)
+
+    def action_help(self) -> None:
+        self.app.push_screen(HelpScreen())
+
+    def action_accept(self) -> None:
+        self.app.exit(self.selection())
+
+    def action_quit_browser(self) -> None:
+        self.app.exit(None, return_code=1)
+
+    def selection(self) -> list[Paper]:
+        """The marked papers (in marking order), else the highlighted one."""
+        if self.marks:
+            with self._lock:
+                papers = [self.library.get(pid) for pid in self.marks]
+            return [p for p in papers if p is not None]
+        paper = self.current
+        return [paper] if paper else []
+
+
+def _escape(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)
