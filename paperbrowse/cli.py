@@ -132,8 +132,16 @@ def _dispatch(args: argparse.Namespace) -> int:
 
 
 def _error(message: str) -> None:
-    first = message.splitlines()[0] if message else "error"
-    print(f"paperbrowse: {first}", file=sys.stderr)
+    print(f"paperbrowse: {_one_line(message) or 'error'}", file=sys.stderr)
+
+
+def _one_line(message: str) -> str:
+    """The first line of a message, without terminal controls (paths and names come from
+    the user's files and may hold escape sequences)."""
+    from paperbrowse.text import strip_controls
+
+    lines = strip_controls(message).splitlines()
+    return lines[0] if lines else ""
 
 
 def _stderr_console() -> Console:
@@ -157,15 +165,17 @@ def cmd_index(args: argparse.Namespace, data_dir: Path) -> int:
     for problem in problems:
         _error(problem)
     if not sources and not args.rebuild:
+        if not problems:  # e.g. a directory without *.txt files: say so rather than nothing
+            _error(f"no dumps (*.txt files) found in {' '.join(args.paths)}")
         return EXIT_NONE
     report = _run_index(Library(data_dir), sources, rebuild=args.rebuild, year=args.year)
     for warning in report.warnings:
-        print(f"paperbrowse: warning: {warning}", file=sys.stderr)
+        _error(f"warning: {warning}")
     for failure in report.failures:
         _error(failure)
     failed = bool(report.failures or problems)
-    console = _stderr_console()
-    console.print(
+    # Plain print, not Rich: one line whatever the width, and no markup read from the path.
+    summary = (
         f"{report.files_read} files read ({report.files_unchanged} unchanged), "
         f"{report.papers_parsed} papers parsed: {report.new} new, {report.updated} updated, "
         f"{report.unchanged} unchanged"
@@ -178,6 +188,7 @@ def cmd_index(args: argparse.Namespace, data_dir: Path) -> int:
         )
         + f" -> {data_dir}"
     )
+    print(_one_line(summary), file=sys.stderr)
     return EXIT_NONE if failed else EXIT_OK
 
 
@@ -256,14 +267,14 @@ def cmd_search(args: argparse.Namespace, data_dir: Path) -> int:
     from paperbrowse.output import write_papers
 
     filters = filters_from_args(args)
+    if args.limit is not None and args.limit < 0:
+        raise CliError("--limit must be 0 (all) or more", EXIT_USAGE)
     fmt = _out_format(args.format)
     library = _open_library(data_dir)
     triage = _triage(data_dir)
     results = library.search(filters, triage)
     total = len(results)
     limit = args.limit if args.limit is not None else (TABLE_LIMIT if fmt == "table" else 0)
-    if limit < 0:
-        raise CliError("--limit must be 0 (all) or more", EXIT_USAGE)
     count = min(total, limit) if limit else total
     if not count:
         print("paperbrowse: no papers match", file=sys.stderr)

@@ -30,15 +30,16 @@ from typing import Any
 
 from whoosh import fields, index, query
 from whoosh.analysis import StemmingAnalyzer
-from whoosh.qparser import GtLtPlugin, MultifieldParser, QueryParserError
+from whoosh.qparser import GtLtPlugin, MultifieldPlugin, QueryParser, QueryParserError
 from whoosh.searching import Searcher
 from whoosh.util.times import datetime_to_long
 
+from paperbrowse.analysis import StemmedText
 from paperbrowse.dates import DateError, parse_bound
 from paperbrowse.models import Filters, Paper, merge, normalise_title
 from paperbrowse.paths import ensure_private_dir
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 MANIFEST = "library.json"
 _NO_NUMBER = 2**31 - 1  # Whoosh's column value for a document without the number
 _DAY_US = 86_400_000_000
@@ -104,11 +105,10 @@ class PaperDate(fields.DATETIME):
 
 def make_schema() -> fields.Schema:
     """The index schema: title weighted above abstract, stemmed; sortable date and numbers."""
-    stem = StemmingAnalyzer()
     return fields.Schema(
         id=fields.ID(stored=True, unique=True, sortable=True),
-        title=fields.TEXT(analyzer=stem, field_boost=2.0, stored=True),
-        abstract=fields.TEXT(analyzer=stem),
+        title=StemmedText(field_boost=2.0, stored=True),
+        abstract=StemmedText(),
         org=fields.TEXT(analyzer=StemmingAnalyzer(stoplist=None)),
         date=PaperDate(sortable=True),
         upvotes=fields.NUMERIC(int, bits=32, sortable=True),
@@ -222,16 +222,10 @@ class Catalog:
     def __init__(self, searcher: Searcher) -> None:
         reader = searcher.reader()
         self.size = reader.doc_count_all()
-        self.ids: list[str] = list(reader.column_reader("id"))
-        self.dates: list[int] = [
-            _long_ordinal(v) for v in reader.column_reader("date", translate=False)
-        ]
-        self.upvotes: list[int] = [
-            -1 if v >= _NO_NUMBER else v for v in reader.column_reader("upvotes")
-        ]
-        self.authors: list[int] = [
-            -1 if v >= _NO_NUMBER else v for v in reader.column_reader("authors")
-        ]
+        self.ids: list[str] = _column(reader, "id")
+        self.dates: list[int] = [_long_ordinal(v) for v in _column(reader, "date", translate=False)]
+        self.upvotes: list[int] = [-1 if v >= _NO_NUMBER else v for v in _column(reader, "upvotes")]
+        self.authors: list[int] = [-1 if v >= _NO_NUMBER else v for v in _column(reader, "authors")]
         self.live: list[int] = list(reader.all_doc_ids())
         self._reader = reader
 
@@ -249,7 +243,7 @@ class Catalog:
 
     @cached_property
     def _title_order(self) -> list[int]:
-        keys = list(self._reader.column_reader("title_key"))
+        keys = _column(self._reader, "title_key")
         return sorted(self.live, key=keys.__getitem__)
 
     @cached_property
@@ -288,6 +282,19 @@ class Catalog:
         return [d for d in docs if column[d] != empty and low <= column[d] <= high]
 
 
+def _column(reader: Any, name: str, translate: bool = True) -> list[Any]:
+    """A column's value for every document number, read segment by segment.
+
+    Not `reader.column_reader(name)` on a multi-segment reader: Whoosh's MultiReader skips the
+    segments that have no value at all in the column, which shortens the list and shifts every
+    later document's value onto the wrong document.
+    """
+    values: list[Any] = []
+    for leaf, _offset in reader.leaf_readers():
+        values.extend(leaf.column_reader(name, translate=translate))
+    return values
+
+
 @dataclass
 class Results(Sequence[Row]):
     """An ordered result set of document numbers; rows and papers are read lazily."""
@@ -301,7 +308,7 @@ class Results(Sequence[Row]):
     def __len__(self) -> int:
         return len(self.docnums)
 
-    def __getitem__(self, i):  # type: ignore[no-untyped-def, override]
+    def __getitem__(self, i):
         if isinstance(i, slice):
             return [self.row(j) for j in range(*i.indices(len(self)))]
         return self.row(i)
@@ -368,7 +375,7 @@ class Library:
         self._searcher: Searcher | None = None
         self._catalog: Catalog | None = None
         self._ix: index.Index | None = None
-        self._parser: MultifieldParser | None = None
+        self._parser: QueryParser | None = None
 
     # -- manifest ------------------------------------------------------------------------------
 
@@ -522,7 +529,8 @@ class Library:
         _check_balanced(text)
         if self._parser is None:
             schema = self.searcher.schema if self.searcher else make_schema()
-            parser = MultifieldParser(["title", "abstract"], schema)
+            parser = _QueryParser(None, schema)
+            parser.add_plugin(MultifieldPlugin(["title", "abstract"]))
             parser.add_plugin(GtLtPlugin())
             self._parser = parser
         try:
@@ -564,7 +572,9 @@ class Library:
         docs = self._apply_state(docs, filters.state, triage)
 
         if text_query is not None:
-            if sort == "relevance":
+            if sort == "relevance" and docs:
+                # Only with documents left: Whoosh ignores an empty filter set (it is falsy)
+                # and would return every match.
                 allowed = set(docs)
                 hits = searcher.search(text_query, limit=None, filter=allowed, scored=True)
                 scored = [hit.docnum for hit in hits]
@@ -686,6 +696,19 @@ def _damaged(path: Path, exc: BaseException) -> str:
     )
 
 
+class _QueryParser(QueryParser):
+    """Whoosh's parser, except that wildcard text in analysed fields is only lower-cased.
+
+    Whoosh runs it through the field's stemmer, so `pos*` became `po*` and matched "power".
+    """
+
+    def term_query(self, fieldname, text, termclass, boost=1.0, tokenize=True, removestops=True):
+        field_obj = self.schema[fieldname] if self.schema and fieldname in self.schema else None
+        if termclass in (query.Wildcard, query.Prefix) and isinstance(field_obj, fields.TEXT):
+            return termclass(fieldname, text.lower(), boost=boost)
+        return super().term_query(fieldname, text, termclass, boost, tokenize, removestops)
+
+
 def _check_balanced(text: str) -> None:
     stack: list[str] = []
     in_quote = False
@@ -745,7 +768,8 @@ def _split_ranges(
     if single:
         return None, [single]
     if isinstance(q, query.And):
-        ranges, rest = [], []
+        ranges: list[tuple[str, Any, Any]] = []
+        rest: list[query.Query] = []
         for child in q.subqueries:
             found = as_range(child)
             (ranges if found else rest).append(found or child)

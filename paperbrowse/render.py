@@ -57,7 +57,8 @@ def paper_renderable(
     flags = [name for name, on in state.as_dict().items() if on]
     if flags:
         meta.append("  ·  " + ", ".join(flags), "yellow")
-    meta.append(f"\nid {paper.id}  ·  from {', '.join(paper.sources) or '—'}", "dim")
+    sources = ", ".join(strip_controls(s) for s in paper.sources)
+    meta.append(f"\nid {paper.id}  ·  from {sources or '—'}", "dim")
     links = Table.grid(padding=(0, 1))
     links.add_column(style="dim", no_wrap=True)
     links.add_column(overflow="fold")

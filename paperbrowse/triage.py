@@ -134,13 +134,18 @@ class TriageStore:
 
     def undo(self, change: Change) -> None:
         """Restore what each paper had before `change`, in one transaction."""
+        _check_flag(change.flag)
         try:
             self._db.execute("BEGIN IMMEDIATE")
-            self._db.executemany(
-                f"UPDATE state SET {change.flag} = ? WHERE id = ?",
-                [(int(old), pid) for pid, old in change.before],
-            )
-            self._db.execute("COMMIT")
+            try:
+                self._db.executemany(
+                    f"UPDATE state SET {change.flag} = ? WHERE id = ?",
+                    [(int(old), pid) for pid, old in change.before],
+                )
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
         except sqlite3.Error as exc:
             raise self._error(exc) from None
 
