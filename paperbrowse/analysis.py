@@ -15,7 +15,7 @@ from functools import lru_cache
 from pickle import dumps
 from typing import Any
 
-from whoosh import fields
+from whoosh import fields, formats
 from whoosh.analysis import STOP_WORDS, StemmingAnalyzer
 from whoosh.lang.porter import stem
 from whoosh.system import pack_uint
@@ -30,6 +30,47 @@ def _stem(word: str) -> str:
     return stem(word)
 
 
+def stemmed_terms(value: str) -> tuple[int, list[str]]:
+    """The terms StemmingAnalyzer keeps, in order, and the position of the first.
+
+    StopFilter(renumber=True) lets the first kept word keep its position; the rest follow it.
+    """
+    stops = STOP_WORDS
+    first = -1
+    terms: list[str] = []
+    for original, match in enumerate(_TOKEN.finditer(value)):
+        word = match.group().lower()
+        if len(word) < _MIN_SIZE or word in stops:
+            continue
+        if first < 0:
+            first = original
+        terms.append(_stem(word))
+    return max(first, 0), terms
+
+
+class WordPairs(fields.FieldType):
+    """Each pair of adjacent terms of a StemmedText value, as one term ("languag model").
+
+    Lets a phrase query narrow to documents holding its word pairs before positions are read.
+    Never typed by users and never scored.
+    """
+
+    def __init__(self) -> None:
+        self.format = formats.Existence()
+        self.analyzer = StemmingAnalyzer()
+        self.scorable = False
+        self.stored = False
+        self.unique = False
+        self.vector = None
+        self.column_type = None
+
+    def index(self, value: Any, **kwargs: Any) -> Iterator[tuple[bytes, int, float, bytes]]:
+        """One posting per distinct word pair."""
+        _, terms = stemmed_terms(value)
+        for pair in sorted({f"{a} {b}" for a, b in zip(terms, terms[1:], strict=False)}):
+            yield pair.encode("utf-8"), 1, 1.0, b""
+
+
 class StemmedText(fields.TEXT):
     """A TEXT field analysed like StemmingAnalyzer(), indexed through a fast path."""
 
@@ -42,15 +83,8 @@ class StemmedText(fields.TEXT):
             yield from super().index(value, **kwargs)
             return
         positions: dict[str, list[int]] = {}
-        stops = STOP_WORDS
-        pos: int | None = None
-        for original, match in enumerate(_TOKEN.finditer(value)):
-            word = match.group().lower()
-            if len(word) < _MIN_SIZE or word in stops:
-                continue
-            # StopFilter(renumber=True): the first kept word keeps its position, the rest follow.
-            pos = original if pos is None else pos + 1
-            term = _stem(word)
+        first, terms = stemmed_terms(value)
+        for pos, term in enumerate(terms, first):
             found = positions.get(term)
             if found is None:
                 positions[term] = [pos]

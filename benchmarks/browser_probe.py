@@ -1,0 +1,91 @@
+"""Measure the browser on a library, headless (Textual's Pilot), in its own process.
+
+    python benchmarks/browser_probe.py DATA_DIR START_EPOCH [--keys 40]
+
+Prints one JSON object: `first_paint_s` is from START_EPOCH (the parent's clock just before it
+spawned this process, so Python and Textual start-up count) until the list first shows results;
+`filter_ms` holds, per keystroke typed into the filter input, the time from the key press until
+the list shows the results for the text typed so far. `rss_mb` is this process's peak RSS.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import resource
+import sys
+import time
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+if str(REPO_ROOT) not in sys.path:
+    sys.path.insert(0, str(REPO_ROOT))
+
+WORDS = ["efficient", "diffusion", "language model", "transformer", "reinforcement", "video"]
+
+
+async def probe(data_dir: Path, start: float, keys: int) -> dict[str, object]:
+    """Launch the app, wait for first results, then type queries and time each keystroke."""
+    from paperbrowse.library import Library
+    from paperbrowse.models import Filters
+    from paperbrowse.triage import TriageStore
+    from paperbrowse.tui.app import PaperBrowser
+    from paperbrowse.tui.main_screen import MainScreen
+
+    shown: dict[int, float] = {}
+    original = MainScreen._show_results
+
+    def record(self: MainScreen, generation: int, *args: object) -> None:
+        original(self, generation, *args)  # type: ignore[arg-type]
+        if generation == self._generation:
+            shown[generation] = time.time()
+
+    MainScreen._show_results = record  # type: ignore[method-assign]
+    triage = TriageStore(data_dir / "state.db")
+    app = PaperBrowser(Library(data_dir), triage, Filters(state="all"), cursor_blink=False)
+    latencies: list[float] = []
+    async with app.run_test(size=(120, 36)) as pilot:
+        while not shown:
+            await asyncio.sleep(0.002)
+        first_paint = min(shown.values()) - start
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        await pilot.press("slash")
+        typed = 0
+        for word in WORDS:
+            await pilot.press("ctrl+a", "ctrl+k")  # clear the input (an update of its own)
+            await _until_shown(screen, shown)
+            for ch in word:
+                if typed >= keys:
+                    break
+                t0 = time.time()
+                await pilot.press("space" if ch == " " else ch)
+                generation = screen._generation
+                await _until_shown(screen, shown, generation)
+                latencies.append((shown.get(generation, time.time()) - t0) * 1000)
+                typed += 1
+        rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"first_paint_s": first_paint, "filter_ms": latencies, "rss_mb": rss_mb}
+
+
+async def _until_shown(
+    screen: object, shown: dict[int, float], generation: int | None = None, timeout: float = 10
+) -> None:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        gen = generation if generation is not None else screen._generation  # type: ignore[attr-defined]
+        if gen in shown or screen.message:  # type: ignore[attr-defined]
+            return
+        await asyncio.sleep(0.001)
+
+
+def main() -> int:
+    """Run the probe and print its JSON."""
+    data_dir, start = Path(sys.argv[1]), float(sys.argv[2])
+    keys = int(sys.argv[sys.argv.index("--keys") + 1]) if "--keys" in sys.argv else 40
+    print(json.dumps(asyncio.run(probe(data_dir, start, keys))))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,126 @@
+"""Which documents match a Whoosh query, computed as sets of document numbers.
+
+Whoosh's matchers yield one posting at a time through several Python calls each; for a common
+word in 100,000 abstracts that alone takes a few hundred milliseconds. The browser only needs the
+set of matching documents (the catalog sorts them), so here terms are read a postings block at a
+time (each block's ids are one array) and boolean queries become set operations. Phrases first
+narrow to documents holding every word pair of the phrase (the `*_pairs` fields), then Whoosh
+checks the exact positions on that small set. Any query kind not handled here falls back to
+Whoosh's own matcher, so results are always Whoosh's; a test compares both on many queries.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from whoosh import query
+from whoosh.matching.wrappers import FilterMatcher
+from whoosh.searching import Searcher
+
+PAIR_FIELDS = {"title": "title_pairs", "abstract": "abstract_pairs"}
+
+
+def term_docs(searcher: Searcher, fieldname: str, text: Any) -> set[int]:
+    """Document numbers holding a term (deleted ones included: callers intersect with live)."""
+    docs: set[int] = set()
+    reader = searcher.reader()
+    for leaf, offset in reader.leaf_readers():
+        try:
+            if (fieldname, text) not in leaf:
+                continue
+            matcher = leaf.postings(fieldname, text)
+        except Exception:  # a field this segment never saw
+            continue
+        if isinstance(matcher, FilterMatcher):
+            matcher = matcher.child  # deletions are applied once, by the caller
+        if hasattr(matcher, "_read_ids") and hasattr(matcher, "_next_block"):
+            while matcher.is_active():
+                if matcher._ids is None:
+                    matcher._read_ids()
+                ids = matcher._ids
+                docs.update(ids if not offset else (i + offset for i in ids))
+                matcher._next_block()
+        else:
+            docs.update(i + offset for i in matcher.all_ids())
+    return docs
+
+
+class DocSets:
+    """Evaluates queries to document-number sets against one searcher."""
+
+    def __init__(self, searcher: Searcher, live: set[int]) -> None:
+        self.searcher = searcher
+        self.live = live
+
+    def docs(self, q: query.Query) -> set[int]:
+        """The live documents matching `q`."""
+        found = self._eval(q)
+        return found & self.live
+
+    def _eval(self, q: query.Query) -> set[int]:
+        if isinstance(q, query.Term):
+            return term_docs(self.searcher, q.fieldname, q.text)
+        if isinstance(q, query.And):
+            parts = sorted((self._eval(c) for c in q.subqueries), key=len)
+            if not parts:
+                return set()
+            result = set(parts[0])
+            for part in parts[1:]:
+                result &= part
+                if not result:
+                    break
+            return result
+        if isinstance(q, query.Or) and not isinstance(q, query.DisjunctionMax):
+            if q.minmatch and q.minmatch > 1:
+                return self._whoosh(q)
+            result = set()
+            for child in q.subqueries:
+                result |= self._eval(child)
+            return result
+        if isinstance(q, query.DisjunctionMax):
+            result = set()
+            for child in q.subqueries:
+                result |= self._eval(child)
+            return result
+        if isinstance(q, query.Not):
+            return self.live - self._eval(q.query)
+        if isinstance(q, query.AndNot):
+            return self._eval(q.a) - self._eval(q.b)
+        if isinstance(q, query.AndMaybe):
+            return self._eval(q.a)
+        if isinstance(q, query.Phrase):
+            return self._phrase(q)
+        if isinstance(q, query.Every) and not q.fieldname:
+            return set(self.live)
+        if isinstance(q, query.NullQuery.__class__):
+            return set()
+        return self._whoosh(q)
+
+    def _phrase(self, q: query.Phrase) -> set[int]:
+        words = list(q.words)
+        pairs_field = PAIR_FIELDS.get(q.fieldname)
+        if len(words) < 2 or pairs_field is None or q.slop != 1:
+            return (
+                self._whoosh(q)
+                if len(words) > 1
+                else self._eval(query.Term(q.fieldname, words[0]) if words else query.NullQuery)
+            )
+        candidates: set[int] | None = None
+        for a, b in zip(words, words[1:], strict=False):
+            found = term_docs(self.searcher, pairs_field, f"{a} {b}")
+            candidates = found if candidates is None else candidates & found
+            if not candidates:
+                return set()
+        assert candidates is not None
+        candidates &= self.live
+        if len(words) == 2:
+            return candidates  # a word pair in one document is exactly a two-word phrase
+        return self._whoosh(q, candidates)
+
+    def _whoosh(self, q: query.Query, within: set[int] | None = None) -> set[int]:
+        if within is not None:
+            if not within:
+                return set()
+            hits = self.searcher.search(q, limit=None, filter=within, scored=False)
+            return {hit.docnum for hit in hits}
+        return set(q.docs(self.searcher))
