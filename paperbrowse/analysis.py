@@ -15,7 +15,7 @@ from functools import lru_cache
 from pickle import dumps
 from typing import Any
 
-from whoosh import fields, formats
+from whoosh import fields
 from whoosh.analysis import STOP_WORDS, StemmingAnalyzer
 from whoosh.lang.porter import stem
 from whoosh.system import pack_uint
@@ -46,29 +46,6 @@ def stemmed_terms(value: str) -> tuple[int, list[str]]:
             first = original
         terms.append(_stem(word))
     return max(first, 0), terms
-
-
-class WordPairs(fields.FieldType):
-    """Each pair of adjacent terms of a StemmedText value, as one term ("languag model").
-
-    Lets a phrase query narrow to documents holding its word pairs before positions are read.
-    Never typed by users and never scored.
-    """
-
-    def __init__(self) -> None:
-        self.format = formats.Existence()
-        self.analyzer = StemmingAnalyzer()
-        self.scorable = False
-        self.stored = False
-        self.unique = False
-        self.vector = None
-        self.column_type = None
-
-    def index(self, value: Any, **kwargs: Any) -> Iterator[tuple[bytes, int, float, bytes]]:
-        """One posting per distinct word pair."""
-        _, terms = stemmed_terms(value)
-        for pair in sorted({f"{a} {b}" for a, b in zip(terms, terms[1:], strict=False)}):
-            yield pair.encode("utf-8"), 1, 1.0, b""
 
 
 class StemmedText(fields.TEXT):

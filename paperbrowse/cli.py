@@ -206,7 +206,7 @@ def _run_index(library: Library, sources: Any, *, rebuild: bool, year: int | Non
         transient=True,
     ) as bar:
         tasks: dict[str, Any] = {}
-        labels = {"read": "reading dumps", "write": "indexing papers"}
+        labels = {"read": "reading dumps", "write": "indexing papers", "catalog": "sorting"}
 
         def progress(stage: str, done: int, total: int) -> None:
             if stage not in tasks:

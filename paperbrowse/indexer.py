@@ -8,6 +8,7 @@ because merging a dump's papers again gives the same records.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -207,6 +208,15 @@ def run_index(
         library.close()
         remove_tree(library.data_dir / old_index)
     library.close()
+    # Build and save the new generation's catalog now, so the first search or browser start
+    # after this run reads it instead of building it.
+    if progress:
+        progress("catalog", 0, 1)
+    with contextlib.suppress(LibraryError):
+        _ = library.catalog
+    library.close()
+    if progress:
+        progress("catalog", 1, 1)
     return report
 
 

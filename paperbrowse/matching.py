@@ -4,8 +4,9 @@ Whoosh's matchers yield one posting at a time through several Python calls each;
 word in 100,000 abstracts that alone takes a few hundred milliseconds. The browser only needs the
 set of matching documents (the catalog sorts them), so here terms are read a postings block at a
 time (each block's ids are one array) and boolean queries become set operations. Phrases first
-narrow to documents holding every word pair of the phrase (the `*_pairs` fields), then Whoosh
-checks the exact positions on that small set. Any query kind not handled here falls back to
+narrow to documents holding every word of the phrase, then Whoosh checks positions on those
+alone. (An index of word pairs made phrases cheap but indexing four times slower, so it was
+dropped: see docs/performance.md.) Any query kind not handled here falls back to
 Whoosh's own matcher, so results are always Whoosh's; a test compares both on many queries.
 """
 
@@ -16,8 +17,6 @@ from typing import Any
 from whoosh import query
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.searching import Searcher
-
-PAIR_FIELDS = {"title": "title_pairs", "abstract": "abstract_pairs"}
 
 
 def term_docs(searcher: Searcher, fieldname: str, text: Any) -> set[int]:
@@ -98,23 +97,20 @@ class DocSets:
 
     def _phrase(self, q: query.Phrase) -> set[int]:
         words = list(q.words)
-        pairs_field = PAIR_FIELDS.get(q.fieldname)
-        if len(words) < 2 or pairs_field is None or q.slop != 1:
-            return (
-                self._whoosh(q)
-                if len(words) > 1
-                else self._eval(query.Term(q.fieldname, words[0]) if words else query.NullQuery)
-            )
+        if not words:
+            return set()
+        # Only documents holding every word can hold the phrase: narrow with fast term sets,
+        # then let Whoosh check positions on those alone.
         candidates: set[int] | None = None
-        for a, b in zip(words, words[1:], strict=False):
-            found = term_docs(self.searcher, pairs_field, f"{a} {b}")
+        for word in words:
+            found = term_docs(self.searcher, q.fieldname, word)
             candidates = found if candidates is None else candidates & found
             if not candidates:
                 return set()
         assert candidates is not None
         candidates &= self.live
-        if len(words) == 2:
-            return candidates  # a word pair in one document is exactly a two-word phrase
+        if len(words) == 1:
+            return candidates
         return self._whoosh(q, candidates)
 
     def _whoosh(self, q: query.Query, within: set[int] | None = None) -> set[int]:

@@ -52,7 +52,7 @@ class PaperBrowser(App[list[Paper] | None]):
         try:
             empty = self.library.searcher is None
         except LibraryError as exc:
-            self.notify(str(exc), severity="error", timeout=30)
+            self.notify(str(exc), severity="error", timeout=30, markup=False)
             empty = True
         if empty:
             return WelcomeScreen(self._load_sample)
@@ -63,6 +63,9 @@ class PaperBrowser(App[list[Paper] | None]):
         return MainScreen(self.library, self.triage, self.filters, self.opener)
 
     def on_ready(self) -> None:
+        self._stop_blink()
+
+    def _stop_blink(self) -> None:
         if not self.cursor_blink:
             for widget in self.screen.query("Input"):
                 widget.cursor_blink = False  # type: ignore[attr-defined]
@@ -73,10 +76,11 @@ class PaperBrowser(App[list[Paper] | None]):
         sources, _ = collect_sources([str(sample_dir())])
         self.library.index(sources)
 
-    def on_welcome_screen_sample_loaded(self) -> None:
+    async def on_welcome_screen_sample_loaded(self) -> None:
         self.library.close()
         self.filters = self.filters.with_state("all")
-        self.switch_screen(self.main_screen())
+        await self.switch_screen(self.main_screen())
+        self._stop_blink()  # the new screen's inputs, as on_ready did for the first one
 
     def action_interrupt(self) -> None:
         self.exit(None, return_code=130)

@@ -25,10 +25,12 @@ class LinkPicker(ModalScreen[str | None]):
         self._links = links
 
     def compose(self) -> ComposeResult:
+        width = max((len(label) for label, _ in self._links), default=0)
         options = [
-            Option(f"{label:<16} {url}", id=str(i)) for i, (label, url) in enumerate(self._links)
+            Option(f"{label:<{width}}  {url}", id=str(i))
+            for i, (label, url) in enumerate(self._links)
         ]
-        picker = OptionList(*options)
+        picker = OptionList(*options, markup=False)  # URLs may hold "[/]": plain text
         picker.border_title = "Open which link? (Enter opens, Esc closes)"
         yield picker
 

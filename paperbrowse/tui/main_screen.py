@@ -11,6 +11,7 @@ from dataclasses import replace
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal
+from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
@@ -19,6 +20,7 @@ from paperbrowse.library import Library, QueryError, Results, Row
 from paperbrowse.links import LinkError
 from paperbrowse.models import SORTS, Filters, Paper, TriageState, primary_url
 from paperbrowse.render import paper_links
+from paperbrowse.text import is_safe_url
 from paperbrowse.triage import Change, TriageError, TriageStore
 from paperbrowse.tui.commands import bindings
 from paperbrowse.tui.filter_bar import VIEWS, FilterBar, parse_dates
@@ -64,7 +66,7 @@ class MainScreen(Screen[None]):
         self.message = ""
         self._states: dict[str, TriageState] = {}
         self._lock = threading.RLock()  # Whoosh readers are not shared across threads unguarded
-        self._pending: tuple[int, Filters, int] | None = None
+        self._pending: tuple[int, Filters, int, TriageSnapshot | None] | None = None
         self._generation = 0
         self._searching = False
         self._good_filters = filters
@@ -100,8 +102,14 @@ class MainScreen(Screen[None]):
         """Run the current filters in the worker; the newest request wins."""
         self._generation += 1
         cursor = self.paper_list.cursor if keep_cursor else 0
+        try:
+            # SQLite connections belong to the thread that made them: read the flags here.
+            snapshot = TriageSnapshot(self.triage) if self.filters.state != "all" else None
+        except TriageError as exc:
+            self._search_failed(self._generation, str(exc))
+            return
         with self._lock:
-            self._pending = (self._generation, self.filters, cursor)
+            self._pending = (self._generation, self.filters, cursor, snapshot)
             if self._searching:
                 return
             self._searching = True
@@ -115,9 +123,8 @@ class MainScreen(Screen[None]):
                 if pending is None:
                     self._searching = False
                     return
-            generation, filters, cursor = pending
+            generation, filters, cursor, snapshot = pending
             try:
-                snapshot = TriageSnapshot(self.triage) if filters.state != "all" else None
                 with self._lock:
                     results = self.library.search(filters, snapshot)
                     for i in range(min(len(results), 60)):  # the first page, read off the UI thread
@@ -167,13 +174,15 @@ class MainScreen(Screen[None]):
         status = self.query_one("#status", Static)
         count = len(self.results) if self.results is not None else 0
         sort = self._good_filters.effective_sort
-        parts = [f"{count:,} papers", VIEW_NAMES.get(self._good_filters.state, "All")[2:]]
+        noun = "paper" if count == 1 else "papers"
+        parts = [f"{count:,} {noun}", VIEW_NAMES.get(self._good_filters.state, "All")[2:]]
         parts.append(f"sorted by {sort}")
         if self.marks:
             parts.append(f"{len(self.marks)} marked")
         text = "  ·  ".join(parts)
         if self.message:
-            status.update(f"[b $error]{_escape(self.message)}[/]   {text}")
+            # Content, not markup: the message quotes what the user typed ("[/" and all).
+            status.update(Content.assemble((self.message, "bold $error"), f"   {text}"))
             status.add_class("error")
         else:
             status.update(text if count else f"No papers match.   {text}")
@@ -287,7 +296,7 @@ class MainScreen(Screen[None]):
             else:
                 change = self.triage.set(ids, flag, value)
         except TriageError as exc:
-            self.notify(str(exc), severity="error")
+            self.notify(str(exc), severity="error", markup=False)
             return
         self.undo_stack.append(change)
         self._after_triage(ids, flag)
@@ -326,7 +335,7 @@ class MainScreen(Screen[None]):
         try:
             self.triage.undo(change)
         except TriageError as exc:
-            self.notify(str(exc), severity="error")
+            self.notify(str(exc), severity="error", markup=False)
             return
         self._after_triage([pid for pid, _ in change.before], change.flag)
         self.notify(f"undone: {change.flag}", timeout=1.5)
@@ -349,12 +358,19 @@ class MainScreen(Screen[None]):
     # -- actions: links ------------------------------------------------------------------------
 
     def _open(self, url: str) -> bool:
+        if not is_safe_url(url):  # whatever the opener: only http(s) links are ever opened
+            self.notify(
+                f"not opened: only http(s) links are opened ({url[:60]!r})",
+                severity="warning",
+                markup=False,
+            )
+            return False
         try:
             self.opener(url)
         except LinkError as exc:
-            self.notify(str(exc), severity="warning")
+            self.notify(str(exc), severity="warning", markup=False)
             return False
-        self.notify(f"opened {url}", timeout=2)
+        self.notify(f"opened {url}", timeout=2, markup=False)
         return True
 
     def action_open_link(self) -> None:
@@ -414,9 +430,3 @@ class MainScreen(Screen[None]):
             return [p for p in papers if p is not None]
         paper = self.current
         return [paper] if paper else []
-
-
-def _escape(text: str) -> str:
-    from rich.markup import escape
-
-    return escape(text)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
@@ -24,7 +25,7 @@ class PaperDetail(VerticalScroll, can_focus=True):
         self._body = Static("", id="detail-body")
         self.paper: Paper | None = None
 
-    def compose(self):  # type: ignore[no-untyped-def]
+    def compose(self) -> ComposeResult:
         yield self._body
 
     def show(self, paper: Paper | None, state: TriageState, terms: Sequence[str] = ()) -> None:

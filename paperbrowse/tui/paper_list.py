@@ -34,8 +34,11 @@ class ListRow:
     marked: bool
 
 
-class PaperList(ScrollView, can_focus=True):
-    """A scrolling list of papers with a cursor; only visible lines are rendered."""
+class PaperList(ScrollView, can_focus=True, inherit_bindings=False):
+    """A scrolling list of papers with a cursor; only visible lines are rendered.
+
+    It drops ScrollView's key bindings (arrows, PgUp/PgDn, Home/End scroll the view) so those
+    keys reach the screen's bindings, which move the cursor."""
 
     COMPONENT_CLASSES = {
         "paper-list--cursor",

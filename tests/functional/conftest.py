@@ -1,0 +1,90 @@
+"""Fixtures for the Pilot tests: the sample library indexed once, copied per test, and a factory
+that builds a `PaperBrowser` on a copy with a fake opener (no real browser is ever started)."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from paperbrowse.indexer import collect_sources
+from paperbrowse.library import Library
+from paperbrowse.models import Filters
+from paperbrowse.paths import sample_dir
+from paperbrowse.triage import TriageStore
+from paperbrowse.tui.app import PaperBrowser
+
+
+class FakeOpener:
+    """Records the URLs the browser asks to open."""
+
+    def __init__(self) -> None:
+        self.urls: list[str] = []
+
+    def __call__(self, url: str) -> None:
+        self.urls.append(url)
+
+
+def index_dumps(data_dir: Path, *paths: Path) -> Library:
+    """A library in `data_dir` with the dumps at `paths` indexed."""
+    sources, problems = collect_sources([str(p) for p in paths])
+    assert not problems
+    library = Library(data_dir)
+    report = library.index(sources)
+    assert not report.failures
+    return library
+
+
+@pytest.fixture(name="index_dumps", scope="session")
+def index_dumps_fixture() -> Callable[..., Library]:
+    """`index_dumps(data_dir, *paths)`: a library with those dumps indexed."""
+    return index_dumps
+
+
+@pytest.fixture(scope="session")
+def browser_sample_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample dumps indexed once per session. Never written to: tests use copies."""
+    data_dir = tmp_path_factory.mktemp("browser-sample") / "data"
+    index_dumps(data_dir, sample_dir()).close()
+    return data_dir
+
+
+@pytest.fixture
+def data_dir(browser_sample_dir: Path, tmp_path: Path) -> Path:
+    """A private copy of the indexed sample library (triage may be written to it)."""
+    target = tmp_path / "data"
+    shutil.copytree(browser_sample_dir, target)
+    return target
+
+
+@pytest.fixture
+def make_app(
+    data_dir: Path,
+) -> Iterator[Callable[..., PaperBrowser]]:
+    """Build a browser: `make_app(filters=None, data_dir=None, opener=None)`.
+
+    The app's opener is a `FakeOpener` unless one is given; `cursor_blink` is off."""
+    opened: list[tuple[Library, TriageStore]] = []
+
+    def build(
+        filters: Filters | None = None,
+        data_dir: Path = data_dir,
+        opener: Callable[[str], None] | None = None,
+    ) -> PaperBrowser:
+        library = Library(data_dir)
+        triage = TriageStore(data_dir / "state.db")
+        opened.append((library, triage))
+        return PaperBrowser(
+            library,
+            triage,
+            filters,
+            opener=opener or FakeOpener(),
+            cursor_blink=False,
+        )
+
+    yield build
+    for library, triage in opened:
+        library.close()
+        triage.close()

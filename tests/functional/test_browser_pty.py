@@ -1,0 +1,150 @@
+"""The real browser in a real pseudo-terminal: the UI draws on stderr (the pty), keys come from
+stdin (the pty), and the selection goes to stdout (a file), as in `paperbrowse browse | tool`."""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import pty
+import re
+import select
+import struct
+import subprocess
+import sys
+import termios
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pty")
+
+COLUMNS, ROWS = 120, 36
+TIMEOUT = 30.0
+
+
+class Terminal:
+    """A child process with stdin and stderr on a pty, stdout to a file; the master is drained
+    by a thread so the child never blocks writing the screen."""
+
+    def __init__(self, data_dir: Path, out: Path, *args: str) -> None:
+        self.master, slave = pty.openpty()
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", ROWS, COLUMNS, 0, 0))
+        env = dict(os.environ, TERM="xterm-256color", COLUMNS="", LINES="")
+        env.pop("TEXTUAL", None)  # no devtools
+        self.out = out
+        with out.open("wb") as stdout:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "paperbrowse", "--data-dir", str(data_dir), *args],
+                stdin=slave,
+                stdout=stdout,
+                stderr=slave,
+                env=env,
+                start_new_session=True,  # its own session: Ctrl+C in the test run stays ours
+            )
+        os.close(slave)
+        self._screen = bytearray()
+        self._lock = threading.Lock()
+        self._reader = threading.Thread(target=self._drain, daemon=True)
+        self._reader.start()
+
+    def _drain(self) -> None:
+        while True:
+            try:
+                ready, _, _ = select.select([self.master], [], [], 0.1)
+                if not ready:
+                    if self.proc.poll() is not None:
+                        return
+                    continue
+                chunk = os.read(self.master, 65536)
+            except OSError:  # EIO: the child closed the terminal
+                return
+            if not chunk:
+                return
+            with self._lock:
+                self._screen += chunk
+
+    def output(self) -> bytes:
+        """Everything the child wrote to the terminal so far."""
+        with self._lock:
+            return bytes(self._screen)
+
+    def wait_for(self, text: bytes) -> None:
+        """Wait until `text` was drawn (fails after the timeout, or if the child exits)."""
+        deadline = time.monotonic() + TIMEOUT
+        while time.monotonic() < deadline:
+            if text in self.output():
+                return
+            if self.proc.poll() is not None:
+                break
+            time.sleep(0.05)
+        tail = self.output()[-2000:].decode("utf-8", "replace")
+        raise AssertionError(f"{text!r} never appeared (exit {self.proc.poll()}): {tail!r}")
+
+    def send(self, keys: str) -> None:
+        """Type `keys`, one at a time, as a person would."""
+        for key in keys:
+            os.write(self.master, key.encode())
+            time.sleep(0.05)
+
+    def wait(self) -> int:
+        """The exit status (fails after the timeout)."""
+        try:
+            return self.proc.wait(TIMEOUT)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+            raise AssertionError("the browser did not exit") from None
+
+    def close(self) -> None:
+        """Kill the child if it is still running and release the pty."""
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        self._reader.join(5)
+        os.close(self.master)
+
+
+@pytest.fixture
+def jsonl_browser(data_dir: Path, tmp_path: Path) -> Iterator[Terminal]:
+    """`paperbrowse browse --state all --format jsonl` on a copy of the sample library."""
+    args = ("browse", "--state", "all", "--format", "jsonl")
+    term = Terminal(data_dir, tmp_path / "out.jsonl", *args)
+    try:
+        term.wait_for(b"262 papers")  # the status line: the first results are on screen
+        yield term
+    finally:
+        term.close()
+
+
+def test_draws_at_the_terminal_size_of_stderr(jsonl_browser: Terminal) -> None:
+    """stdout is a file, so the size must come from the terminal the UI draws on."""
+    rows = {int(row) for row in re.findall(rb"\x1b\[(\d+);\d+H", jsonl_browser.output())}
+    assert max(rows) == ROWS
+    jsonl_browser.send("q")
+    assert jsonl_browser.wait() == 1
+
+
+def test_marks_and_enter_print_the_selection(jsonl_browser: Terminal) -> None:
+    jsonl_browser.send("  \r")  # mark two papers, accept
+    assert jsonl_browser.wait() == 0
+    lines = jsonl_browser.out.read_text("utf-8").splitlines()
+    assert len(lines) == 2
+    papers = [json.loads(line) for line in lines]
+    assert len({p["id"] for p in papers}) == 2
+    assert all(p["title"] for p in papers)
+
+
+def test_q_quits_with_1_and_prints_nothing(jsonl_browser: Terminal) -> None:
+    jsonl_browser.send("q")
+    assert jsonl_browser.wait() == 1
+    assert jsonl_browser.out.read_bytes() == b""
+
+
+def test_ctrl_c_quits_with_130(jsonl_browser: Terminal) -> None:
+    jsonl_browser.send(" \x03")
+    assert jsonl_browser.wait() == 130
+    assert jsonl_browser.out.read_bytes() == b""

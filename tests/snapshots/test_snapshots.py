@@ -1,0 +1,114 @@
+"""Snapshot tests (pytest-textual-snapshot): the browser at 120x36 on the sample library.
+
+Deterministic: fixed data, no cursor blink, no relative dates (they depend on today).
+Update with `pytest tests/snapshots --snapshot-update` and look at every changed SVG.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from textual.pilot import Pilot
+from textual.widgets import Input
+
+from paperbrowse.models import Filters
+from paperbrowse.tui.app import PaperBrowser
+from paperbrowse.tui.main_screen import MainScreen
+from paperbrowse.tui.welcome import WelcomeScreen
+
+SIZE = (120, 36)
+MakeApp = Callable[..., PaperBrowser]
+SnapCompare = Callable[..., bool]
+
+
+async def settle(pilot: Pilot[Any]) -> None:
+    """Wait until searches (thread workers) finished and their results are on screen."""
+    app = pilot.app
+    for _ in range(100):
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        screen = app.screen
+        busy = isinstance(screen, MainScreen) and (screen._searching or screen._pending)
+        if not busy and not app.workers:
+            return
+    raise AssertionError("the browser did not settle")
+
+
+def with_input(field: str, text: str, *keys: str) -> Callable[[Pilot[Any]], Awaitable[None]]:
+    """A `run_before` that fills a filter-bar input (as a paste would), then presses `keys`."""
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        screen = pilot.app.screen
+        assert isinstance(screen, MainScreen)
+        box = screen.query_one(f"#{field}", Input)
+        box.focus()
+        box.value = text
+        await settle(pilot)
+        if keys:
+            await pilot.press(*keys)
+            await settle(pilot)
+
+    return run_before
+
+
+def pressing(*keys: str) -> Callable[[Pilot[Any]], Awaitable[None]]:
+    """A `run_before` that waits for the first results, then presses `keys`."""
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        if keys:
+            await pilot.press(*keys)
+            await settle(pilot)
+
+    return run_before
+
+
+class TestMainScreen:
+    def test_list_and_detail(self, snap_compare: SnapCompare, make_app: MakeApp) -> None:
+        assert snap_compare(make_app(), terminal_size=SIZE, run_before=pressing())
+
+    def test_cursor_moved_and_marks(self, snap_compare: SnapCompare, make_app: MakeApp) -> None:
+        app = make_app(Filters(state="all"))
+        assert snap_compare(app, terminal_size=SIZE, run_before=pressing("space", "space", "j"))
+
+
+class TestFilterBar:
+    def test_filtered_with_highlighted_terms(
+        self, snap_compare: SnapCompare, make_app: MakeApp
+    ) -> None:
+        app = make_app(Filters(state="all"))
+        run_before = with_input("query", "efficient architecture", "escape")
+        assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+    def test_no_results(self, snap_compare: SnapCompare, make_app: MakeApp) -> None:
+        app = make_app(Filters(state="all"))
+        assert snap_compare(app, terminal_size=SIZE, run_before=with_input("query", "zzzzqqq"))
+
+    def test_invalid_date_message(self, snap_compare: SnapCompare, make_app: MakeApp) -> None:
+        app = make_app(Filters(state="all"))
+        assert snap_compare(app, terminal_size=SIZE, run_before=with_input("since", "2024-13"))
+
+
+class TestModals:
+    def test_help_screen(self, snap_compare: SnapCompare, make_app: MakeApp) -> None:
+        assert snap_compare(make_app(), terminal_size=SIZE, run_before=pressing("question_mark"))
+
+    def test_link_picker(self, snap_compare: SnapCompare, make_app: MakeApp) -> None:
+        app = make_app(Filters(state="all"))
+        title = "Parallel Neural Computing for Scene Understanding"
+        run_before = with_input("query", f'title:"{title}"', "escape", "l")
+        assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+class TestWelcome:
+    def test_welcome_view(self, snap_compare: SnapCompare, make_app: MakeApp) -> None:
+        app = make_app(empty=True)
+
+        async def run_before(pilot: Pilot[Any]) -> None:
+            await pilot.pause()
+            assert isinstance(pilot.app.screen, WelcomeScreen)
+
+        assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
