@@ -533,6 +533,20 @@ class Library:
             self._catalog = catalog
         return self._catalog
 
+    def has_update(self) -> bool:
+        """True when a newer generation was committed since this library was opened (cheap)."""
+        if self._searcher is None:
+            meta = self.manifest()
+            return bool(meta.get("index")) and self._ix is None
+        meta = self.manifest()
+        current = Path(self._ix.storage.folder).name if self._ix else None
+        if meta.get("index") and current != meta["index"]:
+            return True
+        try:
+            return not self._searcher.up_to_date()
+        except Exception:
+            return False
+
     def refresh(self) -> bool:
         """Pick up a newer committed generation; True when there was one."""
         if self._searcher is None:
@@ -546,9 +560,10 @@ class Library:
             return self.searcher is not None
         if self._searcher.up_to_date():
             return False
-        self._searcher = self._searcher.refresh()
-        self._catalog = None
-        return True
+        # Reopen rather than Searcher.refresh(): that reuses segment readers whose deletions
+        # changed, so papers updated by the new generation would show twice.
+        self.close()
+        return self.searcher is not None
 
     def close(self) -> None:
         """Release the searcher and index."""

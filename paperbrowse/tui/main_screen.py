@@ -30,6 +30,7 @@ from paperbrowse.tui.paper_detail import PaperDetail
 from paperbrowse.tui.paper_list import PaperList
 
 VIEW_NAMES = dict(VIEWS)
+WATCH_SECONDS = 2.0  # how often the browser looks for a newer library generation
 
 
 class TriageSnapshot:
@@ -70,6 +71,7 @@ class MainScreen(Screen[None]):
         self._generation = 0
         self._searching = False
         self._good_filters = filters
+        self._keep_id: str | None = None  # after a reload, keep the cursor on this paper
 
     # -- layout --------------------------------------------------------------------------------
 
@@ -90,6 +92,28 @@ class MainScreen(Screen[None]):
     def on_mount(self) -> None:
         self.query_one(PaperList).focus()
         self.search()
+        self.set_interval(WATCH_SECONDS, self._watch_library)
+
+    def _watch_library(self) -> None:
+        """Show papers that an `index` run committed while the browser is open."""
+        if not self._lock.acquire(blocking=False):
+            return  # a search is running; look again next time
+        try:
+            if not self.library.has_update():
+                return
+            before = len(self.library)
+            self.library.refresh()
+            after = len(self.library)
+        except Exception:
+            return  # a damaged index shows itself on the next search
+        finally:
+            self._lock.release()
+        current = self.current
+        self._keep_id = current.id if current else None
+        self.search(keep_cursor=True)
+        change = after - before
+        what = f"{change:+,} papers" if change else "papers updated"
+        self.notify(f"library updated: {what}", timeout=3)
 
     @property
     def paper_list(self) -> PaperList:
@@ -143,12 +167,26 @@ class MainScreen(Screen[None]):
             return  # a newer search is on its way
         self.results = results
         self._good_filters = filters
+        if self._keep_id is not None:
+            cursor = self._position_of(results, self._keep_id, cursor)
+            self._keep_id = None
         self._states = {}
         self.message = ""
         self.paper_list.show(len(results), self._row_at, self._state_of, self._is_marked, cursor)
         self._update_status()
         if not len(results):
             self.query_one(PaperDetail).show(None, TriageState())
+
+    def _position_of(self, results: Results, paper_id: str, default: int) -> int:
+        """Where `paper_id` now stands in `results` (after a reload), else `default`."""
+        with self._lock:
+            doc = self.library.catalog.docnum_of.get(paper_id)
+            if doc is None:
+                return default
+            try:
+                return results.docnums.index(doc)
+            except ValueError:
+                return default
 
     def _search_failed(self, generation: int, message: str) -> None:
         if generation != self._generation:
@@ -410,6 +448,8 @@ class MainScreen(Screen[None]):
     def action_reload(self) -> None:
         with self._lock:
             self.library.refresh()
+        current = self.current
+        self._keep_id = current.id if current else None
         self.search(keep_cursor=True)
         self.notify("library reloaded", timeout=1.5)
 
