@@ -59,7 +59,10 @@ def collect_sources(paths: Sequence[str], stdin: Any = None) -> tuple[list[Sourc
     for raw in paths:
         if raw == "-":
             data = stdin.buffer.read() if stdin is not None else b""
-            sources.append(Source(name="stdin", path=None, data=data))
+            # Named by content: a second, different pipe adds its papers instead of replacing
+            # the first pipe's, and piping the same dump again changes nothing.
+            digest = hashlib.sha256(data).hexdigest()[:12]
+            sources.append(Source(name=f"stdin-{digest}", path=None, data=data))
             continue
         path = Path(raw)
         if path.is_dir():

@@ -38,7 +38,7 @@ from whoosh.util.times import datetime_to_long
 
 from paperbrowse.analysis import StemmedText
 from paperbrowse.dates import DateError, parse_bound
-from paperbrowse.matching import DocSets
+from paperbrowse.matching import DocSets, top_scored
 from paperbrowse.models import Filters, Paper, merge, normalise_title
 from paperbrowse.paths import ensure_private_dir
 
@@ -228,7 +228,8 @@ class Catalog:
     """
 
     FILE = "paperbrowse-catalog.pickle"
-    VERSION = 1
+    VERSION = 2
+    SCORED = ("title", "abstract")
 
     def __init__(self, data: dict[str, Any]) -> None:
         self.key: tuple[int, int, int] = tuple(data["key"])  # type: ignore[assignment]
@@ -239,6 +240,7 @@ class Catalog:
         self.authors: Sequence[int] = data["authors"]
         self.live: list[int] = data["live"]
         self._orders: dict[str, list[int]] = data["orders"]
+        self.lengths: dict[str, Sequence[int]] = data["lengths"]  # terms per field, for BM25F
 
     @staticmethod
     def key_of(searcher: Searcher) -> tuple[int, int, int]:
@@ -270,6 +272,7 @@ class Catalog:
                 "authors": authors,
                 "live": live,
                 "orders": {"title": title_order, "date": date_order, "upvotes": upvote_order},
+                "lengths": {f: _field_lengths(reader, f) for f in cls.SCORED},
             }
         )
 
@@ -299,6 +302,7 @@ class Catalog:
             "authors": self.authors,
             "live": self.live,
             "orders": self._orders,
+            "lengths": self.lengths,
         }
         fd, tmp = tempfile.mkstemp(prefix=".catalog-", dir=folder)
         try:
@@ -345,6 +349,15 @@ class Catalog:
         low = lo if lo is not None else -(2**62)
         high = hi if hi is not None else 2**62
         return [d for d in docs if column[d] != empty and low <= column[d] <= high]
+
+
+def _field_lengths(reader: Any, fieldname: str) -> array[int]:
+    """Each document's length in `fieldname` as Whoosh records it (what BM25F uses)."""
+    lengths = array("l")
+    for leaf, _offset in reader.leaf_readers():
+        length = leaf.doc_field_length
+        lengths.extend(length(d, fieldname, 0) for d in range(leaf.doc_count_all()))
+    return lengths
 
 
 def _rank(order: list[int], size: int) -> list[int]:
@@ -685,9 +698,11 @@ class Library:
         papers; nobody reads relevance order past the first few hundred results.
         """
         assert self.searcher is not None
-        allowed = set(docs) if restricted else None
-        hits = self.searcher.search(q, limit=RELEVANCE_TOP, filter=allowed)
-        top = [hit.docnum for hit in hits]
+        top = top_scored(self.searcher, q, set(docs), self.catalog.lengths, RELEVANCE_TOP)
+        if top is None:
+            allowed = set(docs) if restricted else None
+            hits = self.searcher.search(q, limit=RELEVANCE_TOP, filter=allowed)
+            top = [hit.docnum for hit in hits]
         seen = set(top)
         return top + [d for d in docs if d not in seen]
 

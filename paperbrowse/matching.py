@@ -12,6 +12,7 @@ Whoosh's own matcher, so results are always Whoosh's; a test compares both on ma
 
 from __future__ import annotations
 
+import heapq
 from typing import Any
 
 from whoosh import query
@@ -120,3 +121,85 @@ class DocSets:
             hits = self.searcher.search(q, limit=None, filter=within, scored=False)
             return {hit.docnum for hit in hits}
         return set(q.docs(self.searcher))
+
+
+# BM25F as Whoosh computes it (whoosh.scoring.BM25F defaults), summed over the query's terms.
+_B, _K1 = 0.75, 1.2
+
+
+def positive_terms(q: query.Query) -> set[tuple[str, Any]]:
+    """The (field, text) terms that add to a document's score: not those under NOT."""
+    if isinstance(q, query.Not):
+        return set()
+    if isinstance(q, query.AndNot):
+        return positive_terms(q.a)
+    if isinstance(q, query.Term):
+        return {(q.fieldname, q.text)}
+    if isinstance(q, query.Phrase):
+        return {(q.fieldname, w) for w in q.words}
+    found: set[tuple[str, Any]] = set()
+    for child in q.children():
+        found |= positive_terms(child)
+    return found
+
+
+def top_scored(
+    searcher: Searcher,
+    q: query.Query,
+    allowed: set[int],
+    lengths: dict[str, Any],
+    limit: int,
+) -> list[int] | None:
+    """The `limit` best documents of `allowed` by BM25F over the query's terms.
+
+    None when the query has no scorable terms (Whoosh then decides).
+    """
+    scores = bm25f_scores(searcher, q, allowed, lengths)
+    if scores is None:
+        return None
+    return heapq.nlargest(limit, scores, key=scores.__getitem__)
+
+
+def bm25f_scores(
+    searcher: Searcher, q: query.Query, allowed: set[int], lengths: dict[str, Any]
+) -> dict[int, float] | None:
+    """BM25F score of each allowed document holding a positive term of `q`.
+
+    Reads each term's postings a block at a time (ids and weights are arrays), the same
+    figures Whoosh's scorer reads one posting at a time.
+    """
+    terms = {(f, t) for f, t in positive_terms(q) if f in lengths}
+    if not terms:
+        return None
+    scores: dict[int, float] = {}
+    get = scores.get
+    for fieldname, text in terms:
+        avg = searcher.avg_field_length(fieldname) or 1.0
+        idf = searcher.idf(fieldname, text)
+        numer = idf * (_K1 + 1)
+        base = _K1 * (1 - _B)
+        per_len = _K1 * _B / avg
+        field_lengths = lengths[fieldname]
+        for leaf, offset in searcher.reader().leaf_readers():
+            try:
+                if (fieldname, text) not in leaf:
+                    continue
+                matcher = leaf.postings(fieldname, text)
+            except Exception:
+                continue
+            if isinstance(matcher, FilterMatcher):
+                matcher = matcher.child
+            if not hasattr(matcher, "_read_weights"):
+                return None
+            while matcher.is_active():
+                if matcher._ids is None:
+                    matcher._read_ids()
+                if matcher._weights is None:
+                    matcher._read_weights()
+                for doc, weight in zip(matcher._ids, matcher._weights, strict=False):
+                    doc += offset
+                    if doc in allowed:
+                        score = numer * weight / (weight + base + per_len * field_lengths[doc])
+                        scores[doc] = get(doc, 0.0) + score
+                matcher._next_block()
+    return scores

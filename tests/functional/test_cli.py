@@ -163,7 +163,7 @@ def test_index_from_stdin(tmp_path: Path) -> None:
     assert "137 new" in proc.stderr
     rows = jsonl(run(data, "search", "--format", "jsonl", f'"{LITE_POSE}"'))
     assert [r["title"] for r in rows] == [LITE_POSE]
-    assert rows[0]["sources"] == ["stdin"]
+    assert len(rows[0]["sources"]) == 1 and rows[0]["sources"][0].startswith("stdin-")
     assert rows[0]["published"] == "2022-05-02"
 
 
@@ -738,3 +738,19 @@ def test_control_sequences_in_file_names_never_reach_the_terminal(tmp_path: Path
     assert rows[0]["title"] == "A Paper"
     assert "\x1b" not in json.dumps(rows, ensure_ascii=False)
     assert good.exists()
+
+
+def test_two_different_pipes_both_stay_in_the_library(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    first = (SAMPLE_DIR / "000_09355b8551e356bb.txt").read_bytes()
+    second = (SAMPLE_DIR / "001_52ec247306f5aae1.txt").read_bytes()
+    assert run(data, "index", "-", stdin=first).returncode == 0
+    assert run(data, "index", "-", stdin=second).returncode == 0
+    again = run(data, "index", "-", stdin=first)
+    assert "0 new, 0 updated" in again.stderr and "removed" not in again.stderr
+    ids = {r["id"] for r in jsonl(run(data, "search", "--format", "jsonl"))}
+    from paperbrowse.dumps import parse_file
+
+    names = ("000_09355b8551e356bb.txt", "001_52ec247306f5aae1.txt")
+    expected = {p.id for name in names for p in parse_file(SAMPLE_DIR / name).papers}
+    assert ids == expected

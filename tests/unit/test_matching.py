@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from paperbrowse.library import Library
-from paperbrowse.matching import DocSets
+from paperbrowse.matching import DocSets, bm25f_scores
 
 QUERIES = [
     "model",
@@ -57,3 +57,36 @@ def test_phrase_is_narrower_than_its_words(library: Library) -> None:
     words = sets.docs(library.parse_query("language model"))
     phrase = sets.docs(library.parse_query('"language model"'))
     assert phrase and phrase < words
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["model", "efficient inference", "efficient OR diffusion", "title:pose", "video NOT image"],
+)
+def test_bm25f_scores_match_whoosh(library: Library, text: str) -> None:
+    searcher = library.searcher
+    assert searcher is not None
+    q = library.parse_query(text)
+    assert q is not None
+    expected = {hit.docnum: hit.score for hit in searcher.search(q, limit=None)}
+    allowed = set(expected)
+    got = bm25f_scores(searcher, q, allowed, library.catalog.lengths)
+    assert got is not None and expected
+    assert set(got) == set(expected)
+    # Whoosh scores a NOT clause as a constant 1.0 for every document: same order either way.
+    shift = 1.0 if " NOT " in text else 0.0
+    for doc, score in expected.items():
+        assert got[doc] + shift == pytest.approx(score, rel=1e-4)
+
+
+def test_relevance_order_is_whooshs_for_the_top(library: Library) -> None:
+    from paperbrowse.models import Filters
+
+    searcher = library.searcher
+    assert searcher is not None
+    q = library.parse_query("efficient architecture")
+    hits = searcher.search(q, limit=None)
+    expected = [hit.score for hit in hits][:20]
+    results = library.search(Filters(query="efficient architecture"))
+    scores = {hit.docnum: hit.score for hit in hits}
+    assert [round(scores[d], 4) for d in results.docnums[:20]] == [round(s, 4) for s in expected]
