@@ -19,6 +19,10 @@ from whoosh import query
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.searching import Searcher
 
+# An unfielded word means "in the title or the abstract"; the words field holds both at once.
+WORDS_FIELD = "words"
+MERGED_FIELDS = {"title", "abstract"}
+
 
 def term_docs(searcher: Searcher, fieldname: str, text: Any) -> set[int]:
     """Document numbers holding a term (deleted ones included: callers intersect with live)."""
@@ -73,6 +77,9 @@ class DocSets:
         if isinstance(q, query.Or) and not isinstance(q, query.DisjunctionMax):
             if q.minmatch and q.minmatch > 1:
                 return self._whoosh(q)
+            word = unfielded_word(q)
+            if word is not None:
+                return term_docs(self.searcher, WORDS_FIELD, word)
             result = set()
             for child in q.subqueries:
                 result |= self._eval(child)
@@ -123,8 +130,22 @@ class DocSets:
         return set(q.docs(self.searcher))
 
 
-# BM25F as Whoosh computes it (whoosh.scoring.BM25F defaults), summed over the query's terms.
+# BM25 with Whoosh's defaults, summed over the query's terms. An unfielded word is scored once
+# on the words field, whose weights are field-weighted frequencies (title x2): the BM25F of
+# Robertson et al. Whoosh's own "BM25F" instead sums a BM25 per field; fielded terms
+# (title:, abstract:) are scored exactly as Whoosh scores them.
 _B, _K1 = 0.75, 1.2
+
+
+def unfielded_word(q: query.Query) -> Any | None:
+    """The word of `title:w OR abstract:w` (what an unfielded word parses to), else None."""
+    if not isinstance(q, query.Or) or len(q.subqueries) != 2:
+        return None
+    if not all(isinstance(c, query.Term) for c in q.subqueries):
+        return None
+    fields_ = {c.fieldname for c in q.subqueries}
+    texts = {c.text for c in q.subqueries}
+    return texts.pop() if fields_ == MERGED_FIELDS and len(texts) == 1 else None
 
 
 def positive_terms(q: query.Query) -> set[tuple[str, Any]]:
@@ -133,6 +154,9 @@ def positive_terms(q: query.Query) -> set[tuple[str, Any]]:
         return set()
     if isinstance(q, query.AndNot):
         return positive_terms(q.a)
+    word = unfielded_word(q)
+    if word is not None:
+        return {(WORDS_FIELD, word)}
     if isinstance(q, query.Term):
         return {(q.fieldname, q.text)}
     if isinstance(q, query.Phrase):

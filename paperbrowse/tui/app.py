@@ -41,7 +41,9 @@ class PaperBrowser(App[list[Paper] | None]):
         super().__init__(driver_class=driver_class)
         self.library = library
         self.triage = triage
-        self.filters = filters or Filters(state="inbox")
+        filters = filters or Filters(state="inbox")
+        # Triage reads newest first, with or without a query; `S` offers relevance.
+        self.filters = filters.with_sort("date") if filters.sort == "auto" else filters
         self.opener = opener
         self.cursor_blink = cursor_blink
 

@@ -134,6 +134,8 @@ def ids(app: PaperBrowser) -> list[str]:
 def oracle(data_dir: Path, filters: Filters) -> list[str]:
     """Ids the library itself returns for `filters` (state all: no triage)."""
     library = Library(data_dir)
+    if filters.sort == "auto":
+        filters = filters.with_sort("date")  # the browser's default, with or without a query
     try:
         return library.search(filters).ids
     finally:
@@ -442,14 +444,16 @@ async def test_sort_with_a_query_includes_relevance(make_app: MakeApp, data_dir:
         screen = main(app)
         await type_query(pilot, "efficient", paste=True)
         await pilot.press("escape")
-        assert screen.filters.effective_sort == "relevance"
+        # Newest first even with a query (triage order); relevance is one `S` away.
+        assert screen.filters.effective_sort == "date"
+        assert ids(app) == oracle(data_dir, Filters(query="efficient", sort="date"))
         seen = []
         for _ in range(4):
             await pilot.press("S")
             await settle(pilot)
             seen.append(screen.filters.effective_sort)
             assert ids(app) == oracle(data_dir, Filters(query="efficient", sort=seen[-1]))
-        assert seen == ["date", "upvotes", "title", "relevance"]
+        assert seen == ["upvotes", "title", "relevance", "date"]
 
 
 # -- links --------------------------------------------------------------------------------------

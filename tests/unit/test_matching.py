@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from whoosh import query
 
 from paperbrowse.library import Library
-from paperbrowse.matching import DocSets, bm25f_scores
+from paperbrowse.matching import DocSets, bm25f_scores, unfielded_word
 
 QUERIES = [
     "model",
@@ -59,18 +60,31 @@ def test_phrase_is_narrower_than_its_words(library: Library) -> None:
     assert phrase and phrase < words
 
 
+def on_words_field(q: query.Query) -> query.Query:
+    """The query with each unfielded word (title:w OR abstract:w) as one words-field term."""
+    word = unfielded_word(q)
+    if word is not None:
+        return query.Term("words", word)
+    if isinstance(q, query.Not):
+        return query.Not(on_words_field(q.query))
+    if isinstance(q, (query.And, query.Or)):
+        return type(q)([on_words_field(c) for c in q.subqueries])
+    return q
+
+
 @pytest.mark.parametrize(
     "text",
     ["model", "efficient inference", "efficient OR diffusion", "title:pose", "video NOT image"],
 )
-def test_bm25f_scores_match_whoosh(library: Library, text: str) -> None:
+def test_bm25_scores_are_whooshs_on_the_same_terms(library: Library, text: str) -> None:
+    """Fielded terms score as Whoosh scores them; unfielded words as Whoosh scores the words
+    field (title x2 plus abstract frequencies, one BM25 saturation)."""
     searcher = library.searcher
     assert searcher is not None
     q = library.parse_query(text)
     assert q is not None
-    expected = {hit.docnum: hit.score for hit in searcher.search(q, limit=None)}
-    allowed = set(expected)
-    got = bm25f_scores(searcher, q, allowed, library.catalog.lengths)
+    expected = {hit.docnum: hit.score for hit in searcher.search(on_words_field(q), limit=None)}
+    got = bm25f_scores(searcher, q, set(expected), library.catalog.lengths)
     assert got is not None and expected
     assert set(got) == set(expected)
     # Whoosh scores a NOT clause as a constant 1.0 for every document: same order either way.
@@ -79,14 +93,23 @@ def test_bm25f_scores_match_whoosh(library: Library, text: str) -> None:
         assert got[doc] + shift == pytest.approx(score, rel=1e-4)
 
 
-def test_relevance_order_is_whooshs_for_the_top(library: Library) -> None:
+def test_unfielded_words_match_title_or_abstract(library: Library) -> None:
+    searcher = library.searcher
+    assert searcher is not None
+    q = library.parse_query("efficient")
+    assert q is not None
+    assert set(q.docs(searcher)) == set(on_words_field(q).docs(searcher))
+
+
+def test_relevance_order_follows_the_scores(library: Library) -> None:
     from paperbrowse.models import Filters
 
     searcher = library.searcher
     assert searcher is not None
     q = library.parse_query("efficient architecture")
-    hits = searcher.search(q, limit=None)
-    expected = [hit.score for hit in hits][:20]
-    results = library.search(Filters(query="efficient architecture"))
+    assert q is not None
+    hits = searcher.search(on_words_field(q), limit=None)
     scores = {hit.docnum: hit.score for hit in hits}
-    assert [round(scores[d], 4) for d in results.docnums[:20]] == [round(s, 4) for s in expected]
+    results = library.search(Filters(query="efficient architecture"))
+    got = [round(scores[d], 4) for d in results.docnums[:20]]
+    assert got == [round(hit.score, 4) for hit in hits][:20]
