@@ -394,7 +394,7 @@ def table(results: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def write_doc(results: dict[str, Any]) -> None:
+def write_doc(results: dict[str, Any], doc: Path = DOC) -> None:
     """Regenerate the table between the markers in docs/performance.md."""
     start, end = "<!-- results:start -->", "<!-- results:end -->"
     block = (
@@ -402,13 +402,13 @@ def write_doc(results: dict[str, Any]) -> None:
         f"(`python benchmarks/run.py --papers {results['papers_arg']}`).\n\n"
         f"{table(results)}\n{end}"
     )
-    text = DOC.read_text("utf-8") if DOC.exists() else f"# Performance\n\n{start}\n{end}\n"
+    text = doc.read_text("utf-8") if doc.exists() else f"# Performance\n\n{start}\n{end}\n"
     if start in text and end in text:
         text = text[: text.index(start)] + block + text[text.index(end) + len(end) :]
     else:
         text += "\n" + block + "\n"
-    DOC.parent.mkdir(parents=True, exist_ok=True)
-    DOC.write_text(text, "utf-8")
+    doc.parent.mkdir(parents=True, exist_ok=True)
+    doc.write_text(text, "utf-8")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -420,6 +420,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--keys", type=int, default=40, help="filter keystrokes to time")
     parser.add_argument("--results", type=Path, default=RESULTS_DIR)
     parser.add_argument("--no-doc", action="store_true", help="do not rewrite the docs table")
+    parser.add_argument("--doc", type=Path, default=DOC, help="the Markdown file to update")
     parser.add_argument("--skip", default="", help="comma-separated stages to skip")
     args = parser.parse_args(argv)
     skip = set(filter(None, args.skip.split(",")))
@@ -465,7 +466,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     out = args.results / f"{results['date']}.json"
     out.write_text(json.dumps(results, indent=1), "utf-8")
     if not args.no_doc:
-        write_doc(results)
+        write_doc(results, args.doc)
     print(table(results))
     print(f"\nwrote {out}", file=sys.stderr)
     return 0

@@ -30,10 +30,12 @@ def _stem(word: str) -> str:
     return stem(word)
 
 
-def stemmed_terms(value: str) -> tuple[int, list[str]]:
+@lru_cache(maxsize=8)
+def stemmed_terms(value: str) -> tuple[int, tuple[str, ...]]:
     """The terms StemmingAnalyzer keeps, in order, and the position of the first.
 
     StopFilter(renumber=True) lets the first kept word keep its position; the rest follow it.
+    Cached briefly: a document's title and abstract are analysed for two fields each.
     """
     stops = STOP_WORDS
     first = -1
@@ -45,7 +47,7 @@ def stemmed_terms(value: str) -> tuple[int, list[str]]:
         if first < 0:
             first = original
         terms.append(_stem(word))
-    return max(first, 0), terms
+    return max(first, 0), tuple(terms)
 
 
 class StemmedText(fields.TEXT):

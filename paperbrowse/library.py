@@ -234,7 +234,7 @@ class Catalog:
     SCORED = ("title", "abstract", "words")
 
     def __init__(self, data: dict[str, Any]) -> None:
-        self.key: tuple[int, int, int] = tuple(data["key"])  # type: ignore[assignment]
+        self.key: tuple[int, int, int] = tuple(data["key"])
         self.size: int = data["size"]
         self.ids: list[str] = data["ids"]
         self.dates: Sequence[int] = data["dates"]
