@@ -22,7 +22,7 @@ from paperbrowse.library import Row
 from paperbrowse.models import TriageState
 from paperbrowse.text import strip_controls
 
-DATE_W, VOTES_W, BYLINE_W = 10, 4, 18
+DATE_W, VOTES_W, BYLINE_W = 10, 4, 13
 
 
 @dataclass(frozen=True)
