@@ -49,6 +49,70 @@ def term_docs(searcher: Searcher, fieldname: str, text: Any) -> set[int]:
     return docs
 
 
+def term_positions(
+    searcher: Searcher, fieldname: str, text: Any, docs: set[int]
+) -> dict[int, list[int]] | None:
+    """Positions of a term in each of `docs` that holds it (None: not a positional field).
+
+    Reads the term's postings a block at a time and decodes positions only for `docs`.
+    """
+    field_obj = searcher.schema[fieldname]
+    decode = getattr(field_obj.format, "decode_positions", None)
+    if decode is None:
+        return None
+    found: dict[int, list[int]] = {}
+    for leaf, offset in searcher.reader().leaf_readers():
+        try:
+            if (fieldname, text) not in leaf:
+                continue
+            matcher = leaf.postings(fieldname, text)
+        except Exception:
+            continue
+        if isinstance(matcher, FilterMatcher):
+            matcher = matcher.child
+        if not hasattr(matcher, "_read_values"):
+            return None
+        while matcher.is_active():
+            if matcher._ids is None:
+                matcher._read_ids()
+            ids = [i + offset for i in matcher._ids] if offset else matcher._ids
+            if not docs.isdisjoint(ids):
+                if matcher._values is None:
+                    matcher._read_values()
+                values = matcher._values
+                for i, doc in enumerate(ids):
+                    if doc in docs:
+                        found[doc] = decode(values[i])
+            matcher._next_block()
+    return found
+
+
+def phrase_docs(
+    searcher: Searcher, fieldname: str, words: list[Any], candidates: set[int]
+) -> set[int] | None:
+    """The candidates where `words` stand at consecutive positions (None: cannot tell)."""
+    per_word: list[dict[int, list[int]]] = []
+    docs = set(candidates)
+    for word in words:
+        positions = term_positions(searcher, fieldname, word, docs)
+        if positions is None:
+            return None
+        per_word.append(positions)
+        docs &= positions.keys()
+        if not docs:
+            return set()
+    matched: set[int] = set()
+    for doc in docs:
+        starts = set(per_word[0][doc])
+        for offset, positions in enumerate(per_word[1:], 1):
+            starts &= {p - offset for p in positions[doc]}
+            if not starts:
+                break
+        if starts:
+            matched.add(doc)
+    return matched
+
+
 class DocSets:
     """Evaluates queries to document-number sets against one searcher."""
 
@@ -119,7 +183,10 @@ class DocSets:
         candidates &= self.live
         if len(words) == 1:
             return candidates
-        return self._whoosh(q, candidates)
+        if q.slop != 1 or not candidates:
+            return self._whoosh(q, candidates)
+        found = phrase_docs(self.searcher, q.fieldname, words, candidates)
+        return self._whoosh(q, candidates) if found is None else found
 
     def _whoosh(self, q: query.Query, within: set[int] | None = None) -> set[int]:
         if within is not None:
