@@ -12,12 +12,12 @@ import sys
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from paperbrowse import __version__
 from paperbrowse.dates import DateError, parse_bound
 from paperbrowse.models import SORTS, STATES, Filters
-from paperbrowse.paths import default_data_dir, demo_data_dir, sample_dir
+from paperbrowse.paths import default_data_dir, demo_data_dir, private_umask, sample_dir
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
 EXIT_OK, EXIT_NONE, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 TABLE_LIMIT = 50
+MAX_MESSAGE = 400  # characters of an error line; longer ones lose their middle
 
 
 class CliError(Exception):
@@ -41,9 +42,18 @@ def _formats() -> tuple[str, ...]:
     return ("table", "tsv", "jsonl", "json", "md", "bibtex", "titles", "urls")
 
 
+class _ArgumentParser(argparse.ArgumentParser):
+    """argparse, with usage errors on one line like every other error (subcommands inherit it)."""
+
+    def error(self, message: str) -> NoReturn:
+        """Print `paperbrowse: MESSAGE (see ... --help)` and exit 2."""
+        _error(f"{message} (see `{self.prog} --help`)")
+        raise SystemExit(EXIT_USAGE)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every subcommand."""
-    parser = argparse.ArgumentParser(
+    parser = _ArgumentParser(
         prog="paperbrowse",
         description="Browse, triage and search Hugging Face Daily Papers dumps from the terminal.",
     )
@@ -90,7 +100,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     args = build_parser().parse_args(argv)
     try:
-        return _dispatch(args)
+        with private_umask():  # every file paperbrowse creates is the user's alone
+            return _dispatch(args)
     except CliError as exc:
         _error(str(exc))
         return exc.code
@@ -129,6 +140,12 @@ def _dispatch(args: argparse.Namespace) -> int:
         raise CliError(str(exc), EXIT_USAGE) from None
     except (LibraryError, TriageError) as exc:
         raise CliError(str(exc)) from None
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        # The environment, not a bug: a full or read-only disk, a data dir that is a file...
+        where = f"{exc.filename}: " if exc.filename else ""
+        raise CliError(f"{where}{exc.strerror or exc}") from None
 
 
 def _error(message: str) -> None:
@@ -141,7 +158,10 @@ def _one_line(message: str) -> str:
     from paperbrowse.text import strip_controls
 
     lines = strip_controls(message).splitlines()
-    return lines[0] if lines else ""
+    line = lines[0] if lines else ""
+    if len(line) > MAX_MESSAGE:  # e.g. a 10,000-character query quoted back: keep both ends
+        line = f"{line[: MAX_MESSAGE * 2 // 3]} … {line[-MAX_MESSAGE // 3 :]}"
+    return line
 
 
 def _stderr_console() -> Console:

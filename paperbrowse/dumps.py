@@ -91,8 +91,10 @@ def decode_dump(data: bytes, source: str) -> tuple[str, str, list[ParseWarning]]
 
     UTF-8 with or without BOM. A UTF-16 file with a BOM (Windows Notepad's "Unicode") is read as
     UTF-16. Binary data (NUL bytes, or a high share of control bytes in the first 8 KiB) raises
-    `DumpError`. Invalid UTF-8 is read as Windows-1252 (latin-1 for its five undefined bytes),
-    with a warning naming the line of the first invalid byte.
+    `DumpError`. A UTF-8 file with a few invalid bytes (more valid non-ASCII characters than
+    invalid sequences: a stray byte, a file cut inside a character) stays UTF-8 with the invalid
+    sequences replaced by U+FFFD; otherwise invalid UTF-8 is read as Windows-1252 (latin-1 for its
+    five undefined bytes). Either way a warning names the line of the first invalid byte.
     """
     if data.startswith(_UTF16_BOMS):
         try:
@@ -111,6 +113,15 @@ def decode_dump(data: bytes, source: str) -> tuple[str, str, list[ParseWarning]]
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
     body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data  # a BOM, then bad bytes
+    text = body.decode("utf-8", errors="replace")
+    invalid = text.count("\ufffd") - body.count("\ufffd".encode())
+    valid = len(text) - len(text.encode("ascii", "ignore")) - invalid  # non-ASCII characters
+    if valid > invalid:
+        # Mostly UTF-8: reading it all as Windows-1252 would garble every "·" and "•" on the page
+        # (metadata lines would become titles) for the sake of a few damaged bytes.
+        bad = f"{invalid} invalid byte sequence" + ("s" if invalid != 1 else "")
+        message = f"not valid UTF-8 ({bad}); replaced with U+FFFD"
+        return text, "utf-8", [ParseWarning(source, line, message)]
     text = body.decode("latin-1").translate(_CP1252_TABLE)
     warning = ParseWarning(source, line, "not valid UTF-8; read as Windows-1252")
     return text, "cp1252", [warning]
@@ -129,6 +140,12 @@ _CHROME = frozenset(
     )
 )
 _DOT = "·"
+# Resynchronising after a lost title or abstract line. Titles are short (at most 227 characters
+# in the fixtures) and abstracts long (7 times their title at least): a "title" over
+# _MAX_TITLE_LEN that is longer than its "abstract" is an abstract, and a held "title" three times
+# the "abstract" before it means that abstract was really a title.
+_MAX_TITLE_LEN = 300
+_SWAPPED_RATIO = 3
 _MONTHS = (
     "january",
     "february",
@@ -412,6 +429,16 @@ class _Parser:
             self.finish()
             return
         assert self.pending is not None
+        title = self.pending.title
+        if len(title) > _MAX_TITLE_LEN and text and len(text) < len(title):
+            # A "title" too long for one and longer than its abstract is an abstract whose title
+            # line was lost: drop it, and take this line as the next title.
+            self.warn(
+                self.pending.line,
+                f"abstract without a title: {_short(self.pending.title)}; skipped",
+            )
+            self.pending = _Pending(text, lineno)
+            return
         self.pending.abstract = text
         self.pending.abstract_line = lineno
         self.state = _AFTER_ABSTRACT
@@ -447,7 +474,7 @@ class _Parser:
         # abstract. An author line never follows an org line, so it is a safe signal; a "·"
         # only when a blank line separates it from the held line (org lines sit right on it).
         metadata = (is_dot and after_blank) or _parse_authors(text) is not None
-        if metadata and len(self.held) > len(self.pending.abstract):
+        if metadata and self.abstract_was_title():
             self.resync()
             self.on_after_abstract(lineno, text)
             return
@@ -463,11 +490,29 @@ class _Parser:
                 self.meta_line = lineno
                 self.state = _DATE_NEXT
             return
+        # A held "title" longer than the line after it, and several times longer than the
+        # pending abstract: the pending paper lost its abstract line, so its "abstract" was the
+        # next title and the held line that title's abstract.
+        if (
+            not garbage
+            and len(self.held) > max(len(text), _MAX_TITLE_LEN)
+            and self.abstract_was_title()
+        ):
+            self.resync()
+            self.on_after_abstract(lineno, text)
+            return
         # The held line was the next paper's title; this line is that paper's abstract.
         self.finish()
         self.pending = _Pending(self.held, self.held_line)
         self.state = _ABSTRACT
         self.on_abstract(lineno, text, garbage)
+
+    def abstract_was_title(self) -> bool:
+        """True when the held line is several times longer than the pending paper's abstract:
+        that "abstract" reads like a title, and the held line like its abstract."""
+        assert self.pending is not None
+        abstract = self.pending.abstract
+        return bool(abstract) and len(self.held) > _SWAPPED_RATIO * len(abstract)
 
     def resync(self) -> None:
         """Drop the pending paper as abstract-less; its "abstract" and the held line become the
@@ -553,8 +598,11 @@ class _Parser:
     def end(self) -> None:
         """Handle end of input in whatever state the last block left."""
         if self.state == _CANDIDATE:
-            self.finish()
-            self.pending = _Pending(self.held, self.held_line)
+            if len(self.held) > _MAX_TITLE_LEN and self.abstract_was_title():
+                self.resync()  # the last paper's abstract line was lost
+            else:
+                self.finish()
+                self.pending = _Pending(self.held, self.held_line)
         elif self.state == _DATE_NEXT:
             self.warn(self.meta_line, "'·' not followed by a date; no date for this paper")
         elif self.state == _DOT_NEXT:

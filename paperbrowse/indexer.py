@@ -12,11 +12,17 @@ import contextlib
 import hashlib
 import json
 import os
+import pickle
+import queue
+import threading
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from whoosh import index
+from whoosh.multiproc import MpWriter, SubWriterTask
+from whoosh.util import random_name
 
 from paperbrowse.dumps import DumpError, ParseResult, decode_dump, parse_file, parse_text
 from paperbrowse.library import (
@@ -24,14 +30,16 @@ from paperbrowse.library import (
     IndexReport,
     LibraryError,
     Source,
+    _damaged,
     _document,
     make_schema,
     merge_variants,
     now_iso,
+    open_index_dir,
     paper_record,
     remove_tree,
 )
-from paperbrowse.paths import ensure_private_dir
+from paperbrowse.paths import ensure_private_dir, private_umask
 
 if TYPE_CHECKING:
     from paperbrowse.library import Library
@@ -135,6 +143,18 @@ def run_index(
     progress: Progress | None = None,
 ) -> IndexReport:
     """Index `sources` into `library` (the caller holds the write lock)."""
+    with private_umask():  # the index files and their temp files: readable by the user only
+        return _run_index(library, sources, rebuild=rebuild, year=year, progress=progress)
+
+
+def _run_index(
+    library: Library,
+    sources: Sequence[Source],
+    *,
+    rebuild: bool,
+    year: int | None,
+    progress: Progress | None,
+) -> IndexReport:
     report = IndexReport()
     meta = library.manifest() if not rebuild else _manifest_for_rebuild(library)
     if not rebuild and meta.get("index") and meta.get("schema") != SCHEMA_VERSION:
@@ -188,6 +208,9 @@ def run_index(
     if rebuild or not new_index_name:
         new_index_name = _next_index_name(library, meta)
     target = library.data_dir / new_index_name
+    if not rebuild and meta.get("index") and not index.exists_in(str(target)):
+        # The manifest lists dumps as indexed: a new, empty index would silently lose them.
+        raise LibraryError(_damaged(target, FileNotFoundError("no index there")))
     try:
         ix = _open_or_create(target)
     except Exception as exc:
@@ -206,7 +229,13 @@ def run_index(
         }
     old_index = meta.get("index")
     new_meta = {"schema": SCHEMA_VERSION, "index": new_index_name, "sources": recorded}
-    library._write_manifest(new_meta)
+    try:
+        library._write_manifest(new_meta)
+    except OSError as exc:
+        # The commit is done; the next run re-reads these dumps, which is harmless.
+        raise LibraryError(
+            f"cannot write the library manifest in {library.data_dir}: {_reason(exc)}"
+        ) from None
     if old_index and old_index != new_index_name:
         library.close()
         remove_tree(library.data_dir / old_index)
@@ -245,12 +274,20 @@ def _write_generation(
                 rec["sources"] = [name]
             slot[name] = rec
 
+    folder = Path(ix.storage.folder)
+    kept = "the library is as it was before this run"
     try:
-        writer = ix.writer(**writer_options(len(incoming)))
+        writer = _writer(ix, len(incoming))
     except Exception as exc:
-        raise LibraryError(f"cannot write the library index: {exc}") from None
+        raise LibraryError(
+            f"cannot write the library index in {folder}: {_reason(exc)}; {kept}"
+        ) from None
     try:
-        with ix.searcher() as searcher:
+        try:
+            current = ix.searcher()
+        except Exception as exc:  # a truncated or missing segment file
+            raise LibraryError(_damaged(folder, exc)) from None
+        with current as searcher:
             affected = set(incoming)
             if not fresh:
                 for name in changed:
@@ -282,9 +319,130 @@ def _write_generation(
                     writer.update_document(**doc)
                     report.updated += 1
         writer.commit()
-    except BaseException:
-        writer.cancel()
+    except BaseException as exc:
+        _cancel(writer)
+        if isinstance(exc, (OSError, _SubWriterFailed)):
+            raise LibraryError(
+                f"cannot write the library index in {folder}: {_reason(exc)}; {kept}"
+            ) from None
         raise
+    if isinstance(writer, _GuardedMpWriter) and writer.failed():
+        # Committed without a dead sub-writer's papers. The manifest is not updated, so the
+        # next run reads this run's dumps again and adds what is missing.
+        raise LibraryError(
+            f"an index writer process failed ({writer.failed()}); some papers of this run may "
+            "be missing: run the same `paperbrowse index` again"
+        )
+
+
+def _reason(exc: BaseException) -> str:
+    """One line saying why a write failed ("No space left on device")."""
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    return (str(exc).splitlines() or [type(exc).__name__])[0]
+
+
+class _SubWriterFailed(Exception):
+    """A process of the multiprocess writer died."""
+
+
+class _QuietSubWriterTask(SubWriterTask):
+    """Whoosh's sub-writer process, exiting with status 1 instead of printing a traceback (the
+    parent reports the failure in one line), and exiting when its parent is killed: it would
+    otherwise wait for jobs for ever, an orphan holding its memory."""
+
+    def run(self) -> None:
+        parent = os.getppid()
+        threading.Thread(target=_exit_when_orphaned, args=(parent,), daemon=True).start()
+        try:
+            super().run()
+        except Exception:
+            raise SystemExit(1) from None
+
+
+def _exit_when_orphaned(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(1)
+
+
+class _GuardedMpWriter(MpWriter):
+    """Whoosh's multiprocess writer, made to fail instead of hang when a sub-writer dies.
+
+    Whoosh's own blocks for ever putting jobs on a queue nobody reads once its sub-processes are
+    gone (a full disk kills them), commits without a dead one's documents, and its `cancel`
+    never stops them (it sets a flag in the parent's copy of each process object).
+    """
+
+    def _new_task(self) -> SubWriterTask:
+        task = _QuietSubWriterTask(
+            self.storage,
+            self.indexname,
+            self.jobqueue,
+            self.resultqueue,
+            self.subargs,
+            self.multisegment,
+        )
+        self.tasks.append(task)
+        task.start()
+        return task
+
+    def failed(self) -> str:
+        """'' while every sub-writer is alive or exited cleanly, else their exit codes."""
+        codes = [t.exitcode for t in self.tasks if t.exitcode not in (None, 0)]
+        return ", ".join(f"exit code {c}" for c in codes)
+
+    def _enqueue(self) -> None:
+        # Whoosh's _enqueue, except that waiting for room on the job queue notices dead workers.
+        docbuffer: list[Any] = self.docbuffer
+        self.docbuffer: list[Any] = []
+        filename = f"{random_name()}.doclist"
+        with self.temp_storage().create_file(filename).raw_file() as handle:
+            for item in docbuffer:
+                pickle.dump(item, handle, 2)
+        if len(self.tasks) < self.procs:
+            self._new_task()
+        while True:
+            if self.failed():
+                raise _SubWriterFailed(f"an index writer process failed ({self.failed()})")
+            try:
+                self.jobqueue.put((filename, len(docbuffer)), timeout=0.5)
+                return
+            except queue.Full:
+                continue
+
+    def _commit(self, mergetype: Any, optimize: Any, merge: Any) -> None:
+        if self.docbuffer:
+            self._enqueue()
+        if self.failed():
+            raise _SubWriterFailed(f"an index writer process failed ({self.failed()})")
+        super()._commit(mergetype, optimize, merge)
+
+    def stop(self) -> None:
+        """End the sub-writers (after a failure) so that the process can exit."""
+        for task in self.tasks:
+            if task.is_alive():
+                task.terminate()
+            task.join(5)
+        for q in (self.jobqueue, self.resultqueue):
+            q.cancel_join_thread()  # unread jobs must not keep the process from exiting
+
+
+def _writer(ix: index.Index, papers: int) -> Any:
+    """A writer with `writer_options`; the guarded multiprocess writer when those ask for it."""
+    options = writer_options(papers)
+    procs = options.pop("procs", 1)
+    if procs > 1:
+        return _GuardedMpWriter(ix, procs=procs, **options)
+    return ix.writer(**options)
+
+
+def _cancel(writer: Any) -> None:
+    """Cancel a writer after a failure; a failing cancel must not hide the first error."""
+    with contextlib.suppress(Exception):
+        writer.cancel()
+    if isinstance(writer, _GuardedMpWriter):
+        writer.stop()
 
 
 def writer_options(papers: int) -> dict[str, Any]:
@@ -301,7 +459,7 @@ def writer_options(papers: int) -> dict[str, Any]:
 
 def _open_or_create(path: Path) -> index.Index:
     if path.exists() and index.exists_in(str(path)):
-        return index.open_dir(str(path))
+        return open_index_dir(path)
     ensure_private_dir(path)
     return index.create_in(str(path), make_schema())
 

@@ -647,12 +647,12 @@ class Library:
         try:
             parsed = self._parser.parse(text)
         except QueryParserError as exc:
-            raise QueryError(f"invalid query {text!r}: {exc}") from None
+            raise QueryError(f"invalid query {_quoted(text)}: {exc}") from None
         except Exception as exc:  # Whoosh's parser can raise plain errors on odd input
-            raise QueryError(f"invalid query {text!r}: {exc}") from None
+            raise QueryError(f"invalid query {_quoted(text)}: {exc}") from None
         problem = _query_error(parsed)
         if problem:
-            raise QueryError(f"invalid query {text!r}: {problem}")
+            raise QueryError(f"invalid query {_quoted(text)}: {problem}")
         return parsed
 
     def search(self, filters: Filters, triage: Any = None) -> Results:
@@ -674,8 +674,10 @@ class Library:
         else:
             try:
                 matched = DocSets(searcher, catalog.live_set).docs(text_query)
-            except Exception as exc:
-                raise QueryError(f"invalid query {filters.query!r}: {exc}") from None
+            except QueryParserError as exc:
+                raise QueryError(f"invalid query {_quoted(filters.query)}: {exc}") from None
+            except Exception as exc:  # reading postings failed: the index, not the query
+                raise LibraryError(_damaged(Path(str(self.data_dir)), exc)) from None
             docs = list(matched)
         for name, lo, hi in ranges:
             docs = catalog.within(docs, name, _range_value(name, lo), _range_value(name, hi, True))
@@ -760,7 +762,8 @@ class Library:
     def write_lock(self) -> Iterator[None]:
         """Hold the library's write lock, or raise LibraryBusy at once."""
         ensure_private_dir(self.data_dir)
-        handle = open(self.data_dir / "write.lock", "a+")  # noqa: SIM115 - held for the block
+        fd = os.open(self.data_dir / "write.lock", os.O_RDWR | os.O_CREAT, 0o600)
+        handle = os.fdopen(fd, "a+")  # held for the block
         try:
             try:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -836,6 +839,11 @@ class _QueryParser(QueryParser):
         return super().term_query(fieldname, text, termclass, boost, tokenize, removestops)
 
 
+def _quoted(text: str, limit: int = 60) -> str:
+    """A query quoted for a message, shortened: messages stay one readable line."""
+    return repr(text if len(text) <= limit else text[: limit - 1] + "…")
+
+
 def _check_balanced(text: str) -> None:
     stack: list[str] = []
     in_quote = False
@@ -850,12 +858,12 @@ def _check_balanced(text: str) -> None:
             # Whoosh ranges may mix brackets: [a TO b} is a half-open range.
             expected = "(" if ch == ")" else "[{"
             if not stack or stack[-1] not in expected:
-                raise QueryError(f"invalid query {text!r}: unbalanced {ch!r}")
+                raise QueryError(f"invalid query {_quoted(text)}: unbalanced {ch!r}")
             stack.pop()
     if in_quote:
-        raise QueryError(f"invalid query {text!r}: unclosed quote")
+        raise QueryError(f"invalid query {_quoted(text)}: unclosed quote")
     if stack:
-        raise QueryError(f"invalid query {text!r}: unclosed {stack[-1]!r}")
+        raise QueryError(f"invalid query {_quoted(text)}: unclosed {stack[-1]!r}")
 
 
 def _query_error(q: query.Query) -> str | None:

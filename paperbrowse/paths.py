@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import platformdirs
@@ -22,6 +24,20 @@ def default_data_dir() -> Path:
 def demo_data_dir() -> Path:
     """The sample library used by `paperbrowse demo`, kept apart from the user's own library."""
     return Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False)) / "demo"
+
+
+@contextlib.contextmanager
+def private_umask() -> Iterator[None]:
+    """Create files and directories readable by the user only (umask 077) inside the block.
+
+    For writers whose files we do not create ourselves (Whoosh's segments, SQLite's journals).
+    The umask is per process, so the block should not run beside threads that create files.
+    """
+    previous = os.umask(0o077)
+    try:
+        yield
+    finally:
+        os.umask(previous)
 
 
 def ensure_private_dir(path: Path) -> Path:
