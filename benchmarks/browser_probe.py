@@ -24,6 +24,18 @@ if str(REPO_ROOT) not in sys.path:
 WORDS = ["efficient", "diffusion", "language model", "transformer", "reinforcement", "video"]
 
 
+def peak_rss_mb() -> float:
+    """This process's peak RSS since exec (VmHWM); ru_maxrss would include the pre-exec image
+    of the parent it was forked from."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 async def probe(data_dir: Path, start: float, keys: int) -> dict[str, object]:
     """Launch the app, wait for first results, then type queries and time each keystroke."""
     from paperbrowse.library import Library
@@ -64,7 +76,7 @@ async def probe(data_dir: Path, start: float, keys: int) -> dict[str, object]:
                 await _until_shown(screen, shown, generation)
                 latencies.append((shown.get(generation, time.time()) - t0) * 1000)
                 typed += 1
-        rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        rss_mb = peak_rss_mb()
     return {"first_paint_s": first_paint, "filter_ms": latencies, "rss_mb": rss_mb}
 
 

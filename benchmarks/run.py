@@ -72,20 +72,40 @@ PHRASES = [
 # Whole-process measurement
 
 
+# A fresh, small interpreter forks and execs the command and reports its rusage: a child forked
+# straight from this (large) process would carry this process's peak RSS in its ru_maxrss.
+_LAUNCHER = """
+import os, sys, json, time
+start = time.perf_counter()
+pid = os.fork()
+if pid == 0:
+    os.execvp(sys.argv[1], sys.argv[1:])
+_, status, usage = os.wait4(pid, 0)
+wall = time.perf_counter() - start
+sys.stderr.write("\\n@@" + json.dumps([os.waitstatus_to_exitcode(status), usage.ru_maxrss, wall]))
+"""
+
+
 def run_process(cmd: Sequence[str], env: dict[str, str] | None = None) -> dict[str, float]:
     """Run a command to completion: wall seconds, peak RSS (MB) and exit status."""
     start = time.perf_counter()
     proc = subprocess.Popen(
-        cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, cwd=REPO_ROOT
+        [sys.executable, "-c", _LAUNCHER, *cmd],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env=env,
+        cwd=REPO_ROOT,
     )
-    assert proc.stderr is not None
-    err = proc.stderr.read()
-    _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    wall = time.perf_counter() - start
-    if proc.returncode not in (0, 1):
-        raise RuntimeError(f"{' '.join(cmd)} failed ({proc.returncode}): {err.decode()[-500:]}")
-    return {"wall_s": wall, "rss_mb": usage.ru_maxrss / 1024, "status": proc.returncode}
+    _, err = proc.communicate()
+    text = err.decode(errors="replace")
+    head, _, tail = text.rpartition("\n@@")
+    # The launcher times the command itself, from fork to exit (its own start-up excluded).
+    code, maxrss_kb, wall = (
+        json.loads(tail) if tail else (proc.returncode, 0, time.perf_counter() - start)
+    )
+    if code not in (0, 1):
+        raise RuntimeError(f"{' '.join(cmd)} failed ({code}): {head[-500:]}")
+    return {"wall_s": wall, "rss_mb": maxrss_kb / 1024, "status": code}
 
 
 def dir_size_mb(path: Path) -> float:
