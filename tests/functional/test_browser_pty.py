@@ -148,3 +148,54 @@ def test_ctrl_c_quits_with_130(jsonl_browser: Terminal) -> None:
     jsonl_browser.send(" \x03")
     assert jsonl_browser.wait() == 130
     assert jsonl_browser.out.read_bytes() == b""
+
+
+def _starred(data_dir: Path) -> list[str]:
+    proc = subprocess.run(
+        [sys.executable, "-m", "paperbrowse", "--data-dir", str(data_dir), "search"]
+        + ["--state", "starred", "--format", "jsonl"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    return [json.loads(line)["id"] for line in proc.stdout.splitlines()]
+
+
+def test_triage_survives_quit_kill_and_rebuild(data_dir: Path, tmp_path: Path) -> None:
+    """Stars made in the browser are saved at once: after `q`, after `kill -9`, and after
+    `index --rebuild`."""
+    assert _starred(data_dir) == []
+    first = Terminal(data_dir, tmp_path / "a.out", "browse", "--state", "all")
+    try:
+        first.wait_for(b"262 papers")
+        first.send("s")
+        first.wait_for(b"starred")
+        first.send("q")
+        assert first.wait() == 1
+    finally:
+        first.close()
+    after_quit = _starred(data_dir)
+    assert len(after_quit) == 1
+
+    second = Terminal(data_dir, tmp_path / "b.out", "browse", "--state", "all")
+    try:
+        second.wait_for(b"262 papers")
+        second.send("js")  # star the second paper too, then die without any goodbye
+        deadline = time.monotonic() + TIMEOUT
+        while len(_starred(data_dir)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        second.proc.kill()  # SIGKILL
+        second.proc.wait()
+    finally:
+        second.close()
+    after_kill = _starred(data_dir)
+    assert len(after_kill) == 2 and set(after_quit) < set(after_kill)
+
+    rebuild = subprocess.run(
+        [sys.executable, "-m", "paperbrowse", "--data-dir", str(data_dir), "index", "--rebuild"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert rebuild.returncode == 0, rebuild.stderr
+    assert sorted(_starred(data_dir)) == sorted(after_kill)
