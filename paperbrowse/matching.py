@@ -185,8 +185,8 @@ class DocSets:
             return candidates
         if q.slop != 1 or not candidates:
             return self._whoosh(q, candidates)
-        found = phrase_docs(self.searcher, q.fieldname, words, candidates)
-        return self._whoosh(q, candidates) if found is None else found
+        checked = phrase_docs(self.searcher, q.fieldname, words, candidates)
+        return self._whoosh(q, candidates) if checked is None else checked
 
     def _whoosh(self, q: query.Query, within: set[int] | None = None) -> set[int]:
         if within is not None:
