@@ -13,6 +13,7 @@ Whoosh's own matcher, so results are always Whoosh's; a test compares both on ma
 from __future__ import annotations
 
 import heapq
+from collections.abc import Iterator
 from typing import Any
 
 from whoosh import query
@@ -24,11 +25,12 @@ WORDS_FIELD = "words"
 MERGED_FIELDS = {"title", "abstract"}
 
 
-def term_docs(searcher: Searcher, fieldname: str, text: Any) -> set[int]:
-    """Document numbers holding a term (deleted ones included: callers intersect with live)."""
-    docs: set[int] = set()
-    reader = searcher.reader()
-    for leaf, offset in reader.leaf_readers():
+def leaf_postings(searcher: Searcher, fieldname: str, text: Any) -> Iterator[tuple[Any, int]]:
+    """(raw postings matcher, document offset) of a term in each index segment holding it.
+
+    Deleted documents are not filtered here: callers intersect with the live set once.
+    """
+    for leaf, offset in searcher.reader().leaf_readers():
         try:
             if (fieldname, text) not in leaf:
                 continue
@@ -36,7 +38,14 @@ def term_docs(searcher: Searcher, fieldname: str, text: Any) -> set[int]:
         except Exception:  # a field this segment never saw
             continue
         if isinstance(matcher, FilterMatcher):
-            matcher = matcher.child  # deletions are applied once, by the caller
+            matcher = matcher.child
+        yield matcher, offset
+
+
+def term_docs(searcher: Searcher, fieldname: str, text: Any) -> set[int]:
+    """Document numbers holding a term (deleted ones included: callers intersect with live)."""
+    docs: set[int] = set()
+    for matcher, offset in leaf_postings(searcher, fieldname, text):
         if hasattr(matcher, "_read_ids") and hasattr(matcher, "_next_block"):
             while matcher.is_active():
                 if matcher._ids is None:
@@ -61,15 +70,7 @@ def term_positions(
     if decode is None:
         return None
     found: dict[int, list[int]] = {}
-    for leaf, offset in searcher.reader().leaf_readers():
-        try:
-            if (fieldname, text) not in leaf:
-                continue
-            matcher = leaf.postings(fieldname, text)
-        except Exception:
-            continue
-        if isinstance(matcher, FilterMatcher):
-            matcher = matcher.child
+    for matcher, offset in leaf_postings(searcher, fieldname, text):
         if not hasattr(matcher, "_read_values"):
             return None
         while matcher.is_active():
@@ -271,15 +272,7 @@ def bm25f_scores(
         base = _K1 * (1 - _B)
         per_len = _K1 * _B / avg
         field_lengths = lengths[fieldname]
-        for leaf, offset in searcher.reader().leaf_readers():
-            try:
-                if (fieldname, text) not in leaf:
-                    continue
-                matcher = leaf.postings(fieldname, text)
-            except Exception:
-                continue
-            if isinstance(matcher, FilterMatcher):
-                matcher = matcher.child
+        for matcher, offset in leaf_postings(searcher, fieldname, text):
             if not hasattr(matcher, "_read_weights"):
                 return None
             while matcher.is_active():
