@@ -90,6 +90,11 @@ def primary_url(paper: Paper) -> str:
     return lookup_urls(paper.title)[0][1]
 
 
+def open_target(paper: Paper) -> str:
+    """What `o` opens: the first code link, else an arXiv search for the title."""
+    return paper.code_links[0] if paper.code_links else lookup_urls(paper.title)[0][1]
+
+
 def merge(old: Paper, new: Paper) -> Paper:
     """Merge two records of one paper: non-empty fields win, upvotes take the max, sources union."""
 

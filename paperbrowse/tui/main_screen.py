@@ -18,7 +18,7 @@ from textual.widgets import Footer, Input, Static
 from paperbrowse.dates import DateError
 from paperbrowse.library import Library, QueryError, Results, Row
 from paperbrowse.links import LinkError
-from paperbrowse.models import SORTS, Filters, Paper, TriageState, primary_url
+from paperbrowse.models import SORTS, Filters, Paper, TriageState, open_target, primary_url
 from paperbrowse.render import paper_links
 from paperbrowse.text import is_safe_url
 from paperbrowse.triage import Change, TriageError, TriageStore
@@ -414,11 +414,11 @@ class MainScreen(Screen[None]):
     def action_open_link(self) -> None:
         paper = self.current
         if paper:
-            self._open(primary_url(paper))
+            self._open(open_target(paper))
 
     def action_open_link_read(self) -> None:
         paper = self.current
-        if paper and self._open(primary_url(paper)):
+        if paper and self._open(open_target(paper)):
             saved = self.marks
             self.marks = {}
             try:

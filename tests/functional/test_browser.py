@@ -486,6 +486,18 @@ async def test_o_prefers_code_over_a_project_page(make_app: MakeApp) -> None:
         assert opened(app) == ["https://github.com/zyxElsa/MotionCrafter"]
 
 
+async def test_o_with_only_a_project_page_opens_an_arxiv_search(make_app: MakeApp) -> None:
+    app = make_app(Filters(state="all"))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        paper = await highlight_title(
+            pilot, "Weight-Entanglement Meets Gradient-Based Neural Architecture Search"
+        )
+        assert paper.links and not paper.code_links
+        await pilot.press("o")
+        assert opened(app) == [lookup_urls(paper.title)[0][1]]
+
+
 async def test_o_without_links_opens_an_arxiv_search(make_app: MakeApp) -> None:
     app = make_app(Filters(state="all"))
     async with app.run_test(size=SIZE) as pilot:
