@@ -93,6 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("demo", help="open the browser on the bundled sample papers")
     p.add_argument("--no-browser", action="store_true", help="only build the demo library")
+    p.add_argument("--format", choices=_formats(), help="what Enter prints (default: tsv)")
     return parser
 
 
@@ -369,7 +370,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if args.no_browser:
         print(data_dir)
         return EXIT_OK
-    browse_args = build_parser().parse_args(["browse", "--state", "all"])
+    browse_args = build_parser().parse_args(
+        ["browse", "--state", "all", *(["--format", args.format] if args.format else [])]
+    )
     return cmd_browse(browse_args, data_dir)
 
 
