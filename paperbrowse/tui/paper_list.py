@@ -7,7 +7,7 @@ triage flags and marks, and listens for `Highlighted`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from rich.segment import Segment
@@ -201,11 +201,6 @@ def _fit(text: str, width: int) -> str:
 
 def _no_row(index: int) -> Row:
     raise IndexError(index)
-
-
-def rows_of(results: Sequence[Row]) -> Callable[[int], Row]:
-    """A row reader for any sequence of rows."""
-    return results.__getitem__
 
 
 def _authors(count: int | None) -> str:
