@@ -1040,3 +1040,26 @@ def test_copies_are_independent(browser_sample_dir: Path, data_dir: Path) -> Non
     """The fixture copies the session library: writing triage to a copy leaves the original."""
     TriageStore(data_dir / "state.db").set(["x"], "starred", True)
     assert not (browser_sample_dir / "state.db").exists()
+
+
+async def test_hostile_filter_input_keeps_the_app_and_its_results(make_app: MakeApp) -> None:
+    """The issue's list for the filter bar: huge and control-laden queries, impossible dates."""
+    app = make_app(Filters(state="all"))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await type_query(pilot, "pose", paste=True)
+        good = ids(app)
+        assert good
+        for bad in ("(" + "model " * 1700, "pose \x1b]52;c;SGVsbG8=\x07 (", "title:(\x1b[2J"):
+            await type_query(pilot, bad, paste=True)
+            assert app.is_running
+            assert "invalid query" in status(app)
+            assert "\x1b" not in status(app) and len(status(app)) < 400
+            assert ids(app) == good
+        await type_query(pilot, "pose", paste=True)
+        good = ids(app)
+        for since in ("2024-02-30", "0000", "9999-99"):
+            await type_query(pilot, since, field="since", paste=True)
+            assert app.is_running
+            assert "invalid date" in status(app), since
+            assert ids(app) == good
