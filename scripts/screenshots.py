@@ -24,25 +24,11 @@ from paperbrowse.models import Filters
 from paperbrowse.paths import sample_dir
 from paperbrowse.triage import TriageStore
 from paperbrowse.tui.app import PaperBrowser
-from paperbrowse.tui.main_screen import MainScreen
+from paperbrowse.tui.pilot import settle
 
 SIZE = (120, 36)
 OUTPUT = Path(__file__).resolve().parents[1] / "screenshots"
 Scenario = Callable[[Pilot[Any]], Awaitable[None]]
-
-
-async def settle(pilot: Pilot[Any]) -> None:
-    """Wait until searches (thread workers) finished and their results are on screen."""
-    app = pilot.app
-    for _ in range(100):
-        await pilot.pause()
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        screen = app.screen
-        busy = isinstance(screen, MainScreen) and (screen._searching or screen._pending)
-        if not busy and not app.workers:
-            return
-    raise RuntimeError("the browser did not settle")
 
 
 async def main_view(pilot: Pilot[Any]) -> None:

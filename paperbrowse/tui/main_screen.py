@@ -116,6 +116,11 @@ class MainScreen(Screen[None]):
         self.notify(f"library updated: {what}", timeout=3)
 
     @property
+    def idle(self) -> bool:
+        """True when no search is running or waiting."""
+        return not (self._searching or self._pending)
+
+    @property
     def paper_list(self) -> PaperList:
         """The list pane."""
         return self.query_one(PaperList)

@@ -31,6 +31,7 @@ from paperbrowse.tui.link_picker import LinkPicker
 from paperbrowse.tui.main_screen import MainScreen
 from paperbrowse.tui.paper_detail import PaperDetail
 from paperbrowse.tui.paper_list import PaperList
+from paperbrowse.tui.pilot import settle
 from paperbrowse.tui.welcome import WelcomeScreen
 
 SIZE = (120, 36)
@@ -60,20 +61,6 @@ Code at https://example.org/code[/]x[b]y and nowhere else.
 ·
 Jun 10, 2023
 """
-
-
-async def settle(pilot: Pilot[Any]) -> None:
-    """Wait until searches (thread workers) finished and their results are on screen."""
-    app = pilot.app
-    for _ in range(100):
-        await pilot.pause()
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        screen = app.screen
-        busy = isinstance(screen, MainScreen) and (screen._searching or screen._pending)
-        if not busy and not app.workers:
-            return
-    raise AssertionError("the browser did not settle")
 
 
 def main(app: PaperBrowser) -> MainScreen:

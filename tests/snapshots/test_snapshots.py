@@ -15,25 +15,12 @@ from textual.widgets import Input
 from paperbrowse.models import Filters
 from paperbrowse.tui.app import PaperBrowser
 from paperbrowse.tui.main_screen import MainScreen
+from paperbrowse.tui.pilot import settle
 from paperbrowse.tui.welcome import WelcomeScreen
 
 SIZE = (120, 36)
 MakeApp = Callable[..., PaperBrowser]
 SnapCompare = Callable[..., bool]
-
-
-async def settle(pilot: Pilot[Any]) -> None:
-    """Wait until searches (thread workers) finished and their results are on screen."""
-    app = pilot.app
-    for _ in range(100):
-        await pilot.pause()
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        screen = app.screen
-        busy = isinstance(screen, MainScreen) and (screen._searching or screen._pending)
-        if not busy and not app.workers:
-            return
-    raise AssertionError("the browser did not settle")
 
 
 def with_input(field: str, text: str, *keys: str) -> Callable[[Pilot[Any]], Awaitable[None]]:
