@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 from paperbrowse.indexer import collect_sources
@@ -38,9 +40,23 @@ async def test_new_papers_appear_without_a_key(
         before = len(screen.results)
         highlighted = screen.current
         assert highlighted is not None
-        # Another process (here: another Library on the same data dir) indexes a second dump.
+        # Another process indexes a second dump; the browser stays usable while it runs.
         shutil.copy(second, dumps)
-        Library(data).index(collect_sources([str(dumps)])[0])
+        indexer = subprocess.Popen(
+            [sys.executable, "-m", "paperbrowse", "--data-dir", str(data), "index", str(dumps)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        moves = 0
+        while indexer.poll() is None and moves < 40:
+            cursor, shown = screen.paper_list.cursor, len(screen.results or [])
+            await pilot.press("j")
+            await pilot.pause(0.02)
+            reloaded = len(screen.results or []) != shown  # the commit landed: cursor follows
+            assert reloaded or screen.paper_list.cursor == cursor + 1  # keys act at once
+            moves += 1
+        assert indexer.wait(60) == 0
+        await pilot.press("g")
         for _ in range(100):
             await pilot.pause(0.05)
             if screen.results is not None and len(screen.results) > before:
@@ -48,4 +64,4 @@ async def test_new_papers_appear_without_a_key(
         assert screen.results is not None and len(screen.results) > before
         expected = len(Library(data).search(Filters()))
         assert len(screen.results) == expected
-        assert screen.current is not None and screen.current.id == highlighted.id
+        assert moves > 0
