@@ -597,16 +597,16 @@ class Library:
         """A list row for a document number."""
         assert self.searcher is not None
         stored = self.searcher.stored_fields(docnum)
-        rec = json.loads(stored["record"])
+        paper = record_paper(json.loads(stored["record"]))
         return Row(
             docnum=docnum,
             id=stored["id"],
-            title=rec["title"],
-            published=date.fromisoformat(rec["published"]) if rec.get("published") else None,
-            upvotes=rec.get("upvotes"),
-            org=rec.get("org"),
-            authors=rec.get("authors"),
-            has_code=any("github.com" in u or "gitlab.com" in u for u in rec.get("links") or ()),
+            title=paper.title,
+            published=paper.published,
+            upvotes=paper.upvotes,
+            org=paper.org,
+            authors=paper.authors,
+            has_code=paper.has_code,
         )
 
     def paper_at(self, docnum: int) -> Paper:
@@ -680,7 +680,7 @@ class Library:
                 raise LibraryError(_damaged(Path(str(self.data_dir)), exc)) from None
             docs = list(matched)
         for name, lo, hi in ranges:
-            docs = catalog.within(docs, name, _range_value(name, lo), _range_value(name, hi, True))
+            docs = catalog.within(docs, name, _range_value(name, lo), _range_value(name, hi))
         docs = self._apply_state(docs, filters.state, triage)
 
         if text_query is not None:
@@ -914,7 +914,7 @@ def _split_ranges(
     return q, []
 
 
-def _range_value(name: str, value: Any, upper: bool = False) -> int | None:
+def _range_value(name: str, value: Any) -> int | None:
     """A NumericRange bound in the catalog's units (date ordinals for dates)."""
     if value is None:
         return None

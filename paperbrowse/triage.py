@@ -6,9 +6,10 @@ library never overwrite each other's triage with stale copies.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -108,22 +109,14 @@ class TriageStore:
     def set(self, ids: Sequence[str], flag: str, value: bool) -> Change:
         """Set `flag` to `value` on every id, in one transaction; returns the undo record."""
         _check_flag(flag)
-        try:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                before = self._flags(ids, flag)
-                self._db.executemany(
-                    f"INSERT INTO state (id, {flag}) VALUES (?, ?) "
-                    f"ON CONFLICT(id) DO UPDATE SET {flag} = excluded.{flag}, "
-                    "updated = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')",
-                    [(pid, int(value)) for pid in ids],
-                )
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-        except sqlite3.Error as exc:
-            raise self._error(exc) from None
+        with self._transaction():
+            before = self._flags(ids, flag)
+            self._db.executemany(
+                f"INSERT INTO state (id, {flag}) VALUES (?, ?) "
+                f"ON CONFLICT(id) DO UPDATE SET {flag} = excluded.{flag}, "
+                "updated = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')",
+                [(pid, int(value)) for pid in ids],
+            )
         return Change(flag, value, tuple(before.items()))
 
     def toggle(self, ids: Sequence[str], flag: str) -> Change:
@@ -135,13 +128,19 @@ class TriageStore:
     def undo(self, change: Change) -> None:
         """Restore what each paper had before `change`, in one transaction."""
         _check_flag(change.flag)
+        with self._transaction():
+            self._db.executemany(
+                f"UPDATE state SET {change.flag} = ? WHERE id = ?",
+                [(int(old), pid) for pid, old in change.before],
+            )
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[None]:
+        """One write transaction: committed whole, or rolled back and reported in one line."""
         try:
             self._db.execute("BEGIN IMMEDIATE")
             try:
-                self._db.executemany(
-                    f"UPDATE state SET {change.flag} = ? WHERE id = ?",
-                    [(int(old), pid) for pid, old in change.before],
-                )
+                yield
                 self._db.execute("COMMIT")
             except BaseException:
                 self._db.execute("ROLLBACK")
