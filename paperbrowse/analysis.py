@@ -10,9 +10,10 @@ field's ordinary analyzer, so query parsing, phrases and highlighting are unchan
 from __future__ import annotations
 
 import re
+import sys
+from array import array
 from collections.abc import Iterator
 from functools import lru_cache
-from pickle import dumps
 from typing import Any
 
 from whoosh import fields, formats
@@ -55,6 +56,8 @@ class StemmedText(fields.TEXT):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(analyzer=StemmingAnalyzer(), **kwargs)
+        boost: float = kwargs.get("field_boost", 1.0)
+        self.format = CompactPositions(field_boost=boost)
 
     def index(self, value: Any, **kwargs: Any) -> Iterator[tuple[bytes, int, float, bytes]]:
         """(term, frequency, weight, encoded positions) for each distinct stemmed word."""
@@ -74,19 +77,56 @@ class StemmedText(fields.TEXT):
             if len(poslist) == 1:
                 yield term.encode("utf-8"), 1, boost, _single(poslist[0])
             else:
-                yield term.encode("utf-8"), len(poslist), len(poslist) * boost, _encode(poslist)
+                count = len(poslist)
+                yield term.encode("utf-8"), count, count * boost, encode_positions(poslist)
 
 
-def _encode(poslist: list[int]) -> bytes:
-    """Whoosh's Positions.encode: a count, then the pickled position deltas."""
-    deltas = [poslist[0]]
-    deltas.extend(b - a for a, b in zip(poslist, poslist[1:], strict=False))
-    return pack_uint(len(deltas)) + dumps(deltas, 2)
+class CompactPositions(formats.Positions):
+    """Whoosh's Positions format with a compact value: a width byte (2 or 4), then each
+    position as a little-endian uint16 (uint32 once any reaches 65,536).
+
+    Whoosh's own value is a count and a pickled list of deltas: 13 bytes for one position
+    instead of 3, and a `pickle.loads` per posting to read. Phrase queries, highlighting and
+    merges all go through `encode`/`decode_positions`, so Whoosh works unchanged; the postings
+    side files (postings.py) decode a whole term's values at once with numpy.
+    """
+
+    def encode(self, poslist: Any) -> bytes:
+        return encode_positions(list(poslist))
+
+    def decode_positions(self, valuestring: bytes) -> list[int]:
+        width = valuestring[0]
+        values = array("H" if width == 2 else "I")
+        values.frombytes(valuestring[1:])
+        if _BIG_ENDIAN:
+            values.byteswap()
+        return values.tolist()
+
+    def decode_frequency(self, valuestring: bytes) -> int:
+        return (len(valuestring) - 1) // valuestring[0]
+
+    def combine(self, vs: Any) -> bytes:
+        found: set[int] = set()
+        for v in vs:
+            found.update(self.decode_positions(v))
+        return self.encode(sorted(found))
+
+
+_BIG_ENDIAN = sys.byteorder == "big"
+
+
+def encode_positions(poslist: list[int]) -> bytes:
+    """CompactPositions' value for ascending positions."""
+    wide = bool(poslist) and max(poslist) > 0xFFFF
+    values = array("I" if wide else "H", poslist)
+    if _BIG_ENDIAN:
+        values.byteswap()
+    return (b"\x04" if wide else b"\x02") + values.tobytes()
 
 
 @lru_cache(maxsize=4096)
 def _single(pos: int) -> bytes:
-    return _encode([pos])
+    return encode_positions([pos])
 
 
 class TitleAbstractWords(fields.FieldType):

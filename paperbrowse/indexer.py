@@ -40,6 +40,7 @@ from paperbrowse.library import (
     remove_tree,
 )
 from paperbrowse.paths import ensure_private_dir, private_umask
+from paperbrowse.postings import PaperCodec
 
 if TYPE_CHECKING:
     from paperbrowse.library import Library
@@ -430,7 +431,7 @@ class _GuardedMpWriter(MpWriter):
 
 def _writer(ix: index.Index, papers: int) -> Any:
     """A writer with `writer_options`; the guarded multiprocess writer when those ask for it."""
-    options = writer_options(papers)
+    options = writer_options(papers) | {"codec": PaperCodec()}
     procs = options.pop("procs", 1)
     if procs > 1:
         return _GuardedMpWriter(ix, procs=procs, **options)

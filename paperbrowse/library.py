@@ -30,6 +30,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from whoosh import fields, index, query
 from whoosh.analysis import StemmingAnalyzer
 from whoosh.filedb.filestore import FileStorage
@@ -42,8 +43,9 @@ from paperbrowse.dates import DateError, parse_bound
 from paperbrowse.matching import DocSets, top_scored
 from paperbrowse.models import Filters, Paper, merge, normalise_title
 from paperbrowse.paths import ensure_private_dir
+from paperbrowse.postings import TermArrays
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 MANIFEST = "library.json"
 _NO_NUMBER = 2**31 - 1  # Whoosh's column value for a document without the number
 _DAY_US = 86_400_000_000
@@ -318,9 +320,53 @@ class Catalog:
             raise
 
     @cached_property
-    def live_set(self) -> set[int]:
-        """Live document numbers as a set."""
-        return set(self.live)
+    def live_array(self) -> np.ndarray:
+        """Live document numbers as a sorted array."""
+        return np.array(sorted(self.live), dtype=np.int64)
+
+    def order_array(self, sort: str) -> np.ndarray:
+        """`order(sort)` as an array (made once per sort)."""
+        arrays = self.__dict__.setdefault("_order_arrays", {})
+        if sort not in arrays:
+            arrays[sort] = np.array(self.order(sort), dtype=np.int64)
+        return arrays[sort]
+
+    def rank_array(self, sort: str) -> np.ndarray:
+        """`rank(sort)` as an array."""
+        arrays = self.__dict__.setdefault("_rank_arrays", {})
+        if sort not in arrays:
+            arrays[sort] = np.array(self.rank(sort), dtype=np.int64)
+        return arrays[sort]
+
+    @cached_property
+    def length_arrays(self) -> dict[str, np.ndarray]:
+        """Terms per field per document, as arrays (for BM25F)."""
+        return {name: np.asarray(values, dtype=np.int64) for name, values in self.lengths.items()}
+
+    def mask(self, docs: np.ndarray | None = None) -> np.ndarray:
+        """A per-document-number flag array: True for `docs` (all live documents if None)."""
+        flags = np.zeros(self.size, dtype=bool)
+        flags[self.live_array if docs is None else docs] = True
+        return flags
+
+    def in_range(self, field_name: str, lo: int | None, hi: int | None) -> np.ndarray:
+        """Flags of the documents whose column value lies in [lo, hi] (never those without)."""
+        column = {"date": self.dates, "upvotes": self.upvotes, "authors": self.authors}[field_name]
+        values = np.asarray(column, dtype=np.int64)
+        flags = values != (0 if field_name == "date" else -1)
+        if lo is not None:
+            flags &= values >= lo
+        if hi is not None:
+            flags &= values <= hi
+        return flags
+
+    def flags_of(self, ids: set[str]) -> np.ndarray:
+        """Flags of the live documents whose paper id is in `ids`."""
+        docnum_of = self.docnum_of
+        docs = [docnum_of[i] for i in ids if i in docnum_of]
+        flags = np.zeros(self.size, dtype=bool)
+        flags[np.array(docs, dtype=np.int64)] = True
+        return flags
 
     @cached_property
     def docnum_of(self) -> dict[str, int]:
@@ -342,16 +388,6 @@ class Catalog:
         if sort not in ranks:
             ranks[sort] = _rank(self.order(sort), self.size)
         return ranks[sort]
-
-    def within(
-        self, docs: Sequence[int], field_name: str, lo: int | None, hi: int | None
-    ) -> list[int]:
-        """The documents whose column value lies in [lo, hi]; documents without a value never do."""
-        column = {"date": self.dates, "upvotes": self.upvotes, "authors": self.authors}[field_name]
-        empty = 0 if field_name == "date" else -1
-        low = lo if lo is not None else -(2**62)
-        high = hi if hi is not None else 2**62
-        return [d for d in docs if column[d] != empty and low <= column[d] <= high]
 
 
 def _field_lengths(reader: Any, fieldname: str) -> array[int]:
@@ -465,6 +501,7 @@ class Library:
         self._catalog: Catalog | None = None
         self._ix: index.Index | None = None
         self._parser: QueryParser | None = None
+        self._arrays: TermArrays | bool | None = None
 
     # -- manifest ------------------------------------------------------------------------------
 
@@ -581,12 +618,21 @@ class Library:
         self.close()
         return self.searcher is not None
 
+    @property
+    def term_arrays(self) -> TermArrays | None:
+        """The current generation's postings side files (None: some segment has none)."""
+        if self._arrays is None and self._ix is not None and self._searcher is not None:
+            found = TermArrays.for_searcher(Path(self._ix.storage.folder), self._searcher)
+            self._arrays = found if found is not None else False
+        return self._arrays if isinstance(self._arrays, TermArrays) else None
+
     def close(self) -> None:
         """Release the searcher and index."""
         if self._searcher is not None:
             self._searcher.close()
         self._searcher = None
         self._catalog = None
+        self._arrays = None  # its files close once no search still holds them
         self._ix = None
 
     def __len__(self) -> int:
@@ -669,24 +715,31 @@ class Library:
             hi = _date_long(filters.until) + _DAY_US - 1 if filters.until else None
             ranges.append(("date", lo, hi))
 
-        if text_query is None:
-            docs: list[int] = list(catalog.order(sort if sort != "relevance" else "date"))
+        order_by = "date" if sort == "relevance" else sort
+        if text_query is None and not ranges and (filters.state == "all" or triage is None):
+            docs: list[int] = list(catalog.order(order_by))
         else:
-            try:
-                matched = DocSets(searcher, catalog.live_set).docs(text_query)
-            except QueryParserError as exc:
-                raise QueryError(f"invalid query {_quoted(filters.query)}: {exc}") from None
-            except Exception as exc:  # reading postings failed: the index, not the query
-                raise LibraryError(_damaged(Path(str(self.data_dir)), exc)) from None
-            docs = list(matched)
-        for name, lo, hi in ranges:
-            docs = catalog.within(docs, name, _range_value(name, lo), _range_value(name, hi))
-        docs = self._apply_state(docs, filters.state, triage)
-
-        if text_query is not None:
-            docs.sort(key=catalog.rank("date" if sort == "relevance" else sort).__getitem__)
-            if sort == "relevance" and docs:
-                docs = self._by_relevance(text_query, docs, restricted=len(docs) != len(matched))
+            # Flags per document number: matched, in every range, in the triage view.
+            if text_query is None:
+                flags = catalog.mask()
+            else:
+                try:
+                    matched = DocSets(searcher, catalog.live_array, self.term_arrays).docs(
+                        text_query
+                    )
+                except QueryParserError as exc:
+                    raise QueryError(f"invalid query {_quoted(filters.query)}: {exc}") from None
+                except Exception as exc:  # reading postings failed: the index, not the query
+                    raise LibraryError(_damaged(Path(str(self.data_dir)), exc)) from None
+                flags = catalog.mask(matched)
+            for name, lo, hi in ranges:
+                flags &= catalog.in_range(name, _range_value(name, lo), _range_value(name, hi))
+            flags = self._apply_state(flags, filters.state, triage)
+            order = catalog.order_array(order_by)
+            selected = order[flags[order]]
+            if text_query is not None and sort == "relevance" and len(selected):
+                selected = self._by_relevance(text_query, selected)
+            docs = selected.tolist()
         if filters.limit:
             docs = docs[: filters.limit]
         terms = tuple(
@@ -696,32 +749,42 @@ class Library:
         )
         return Results(self, docs, sort, terms)
 
-    def _by_relevance(self, q: query.Query, docs: list[int], *, restricted: bool) -> list[int]:
-        """The RELEVANCE_TOP best-scoring of `docs` (BM25F), then the rest newest first.
+    def _by_relevance(self, q: query.Query, docs: np.ndarray) -> np.ndarray:
+        """The RELEVANCE_TOP best-scoring of `docs` (BM25F), then the rest in their order.
 
         Scoring every match of a common word costs Whoosh a few hundred milliseconds at 100,000
         papers; nobody reads relevance order past the first few hundred results.
         """
         assert self.searcher is not None
-        top = top_scored(self.searcher, q, set(docs), self.catalog.lengths, RELEVANCE_TOP)
+        catalog = self.catalog
+        top = top_scored(
+            self.searcher,
+            q,
+            docs,
+            catalog.length_arrays,
+            RELEVANCE_TOP,
+            catalog.rank_array("date"),
+            self.term_arrays,
+        )
         if top is None:
-            allowed = set(docs) if restricted else None
+            allowed = None if len(docs) == len(catalog.live) else set(docs.tolist())
             hits = self.searcher.search(q, limit=RELEVANCE_TOP, filter=allowed)
-            top = [hit.docnum for hit in hits]
-        seen = set(top)
-        return top + [d for d in docs if d not in seen]
+            top = np.array([hit.docnum for hit in hits], dtype=np.int64)
+        seen = np.zeros(catalog.size, dtype=bool)
+        seen[top] = True
+        return np.concatenate([top, docs[~seen[docs]]])
 
-    def _apply_state(self, docs: list[int], state: str, triage: Any) -> list[int]:
+    def _apply_state(self, flags: np.ndarray, state: str, triage: Any) -> np.ndarray:
+        """`flags` narrowed to a triage view (all, inbox, unread, read, starred, hidden)."""
         if state == "all" or triage is None:
-            return docs
-        ids = self.catalog.ids
+            return flags
+        catalog = self.catalog
         if state in ("read", "starred", "hidden"):
-            keep = triage.ids_with(state)
-            return [d for d in docs if ids[d] in keep]
+            return flags & catalog.flags_of(triage.ids_with(state))
         drop = triage.ids_with("read")
         if state == "inbox":
             drop |= triage.ids_with("hidden")
-        return [d for d in docs if ids[d] not in drop]
+        return flags & ~catalog.flags_of(drop)
 
     # -- statistics ----------------------------------------------------------------------------
 

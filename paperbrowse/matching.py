@@ -12,13 +12,16 @@ Whoosh's own matcher, so results are always Whoosh's; a test compares both on ma
 
 from __future__ import annotations
 
-import heapq
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+import numpy as np
 from whoosh import query
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.searching import Searcher
+
+if TYPE_CHECKING:
+    from paperbrowse.postings import TermArrays
 
 # An unfielded word means "in the title or the abstract"; the words field holds both at once.
 WORDS_FIELD = "words"
@@ -114,88 +117,166 @@ def phrase_docs(
     return matched
 
 
-class DocSets:
-    """Evaluates queries to document-number sets against one searcher."""
+def as_array(docs: Any) -> np.ndarray:
+    """Document numbers (any iterable of ints) as a sorted, unique int64 array."""
+    found = np.fromiter(docs, dtype=np.int64)
+    found.sort()
+    return found
 
-    def __init__(self, searcher: Searcher, live: set[int]) -> None:
+
+class DocSets:
+    """Evaluates queries to sorted arrays of document numbers against one searcher.
+
+    With `arrays` (the segments' postings side files, see postings.py) terms of the text fields
+    are read as whole arrays; other terms, and any segment without a side file, go through
+    Whoosh's postings blocks.
+    """
+
+    def __init__(
+        self, searcher: Searcher, live: np.ndarray, arrays: TermArrays | None = None
+    ) -> None:
         self.searcher = searcher
         self.live = live
+        self.arrays = arrays
 
-    def docs(self, q: query.Query) -> set[int]:
-        """The live documents matching `q`."""
+    def docs(self, q: query.Query) -> np.ndarray:
+        """The live documents matching `q`, sorted."""
         found = self._eval(q)
-        return found & self.live
+        if len(self.live) == self.searcher.reader().doc_count_all():
+            return found
+        return np.intersect1d(found, self.live, assume_unique=True)
 
-    def _eval(self, q: query.Query) -> set[int]:
+    def term(self, fieldname: str, text: Any) -> np.ndarray:
+        """Sorted document numbers holding a term (deleted ones included)."""
+        if self.arrays is not None and self.arrays.captures(fieldname):
+            return self.arrays.docs(fieldname, _term_bytes(self.searcher, fieldname, text))
+        return as_array(term_docs(self.searcher, fieldname, text))
+
+    def _eval(self, q: query.Query) -> np.ndarray:
         if isinstance(q, query.Term):
-            return term_docs(self.searcher, q.fieldname, q.text)
+            return self.term(q.fieldname, q.text)
         if isinstance(q, query.And):
             parts = sorted((self._eval(c) for c in q.subqueries), key=len)
             if not parts:
-                return set()
-            result = set(parts[0])
+                return _EMPTY
+            result = parts[0]
             for part in parts[1:]:
-                result &= part
-                if not result:
+                if not len(result):
                     break
+                result = np.intersect1d(result, part, assume_unique=True)
             return result
         if isinstance(q, query.Or) and not isinstance(q, query.DisjunctionMax):
             if q.minmatch and q.minmatch > 1:
                 return self._whoosh(q)
             word = unfielded_word(q)
             if word is not None:
-                return term_docs(self.searcher, WORDS_FIELD, word)
-            result = set()
-            for child in q.subqueries:
-                result |= self._eval(child)
-            return result
+                return self.term(WORDS_FIELD, word)
+            return self._union(q.subqueries)
         if isinstance(q, query.DisjunctionMax):
-            result = set()
-            for child in q.subqueries:
-                result |= self._eval(child)
-            return result
+            return self._union(q.subqueries)
         if isinstance(q, query.Not):
-            return self.live - self._eval(q.query)
+            return np.setdiff1d(self.live, self._eval(q.query), assume_unique=True)
         if isinstance(q, query.AndNot):
-            return self._eval(q.a) - self._eval(q.b)
+            return np.setdiff1d(self._eval(q.a), self._eval(q.b), assume_unique=True)
         if isinstance(q, query.AndMaybe):
             return self._eval(q.a)
         if isinstance(q, query.Phrase):
             return self._phrase(q)
         if isinstance(q, query.Every) and not q.fieldname:
-            return set(self.live)
+            return self.live.copy()
         if isinstance(q, query.NullQuery.__class__):
-            return set()
+            return _EMPTY
         return self._whoosh(q)
 
-    def _phrase(self, q: query.Phrase) -> set[int]:
+    def _union(self, children: list[query.Query]) -> np.ndarray:
+        parts = [self._eval(c) for c in children]
+        parts = [p for p in parts if len(p)]
+        if not parts:
+            return _EMPTY
+        if len(parts) == 1:
+            return parts[0]
+        return sorted_unique(np.concatenate(parts))
+
+    def _phrase(self, q: query.Phrase) -> np.ndarray:
         words = list(q.words)
         if not words:
-            return set()
-        # Only documents holding every word can hold the phrase: narrow with fast term sets,
-        # then let Whoosh check positions on those alone.
-        candidates: set[int] | None = None
-        for word in words:
-            found = term_docs(self.searcher, q.fieldname, word)
-            candidates = found if candidates is None else candidates & found
-            if not candidates:
-                return set()
+            return _EMPTY
+        # Only documents holding every word can hold the phrase: narrow with the words' sets,
+        # then check positions on those alone.
+        candidates: np.ndarray | None = None
+        for word in sorted(words, key=lambda w: self.searcher.doc_frequency(q.fieldname, w)):
+            found = self.term(q.fieldname, word)
+            candidates = (
+                found
+                if candidates is None
+                else np.intersect1d(candidates, found, assume_unique=True)
+            )
+            if not len(candidates):
+                return _EMPTY
         assert candidates is not None
-        candidates &= self.live
-        if len(words) == 1:
+        if len(self.live) != self.searcher.reader().doc_count_all():
+            candidates = np.intersect1d(candidates, self.live, assume_unique=True)
+        if len(words) == 1 or not len(candidates):
             return candidates
-        if q.slop != 1 or not candidates:
-            return self._whoosh(q, candidates)
-        checked = phrase_docs(self.searcher, q.fieldname, words, candidates)
-        return self._whoosh(q, candidates) if checked is None else checked
+        if q.slop == 1 and self.arrays is not None and self.arrays.captures(q.fieldname):
+            checked = self._phrase_arrays(q.fieldname, words, candidates)
+            if checked is not None:
+                return checked
+        within = set(candidates.tolist())
+        if q.slop != 1:
+            return self._whoosh(q, within)
+        slow = phrase_docs(self.searcher, q.fieldname, words, within)
+        return self._whoosh(q, within) if slow is None else as_array(slow)
 
-    def _whoosh(self, q: query.Query, within: set[int] | None = None) -> set[int]:
+    def _phrase_arrays(
+        self, fieldname: str, words: list[Any], candidates: np.ndarray
+    ) -> np.ndarray | None:
+        """Candidates where the words stand at consecutive positions, from the side files."""
+        assert self.arrays is not None
+        starts: np.ndarray | None = None
+        for offset, word in enumerate(words):
+            found = self.arrays.positions(
+                fieldname, _term_bytes(self.searcher, fieldname, word), candidates
+            )
+            if found is None:
+                return None
+            docs, positions = found
+            # (document, position of the phrase's first word), packed in one int64 key
+            keys = sorted_unique((docs << 32) + (positions - offset))
+            starts = keys if starts is None else np.intersect1d(starts, keys, assume_unique=True)
+            if not len(starts):
+                return _EMPTY
+        assert starts is not None
+        return sorted_unique(starts >> 32)
+
+    def _whoosh(self, q: query.Query, within: set[int] | None = None) -> np.ndarray:
         if within is not None:
             if not within:
-                return set()
+                return _EMPTY
             hits = self.searcher.search(q, limit=None, filter=within, scored=False)
-            return {hit.docnum for hit in hits}
-        return set(q.docs(self.searcher))
+            return as_array(hit.docnum for hit in hits)
+        return as_array(set(q.docs(self.searcher)))
+
+
+_EMPTY = np.zeros(0, dtype=np.int64)
+
+
+def sorted_unique(values: np.ndarray) -> np.ndarray:
+    """`values` sorted without repeats (cheap when they already are)."""
+    if len(values) > 1 and not bool(np.all(values[1:] > values[:-1])):
+        values = np.sort(values)
+        values = values[np.concatenate(([True], values[1:] != values[:-1]))]
+    return values
+
+
+def _term_bytes(searcher: Searcher, fieldname: str, text: Any) -> bytes:
+    """A term's text as the index stores it."""
+    if isinstance(text, bytes):
+        return text
+    try:
+        return searcher.schema[fieldname].to_bytes(text)
+    except Exception:
+        return str(text).encode("utf-8")
 
 
 # BM25 with Whoosh's defaults, summed over the query's terms. An unfielded word is scored once
@@ -238,52 +319,86 @@ def positive_terms(q: query.Query) -> set[tuple[str, Any]]:
 def top_scored(
     searcher: Searcher,
     q: query.Query,
-    allowed: set[int],
-    lengths: dict[str, Any],
+    allowed: np.ndarray,
+    lengths: dict[str, np.ndarray],
     limit: int,
-) -> list[int] | None:
-    """The `limit` best documents of `allowed` by BM25F over the query's terms.
+    rank: np.ndarray,
+    arrays: TermArrays | None = None,
+) -> np.ndarray | None:
+    """The `limit` best documents of `allowed` by BM25F over the query's terms, best first.
 
+    Equal scores go by `rank` (a position per document number: the catalog's date order).
     None when the query has no scorable terms (Whoosh then decides).
     """
-    scores = bm25f_scores(searcher, q, allowed, lengths)
-    if scores is None:
+    scored = bm25f(searcher, q, allowed, lengths, arrays)
+    if scored is None:
         return None
-    return heapq.nlargest(limit, scores, key=scores.__getitem__)
+    docs, scores = scored
+    if len(docs) > limit:
+        best = np.argpartition(-scores, limit - 1)[:limit]
+        docs, scores = docs[best], scores[best]
+    order = np.lexsort((rank[docs], -scores))
+    return docs[order]
 
 
-def bm25f_scores(
-    searcher: Searcher, q: query.Query, allowed: set[int], lengths: dict[str, Any]
-) -> dict[int, float] | None:
-    """BM25F score of each allowed document holding a positive term of `q`.
+def bm25f(
+    searcher: Searcher,
+    q: query.Query,
+    allowed: np.ndarray,
+    lengths: dict[str, np.ndarray],
+    arrays: TermArrays | None = None,
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """(documents of `allowed` holding a positive term of `q`, their BM25F scores), sorted by
+    document; None when the query has no scorable terms.
 
-    Reads each term's postings a block at a time (ids and weights are arrays), the same
-    figures Whoosh's scorer reads one posting at a time.
+    The same figures Whoosh's scorer reads one posting at a time, computed for a whole
+    postings list at once.
     """
     terms = {(f, t) for f, t in positive_terms(q) if f in lengths}
     if not terms:
         return None
-    scores: dict[int, float] = {}
-    get = scores.get
+    size = searcher.reader().doc_count_all()
+    permitted = np.zeros(size, dtype=bool)
+    permitted[allowed] = True
+    total = np.zeros(size, dtype=np.float64)
+    hit = np.zeros(size, dtype=bool)
     for fieldname, text in terms:
+        found = _postings(searcher, arrays, fieldname, text)
+        if found is None:
+            return None
+        ids, weights = found
+        keep = permitted[ids]
+        ids, weights = ids[keep], weights[keep]
+        if not len(ids):
+            continue
         avg = searcher.avg_field_length(fieldname) or 1.0
         idf = searcher.idf(fieldname, text)
-        numer = idf * (_K1 + 1)
+        field_lengths = lengths[fieldname][ids]
         base = _K1 * (1 - _B)
         per_len = _K1 * _B / avg
-        field_lengths = lengths[fieldname]
-        for matcher, offset in leaf_postings(searcher, fieldname, text):
-            if not hasattr(matcher, "_read_weights"):
-                return None
-            while matcher.is_active():
-                if matcher._ids is None:
-                    matcher._read_ids()
-                if matcher._weights is None:
-                    matcher._read_weights()
-                for doc, weight in zip(matcher._ids, matcher._weights, strict=False):
-                    doc += offset
-                    if doc in allowed:
-                        score = numer * weight / (weight + base + per_len * field_lengths[doc])
-                        scores[doc] = get(doc, 0.0) + score
-                matcher._next_block()
-    return scores
+        total[ids] += idf * (_K1 + 1) * weights / (weights + base + per_len * field_lengths)
+        hit[ids] = True
+    docs = np.flatnonzero(hit)
+    return docs, total[docs]
+
+
+def _postings(
+    searcher: Searcher, arrays: TermArrays | None, fieldname: str, text: Any
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """(document numbers, weights) of a term: from the side files, else Whoosh's blocks."""
+    if arrays is not None and arrays.captures(fieldname):
+        return arrays.postings(fieldname, _term_bytes(searcher, fieldname, text))
+    ids: list[int] = []
+    weights: list[float] = []
+    for matcher, offset in leaf_postings(searcher, fieldname, text):
+        if not hasattr(matcher, "_read_weights"):
+            return None
+        while matcher.is_active():
+            if matcher._ids is None:
+                matcher._read_ids()
+            if matcher._weights is None:
+                matcher._read_weights()
+            ids.extend(i + offset for i in matcher._ids)
+            weights.extend(matcher._weights)
+            matcher._next_block()
+    return np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float64)

@@ -9,11 +9,13 @@ from hypothesis import strategies as st
 from whoosh import fields
 from whoosh.analysis import StemmingAnalyzer
 
-from paperbrowse.analysis import StemmedText
+from paperbrowse.analysis import CompactPositions, StemmedText
 
 SAMPLE = Path(__file__).parents[2] / "paperbrowse" / "sample"
-REFERENCE = fields.TEXT(analyzer=StemmingAnalyzer())
 FAST = StemmedText()
+WHOOSH = fields.TEXT(analyzer=StemmingAnalyzer())  # Whoosh's own field and format
+REFERENCE = fields.TEXT(analyzer=StemmingAnalyzer())  # Whoosh's token chain, compact values
+REFERENCE.format = CompactPositions(field_boost=REFERENCE.format.field_boost)
 
 
 def postings(field: fields.FieldType, text: str) -> list[tuple[bytes, int, float, bytes]]:
@@ -27,6 +29,17 @@ def test_same_postings_on_every_sample_line() -> None:
     assert len(lines) > 500
     for line in lines:
         assert postings(FAST, line) == postings(REFERENCE, line), line[:80]
+
+
+def test_compact_values_hold_whooshs_positions() -> None:
+    """Same terms, frequencies, weights and positions as Whoosh's Positions format."""
+    text = "Efficient models of models: the model, modelling and efficient inference. " * 3
+    fast = postings(FAST, text)
+    whoosh = postings(WHOOSH, text)
+    assert [p[:3] for p in fast] == [p[:3] for p in whoosh]
+    for (_, _, _, mine), (_, _, _, theirs) in zip(fast, whoosh, strict=True):
+        assert FAST.format.decode_positions(mine) == WHOOSH.format.decode_positions(theirs)
+        assert FAST.format.decode_frequency(mine) == WHOOSH.format.decode_frequency(theirs)
 
 
 def test_stopwords_renumber_positions_like_whoosh() -> None:

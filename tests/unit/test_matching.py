@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 from whoosh import query
 
 from paperbrowse.library import Library
-from paperbrowse.matching import DocSets, bm25f_scores, unfielded_word
+from paperbrowse.matching import DocSets, bm25f, unfielded_word
 
 QUERIES = [
     "model",
@@ -47,16 +48,17 @@ def test_docsets_agree_with_whoosh(library: Library, text: str) -> None:
     q = library.parse_query(text)
     assert q is not None
     expected = set(q.docs(searcher))
-    got = DocSets(searcher, library.catalog.live_set).docs(q)
-    assert got == expected
+    got = DocSets(searcher, library.catalog.live_array, library.term_arrays).docs(q)
+    assert set(got.tolist()) == expected
+    assert got.tolist() == sorted(expected)
 
 
 def test_phrase_is_narrower_than_its_words(library: Library) -> None:
     searcher = library.searcher
     assert searcher is not None
-    sets = DocSets(searcher, library.catalog.live_set)
-    words = sets.docs(library.parse_query("language model"))
-    phrase = sets.docs(library.parse_query('"language model"'))
+    sets = DocSets(searcher, library.catalog.live_array, library.term_arrays)
+    words = set(sets.docs(library.parse_query("language model")).tolist())
+    phrase = set(sets.docs(library.parse_query('"language model"')).tolist())
     assert phrase and phrase < words
 
 
@@ -84,8 +86,10 @@ def test_bm25_scores_are_whooshs_on_the_same_terms(library: Library, text: str) 
     q = library.parse_query(text)
     assert q is not None
     expected = {hit.docnum: hit.score for hit in searcher.search(on_words_field(q), limit=None)}
-    got = bm25f_scores(searcher, q, set(expected), library.catalog.lengths)
-    assert got is not None and expected
+    allowed = np.array(sorted(expected), dtype=np.int64)
+    scored = bm25f(searcher, q, allowed, library.catalog.length_arrays, library.term_arrays)
+    assert scored is not None and expected
+    got = dict(zip(scored[0].tolist(), scored[1].tolist(), strict=True))
     assert set(got) == set(expected)
     # Whoosh scores a NOT clause as a constant 1.0 for every document: same order either way.
     shift = 1.0 if " NOT " in text else 0.0
