@@ -19,7 +19,6 @@ from typing import Any
 from whoosh import fields, formats
 from whoosh.analysis import STOP_WORDS, StemmingAnalyzer
 from whoosh.lang.porter import stem
-from whoosh.system import pack_uint
 
 # Whoosh's default tokenizer pattern (it keeps "*" inside words), without the capturing group.
 _TOKEN = re.compile(r"[\w\*]+(?:\.?[\w\*]+)*", re.UNICODE)
@@ -127,39 +126,3 @@ def encode_positions(poslist: list[int]) -> bytes:
 @lru_cache(maxsize=4096)
 def _single(pos: int) -> bytes:
     return encode_positions([pos])
-
-
-class TitleAbstractWords(fields.FieldType):
-    """Every term of a paper's title and abstract in one field, without positions.
-
-    Indexed from a (title, abstract) pair. A posting's weight is 2 x its title count plus its
-    abstract count: the field-weighted term frequency that BM25F saturates once. Unfielded
-    words are matched and scored here: reading this field's postings is several times cheaper
-    than reading title and abstract, whose blocks also carry positions for phrase queries.
-    """
-
-    TITLE_WEIGHT = 2.0
-
-    def __init__(self) -> None:
-        self.format = formats.Frequency()
-        self.analyzer = StemmingAnalyzer()
-        self.scorable = True
-        self.stored = False
-        self.unique = False
-        self.vector = None
-        self.column_type = None
-
-    def index(self, value: Any, **kwargs: Any) -> Iterator[tuple[bytes, int, float, bytes]]:
-        """(term, frequency, weighted frequency, encoded frequency) per distinct term."""
-        title, abstract = value
-        counts: dict[str, list[int]] = {}
-        for slot, text in ((0, title), (1, abstract)):
-            for term in stemmed_terms(text)[1]:
-                found = counts.get(term)
-                if found is None:
-                    counts[term] = found = [0, 0]
-                found[slot] += 1
-        for term, (in_title, in_abstract) in counts.items():
-            freq = in_title + in_abstract
-            weight = self.TITLE_WEIGHT * in_title + in_abstract
-            yield term.encode("utf-8"), freq, weight, pack_uint(freq)

@@ -38,14 +38,14 @@ from whoosh.qparser import GtLtPlugin, MultifieldPlugin, QueryParser, QueryParse
 from whoosh.searching import Searcher
 from whoosh.util.times import datetime_to_long
 
-from paperbrowse.analysis import StemmedText, TitleAbstractWords
+from paperbrowse.analysis import StemmedText
 from paperbrowse.dates import DateError, parse_bound
 from paperbrowse.matching import DocSets, top_scored
 from paperbrowse.models import Filters, Paper, merge, normalise_title
 from paperbrowse.paths import ensure_private_dir
 from paperbrowse.postings import TermArrays
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 MANIFEST = "library.json"
 _NO_NUMBER = 2**31 - 1  # Whoosh's column value for a document without the number
 _DAY_US = 86_400_000_000
@@ -116,7 +116,6 @@ def make_schema() -> fields.Schema:
         id=fields.ID(stored=True, unique=True, sortable=True),
         title=StemmedText(field_boost=2.0, stored=True),
         abstract=StemmedText(),
-        words=TitleAbstractWords(),
         org=fields.TEXT(analyzer=StemmingAnalyzer(stoplist=None)),
         date=PaperDate(sortable=True),
         upvotes=fields.NUMERIC(int, bits=32, sortable=True),
@@ -190,7 +189,6 @@ def _document(paper: Paper, variants: dict[str, dict[str, Any]]) -> dict[str, An
         "id": paper.id,
         "title": paper.title,
         "abstract": paper.abstract,
-        "words": (paper.title, paper.abstract),
         "org": " ".join(x for x in (paper.org, paper.org_handle) if x),
         "has_code": paper.has_code,
         "source": ",".join(paper.sources),
@@ -233,8 +231,8 @@ class Catalog:
     """
 
     FILE = "paperbrowse-catalog.pickle"
-    VERSION = 3
-    SCORED = ("title", "abstract", "words")
+    VERSION = 4
+    SCORED = ("title", "abstract")
 
     def __init__(self, data: dict[str, Any]) -> None:
         self.key: tuple[int, int, int] = tuple(data["key"])

@@ -13,6 +13,7 @@ Whoosh's own matcher, so results are always Whoosh's; a test compares both on ma
 from __future__ import annotations
 
 from collections.abc import Iterator
+from math import log
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -23,9 +24,10 @@ from whoosh.searching import Searcher
 if TYPE_CHECKING:
     from paperbrowse.postings import TermArrays
 
-# An unfielded word means "in the title or the abstract"; the words field holds both at once.
+# An unfielded word means "in the title or the abstract", and scores as one field holding both
+# (BM25F): "words" names that merged field in positive_terms and bm25f.
 WORDS_FIELD = "words"
-MERGED_FIELDS = {"title", "abstract"}
+MERGED_FIELDS = ("title", "abstract")
 
 
 def leaf_postings(searcher: Searcher, fieldname: str, text: Any) -> Iterator[tuple[Any, int]]:
@@ -168,9 +170,6 @@ class DocSets:
         if isinstance(q, query.Or) and not isinstance(q, query.DisjunctionMax):
             if q.minmatch and q.minmatch > 1:
                 return self._whoosh(q)
-            word = unfielded_word(q)
-            if word is not None:
-                return self.term(WORDS_FIELD, word)
             return self._union(q.subqueries)
         if isinstance(q, query.DisjunctionMax):
             return self._union(q.subqueries)
@@ -195,7 +194,7 @@ class DocSets:
             return _EMPTY
         if len(parts) == 1:
             return parts[0]
-        return sorted_unique(np.concatenate(parts))
+        return union(parts, self.searcher.reader().doc_count_all())
 
     def _phrase(self, q: query.Phrase) -> np.ndarray:
         words = list(q.words)
@@ -261,6 +260,16 @@ class DocSets:
 _EMPTY = np.zeros(0, dtype=np.int64)
 
 
+def union(parts: list[np.ndarray], size: int) -> np.ndarray:
+    """The sorted union of document number arrays (documents below `size`)."""
+    if sum(len(p) for p in parts) < size // 64:
+        return sorted_unique(np.concatenate(parts))
+    flags = np.zeros(size, dtype=bool)
+    for part in parts:
+        flags[part] = True
+    return np.flatnonzero(flags)
+
+
 def sorted_unique(values: np.ndarray) -> np.ndarray:
     """`values` sorted without repeats (cheap when they already are)."""
     if len(values) > 1 and not bool(np.all(values[1:] > values[:-1])):
@@ -294,7 +303,7 @@ def unfielded_word(q: query.Query) -> Any | None:
         return None
     fields_ = {c.fieldname for c in q.subqueries}
     texts = {c.text for c in q.subqueries}
-    return texts.pop() if fields_ == MERGED_FIELDS and len(texts) == 1 else None
+    return texts.pop() if fields_ == set(MERGED_FIELDS) and len(texts) == 1 else None
 
 
 def positive_terms(q: query.Query) -> set[tuple[str, Any]]:
@@ -354,7 +363,11 @@ def bm25f(
     The same figures Whoosh's scorer reads one posting at a time, computed for a whole
     postings list at once.
     """
-    terms = {(f, t) for f, t in positive_terms(q) if f in lengths}
+    terms = {
+        (f, t)
+        for f, t in positive_terms(q)
+        if f in lengths or (f == WORDS_FIELD and all(m in lengths for m in MERGED_FIELDS))
+    }
     if not terms:
         return None
     size = searcher.reader().doc_count_all()
@@ -363,23 +376,53 @@ def bm25f(
     total = np.zeros(size, dtype=np.float64)
     hit = np.zeros(size, dtype=bool)
     for fieldname, text in terms:
-        found = _postings(searcher, arrays, fieldname, text)
+        if fieldname == WORDS_FIELD:
+            found = _merged_postings(searcher, arrays, text, size)
+        else:
+            found = _postings(searcher, arrays, fieldname, text)
         if found is None:
             return None
         ids, weights = found
+        if fieldname == WORDS_FIELD:
+            # one field holding title and abstract: its length, average and idf
+            all_lengths = lengths[MERGED_FIELDS[0]] + lengths[MERGED_FIELDS[1]]
+            avg = sum(searcher.field_length(f) for f in MERGED_FIELDS) / (size or 1)
+            idf = log(size / (len(ids) + 1)) + 1
+        else:
+            all_lengths = lengths[fieldname]
+            avg = searcher.avg_field_length(fieldname)
+            idf = searcher.idf(fieldname, text)
         keep = permitted[ids]
         ids, weights = ids[keep], weights[keep]
         if not len(ids):
             continue
-        avg = searcher.avg_field_length(fieldname) or 1.0
-        idf = searcher.idf(fieldname, text)
-        field_lengths = lengths[fieldname][ids]
         base = _K1 * (1 - _B)
-        per_len = _K1 * _B / avg
+        per_len = _K1 * _B / (avg or 1.0)
+        field_lengths = all_lengths[ids]
         total[ids] += idf * (_K1 + 1) * weights / (weights + base + per_len * field_lengths)
         hit[ids] = True
     docs = np.flatnonzero(hit)
     return docs, total[docs]
+
+
+def _merged_postings(
+    searcher: Searcher, arrays: TermArrays | None, text: Any, size: int
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """A word's postings in title and abstract as one field: each document's weight is its
+    title weight (2 x frequency, the title's field boost) plus its abstract frequency."""
+    parts = [_postings(searcher, arrays, f, text) for f in MERGED_FIELDS]
+    if any(part is None for part in parts):
+        return None
+    weights = np.zeros(size, dtype=np.float64)
+    docs: list[np.ndarray] = []
+    for part in parts:
+        assert part is not None
+        ids, w = part
+        weights[ids] += w
+        docs.append(ids)
+    nonempty = [d for d in docs if len(d)]
+    merged = union(nonempty, size) if nonempty else _EMPTY
+    return merged, weights[merged]
 
 
 def _postings(

@@ -37,7 +37,7 @@ from whoosh.codec.whoosh3 import W3Codec, W3FieldWriter, W3PostingsWriter
 from whoosh.filedb.filestore import FileStorage
 
 SIDE_EXT = ".pbp"
-CAPTURED = {"title": True, "abstract": True, "words": False}  # field -> keep position bytes
+CAPTURED = {"title": True, "abstract": True}  # field -> keep its position bytes
 _TRAILER = struct.Struct("<Q")
 
 

@@ -16,6 +16,7 @@ from paperbrowse.analysis import CompactPositions, encode_positions
 from paperbrowse.indexer import collect_sources
 from paperbrowse.library import Library, make_schema
 from paperbrowse.matching import DocSets
+from paperbrowse.models import Filters
 from paperbrowse.postings import CAPTURED, TermArrays, decode_positions
 
 SAMPLE_FILES = sorted((Path(__file__).parents[2] / "paperbrowse" / "sample").glob("*.txt"))
@@ -141,7 +142,7 @@ def test_a_segment_without_side_file_falls_back_to_whoosh(
     writer = ix.writer()  # Whoosh's default codec
     title = "A language model for pose estimation"
     abstract = "We study the state of the art of efficient inference."
-    writer.add_document(id="2999.00001", title=title, abstract=abstract, words=(title, abstract))
+    writer.add_document(id="2999.00001", title=title, abstract=abstract)
     writer.commit(merge=False)
     ix.close()
     library = Library(data)
@@ -151,6 +152,8 @@ def test_a_segment_without_side_file_falls_back_to_whoosh(
         q = library.parse_query(text)
         got = DocSets(library.searcher, library.catalog.live_array, None).docs(q)
         assert got.tolist() == sorted(q.docs(library.searcher)), text
+        results = library.search(Filters(query=text))  # ranked from Whoosh's blocks
+        assert sorted(results.docnums) == got.tolist()
 
 
 def test_decode_positions_reads_every_value() -> None:
