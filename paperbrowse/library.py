@@ -714,6 +714,7 @@ class Library:
             ranges.append(("date", lo, hi))
 
         order_by = "date" if sort == "relevance" else sort
+        arrays: TermArrays | None = None
         if text_query is None and not ranges and (filters.state == "all" or triage is None):
             docs: list[int] = list(catalog.order(order_by))
         else:
@@ -721,10 +722,10 @@ class Library:
             if text_query is None:
                 flags = catalog.mask()
             else:
+                shared = self.term_arrays
+                arrays = shared.scoped() if shared is not None else None
                 try:
-                    matched = DocSets(searcher, catalog.live_array, self.term_arrays).docs(
-                        text_query
-                    )
+                    matched = DocSets(searcher, catalog.live_array, arrays).docs(text_query)
                 except QueryParserError as exc:
                     raise QueryError(f"invalid query {_quoted(filters.query)}: {exc}") from None
                 except Exception as exc:  # reading postings failed: the index, not the query
@@ -736,7 +737,7 @@ class Library:
             order = catalog.order_array(order_by)
             selected = order[flags[order]]
             if text_query is not None and sort == "relevance" and len(selected):
-                selected = self._by_relevance(text_query, selected)
+                selected = self._by_relevance(text_query, selected, arrays)
             docs = selected.tolist()
         if filters.limit:
             docs = docs[: filters.limit]
@@ -747,7 +748,9 @@ class Library:
         )
         return Results(self, docs, sort, terms)
 
-    def _by_relevance(self, q: query.Query, docs: np.ndarray) -> np.ndarray:
+    def _by_relevance(
+        self, q: query.Query, docs: np.ndarray, arrays: TermArrays | None
+    ) -> np.ndarray:
         """The RELEVANCE_TOP best-scoring of `docs` (BM25F), then the rest in their order.
 
         Scoring every match of a common word costs Whoosh a few hundred milliseconds at 100,000
@@ -762,7 +765,7 @@ class Library:
             catalog.length_arrays,
             RELEVANCE_TOP,
             catalog.rank_array("date"),
-            self.term_arrays,
+            arrays,
         )
         if top is None:
             allowed = None if len(docs) == len(catalog.live) else set(docs.tolist())

@@ -18,8 +18,8 @@ and the caller falls back to Whoosh's matchers.
 
 Side file layout: the arrays of each term back to back (document numbers as uint32, weights as
 float32, then for positional fields each posting's value length as uint32 and the values
-themselves), then a pickled table {(field, term bytes): (offset, postings, values length)},
-then the table's offset as 8 little-endian bytes.
+themselves), then a pickled table ({field NUL term: entry number}, and the entries as int64 triples:
+offset, postings, values length or -1), then the table's offset as 8 little-endian bytes.
 """
 
 from __future__ import annotations
@@ -46,7 +46,8 @@ class _SideWriter:
 
     def __init__(self, dbfile: Any) -> None:
         self._file = dbfile
-        self._table: dict[tuple[str, bytes], tuple[int, int, int]] = {}
+        self._table: dict[bytes, int] = {}
+        self._entries = array("q")
         self._key: tuple[str, bytes] | None = None
         self._positions = False
         self._ids = array("I")
@@ -77,7 +78,8 @@ class _SideWriter:
             handle.write(self._lengths.tobytes())
             handle.write(blob)
             size = len(blob)
-        self._table[self._key] = (offset, len(self._ids), size)
+        self._table[_key(*self._key)] = len(self._table)
+        self._entries.extend((offset, len(self._ids), size))
         self._key = None
         self._ids = array("I")
         self._weights = array("f")
@@ -87,9 +89,13 @@ class _SideWriter:
     def close(self) -> None:
         handle = self._file
         offset = handle.tell()
-        handle.write(pickle.dumps(self._table, protocol=pickle.HIGHEST_PROTOCOL))
+        handle.write(pickle.dumps((self._table, self._entries.tobytes()), protocol=5))
         handle.write(_TRAILER.pack(offset))
         handle.close()
+
+
+def _key(fieldname: str, btext: bytes) -> bytes:
+    return fieldname.encode("utf-8") + b"\x00" + btext
 
 
 class _CapturingPostingsWriter(W3PostingsWriter):
@@ -186,7 +192,9 @@ class SegmentArrays:
             self._base = base
             (table_at,) = _TRAILER.unpack(self._pread(length - _TRAILER.size, _TRAILER.size))
             raw = self._pread(table_at, length - _TRAILER.size - table_at)
-            self._table: dict[tuple[str, bytes], tuple[int, int, int]] = pickle.loads(raw)
+            table, entries = pickle.loads(raw)
+            self._table: dict[bytes, int] = table
+            self._entries = np.frombuffer(entries, dtype=np.int64).reshape(-1, 3)
         except BaseException:
             os.close(self._fd)
             raise
@@ -221,11 +229,18 @@ class SegmentArrays:
         return data
 
     def has(self, fieldname: str, btext: bytes) -> bool:
-        return (fieldname, btext) in self._table
+        return _key(fieldname, btext) in self._table
+
+    def _entry(self, fieldname: str, btext: bytes) -> tuple[int, int, int] | None:
+        index = self._table.get(_key(fieldname, btext))
+        if index is None:
+            return None
+        offset, count, size = self._entries[index].tolist()
+        return offset, count, size
 
     def postings(self, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
         """(document numbers, weights) of a term in this segment (empty when absent)."""
-        entry = self._table.get((fieldname, btext))
+        entry = self._entry(fieldname, btext)
         if entry is None:
             return _NO_IDS, _NO_WEIGHTS
         offset, count, _size = entry
@@ -237,7 +252,7 @@ class SegmentArrays:
 
     def values(self, fieldname: str, btext: bytes) -> tuple[np.ndarray, bytes] | None:
         """(value length per posting, value bytes) of a term; None if none were kept."""
-        entry = self._table.get((fieldname, btext))
+        entry = self._entry(fieldname, btext)
         if entry is None:
             return np.zeros(0, dtype=np.uint32), b""
         offset, count, size = entry
@@ -263,8 +278,16 @@ _NO_WEIGHTS = np.zeros(0, dtype=np.float32)
 class TermArrays:
     """The side files of every segment of one searcher, with each segment's document offset."""
 
-    def __init__(self, segments: list[tuple[SegmentArrays, int]]) -> None:
+    def __init__(
+        self, segments: list[tuple[SegmentArrays, int]], cache: dict[Any, Any] | None = None
+    ) -> None:
         self._segments = segments
+        self._cache = cache
+
+    def scoped(self) -> TermArrays:
+        """The same arrays, remembering each term read until this view is dropped (one search
+        reads a term for matching, then again for scoring)."""
+        return TermArrays(self._segments, {})
 
     @classmethod
     def for_searcher(cls, folder: Path, searcher: Any) -> TermArrays | None:
@@ -289,6 +312,15 @@ class TermArrays:
 
         Deleted documents are included: callers intersect with the live documents.
         """
+        cache = self._cache
+        if cache is not None:
+            found = cache.get((fieldname, btext))
+            if found is None:
+                found = cache[(fieldname, btext)] = self._read(fieldname, btext)
+            return found
+        return self._read(fieldname, btext)
+
+    def _read(self, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
         ids_parts: list[np.ndarray] = []
         weight_parts: list[np.ndarray] = []
         for segment, offset in self._segments:
