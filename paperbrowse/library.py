@@ -330,10 +330,13 @@ class Catalog:
         return arrays[sort]
 
     def rank_array(self, sort: str) -> np.ndarray:
-        """`rank(sort)` as an array."""
+        """document number -> position in `order(sort)` (documents not in it rank last)."""
         arrays = self.__dict__.setdefault("_rank_arrays", {})
         if sort not in arrays:
-            arrays[sort] = np.array(self.rank(sort), dtype=np.int64)
+            order = self.order_array(sort)
+            rank = np.full(self.size, len(order), dtype=np.int64)
+            rank[order] = np.arange(len(order), dtype=np.int64)
+            arrays[sort] = rank
         return arrays[sort]
 
     @cached_property
@@ -379,13 +382,6 @@ class Catalog:
     def order(self, sort: str) -> list[int]:
         """Live documents in a sort order (date, upvotes or title)."""
         return self._orders.get(sort, self._orders["date"])
-
-    def rank(self, sort: str) -> list[int]:
-        """docnum -> position in `order(sort)`, to sort any subset quickly."""
-        ranks = self.__dict__.setdefault("_ranks", {})
-        if sort not in ranks:
-            ranks[sort] = _rank(self.order(sort), self.size)
-        return ranks[sort]
 
 
 def _field_lengths(reader: Any, fieldname: str) -> array[int]:

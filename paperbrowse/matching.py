@@ -1,13 +1,14 @@
-"""Which documents match a Whoosh query, computed as sets of document numbers.
+"""Which documents match a Whoosh query, and how well: sorted numpy arrays of document numbers.
 
 Whoosh's matchers yield one posting at a time through several Python calls each; for a common
-word in 100,000 abstracts that alone takes a few hundred milliseconds. The browser only needs the
-set of matching documents (the catalog sorts them), so here terms are read a postings block at a
-time (each block's ids are one array) and boolean queries become set operations. Phrases first
-narrow to documents holding every word of the phrase, then Whoosh checks positions on those
-alone. (An index of word pairs made phrases cheap but indexing four times slower, so it was
-dropped: see docs/performance.md.) Any query kind not handled here falls back to
-Whoosh's own matcher, so results are always Whoosh's; a test compares both on many queries.
+word in 100,000 abstracts that alone takes a few hundred milliseconds. Here a term of the title
+or abstract is read whole from the segments' postings side files (postings.py) and boolean
+queries become array set operations. Phrases narrow to the documents holding every word, then
+intersect (document, position - offset) keys of each word. Other terms (org, wildcards,
+ranges) are read from Whoosh's postings blocks, and any query kind not handled here falls back
+to Whoosh's own matcher, so results are always Whoosh's; tests compare both on many queries.
+
+Scoring is BM25 with Whoosh's defaults, vectorised over a term's whole postings array.
 """
 
 from __future__ import annotations
