@@ -96,6 +96,33 @@ def collect_sources(paths: Sequence[str], stdin: Any = None) -> tuple[list[Sourc
     return sources, problems
 
 
+def source_key(
+    source: Source, recorded: dict[str, Any], by_path: dict[str, str], taken: set[str]
+) -> str:
+    """The name a dump's papers are recorded under in the manifest (and in their `sources`).
+
+    Its file name, unless that name already belongs to another dump that still exists (a
+    `x.txt` in another directory) or to another file of this run: then the name plus a short
+    hash of the dump's full path, so neither replaces the other's papers. A dump indexed before
+    keeps its name, and so does one that moved (its recorded path is gone).
+    """
+    if source.path is None:
+        return source.name
+    real = str(source.path.resolve())
+    known = by_path.get(real)
+    if known is not None and known not in taken:
+        return known
+    name = source.name
+    recorded_path = recorded.get(name, {}).get("path")
+    if name not in taken and (
+        name not in recorded or not recorded_path or not Path(recorded_path).exists()
+    ):
+        return name
+    stem, dot, suffix = name.rpartition(".")
+    tag = hashlib.sha256(real.encode("utf-8", "surrogateescape")).hexdigest()[:8]
+    return f"{stem}~{tag}.{suffix}" if dot and stem else f"{name}~{tag}"
+
+
 def _read(source: Source) -> bytes:
     if source.data is not None:
         return source.data
@@ -170,24 +197,19 @@ def _run_index(
     changed: dict[str, ParseResult] = {}
     hashes: dict[str, str] = {}
     paths: dict[str, str | None] = {}
-    names: dict[str, str] = {}  # source name -> the input that has it in this run
+    by_path = {info["path"]: key for key, info in recorded.items() if info.get("path")}
+    taken: set[str] = set()  # source keys used in this run
     for n, source in enumerate(sources, 1):
         if progress:
             progress("read", n, len(sources))
-        label = str(source.path) if source.path else source.name
-        if source.name in names:
-            # Papers are recorded per source name: a second dump of the same name would
-            # silently replace the first one's papers.
-            report.failures.append(
-                f"{label}: skipped, another dump in this run has the same file name "
-                f"({names[source.name]}); rename one of them"
-            )
+        key = source_key(source, recorded, by_path, taken)
+        if key in taken:  # the same stdin bytes twice
             continue
-        names[source.name] = label
+        taken.add(key)
         try:
             data = _read(source)
             digest = hashlib.sha256(data).hexdigest()
-            if recorded.get(source.name, {}).get("sha256") == digest and source.name not in changed:
+            if recorded.get(key, {}).get("sha256") == digest:
                 report.files_unchanged += 1
                 report.files_read += 1
                 continue
@@ -198,9 +220,9 @@ def _run_index(
         report.files_read += 1
         report.papers_parsed += len(result.papers)
         report.warnings.extend(str(w) for w in result.warnings)
-        changed[source.name] = result
-        hashes[source.name] = digest
-        paths[source.name] = str(source.path.resolve()) if source.path else None
+        changed[key] = result
+        hashes[key] = digest
+        paths[key] = str(source.path.resolve()) if source.path else None
 
     if not changed and not rebuild:
         return report
@@ -491,12 +513,12 @@ def _with_recorded(
     sources: Sequence[Source], recorded: dict[str, Any], report: IndexReport
 ) -> list[Source]:
     """A rebuild reads the given sources plus every recorded one that still exists."""
-    given = {s.name for s in sources}
+    given = {str(s.path.resolve()) for s in sources if s.path is not None}
     result = list(sources)
     for name, info in sorted(recorded.items()):
-        if name in given:
-            continue
         path = info.get("path")
+        if path in given:
+            continue
         if path and Path(path).is_file():
             result.append(Source(name=name, path=Path(path)))
         else:

@@ -896,3 +896,56 @@ def test_empty_library(tmp_path: Path) -> None:
     assert len(library.search(Filters())) == 0
     assert library.stats().papers == 0
     assert not (tmp_path / "nothing").exists(), "reading must not create the data dir"
+
+
+def library_ids(library: Library) -> set[str]:
+    catalog = library.catalog
+    return {catalog.ids[d] for d in catalog.live}
+
+
+def dump_ids(path: Path) -> set[str]:
+    from paperbrowse.dumps import parse_file
+
+    return {p.id for p in parse_file(path).papers}
+
+
+def test_dumps_with_the_same_file_name_keep_their_own_papers(tmp_path: Path) -> None:
+    """`a/day.txt` then `b/day.txt`: the second adds its papers instead of replacing the
+    first's; both are recorded, re-reading them changes nothing, and a moved dump keeps its
+    name."""
+    samples = sorted((Path(__file__).parents[2] / "paperbrowse" / "sample").glob("*.txt"))
+    a, b = tmp_path / "a", tmp_path / "b"
+    a.mkdir()
+    b.mkdir()
+    shutil.copy(samples[0], a / "day.txt")
+    shutil.copy(samples[1], b / "day.txt")
+    expected = dump_ids(a / "day.txt") | dump_ids(b / "day.txt")
+    assert dump_ids(b / "day.txt") - dump_ids(a / "day.txt")
+
+    library = Library(tmp_path / "data")
+    library.index(collect_sources([str(a)])[0])
+    assert library_ids(library) == dump_ids(a / "day.txt")
+    report = library.index(collect_sources([str(b)])[0])
+    assert not report.failures
+    assert library_ids(library) == expected
+    names = sorted(library.manifest()["sources"])
+    assert len(names) == 2 and names[0] == "day.txt" and names[1].startswith("day~")
+
+    again = library.index(collect_sources([str(a), str(b)])[0])
+    assert again.files_unchanged == 2 and not again.failures
+
+    moved = tmp_path / "moved"
+    shutil.move(str(a), moved)
+    report = library.index(collect_sources([str(moved)])[0])
+    assert report.files_unchanged == 1
+    assert sorted(library.manifest()["sources"]) == names
+
+    # Both in one run of a new library: both indexed, neither refused.
+    other = Library(tmp_path / "data2")
+    report = other.index(collect_sources([str(moved), str(b)])[0])
+    assert not report.failures
+    assert library_ids(other) == expected
+    # A rebuild keeps both.
+    rebuilt = other.index([], rebuild=True)
+    assert not rebuilt.failures
+    assert library_ids(other) == expected
