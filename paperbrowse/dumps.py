@@ -712,17 +712,41 @@ def _parse(
     return result, parser.saw_chrome or parser.page is not None
 
 
+_PAPER_ABSTRACT = 200  # characters: real abstracts run to several hundred
+
+
+def _check_is_dump(result: ParseResult, saw_chrome: bool, shown: str) -> None:
+    """Refuse text that is no Daily Papers page: no page chrome or date, and most of its
+    blocks lack an abstract of a paper's length (notes, a README saved beside the dumps)."""
+    if saw_chrome or not result.papers:
+        return
+    real = sum(1 for paper in result.papers if len(paper.abstract or "") >= _PAPER_ABSTRACT)
+    if real * 2 < len(result.papers):
+        raise DumpError(
+            f"{shown}: not a Daily Papers dump (no page header, and {len(result.papers) - real} "
+            f"of its {len(result.papers)} blocks have no abstract); skipped"
+        )
+
+
 def parse_text(
-    text: str, source: str, *, year: int | None = None, fallback_year: int | None = None
+    text: str,
+    source: str,
+    *,
+    year: int | None = None,
+    fallback_year: int | None = None,
+    refuse_prose: bool = False,
 ) -> ParseResult:
     """Parse a dump's text into papers, with warnings naming `source` and the line.
 
     `year` (the --year option) forces the page's year. Otherwise the page year is one more than
     the largest explicit year on the page; if the page has no explicit year, `fallback_year` is
     used; if that is None too, year-less dates stay None and page_date is None, with one warning.
-    Never raises on malformed content: bad blocks are skipped with a warning.
+    Never raises on malformed content: bad blocks are skipped with a warning. With
+    `refuse_prose`, text that is not a dump at all (see `_check_is_dump`) raises DumpError.
     """
-    result, _ = _parse(text, source, source, year, fallback_year, None)
+    result, saw_chrome = _parse(text, source, source, year, fallback_year, None)
+    if refuse_prose:
+        _check_is_dump(result, saw_chrome, source)
     return result
 
 
@@ -737,8 +761,8 @@ def parse_file(path: Path, *, year: int | None = None) -> ParseResult:
 
     Without `year`, a page with no explicit year takes its year from the file's mtime (the year
     before, when the page's month and day come later in the year than the mtime). Raises
-    `DumpError`, naming the path, for unreadable, binary or empty files and for files with
-    neither papers nor page chrome.
+    `DumpError`, naming the path, for unreadable, binary or empty files, for files with
+    neither papers nor page chrome, and for prose (see `_check_is_dump`).
     """
     path = Path(path)
     shown = _display(path)
@@ -759,6 +783,7 @@ def parse_file(path: Path, *, year: int | None = None) -> ParseResult:
     result, saw_chrome = _parse(text, path.name, shown, year, fallback_year, saved)
     if not result.papers and not saw_chrome:
         raise DumpError(f"{shown}: no papers found (not a Daily Papers dump?)")
+    _check_is_dump(result, saw_chrome, shown)
     result.encoding = encoding
     result.warnings = warnings + result.warnings
     return result

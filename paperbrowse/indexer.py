@@ -148,7 +148,7 @@ def _parse(source: Source, data: bytes, year: int | None) -> ParseResult:
             fallback = _mtime_year(source.path)
         except OSError:
             fallback = None
-    result = parse_text(text, source.name, year=year, fallback_year=fallback)
+    result = parse_text(text, source.name, year=year, fallback_year=fallback, refuse_prose=True)
     result.warnings[:0] = warnings
     result.encoding = encoding
     if not result.papers and not text.strip():

@@ -565,9 +565,35 @@ def test_parse_file_not_a_dump(tmp_path: Path) -> None:
     # Chrome without papers is an empty page, not an error.
     path.write_text(CHROME + "Nov 13\n")
     assert parse_file(path).papers == []
-    # Papers without chrome are still papers.
-    path.write_text(f"A\n\n{ABSTRACT}\n")
+    # Papers without chrome are still papers (a real abstract is several hundred characters).
+    path.write_text(f"A\n\n{ABSTRACT * 3}\n")
     assert [p.title for p in parse_file(path).papers] == ["A"]
+
+
+def test_prose_is_not_a_dump(tmp_path: Path) -> None:
+    """A README or notes file saved among the dumps: refused by name, not indexed as papers."""
+    readme = Path(__file__).parents[2] / "README.md"
+    path = tmp_path / "README.txt"
+    shutil.copy(readme, path)
+    with pytest.raises(DumpError, match=r"README\.txt: not a Daily Papers dump"):
+        parse_file(path)
+    with pytest.raises(DumpError, match="not a Daily Papers dump"):
+        parse_text(readme.read_text("utf-8"), "stdin-1", refuse_prose=True)
+    notes = "Reading list\n\nread the diffusion one first\n\nAsk Sam\n\nabout the GPU budget\n"
+    path.write_text(notes)
+    with pytest.raises(DumpError, match="not a Daily Papers dump"):
+        parse_file(path)
+
+
+def test_a_dump_copied_without_its_page_header_still_parses(tmp_path: Path) -> None:
+    for dump in (SEARCH_A, LISTING):
+        lines = dump.read_text("utf-8").splitlines()
+        start = next(i for i, line in enumerate(lines) if len(line) > 300) - 2  # first paper
+        path = tmp_path / dump.name
+        path.write_text("\n".join(lines[start:]) + "\n", "utf-8")
+        expected = {p.id for p in parse_file(dump).papers}
+        got = {p.id for p in parse_file(path).papers}
+        assert len(got) >= len(expected) - 1 and got <= expected
 
 
 def test_dump_error_is_one_line(tmp_path: Path) -> None:
