@@ -40,7 +40,7 @@ from whoosh.util.times import datetime_to_long
 
 from paperbrowse.analysis import StemmedText
 from paperbrowse.dates import DateError, parse_bound
-from paperbrowse.matching import DocSets, top_scored
+from paperbrowse.matching import WORDS_FIELD, DocSets, positive_terms, top_scored
 from paperbrowse.models import Filters, Paper, merge, normalise_title
 from paperbrowse.paths import ensure_private_dir
 from paperbrowse.postings import TermArrays
@@ -986,8 +986,8 @@ def _range_value(name: str, value: Any) -> int | None:
 def _text_terms(q: query.Query | None) -> list[tuple[str, Any]]:
     if q is None:
         return []
-    try:
-        return [(f, t) for f, t in q.iter_all_terms() if f in ("title", "abstract")]
+    try:  # what the query looks for: not the words under NOT
+        return [(f, t) for f, t in positive_terms(q) if f in ("title", "abstract", WORDS_FIELD)]
     except Exception:
         return []
 

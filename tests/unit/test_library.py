@@ -756,11 +756,12 @@ def test_two_dumps_with_one_file_name_in_one_run(tmp_path: Path) -> None:
     second = write_dump(tmp_path / "b" / "dump.txt", [("Paper B", "Abstract B.", "")])
     library = Library(tmp_path / "data")
     report = index_paths(library, tmp_path)
-    # The second is refused loudly rather than silently replacing the first one's papers.
-    assert len(report.failures) == 1
-    assert str(second) in report.failures[0] and str(first) in report.failures[0]
-    assert search_ids(library) == [paper_id("Paper A")]
+    # Both are kept: the second is recorded under its name plus a hash of its path.
+    assert not report.failures and report.new == 2
+    assert sorted(search_ids(library)) == sorted([paper_id("Paper A"), paper_id("Paper B")])
     again = index_paths(library, first)
+    assert again.files_unchanged == 1 and again.new == again.updated == 0
+    again = index_paths(library, second)
     assert again.files_unchanged == 1 and again.new == again.updated == 0
 
 
@@ -949,3 +950,21 @@ def test_dumps_with_the_same_file_name_keep_their_own_papers(tmp_path: Path) -> 
     rebuilt = other.index([], rebuild=True)
     assert not rebuilt.failures
     assert library_ids(other) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "highlighted", "not_highlighted"),
+    [
+        ("video NOT image", {"video"}, {"imag"}),
+        ("video AND NOT image", {"video"}, {"imag"}),
+        ('"language model" AND NOT title:diffusion', {"languag", "model"}, {"diffus"}),
+        ("title:pose OR abstract:transformer", {"pose", "transform"}, set()),
+    ],
+)
+def test_only_wanted_terms_are_highlighted(
+    indexed_library: Library, text: str, highlighted: set[str], not_highlighted: set[str]
+) -> None:
+    """Results.terms (what the detail pane highlights) leaves out words under NOT."""
+    terms = set(indexed_library.search(Filters(query=text)).terms)
+    assert highlighted <= terms
+    assert not (not_highlighted & terms)
