@@ -65,6 +65,7 @@ class MainScreen(Screen[None]):
         self.marks: dict[str, None] = {}  # insertion-ordered set of marked paper ids
         self.undo_stack: list[Change] = []
         self.message = ""
+        self._date_error = ""  # the message for a date in the filter bar that does not parse
         self._states: dict[str, TriageState] = {}
         self._lock = threading.RLock()  # Whoosh readers are not shared across threads unguarded
         self._pending: tuple[int, Filters, int, TriageSnapshot | None] | None = None
@@ -176,7 +177,7 @@ class MainScreen(Screen[None]):
             cursor = self._position_of(results, self._keep_id, cursor)
             self._keep_id = None
         self._states = {}
-        self.message = ""
+        self.message = self._date_error  # results under the last good dates, still a bad date
         self.paper_list.show(len(results), self._row_at, self._state_of, self._is_marked, cursor)
         self._update_status()
         if not len(results):
@@ -238,9 +239,10 @@ class MainScreen(Screen[None]):
             since, until = parse_dates(event.since, event.until)
         except DateError as exc:
             self._generation += 1  # drop any search still running for older input
-            self.message = str(exc)
+            self.message = self._date_error = str(exc)
             self._update_status()
             return
+        self._date_error = ""
         self.filters = replace(self.filters, query=event.query, since=since, until=until)
         self.search()
 

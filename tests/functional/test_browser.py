@@ -834,6 +834,14 @@ async def test_invalid_date_shows_a_message_and_keeps_results(make_app: MakeApp)
             assert message in status(app)
             assert screen.query_one("#status").has_class("error")
             assert ids(app) == good
+            # Another view searches again: the bad date is still in its input, so is the message.
+            await pilot.press("escape", "2")
+            await settle(pilot)
+            assert screen.filters.state == "starred"
+            assert message in status(app)
+            await pilot.press("3")
+            await settle(pilot)
+            assert ids(app) == good and message in status(app)
             await type_query(pilot, "", field="since", paste=True)
             assert not screen.message
             assert not screen.query_one("#status").has_class("error")
