@@ -25,24 +25,37 @@ class HelpScreen(ModalScreen[None]):
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
     HelpScreen > VerticalScroll {
-        width: 90; height: auto; max-height: 90%;
+        width: 100%; max-width: 118; height: auto; max-height: 95%;
         border: thick $accent; background: $panel; padding: 0 1;
     }
     """
 
     def compose(self) -> ComposeResult:
-        table = Table(box=None, show_header=False, padding=(0, 2))
-        table.add_column(style="bold", no_wrap=True)
-        table.add_column()
-        for action in ACTIONS:
-            table.add_row(action.display_keys, action.help)
-        table.add_row("Ctrl+P", "Command palette: every action by name, and themes")
-        table.add_row("Tab", "Move between the filter, the list and the detail pane")
-        table.add_row("Ctrl+C", "Quit at once (exit status 130)")
+        rows = [(action.display_keys, action.help) for action in ACTIONS]
+        rows += [
+            ("Ctrl+P", "Command palette: every action by name, and themes"),
+            ("Tab", "Move between the filter, the list and the detail pane"),
+            ("Ctrl+C", "Quit at once (exit status 130)"),
+        ]
+        # Two columns, so that every key fits on a 36-row terminal without scrolling.
+        half = (len(rows) + 1) // 2
+        columns = Table.grid(padding=(0, 3), expand=True)
+        columns.add_column(ratio=1)
+        columns.add_column(ratio=1)
+        columns.add_row(_keys_table(rows[:half]), _keys_table(rows[half:]))
         with VerticalScroll():
             yield Static("[b]paperbrowse keys[/b]  (Esc closes)\n")
-            yield Static(table)
+            yield Static(columns)
             yield Static("\n" + QUERY_HELP)
 
     async def action_dismiss(self, result: None = None) -> None:
         self.dismiss(result)
+
+
+def _keys_table(rows: list[tuple[str, str]]) -> Table:
+    table = Table(box=None, show_header=False, padding=(0, 2, 0, 0), expand=True)
+    table.add_column(style="bold", no_wrap=True)
+    table.add_column(ratio=1)
+    for keys, text in rows:
+        table.add_row(keys, text)
+    return table
