@@ -423,10 +423,28 @@ def table(results: dict[str, Any]) -> str:
             ".1f",
         )
         row(f"FTS5 p95 ms: {name}", "", lambda r, n=name: r["peers"][f"fts5 {n}"]["p95_ms"], ".1f")
+        row(
+            f"FTS5 p95 / paperbrowse p95: {name}",
+            "",
+            lambda r, n=name: r["peers"][f"fts5 {n}"]["p95_ms"] / r["query"][n]["p95_ms"],
+            ".2f",
+        )
     row("FTS5 index papers/s", "", lambda r: r["peers"]["fts5_papers_per_s"], ".0f")
+    row(
+        "FTS5 / paperbrowse index throughput",
+        "",
+        lambda r: r["peers"]["fts5_papers_per_s"] / r["index"]["papers_per_s"],
+        ".1f",
+    )
     row("filter keystroke median ms", "", lambda r: r["browser"]["filter"]["median_ms"], ".1f")
     row("grep -c one term s", "", lambda r: r["peers"]["grep -c one term_s"], ".2f")
     row("rg -c one term s", "", lambda r: r["peers"]["rg -c one term_s"], ".2f")
+    row(
+        "cold search / grep -c one term",
+        "",
+        lambda r: r["cold_search"]["median_s"] / r["peers"]["grep -c one term_s"],
+        ".1f",
+    )
     return "\n".join(lines)
 
 
