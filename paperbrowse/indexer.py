@@ -97,14 +97,19 @@ def collect_sources(paths: Sequence[str], stdin: Any = None) -> tuple[list[Sourc
 
 
 def source_key(
-    source: Source, recorded: dict[str, Any], by_path: dict[str, str], taken: set[str]
+    source: Source,
+    digest: str,
+    recorded: dict[str, Any],
+    by_path: dict[str, str],
+    taken: set[str],
 ) -> str:
     """The name a dump's papers are recorded under in the manifest (and in their `sources`).
 
-    Its file name, unless that name already belongs to another dump that still exists (a
-    `x.txt` in another directory) or to another file of this run: then the name plus a short
-    hash of the dump's full path, so neither replaces the other's papers. A dump indexed before
-    keeps its name, and so does one that moved (its recorded path is gone).
+    Its file name, unless that name already belongs to another dump (a different `x.txt` in
+    another directory that still exists) or to another file of this run: then the name plus a
+    short hash of the dump's full path, so neither replaces the other's papers. A dump indexed
+    before keeps its name, and so does one that moved or was copied (its recorded path is gone,
+    or the recorded content is the same).
     """
     if source.path is None:
         return source.name
@@ -113,9 +118,13 @@ def source_key(
     if known is not None and known not in taken:
         return known
     name = source.name
-    recorded_path = recorded.get(name, {}).get("path")
+    entry = recorded.get(name, {})
+    recorded_path = entry.get("path")
     if name not in taken and (
-        name not in recorded or not recorded_path or not Path(recorded_path).exists()
+        name not in recorded
+        or entry.get("sha256") == digest
+        or not recorded_path
+        or not Path(recorded_path).exists()
     ):
         return name
     stem, dot, suffix = name.rpartition(".")
@@ -202,13 +211,17 @@ def _run_index(
     for n, source in enumerate(sources, 1):
         if progress:
             progress("read", n, len(sources))
-        key = source_key(source, recorded, by_path, taken)
+        try:
+            data = _read(source)
+        except DumpError as exc:
+            report.failures.append(str(exc))
+            continue
+        digest = hashlib.sha256(data).hexdigest()
+        key = source_key(source, digest, recorded, by_path, taken)
         if key in taken:  # the same stdin bytes twice
             continue
         taken.add(key)
         try:
-            data = _read(source)
-            digest = hashlib.sha256(data).hexdigest()
             if recorded.get(key, {}).get("sha256") == digest:
                 report.files_unchanged += 1
                 report.files_read += 1

@@ -935,6 +935,14 @@ def test_dumps_with_the_same_file_name_keep_their_own_papers(tmp_path: Path) -> 
     again = library.index(collect_sources([str(a), str(b)])[0])
     assert again.files_unchanged == 2 and not again.failures
 
+    # An identical copy elsewhere (another install's sample, a backup) is the same dump.
+    copy = tmp_path / "copy"
+    copy.mkdir()
+    shutil.copy(a / "day.txt", copy / "day.txt")
+    report = library.index(collect_sources([str(copy)])[0])
+    assert report.files_unchanged == 1 and report.new == report.updated == 0
+    assert sorted(library.manifest()["sources"]) == names
+
     moved = tmp_path / "moved"
     shutil.move(str(a), moved)
     report = library.index(collect_sources([str(moved)])[0])
