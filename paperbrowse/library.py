@@ -341,8 +341,11 @@ class Catalog:
 
     @cached_property
     def length_arrays(self) -> dict[str, np.ndarray]:
-        """Terms per field per document, as arrays (for BM25F)."""
-        return {name: np.asarray(values, dtype=np.int64) for name, values in self.lengths.items()}
+        """Terms per field per document, as arrays (for BM25F); "words" is title plus abstract,
+        the length of the merged field an unfielded word is scored on."""
+        found = {name: np.asarray(values, dtype=np.int64) for name, values in self.lengths.items()}
+        found[WORDS_FIELD] = found["title"] + found["abstract"]
+        return found
 
     def mask(self, docs: np.ndarray | None = None) -> np.ndarray:
         """A per-document-number flag array: True for `docs` (all live documents if None)."""

@@ -359,16 +359,13 @@ def bm25f(
     arrays: TermArrays | None = None,
 ) -> tuple[np.ndarray, np.ndarray] | None:
     """(documents of `allowed` holding a positive term of `q`, their BM25F scores), sorted by
-    document; None when the query has no scorable terms.
+    document; None when the query has no scorable terms. `lengths`: each field's length per
+    document, with WORDS_FIELD the title's plus the abstract's.
 
     The same figures Whoosh's scorer reads one posting at a time, computed for a whole
     postings list at once.
     """
-    terms = {
-        (f, t)
-        for f, t in positive_terms(q)
-        if f in lengths or (f == WORDS_FIELD and all(m in lengths for m in MERGED_FIELDS))
-    }
+    terms = {(f, t) for f, t in positive_terms(q) if f in lengths}
     if not terms:
         return None
     size = searcher.reader().doc_count_all()
@@ -385,12 +382,10 @@ def bm25f(
             return None
         ids, weights = found
         if fieldname == WORDS_FIELD:
-            # one field holding title and abstract: its length, average and idf
-            all_lengths = lengths[MERGED_FIELDS[0]] + lengths[MERGED_FIELDS[1]]
+            # one field holding title and abstract: its average length and idf
             avg = sum(searcher.field_length(f) for f in MERGED_FIELDS) / (size or 1)
             idf = log(size / (len(ids) + 1)) + 1
         else:
-            all_lengths = lengths[fieldname]
             avg = searcher.avg_field_length(fieldname)
             idf = searcher.idf(fieldname, text)
         keep = permitted[ids]
@@ -399,7 +394,7 @@ def bm25f(
             continue
         base = _K1 * (1 - _B)
         per_len = _K1 * _B / (avg or 1.0)
-        field_lengths = all_lengths[ids]
+        field_lengths = lengths[fieldname][ids]
         total[ids] += idf * (_K1 + 1) * weights / (weights + base + per_len * field_lengths)
         hit[ids] = True
     docs = np.flatnonzero(hit)
