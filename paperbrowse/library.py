@@ -19,6 +19,7 @@ import fcntl
 import json
 import os
 import pickle
+import re
 import shutil
 import tempfile
 import time
@@ -688,7 +689,7 @@ class Library:
             parser.add_plugin(GtLtPlugin())
             self._parser = parser
         try:
-            parsed = self._parser.parse(text)
+            parsed = self._parser.parse(_minus_as_not(text))
         except QueryParserError as exc:
             raise QueryError(f"invalid query {_quoted(text)}: {exc}") from None
         except Exception as exc:  # Whoosh's parser can raise plain errors on odd input
@@ -905,6 +906,23 @@ class _QueryParser(QueryParser):
 def _quoted(text: str, limit: int = 60) -> str:
     """A query quoted for a message, shortened: messages stay one readable line."""
     return repr(text if len(text) <= limit else text[: limit - 1] + "…")
+
+
+# A minus at the start of a word (after a space or an opening parenthesis): `video -image`.
+# Not one inside a word (`text-to-image`, `date:2024-01`) or a phrase.
+_MINUS = re.compile(r"(?<![^\s(])-(?=[^\s\-)])")
+
+
+def _minus_as_not(text: str) -> str:
+    """`-word` as `NOT word`, outside quotes, as search boxes have it.
+
+    Whoosh's own PlusMinusPlugin also splits hyphenated words and dates, and makes the other
+    words optional once a `+` appears, so it is not used.
+    """
+    parts = text.split('"')
+    for i in range(0, len(parts), 2):  # even parts are outside quotes (quotes are balanced)
+        parts[i] = _MINUS.sub("NOT ", parts[i])
+    return '"'.join(parts)
 
 
 def _check_balanced(text: str) -> None:

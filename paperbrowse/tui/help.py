@@ -13,7 +13,7 @@ from paperbrowse.tui.commands import ACTIONS
 
 QUERY_HELP = (
     "Query: words (stemmed; title weighs more than abstract), title:… abstract:… org:…, "
-    'AND OR NOT, "phrases", wild*, date:2024 date:2024-03 date:[2024-01-01 to 2024-03-31] '
+    'AND OR NOT (-word), "phrases", wild*, date:2024 date:2024-03 date:[2024-01-01 to 2024-03-31] '
     "date:>2023, upvotes:>=5, authors:>10.  Dates: YYYY, YYYY-MM, YYYY-MM-DD, 7d 4w 6m 1y."
 )
 

@@ -965,6 +965,7 @@ def test_dumps_with_the_same_file_name_keep_their_own_papers(tmp_path: Path) -> 
     [
         ("video NOT image", {"video"}, {"imag"}),
         ("video AND NOT image", {"video"}, {"imag"}),
+        ("video -image", {"video"}, {"imag"}),
         ('"language model" AND NOT title:diffusion', {"languag", "model"}, {"diffus"}),
         ("title:pose OR abstract:transformer", {"pose", "transform"}, set()),
     ],
@@ -976,3 +977,31 @@ def test_only_wanted_terms_are_highlighted(
     terms = set(indexed_library.search(Filters(query=text)).terms)
     assert highlighted <= terms
     assert not (not_highlighted & terms)
+
+
+@pytest.mark.parametrize(
+    ("text", "same_as"),
+    [
+        ("video -image", "video AND NOT image"),
+        ("-image", "NOT image"),
+        ("(-image OR video) model", "(NOT image OR video) AND model"),
+        ('"language model" -title:diffusion', '"language model" AND NOT title:diffusion'),
+    ],
+)
+def test_a_leading_minus_excludes_a_word(indexed_library: Library, text: str, same_as: str) -> None:
+    got = indexed_library.search(Filters(query=text)).ids
+    expected = indexed_library.search(Filters(query=same_as)).ids
+    assert got == expected and got
+    assert got != indexed_library.search(Filters(query=text.replace("-", ""))).ids
+
+
+@pytest.mark.parametrize(
+    "text", ["text-to-image", "self-supervised", '"state-of-the-art"', "date:2025-07 model"]
+)
+def test_a_hyphen_inside_a_word_or_phrase_is_not_a_minus(
+    indexed_library: Library, text: str
+) -> None:
+    """Hyphenated words and phrases keep Whoosh's meaning (the parts as words)."""
+    parsed = indexed_library.parse_query(text)
+    assert parsed is not None and "Not" not in repr(parsed) and "AndNot" not in repr(parsed)
+    assert indexed_library.search(Filters(query=text)).ids
