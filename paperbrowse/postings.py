@@ -16,10 +16,11 @@ matching is set algebra on sorted arrays and BM25 is vectorised (see matching.py
 without a side file (written by another codec) makes `TermArrays.for_searcher` return None,
 and the caller falls back to Whoosh's matchers.
 
-Side file layout: the arrays of each term back to back (document numbers as uint32, weights as
-float32, then for positional fields each posting's value length as uint32 and the values
-themselves), then a pickled table ({field NUL term: entry number}, and the entries as int64 triples:
-offset, postings, values length or -1), then the table's offset as 8 little-endian bytes.
+Side file layout, little-endian: the arrays of each term back to back (document numbers as
+uint32, weights as float32, then for positional fields each posting's value length as uint32
+and the values themselves), then a pickled table ({field NUL term: entry number}, and the
+entries as int64 triples: offset, postings, values length or -1), then the table's offset as
+8 bytes.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ import contextlib
 import os
 import pickle
 import struct
+import sys
 from array import array
 from pathlib import Path
 from typing import Any
@@ -70,12 +72,12 @@ class _SideWriter:
         assert self._key is not None
         handle = self._file
         offset = handle.tell()
-        handle.write(self._ids.tobytes())
-        handle.write(self._weights.tobytes())
+        handle.write(_little(self._ids))
+        handle.write(_little(self._weights))
         size = -1
         if self._positions and len(self._lengths) == len(self._ids):
             blob = b"".join(self._values)
-            handle.write(self._lengths.tobytes())
+            handle.write(_little(self._lengths))
             handle.write(blob)
             size = len(blob)
         self._table[_key(*self._key)] = len(self._table)
@@ -89,9 +91,17 @@ class _SideWriter:
     def close(self) -> None:
         handle = self._file
         offset = handle.tell()
-        handle.write(pickle.dumps((self._table, self._entries.tobytes()), protocol=5))
+        handle.write(pickle.dumps((self._table, _little(self._entries)), protocol=5))
         handle.write(_TRAILER.pack(offset))
         handle.close()
+
+
+def _little(values: array[Any]) -> bytes:
+    """An array's bytes in little-endian order (the side files' order on every machine)."""
+    if sys.byteorder == "big":
+        values = array(values.typecode, values)
+        values.byteswap()
+    return values.tobytes()
 
 
 def _key(fieldname: str, btext: bytes) -> bytes:
@@ -194,7 +204,7 @@ class SegmentArrays:
             raw = self._pread(table_at, length - _TRAILER.size - table_at)
             table, entries = pickle.loads(raw)
             self._table: dict[bytes, int] = table
-            self._entries = np.frombuffer(entries, dtype=np.int64).reshape(-1, 3)
+            self._entries = np.frombuffer(entries, dtype="<i8").reshape(-1, 3)
         except BaseException:
             os.close(self._fd)
             raise
@@ -246,8 +256,8 @@ class SegmentArrays:
         offset, count, _size = entry
         raw = self._pread(offset, 8 * count)
         return (
-            np.frombuffer(raw, dtype=np.uint32, count=count),
-            np.frombuffer(raw, dtype=np.float32, count=count, offset=4 * count),
+            np.frombuffer(raw, dtype="<u4", count=count),
+            np.frombuffer(raw, dtype="<f4", count=count, offset=4 * count),
         )
 
     def values(self, fieldname: str, btext: bytes) -> tuple[np.ndarray, bytes] | None:
@@ -259,7 +269,7 @@ class SegmentArrays:
         if size < 0:
             return None
         raw = self._pread(offset + 8 * count, 4 * count + size)
-        return np.frombuffer(raw, dtype=np.uint32, count=count), raw[4 * count :]
+        return np.frombuffer(raw, dtype="<u4", count=count), raw[4 * count :]
 
     def close(self) -> None:
         fd, self._fd = self._fd, -1
