@@ -290,9 +290,10 @@ def _term_bytes(searcher: Searcher, fieldname: str, text: Any) -> bytes:
 
 
 # BM25 with Whoosh's defaults, summed over the query's terms. An unfielded word is scored once
-# on the words field, whose weights are field-weighted frequencies (title x2): the BM25F of
-# Robertson et al. Whoosh's own "BM25F" instead sums a BM25 per field; fielded terms
-# (title:, abstract:) are scored exactly as Whoosh scores them.
+# on a merged field holding title and abstract, whose weights are field-weighted frequencies
+# (title x2) and whose length is the sum of both: the BM25F of Robertson et al. Whoosh's own
+# "BM25F" instead sums a BM25 per field; fielded terms (title:, abstract:) are scored exactly as
+# Whoosh scores them.
 _B, _K1 = 0.75, 1.2
 
 

@@ -4,12 +4,11 @@ Whoosh stores a term's postings in blocks of 128, each pickled and compressed, a
 document numbers of a block one posting at a time in Python: reading the 98,000 postings of a
 common word at 100,000 papers takes ~60 ms before any scoring, and a phrase's positions several
 hundred. `PaperCodec` is Whoosh's own W3 codec with one addition: as each postings block of the
-title, abstract and words fields is written, its document numbers, weights and (for the
-positional fields) raw position bytes are appended to a side file of the same segment
-(`<segment>.pbp`). Whoosh packs that file into the segment's compound file and deletes it with
-the segment, so it lives and dies with the postings it copies; merges write it again, because
-they go through the same field writer. Appending a block's arrays costs a few microseconds per
-128 postings.
+title and abstract fields is written, its document numbers, weights and position bytes are
+appended to a side file of the same segment (`<segment>.pbp`). Whoosh packs that file into the
+segment's compound file and deletes it with the segment, so it lives and dies with the postings
+it copies; merges write it again, because they go through the same field writer. Appending a
+block's arrays costs a few microseconds per 128 postings.
 
 `TermArrays` reads a term of every segment with one `pread` per array into numpy arrays, so
 matching is set algebra on sorted arrays and BM25 is vectorised (see matching.py). A segment

@@ -1,4 +1,4 @@
-"""The set-based matcher must agree with Whoosh's own matcher on every query shape."""
+"""The array-based matcher must agree with Whoosh's own matcher on every query shape."""
 
 from __future__ import annotations
 
