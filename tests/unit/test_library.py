@@ -948,6 +948,13 @@ def test_dumps_with_the_same_file_name_keep_their_own_papers(tmp_path: Path) -> 
     report = library.index(collect_sources([str(moved)])[0])
     assert report.files_unchanged == 1
     assert sorted(library.manifest()["sources"]) == names
+    # Moved, then edited: still the same dump, updated in place.
+    edited = moved / "day.txt"
+    edited.write_text(edited.read_text("utf-8") + "\n", "utf-8")
+    report = library.index(collect_sources([str(moved)])[0])
+    assert report.files_unchanged == 0 and not report.failures
+    assert sorted(library.manifest()["sources"]) == names
+    assert library_ids(library) == expected
 
     # Both in one run of a new library: both indexed, neither refused.
     other = Library(tmp_path / "data2")
