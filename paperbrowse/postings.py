@@ -237,9 +237,6 @@ class SegmentArrays:
             raise OSError("short read from a postings side file")
         return data
 
-    def has(self, fieldname: str, btext: bytes) -> bool:
-        return _key(fieldname, btext) in self._table
-
     def _entry(self, fieldname: str, btext: bytes) -> tuple[int, int, int] | None:
         index = self._table.get(_key(fieldname, btext))
         if index is None:
@@ -259,16 +256,23 @@ class SegmentArrays:
             np.frombuffer(raw, dtype="<f4", count=count, offset=4 * count),
         )
 
-    def values(self, fieldname: str, btext: bytes) -> tuple[np.ndarray, bytes] | None:
-        """(value length per posting, value bytes) of a term; None if none were kept."""
+    def positional(
+        self, fieldname: str, btext: bytes
+    ) -> tuple[np.ndarray, np.ndarray, bytes] | None:
+        """(document numbers, value length per posting, value bytes) of a term, in one read;
+        empty when absent, None when the field keeps no values."""
         entry = self._entry(fieldname, btext)
         if entry is None:
-            return np.zeros(0, dtype=np.uint32), b""
+            return _NO_IDS, _NO_IDS, b""
         offset, count, size = entry
         if size < 0:
             return None
-        raw = self._pread(offset + 8 * count, 4 * count + size)
-        return np.frombuffer(raw, dtype="<u4", count=count), raw[4 * count :]
+        raw = self._pread(offset, 12 * count + size)
+        return (
+            np.frombuffer(raw, dtype="<u4", count=count),
+            np.frombuffer(raw, dtype="<u4", count=count, offset=8 * count),
+            raw[12 * count :],
+        )
 
     def close(self) -> None:
         fd, self._fd = self._fd, -1
@@ -355,13 +359,12 @@ class TermArrays:
         doc_parts: list[np.ndarray] = []
         pos_parts: list[np.ndarray] = []
         for segment, offset in self._segments:
-            ids, _weights = segment.postings(fieldname, btext)
-            if not len(ids):
-                continue
-            found = segment.values(fieldname, btext)
+            found = segment.positional(fieldname, btext)
             if found is None:
                 return None
-            lengths, blob = found
+            ids, lengths, blob = found
+            if not len(ids):
+                continue
             docs = ids.astype(np.int64) + offset
             keep = np.isin(docs, within, assume_unique=True)
             if not keep.any():
@@ -374,11 +377,6 @@ class TermArrays:
         if not doc_parts:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
         return np.concatenate(doc_parts), np.concatenate(pos_parts)
-
-    def close(self) -> None:
-        for segment, _offset in self._segments:
-            segment.close()
-        self._segments = []
 
 
 def decode_positions(
