@@ -157,6 +157,13 @@ def paper_record(paper: Paper) -> dict[str, Any]:
         "links": list(paper.links),
         "sources": list(paper.sources),
         "page_date": paper.page_date.isoformat() if paper.page_date else None,
+        "comments": paper.comments,
+        "arxiv_id": paper.arxiv_id,
+        "author_names": list(paper.author_names) if paper.author_names is not None else None,
+        "github_stars": paper.github_stars,
+        "summary": paper.summary,
+        "submitted_by": paper.submitted_by,
+        "page_kinds": dict(paper.page_kinds),
     }
 
 
@@ -173,6 +180,13 @@ def record_paper(rec: dict[str, Any]) -> Paper:
         links=list(rec.get("links") or []),
         sources=list(rec.get("sources") or []),
         page_date=date.fromisoformat(rec["page_date"]) if rec.get("page_date") else None,
+        comments=rec.get("comments"),
+        arxiv_id=rec.get("arxiv_id"),
+        author_names=list(rec["author_names"]) if rec.get("author_names") is not None else None,
+        github_stars=rec.get("github_stars"),
+        summary=rec.get("summary"),
+        submitted_by=rec.get("submitted_by"),
+        page_kinds=dict(rec.get("page_kinds") or {}),
     )
 
 
@@ -222,6 +236,8 @@ class Row:
     org: str | None
     authors: int | None
     has_code: bool
+    comments: int | None = None
+    arxiv_id: str | None = None
 
 
 class Catalog:
@@ -651,6 +667,8 @@ class Library:
             org=paper.org,
             authors=paper.authors,
             has_code=paper.has_code,
+            comments=paper.comments,
+            arxiv_id=paper.arxiv_id,
         )
 
     def paper_at(self, docnum: int) -> Paper:

@@ -11,6 +11,8 @@ from typing import Any
 from urllib.parse import quote_plus
 
 SORTS = ("relevance", "date", "upvotes", "title")
+# The kinds of Hugging Face papers pages a capture can be (see ../shared/README.md, "Page kinds").
+PAGE_KINDS = ("daily", "weekly", "monthly", "search", "trending", "paper")
 STATES = ("inbox", "unread", "read", "starred", "hidden", "all")
 
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
@@ -29,7 +31,26 @@ def paper_id(title: str) -> str:
 
 @dataclass
 class Paper:
-    """One paper as parsed from a dump, or merged from several."""
+    """One paper as parsed from a capture, or merged from several.
+
+    Every count is what a capture *shows*, never inferred from another count (source: the
+    format notes in ../shared/README.md and the HF API records in ../shared/data):
+
+    - `upvotes`: the upvote count, only where the capture shows one: the number (or `-`, which
+      is 0) on the line before a list card's title, or the number after `Upvote` on trending and
+      paper pages. None where the capture shows none.
+    - `comments`: the number after a card's date (`Nov 27, 2025 7`: 7 comments; it links to the
+      paper's `#community` section). None where none is shown (HF shows none for 0).
+    - `authors`: the author count (`• 5 authors`), or the length of `author_names` when a paper
+      page lists the names.
+    - `arxiv_id`: `2510.04618` or an old-style `hep-th/9901001`, from `huggingface.co/papers/<id>`
+      or `arxiv.org/abs|pdf/<id>` links or a `Cite arxiv.org/abs/<id>` line.
+    - `github_stars`: `GitHub 3.29k` -> 3290.
+    - `summary`: the one-sentence AI-generated summary of trending cards and paper pages, kept
+      apart from `abstract` (which is "" when a card shows only the summary).
+    - `submitted_by`: the user name after `Submitted by`.
+    - `page_kinds`: source name -> page kind (one of PAGE_KINDS) of every capture it came from.
+    """
 
     title: str
     abstract: str
@@ -42,6 +63,13 @@ class Paper:
     sources: list[str] = field(default_factory=list)
     page_date: date | None = None
     line: int = 0  # line of the title in its dump (1-based), for messages; 0 when merged
+    comments: int | None = None
+    arxiv_id: str | None = None
+    author_names: list[str] | None = None
+    github_stars: int | None = None
+    summary: str | None = None
+    submitted_by: str | None = None
+    page_kinds: dict[str, str] = field(default_factory=dict)
 
     @property
     def id(self) -> str:
