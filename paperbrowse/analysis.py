@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import re
 import sys
+import unicodedata
 from array import array
 from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
 
 from whoosh import fields, formats
-from whoosh.analysis import STOP_WORDS, StemmingAnalyzer
+from whoosh.analysis import STOP_WORDS, Filter, IDTokenizer, RegexTokenizer, StemmingAnalyzer
 from whoosh.lang.porter import stem
 
 # Whoosh's default tokenizer pattern (it keeps "*" inside words), without the capturing group.
@@ -126,3 +127,61 @@ def encode_positions(poslist: list[int]) -> bytes:
 @lru_cache(maxsize=4096)
 def _single(pos: int) -> bytes:
     return encode_positions([pos])
+
+
+# --- author names and arXiv ids ---------------------------------------------------------------
+# These classes are pickled into every index's schema: keep them importable under these names.
+
+NAME_GAP = 100  # positions between two names, so a phrase never spans the end of one name
+
+
+class NameListTokenizer(RegexTokenizer):
+    """Words of a list of names, one name a line, with a gap of NAME_GAP positions between
+    names: `author:"Qizheng Zhang"` matches that name, never "… Qizheng" then "Zhang …"."""
+
+    def __call__(self, value: str, **kwargs: Any) -> Iterator[Any]:
+        start = kwargs.pop("start_pos", 0)
+        for name in value.split("\n"):
+            last = start - 1
+            for token in super().__call__(name, start_pos=start, **kwargs):
+                last = token.pos if kwargs.get("positions") else last + 1
+                yield token
+            start = last + 1 + NAME_GAP
+
+
+class FoldFilter(Filter):
+    """Case- and accent-folded words (NFKD without combining marks, case-folded): `José`
+    and `jose` are one term."""
+
+    def __call__(self, tokens: Iterator[Any]) -> Iterator[Any]:
+        for token in tokens:
+            token.text = fold(token.text)
+            yield token
+
+
+def fold(text: str) -> str:
+    """`text` without accents, case-folded (what FoldFilter does to each word)."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def name_analyzer() -> Any:
+    """The analyzer of the `author` field: words of each name, folded, never stemmed."""
+    return NameListTokenizer() | FoldFilter()
+
+
+class ArxivIdFilter(Filter):
+    """An arXiv id as the index holds it: `arXiv:2510.04618v2` -> `2510.04618` (see
+    `links.bare_arxiv_id`), lower case."""
+
+    def __call__(self, tokens: Iterator[Any]) -> Iterator[Any]:
+        from paperbrowse.links import bare_arxiv_id
+
+        for token in tokens:
+            token.text = bare_arxiv_id(token.text).lower()
+            yield token
+
+
+def arxiv_analyzer() -> Any:
+    """The analyzer of the `arxiv` field: the whole id as one term, without version."""
+    return IDTokenizer() | ArxivIdFilter()

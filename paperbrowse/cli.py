@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from paperbrowse import __version__
 from paperbrowse.dates import DateError, parse_bound
-from paperbrowse.models import SORTS, STATES, Filters
+from paperbrowse.models import ALL_SORTS, STATES, Filters
 from paperbrowse.paths import default_data_dir, demo_data_dir, private_umask, sample_dir
 
 if TYPE_CHECKING:
@@ -79,7 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("search", help="print matching papers")
     add_filters(p, "all")
-    p.add_argument("--sort", choices=SORTS, help="default: relevance with a query, else date")
+    p.add_argument("--sort", choices=ALL_SORTS, help="default: relevance with a query, else date")
     p.add_argument("--limit", type=int, help=f"at most N results (0 = all; table: {TABLE_LIMIT})")
 
     p = sub.add_parser("show", help="print one paper in full")
@@ -189,7 +189,8 @@ def cmd_index(args: argparse.Namespace, data_dir: Path) -> int:
         if not problems:  # e.g. a directory without *.txt files: say so rather than nothing
             _error(f"no dumps (*.txt files) found in {' '.join(args.paths)}")
         return EXIT_NONE
-    report = _run_index(Library(data_dir), sources, rebuild=args.rebuild, year=args.year)
+    library = Library(data_dir) if args.rebuild else ready_library(data_dir)
+    report = _run_index(library, sources, rebuild=args.rebuild, year=args.year)
     for warning in report.warnings:
         _error(f"warning: {warning}")
     for failure in report.failures:
@@ -200,6 +201,7 @@ def cmd_index(args: argparse.Namespace, data_dir: Path) -> int:
         f"{report.files_read} files read ({report.files_unchanged} unchanged), "
         f"{report.papers_parsed} papers parsed: {report.new} new, {report.updated} updated, "
         f"{report.unchanged} unchanged"
+        + (f", {report.merged} merged" if report.merged else "")
         + (f", {report.removed} removed" if report.removed else "")
         + f", {len(report.warnings)} warnings"
         + (
@@ -260,10 +262,37 @@ def filters_from_args(args: argparse.Namespace, *, today: date | None = None) ->
     )
 
 
-def _open_library(data_dir: Path) -> Library:
-    from paperbrowse.library import Library
+def ready_library(data_dir: Path) -> Library:
+    """The library in `data_dir`, upgraded first when an earlier version of paperbrowse built
+    it: rebuilt from its recorded dumps, with a line on stderr that says why, keeping every
+    star, read and hidden mark (`state.db` is keyed by paper ids, which a paper without an arXiv
+    id keeps). Raises LibraryError (e.g. LibraryBusy) when the upgrade cannot run."""
+    from paperbrowse.library import Library, LibraryOutdated
+    from paperbrowse.schema import SCHEMA_VERSION, changes_since
 
     library = Library(data_dir)
+    try:
+        library.check_version()
+    except LibraryOutdated as exc:
+        dumps = len(library.manifest().get("sources", {}))
+        print(
+            f"paperbrowse: upgrading the library in {data_dir} from schema {exc.version} to "
+            f"{SCHEMA_VERSION} ({changes_since(exc.version)}): rebuilding it from its {dumps} "
+            "recorded dumps; stars, read and hidden marks are kept",
+            file=sys.stderr,
+        )
+        report = _run_index(library, [], rebuild=True, year=None)
+        for warning in report.warnings:
+            _error(f"warning: {warning}")
+        print(
+            f"paperbrowse: library upgraded: {len(library)} papers from {report.files_read} dumps",
+            file=sys.stderr,
+        )
+    return library
+
+
+def _open_library(data_dir: Path) -> Library:
+    library = ready_library(data_dir)
     if library.searcher is None:
         raise CliError(
             f"the library in {data_dir} is empty: add dumps with `paperbrowse index PATH...`"
@@ -356,11 +385,12 @@ def cmd_stats(data_dir: Path) -> int:
 def ensure_demo_library() -> Path:
     """Index the bundled sample dumps into the demo data dir (no-op when up to date)."""
     from paperbrowse.indexer import collect_sources
-    from paperbrowse.library import Library
 
     data_dir = demo_data_dir()
     sources, _ = collect_sources([str(sample_dir())])
-    Library(data_dir).index(sources, year=None)
+    library = ready_library(data_dir)
+    library.index(sources, year=None)
+    library.close()
     return data_dir
 
 
@@ -380,6 +410,7 @@ def cmd_browse(args: argparse.Namespace, data_dir: Path) -> int:
     """`paperbrowse browse`: the Textual browser; the selection goes to stdout on Enter."""
     filters = filters_from_args(args)
     fmt = args.format or "tsv"
+    ready_library(data_dir).close()  # upgraded before the browser starts, if it must be
     from paperbrowse.tui.app import run_browser
 
     return run_browser(data_dir, filters, fmt)

@@ -4,6 +4,12 @@ Guarantees: every write of a run lands in one Whoosh commit, so a run that fails
 leaves the previous generation whole. The manifest (source hashes) is replaced atomically after
 the commit; if a run dies between the two, the next run re-reads those dumps, which is harmless
 because merging a dump's papers again gives the same records.
+
+Identity (identity.py): the captures of one paper, in this run and in the library, become one
+record: by arXiv id, else by normalised title. When a record's id changes (it gained an arXiv
+id) or two records become one, the triage flags of the old ids are copied onto the new id in
+`state.db` before the commit (old rows are kept), so no star, read or hidden mark is lost; a run
+that changes no id never opens `state.db`.
 """
 
 from __future__ import annotations
@@ -24,23 +30,29 @@ from whoosh import index
 from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.util import random_name
 
+from paperbrowse.catalog import live_ids
 from paperbrowse.dumps import DumpError, ParseResult, decode_dump, parse_file, parse_text
+from paperbrowse.identity import Key, aliases, group, key_of
 from paperbrowse.library import (
-    SCHEMA_VERSION,
     IndexReport,
     LibraryError,
     Source,
     _damaged,
-    _document,
-    make_schema,
-    merge_variants,
     now_iso,
     open_index_dir,
-    paper_record,
     remove_tree,
 )
 from paperbrowse.paths import ensure_private_dir, private_umask
 from paperbrowse.postings import PaperCodec
+from paperbrowse.schema import (
+    SCHEMA_VERSION,
+    document,
+    make_schema,
+    merge_variants,
+    paper_record,
+    record_paper,
+)
+from paperbrowse.triage import TriageError, TriageStore
 
 if TYPE_CHECKING:
     from paperbrowse.library import Library
@@ -196,7 +208,7 @@ def _run_index(
     meta = library.manifest() if not rebuild else _manifest_for_rebuild(library)
     if not rebuild and meta.get("index") and meta.get("schema") != SCHEMA_VERSION:
         # Adding documents of this schema to an index of another would corrupt it.
-        library._open_index()  # raises the LibraryError that asks for --rebuild
+        library.check_version()  # raises LibraryOutdated, or LibraryError for a newer one
     recorded: dict[str, Any] = dict(meta.get("sources", {}))
     if rebuild:
         sources = _with_recorded(sources, recorded, report)
@@ -212,7 +224,7 @@ def _run_index(
         if progress:
             progress("read", n, len(sources))
         try:
-            data = _read(source)
+            data = _records_bytes(source.records) if source.records is not None else _read(source)
         except DumpError as exc:
             report.failures.append(str(exc))
             continue
@@ -226,7 +238,10 @@ def _run_index(
                 report.files_unchanged += 1
                 report.files_read += 1
                 continue
-            result = _parse(source, data, year)
+            if source.records is not None:
+                result = ParseResult(source.name, list(source.records))
+            else:
+                result = _parse(source, data, year)
         except DumpError as exc:
             report.failures.append(str(exc))
             continue
@@ -252,8 +267,12 @@ def _run_index(
     except Exception as exc:
         raise LibraryError(f"cannot open the library index in {target}: {exc}") from None
 
+    fresh = rebuild or meta.get("index") is None
+    previous: set[str] | None = set()
+    if rebuild and meta.get("index"):
+        previous = _previous_ids(library.data_dir / meta["index"])
     _write_generation(
-        library, ix, changed, report, fresh=rebuild or meta.get("index") is None, progress=progress
+        library, ix, changed, report, fresh=fresh, previous=previous, progress=progress
     )
 
     for name, result in changed.items():
@@ -288,6 +307,68 @@ def _run_index(
     return report
 
 
+def _records_bytes(records: Sequence[Any]) -> bytes:
+    """What identifies a source of already-parsed records (for its recorded hash)."""
+    return json.dumps([paper_record(p) for p in records], sort_keys=True).encode("utf-8")
+
+
+def _previous_ids(folder: Path) -> set[str] | None:
+    """The live paper ids of the generation a rebuild replaces (whatever its schema version);
+    None when it cannot be read (a damaged or missing index)."""
+    try:
+        with open_index_dir(folder).searcher() as searcher:
+            return live_ids(searcher)
+    except Exception:
+        return None
+
+
+# A capture's record in one run: (source name, record dict, id of the document it was read from,
+# None for a record parsed in this run).
+_Variant = tuple[str, dict[str, Any], str | None]
+
+
+def _variant_key(rec: dict[str, Any]) -> Key:
+    return key_of(record_paper(rec))
+
+
+def _docs_with(searcher: Any, fieldname: str, text: str) -> list[int]:
+    """Live document numbers holding a term (a cheap lexicon check first: most terms a run
+    looks up are new)."""
+    found: list[int] = []
+    for leaf, offset in searcher.reader().leaf_readers():
+        if (fieldname, text) in leaf:
+            found.extend(offset + d for d in leaf.postings(fieldname, text).all_ids())
+    return found
+
+
+def _affected(
+    searcher: Any, changed: Sequence[str], incoming: Sequence[Key]
+) -> dict[str, dict[str, Any]]:
+    """The stored documents a run must merge again, by id: those holding a record of a changed
+    source, and those that share an arXiv id or a title with any record involved (followed
+    until no more are found, so records linked through a third one are seen together)."""
+    loaded: dict[str, dict[str, Any]] = {}
+    pending: set[str] = aliases(incoming)
+    looked: set[str] = set()
+
+    def load(stored: dict[str, Any]) -> None:
+        if stored["id"] in loaded:
+            return
+        loaded[stored["id"]] = stored
+        recs = [r for recs in json.loads(stored["variants"]).values() for r in recs]
+        pending.update(aliases(_variant_key(r) for r in recs) - looked)
+
+    for name in changed:
+        for stored in searcher.documents(source=name):
+            load(stored)
+    while pending:
+        alias = pending.pop()
+        looked.add(alias)
+        for docnum in _docs_with(searcher, "aliases", alias):
+            load(searcher.stored_fields(docnum))
+    return loaded
+
+
 def _write_generation(
     library: Library,
     ix: index.Index,
@@ -295,25 +376,26 @@ def _write_generation(
     report: IndexReport,
     *,
     fresh: bool,
+    previous: set[str] | None,
     progress: Progress | None,
 ) -> None:
-    # Gather the new per-source variants of every affected paper.
-    incoming: dict[str, dict[str, dict[str, Any]]] = {}
+    """Merge the changed sources' records with the stored records they touch, write the
+    papers, carry triage over to changed ids, commit.
+
+    `previous`: the live ids of the generation a rebuild replaces (None: unreadable), whose
+    triage carries over to the rebuilt papers that answer to them.
+    """
+    variants: list[_Variant] = []
     for name, result in changed.items():
         for paper in result.papers:
             rec = paper_record(paper)
             rec["sources"] = [name]
-            slot = incoming.setdefault(paper.id, {})
-            if name in slot:  # the same paper twice in one dump: merge within the source
-                merged = merge_variants({"a": slot[name], "b": rec})
-                rec = paper_record(merged)
-                rec["sources"] = [name]
-            slot[name] = rec
+            variants.append((name, rec, None))
 
     folder = Path(ix.storage.folder)
     kept = "the library is as it was before this run"
     try:
-        writer = _writer(ix, len(incoming))
+        writer = _writer(ix, len(variants))
     except Exception as exc:
         raise LibraryError(
             f"cannot write the library index in {folder}: {_reason(exc)}; {kept}"
@@ -324,36 +406,17 @@ def _write_generation(
         except Exception as exc:  # a truncated or missing segment file
             raise LibraryError(_damaged(folder, exc)) from None
         with current as searcher:
-            affected = set(incoming)
-            if not fresh:
-                for name in changed:
-                    for doc in searcher.documents(source=name):
-                        affected.add(doc["id"])
-            total = len(affected)
-            for n, pid in enumerate(sorted(affected), 1):
-                if progress and (n % 200 == 0 or n == total):
-                    progress("write", n, total)
-                old = None if fresh else searcher.document(id=pid)
-                variants: dict[str, dict[str, Any]] = {}
-                if old is not None:
-                    variants = json.loads(old["variants"])
-                    for name in changed:
-                        variants.pop(name, None)
-                variants.update(incoming.get(pid, {}))
-                if not variants:
-                    writer.delete_by_term("id", pid)
-                    report.removed += 1
-                    continue
-                paper = merge_variants(variants)
-                doc = _document(paper, variants)
-                if old is None:
-                    writer.add_document(**doc)
-                    report.new += 1
-                elif old["record"] == doc["record"] and old["variants"] == doc["variants"]:
-                    report.unchanged += 1
-                else:
-                    writer.update_document(**doc)
-                    report.updated += 1
+            keys = [_variant_key(rec) for _, rec, _ in variants]
+            loaded = {} if fresh else _affected(searcher, list(changed), keys)
+            for old_id, stored in loaded.items():
+                for name, recs in json.loads(stored["variants"]).items():
+                    if name not in changed:
+                        variants.extend((name, rec, old_id) for rec in recs)
+                        keys.extend(_variant_key(rec) for rec in recs)
+            renames = _write_papers(writer, variants, keys, loaded, report, fresh, progress)
+            if fresh:
+                renames = _renames_on_rebuild(renames, previous)
+            _carry_triage(library.data_dir, renames)
         writer.commit()
     except BaseException as exc:
         _cancel(writer)
@@ -369,6 +432,97 @@ def _write_generation(
             f"an index writer process failed ({writer.failed()}); some papers of this run may "
             "be missing: run the same `paperbrowse index` again"
         )
+
+
+def _write_papers(
+    writer: Any,
+    variants: Sequence[_Variant],
+    keys: Sequence[Key],
+    loaded: dict[str, dict[str, Any]],
+    report: IndexReport,
+    fresh: bool,
+    progress: Progress | None,
+) -> dict[str, set[str]]:
+    """Group the records into papers (identity.group), write each paper's document, delete
+    the stored documents no paper kept. Returns, per written id, the other ids whose triage it
+    takes over: in an update, the stored documents its records came from; in a fresh index
+    (see `_renames_on_rebuild`), every id it answers to."""
+    renames: dict[str, set[str]] = {}
+    written: set[str] = set()
+    survivors: set[str] = set()  # stored documents some of whose records live on
+    groups = group(keys)
+    total = len(groups)
+    for n, members in enumerate(groups, 1):
+        if progress and (n % 200 == 0 or n == total):
+            progress("write", n, total)
+        by_source: dict[str, list[dict[str, Any]]] = {}
+        for i in members:
+            by_source.setdefault(variants[i][0], []).append(variants[i][1])
+        paper = merge_variants(by_source)
+        pid = paper.id
+        names = aliases(keys[i] for i in members)
+        doc = document(paper, by_source, names)
+        origins = {variants[i][2] for i in members} - {None}
+        survivors.update(o for o in origins if o is not None)
+        written.add(pid)
+        if fresh:
+            others = names - {pid}
+        else:
+            others = {o for o in origins if o is not None} - {pid}
+            report.merged += max(0, len(origins | ({pid} & loaded.keys())) - 1)
+        if others:
+            renames[pid] = others
+        old = loaded.get(pid)
+        if old is None:
+            writer.add_document(**doc)
+            if origins:
+                report.updated += 1  # a stored paper under a new id (it gained an arXiv id)
+            else:
+                report.new += 1
+        elif old["record"] == doc["record"] and old["variants"] == doc["variants"]:
+            report.unchanged += 1
+        else:
+            writer.update_document(**doc)
+            report.updated += 1
+    for old_id in loaded.keys() - written:
+        writer.delete_by_term("id", old_id)
+        if old_id not in survivors:
+            report.removed += 1
+    if fresh:
+        for pid in renames:
+            renames[pid] -= written  # an id some paper has now keeps its own triage
+    return {pid: ids for pid, ids in renames.items() if ids}
+
+
+def _renames_on_rebuild(
+    renames: dict[str, set[str]], previous: set[str] | None
+) -> dict[str, set[str]]:
+    """A rebuild's carry-over: a paper takes the triage of the ids it answers to that were
+    papers of the replaced generation and no longer are (all of them when that generation
+    cannot be read)."""
+    if previous is None:
+        return renames
+    found = {pid: ids & previous for pid, ids in renames.items()}
+    return {pid: ids for pid, ids in found.items() if ids}
+
+
+def _carry_triage(data_dir: Path, renames: dict[str, set[str]]) -> None:
+    """Copy the triage flags of old ids onto the ids that replace them (before the commit, so
+    a failed run loses nothing). `state.db` is not opened when there is nothing to copy."""
+    path = data_dir / "state.db"
+    if not renames or not path.exists():
+        return
+    try:
+        store = TriageStore(path)
+        try:
+            store.carry_over(renames)
+        finally:
+            store.close()
+    except TriageError as exc:
+        raise LibraryError(
+            f"cannot carry triage over to the papers' new ids ({exc}); "
+            "the library is as it was before this run"
+        ) from None
 
 
 def _reason(exc: BaseException) -> str:

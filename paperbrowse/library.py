@@ -8,8 +8,12 @@ Layout of a data dir::
     write.lock      held by the one process that is indexing
 
 Text search goes through Whoosh; listing, date windows, numeric bounds, triage views and sorts go
-through a catalog of per-document columns (id, date, upvotes, authors) read once per index
-generation and kept in memory, so the browser's most common views never run a Whoosh range query.
+through a catalog of per-document columns (id, date, upvotes, comments, authors, stars; see
+catalog.py) read once per index generation and kept in memory, so the browser's most common views
+never run a Whoosh range query.
+
+A library built by an earlier schema version raises LibraryOutdated when opened: the Library only
+reads, and the command line rebuilds it (`paperbrowse.migration`) before going on.
 """
 
 from __future__ import annotations
@@ -18,37 +22,34 @@ import contextlib
 import fcntl
 import json
 import os
-import pickle
 import re
 import shutil
 import tempfile
 import time
-from array import array
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from functools import cached_property
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from whoosh import fields, index, query
-from whoosh.analysis import StemmingAnalyzer
 from whoosh.filedb.filestore import FileStorage
 from whoosh.qparser import GtLtPlugin, MultifieldPlugin, QueryParser, QueryParserError
 from whoosh.searching import Searcher
-from whoosh.util.times import datetime_to_long
 
-from paperbrowse.analysis import StemmedText
-from paperbrowse.dates import DateError, parse_bound
+from paperbrowse.catalog import Catalog
 from paperbrowse.matching import WORDS_FIELD, DocSets, positive_terms, top_scored
-from paperbrowse.models import Filters, Paper, merge, normalise_title
+from paperbrowse.models import Filters, Paper
 from paperbrowse.paths import ensure_private_dir
 from paperbrowse.postings import TermArrays
 
-SCHEMA_VERSION = 7
+# Indexes of schema 7 and earlier pickled their schema naming `paperbrowse.library.PaperDate`:
+# it stays importable here so that their ids can still be read when they are upgraded.
+from paperbrowse.schema import NUMBER_FIELDS, SCHEMA_VERSION, date_long, make_schema, record_paper
+from paperbrowse.schema import PaperDate as PaperDate
+
 MANIFEST = "library.json"
-_NO_NUMBER = 2**31 - 1  # Whoosh's column value for a document without the number
 _DAY_US = 86_400_000_000
 RELEVANCE_TOP = 500  # results ranked by score; the rest follow newest first
 
@@ -61,163 +62,17 @@ class LibraryBusy(LibraryError):
     """Another process holds the write lock."""
 
 
+class LibraryOutdated(LibraryError):
+    """The library was built by an earlier schema version: rebuild it from its recorded dumps
+    (`migration.upgrade`) before reading it. `version` is its schema version (0 if unknown)."""
+
+    def __init__(self, message: str, version: int) -> None:
+        super().__init__(message)
+        self.version = version
+
+
 class QueryError(ValueError):
     """A query or date the user typed cannot be understood; the message names it."""
-
-
-# ---------------------------------------------------------------------------------------------
-# Schema
-
-
-class PaperDate(fields.DATETIME):
-    """A day-resolution date field whose query syntax is `YYYY`, `YYYY-MM`, `YYYY-MM-DD`.
-
-    Whoosh's own DATETIME parsing ignores `>`/`<` exclusivity and silently matches nothing for an
-    impossible date; this keeps its syntax but honours both and reports bad dates as errors.
-    """
-
-    def _bounds(self, text: str) -> tuple[int, int]:
-        try:
-            first = parse_bound(text, end=False)
-            last = parse_bound(text, end=True)
-        except DateError as exc:
-            raise QueryParserError(str(exc)) from None
-        return _date_long(first), _date_long(last) + _DAY_US - 1
-
-    def parse_query(self, fieldname: str, qstring: str, boost: float = 1.0) -> query.Query:
-        """`date:2024-03` matches the whole month."""
-        if qstring == "*":
-            return query.Every(fieldname, boost=boost)
-        lo, hi = self._bounds(qstring)
-        return query.NumericRange(fieldname, lo, hi, boost=boost, constantscore=True)
-
-    def parse_range(
-        self,
-        fieldname: str,
-        start: str | None,
-        end: str | None,
-        startexcl: bool,
-        endexcl: bool,
-        boost: float = 1.0,
-    ) -> query.Query:
-        """`date:[2024-01 to 2024-03]`, `date:>2023` (after 2023), `date:<=2024-06`."""
-        lo = hi = None
-        if start is not None:
-            first, last = self._bounds(start)
-            lo = last + 1 if startexcl else first
-        if end is not None:
-            first, last = self._bounds(end)
-            hi = first - 1 if endexcl else last
-        return query.NumericRange(fieldname, lo, hi, boost=boost, constantscore=True)
-
-
-def make_schema() -> fields.Schema:
-    """The index schema: title weighted above abstract, stemmed; sortable date and numbers."""
-    return fields.Schema(
-        id=fields.ID(stored=True, unique=True, sortable=True),
-        title=StemmedText(field_boost=2.0, stored=True),
-        abstract=StemmedText(),
-        org=fields.TEXT(analyzer=StemmingAnalyzer(stoplist=None)),
-        date=PaperDate(sortable=True),
-        upvotes=fields.NUMERIC(int, bits=32, sortable=True),
-        authors=fields.NUMERIC(int, bits=32, sortable=True),
-        has_code=fields.BOOLEAN(),
-        source=fields.KEYWORD(commas=True, scorable=False),
-        title_key=fields.ID(sortable=True),
-        record=fields.STORED(),
-        variants=fields.STORED(),
-    )
-
-
-def _date_long(day: date) -> int:
-    return int(datetime_to_long(datetime(day.year, day.month, day.day)))
-
-
-def _long_ordinal(value: int) -> int:
-    """A DATETIME column value as a date ordinal; 0 when the document has no date."""
-    if value < 0 or value >= 2**63:
-        return 0
-    return value // _DAY_US + 1
-
-
-# ---------------------------------------------------------------------------------------------
-# Records
-
-
-def paper_record(paper: Paper) -> dict[str, Any]:
-    """A Paper as a JSON-able dict (what the index stores)."""
-    return {
-        "title": paper.title,
-        "abstract": paper.abstract,
-        "published": paper.published.isoformat() if paper.published else None,
-        "authors": paper.authors,
-        "org": paper.org,
-        "org_handle": paper.org_handle,
-        "upvotes": paper.upvotes,
-        "links": list(paper.links),
-        "sources": list(paper.sources),
-        "page_date": paper.page_date.isoformat() if paper.page_date else None,
-        "comments": paper.comments,
-        "arxiv_id": paper.arxiv_id,
-        "author_names": list(paper.author_names) if paper.author_names is not None else None,
-        "github_stars": paper.github_stars,
-        "summary": paper.summary,
-        "submitted_by": paper.submitted_by,
-        "page_kinds": dict(paper.page_kinds),
-    }
-
-
-def record_paper(rec: dict[str, Any]) -> Paper:
-    """The inverse of paper_record."""
-    return Paper(
-        title=rec["title"],
-        abstract=rec["abstract"],
-        published=date.fromisoformat(rec["published"]) if rec.get("published") else None,
-        authors=rec.get("authors"),
-        org=rec.get("org"),
-        org_handle=rec.get("org_handle"),
-        upvotes=rec.get("upvotes"),
-        links=list(rec.get("links") or []),
-        sources=list(rec.get("sources") or []),
-        page_date=date.fromisoformat(rec["page_date"]) if rec.get("page_date") else None,
-        comments=rec.get("comments"),
-        arxiv_id=rec.get("arxiv_id"),
-        author_names=list(rec["author_names"]) if rec.get("author_names") is not None else None,
-        github_stars=rec.get("github_stars"),
-        summary=rec.get("summary"),
-        submitted_by=rec.get("submitted_by"),
-        page_kinds=dict(rec.get("page_kinds") or {}),
-    )
-
-
-def merge_variants(variants: dict[str, dict[str, Any]]) -> Paper:
-    """Merge one paper's records from several dumps, in source-name order."""
-    papers = [record_paper(variants[name]) for name in sorted(variants)]
-    merged = papers[0]
-    for other in papers[1:]:
-        merged = merge(merged, other)
-    return merged
-
-
-def _document(paper: Paper, variants: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    doc: dict[str, Any] = {
-        "id": paper.id,
-        "title": paper.title,
-        "abstract": paper.abstract,
-        "org": " ".join(x for x in (paper.org, paper.org_handle) if x),
-        "has_code": paper.has_code,
-        "source": ",".join(paper.sources),
-        "title_key": normalise_title(paper.title),
-        "record": json.dumps(paper_record(paper), ensure_ascii=False),
-        "variants": json.dumps(variants, ensure_ascii=False),
-    }
-    if paper.published:
-        doc["date"] = datetime(paper.published.year, paper.published.month, paper.published.day)
-    if paper.upvotes is not None:
-        doc["upvotes"] = paper.upvotes
-    if paper.authors is not None:
-        doc["authors"] = paper.authors
-    return doc
 
 
 # ---------------------------------------------------------------------------------------------
@@ -238,200 +93,6 @@ class Row:
     has_code: bool
     comments: int | None = None
     arxiv_id: str | None = None
-
-
-class Catalog:
-    """Per-document columns of one index generation, for filters and sorts without Whoosh.
-
-    Built once per generation (the indexer builds it right after its commit) and saved beside
-    the index, so opening a library of 100,000 papers reads one file instead of five columns.
-    """
-
-    FILE = "paperbrowse-catalog.pickle"
-    VERSION = 4
-    SCORED = ("title", "abstract")
-
-    def __init__(self, data: dict[str, Any]) -> None:
-        self.key: tuple[int, int, int] = tuple(data["key"])
-        self.size: int = data["size"]
-        self.ids: list[str] = data["ids"]
-        self.dates: Sequence[int] = data["dates"]
-        self.upvotes: Sequence[int] = data["upvotes"]
-        self.authors: Sequence[int] = data["authors"]
-        self.live: list[int] = data["live"]
-        self._orders: dict[str, list[int]] = data["orders"]
-        self.lengths: dict[str, Sequence[int]] = data["lengths"]  # terms per field, for BM25F
-
-    @staticmethod
-    def key_of(searcher: Searcher) -> tuple[int, int, int]:
-        """What identifies a generation: TOC generation, documents with and without deletions."""
-        reader = searcher.reader()
-        return (reader.generation(), reader.doc_count_all(), reader.doc_count())
-
-    @classmethod
-    def build(cls, searcher: Searcher) -> Catalog:
-        """Read the columns of the searcher's generation and precompute the sort orders."""
-        reader = searcher.reader()
-        dates = array("l", (_long_ordinal(v) for v in _column(reader, "date", translate=False)))
-        ups = array("l", (-1 if v >= _NO_NUMBER else v for v in _column(reader, "upvotes")))
-        authors = array("l", (-1 if v >= _NO_NUMBER else v for v in _column(reader, "authors")))
-        live = list(reader.all_doc_ids())
-        keys = _column(reader, "title_key")
-        title_order = sorted(live, key=keys.__getitem__)
-        title_rank = _rank(title_order, len(keys))
-        date_order = sorted(live, key=lambda d: (-dates[d], -ups[d], title_rank[d]))
-        date_rank = _rank(date_order, len(keys))
-        upvote_order = sorted(live, key=lambda d: (-ups[d], date_rank[d]))
-        return cls(
-            {
-                "key": cls.key_of(searcher),
-                "size": reader.doc_count_all(),
-                "ids": _column(reader, "id"),
-                "dates": dates,
-                "upvotes": ups,
-                "authors": authors,
-                "live": live,
-                "orders": {"title": title_order, "date": date_order, "upvotes": upvote_order},
-                "lengths": {f: _field_lengths(reader, f) for f in cls.SCORED},
-            }
-        )
-
-    @classmethod
-    def load(cls, folder: Path, key: tuple[int, int, int]) -> Catalog | None:
-        """The saved catalog of generation `key`, or None (missing, stale or unreadable)."""
-        try:
-            with open(folder / cls.FILE, "rb") as handle:
-                data = pickle.load(handle)
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError):
-            return None
-        if not isinstance(data, dict) or data.get("version") != cls.VERSION:
-            return None
-        if tuple(data.get("key", ())) != key:
-            return None
-        return cls(data)
-
-    def save(self, folder: Path) -> None:
-        """Write the catalog beside the index (atomically; private to the user)."""
-        data = {
-            "version": self.VERSION,
-            "key": list(self.key),
-            "size": self.size,
-            "ids": self.ids,
-            "dates": self.dates,
-            "upvotes": self.upvotes,
-            "authors": self.authors,
-            "live": self.live,
-            "orders": self._orders,
-            "lengths": self.lengths,
-        }
-        fd, tmp = tempfile.mkstemp(prefix=".catalog-", dir=folder)
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                pickle.dump(data, handle, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, folder / self.FILE)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
-
-    @cached_property
-    def live_array(self) -> np.ndarray:
-        """Live document numbers as a sorted array."""
-        return np.array(sorted(self.live), dtype=np.int64)
-
-    def order_array(self, sort: str) -> np.ndarray:
-        """`order(sort)` as an array (made once per sort)."""
-        arrays = self.__dict__.setdefault("_order_arrays", {})
-        if sort not in arrays:
-            arrays[sort] = np.array(self.order(sort), dtype=np.int64)
-        return arrays[sort]
-
-    def rank_array(self, sort: str) -> np.ndarray:
-        """document number -> position in `order(sort)` (documents not in it rank last)."""
-        arrays = self.__dict__.setdefault("_rank_arrays", {})
-        if sort not in arrays:
-            order = self.order_array(sort)
-            rank = np.full(self.size, len(order), dtype=np.int64)
-            rank[order] = np.arange(len(order), dtype=np.int64)
-            arrays[sort] = rank
-        return arrays[sort]
-
-    @cached_property
-    def length_arrays(self) -> dict[str, np.ndarray]:
-        """Terms per field per document, as arrays (for BM25F); "words" is title plus abstract,
-        the length of the merged field an unfielded word is scored on."""
-        found = {name: np.asarray(values, dtype=np.int64) for name, values in self.lengths.items()}
-        found[WORDS_FIELD] = found["title"] + found["abstract"]
-        return found
-
-    def mask(self, docs: np.ndarray | None = None) -> np.ndarray:
-        """A per-document-number flag array: True for `docs` (all live documents if None)."""
-        flags = np.zeros(self.size, dtype=bool)
-        flags[self.live_array if docs is None else docs] = True
-        return flags
-
-    def in_range(self, field_name: str, lo: int | None, hi: int | None) -> np.ndarray:
-        """Flags of the documents whose column value lies in [lo, hi] (never those without)."""
-        column = {"date": self.dates, "upvotes": self.upvotes, "authors": self.authors}[field_name]
-        values = np.asarray(column, dtype=np.int64)
-        flags = values != (0 if field_name == "date" else -1)
-        if lo is not None:
-            flags &= values >= lo
-        if hi is not None:
-            flags &= values <= hi
-        return flags
-
-    def flags_of(self, ids: set[str]) -> np.ndarray:
-        """Flags of the live documents whose paper id is in `ids`."""
-        docnum_of = self.docnum_of
-        docs = [docnum_of[i] for i in ids if i in docnum_of]
-        flags = np.zeros(self.size, dtype=bool)
-        flags[np.array(docs, dtype=np.int64)] = True
-        return flags
-
-    @cached_property
-    def docnum_of(self) -> dict[str, int]:
-        """Paper id -> document number, for live documents."""
-        return {self.ids[d]: d for d in self.live}
-
-    @property
-    def date_order(self) -> list[int]:
-        """Live documents newest first, undated last; ties by upvotes, then title order."""
-        return self._orders["date"]
-
-    def order(self, sort: str) -> list[int]:
-        """Live documents in a sort order (date, upvotes or title)."""
-        return self._orders.get(sort, self._orders["date"])
-
-
-def _field_lengths(reader: Any, fieldname: str) -> array[int]:
-    """Each document's length in `fieldname` as Whoosh records it (what BM25F uses)."""
-    lengths = array("l")
-    for leaf, _offset in reader.leaf_readers():
-        length = leaf.doc_field_length
-        lengths.extend(length(d, fieldname, 0) for d in range(leaf.doc_count_all()))
-    return lengths
-
-
-def _rank(order: list[int], size: int) -> list[int]:
-    """docnum -> position in `order` (documents not in it rank last)."""
-    rank = [len(order)] * size
-    for pos, doc in enumerate(order):
-        rank[doc] = pos
-    return rank
-
-
-def _column(reader: Any, name: str, translate: bool = True) -> list[Any]:
-    """A column's value for every document number, read segment by segment.
-
-    Not `reader.column_reader(name)` on a multi-segment reader: Whoosh's MultiReader skips the
-    segments that have no value at all in the column, which shortens the list and shifts every
-    later document's value onto the wrong document.
-    """
-    values: list[Any] = []
-    for leaf, _offset in reader.leaf_readers():
-        values.extend(leaf.column_reader(name, translate=translate))
-    return values
 
 
 @dataclass
@@ -493,17 +154,20 @@ class IndexReport:
     updated: int = 0
     unchanged: int = 0
     removed: int = 0
+    merged: int = 0  # stored papers found to be another stored paper, and joined to it
     warnings: list[str] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
 
 
 @dataclass
 class Source:
-    """One input to index: a file, or stdin's bytes under a name."""
+    """One input to index: a file, stdin's bytes under a name, or papers already parsed
+    (`records`, e.g. from an importer; a rebuild cannot read them again, as for stdin)."""
 
     name: str
     path: Path | None
     data: bytes | None = None
+    records: list[Paper] | None = None
 
 
 class Library:
@@ -549,17 +213,32 @@ class Library:
 
     # -- reading -------------------------------------------------------------------------------
 
+    def check_version(self) -> None:
+        """Raise LibraryOutdated when the library was built by an earlier schema version, and
+        LibraryError when by a later one (a newer paperbrowse); an empty library passes."""
+        meta = self.manifest()
+        version = meta.get("schema")
+        if not meta.get("index") or version == SCHEMA_VERSION:
+            return
+        if not isinstance(version, int) or version < SCHEMA_VERSION:
+            raise LibraryOutdated(
+                f"the library in {self.data_dir} was built by an earlier version of paperbrowse "
+                f"(schema {version}, now {SCHEMA_VERSION})",
+                version if isinstance(version, int) else 0,
+            )
+        raise LibraryError(
+            f"the library in {self.data_dir} was built by a newer version of paperbrowse "
+            f"(schema {version}, this one reads {SCHEMA_VERSION}); upgrade paperbrowse, or "
+            "run `paperbrowse index --rebuild` to rebuild it from its recorded dumps"
+        )
+
     def _open_index(self) -> index.Index | None:
         if self._ix is not None:
             return self._ix
         meta = self.manifest()
         if not meta.get("index"):
             return None
-        if meta.get("schema") != SCHEMA_VERSION:
-            raise LibraryError(
-                f"the library in {self.data_dir} was built by another version of paperbrowse; "
-                "run `paperbrowse index --rebuild` to rebuild it from its recorded dumps"
-            )
+        self.check_version()
         path = self.data_dir / meta["index"]
         try:
             self._ix = open_index_dir(path)
@@ -677,16 +356,24 @@ class Library:
         return record_paper(json.loads(self.searcher.stored_fields(docnum)["record"]))
 
     def get(self, paper_id: str) -> Paper | None:
-        """A paper by id, or by an unambiguous id prefix (like git)."""
+        """A paper by id, by an unambiguous id prefix (like git), by an id it had before (before
+        it gained an arXiv id, or before two records of it were found to be one), or by its
+        arXiv id (`2510.04618`, `arXiv:2510.04618v2`). LibraryError when a prefix is ambiguous."""
         searcher = self.searcher
         if searcher is None:
             return None
         pid = paper_id.strip().lower()
         if not pid:
             return None
-        docs = list(query.Prefix("id", pid).docs(searcher)) if len(pid) < 12 else []
-        if len(pid) >= 12:
+        if _ARXIV_ID.match(pid):
+            arxiv = self.parse_query(f"arxiv:{pid.removeprefix('arxiv:')}")
+            docs = list(arxiv.docs(searcher)) if arxiv is not None else []
+        elif len(pid) < 12:
+            docs = list(query.Prefix("id", pid).docs(searcher))
+        else:
             doc = searcher.document_number(id=pid)
+            if doc is None:
+                doc = searcher.document_number(aliases=pid)
             docs = [doc] if doc is not None else []
         if len(docs) > 1:
             raise LibraryError(f"id prefix {paper_id!r} is ambiguous ({len(docs)} papers)")
@@ -727,8 +414,8 @@ class Library:
         catalog = self.catalog
         text_query, ranges = _split_ranges(parsed)
         if filters.since or filters.until:
-            lo = _date_long(filters.since) if filters.since else None
-            hi = _date_long(filters.until) + _DAY_US - 1 if filters.until else None
+            lo = date_long(filters.since) if filters.since else None
+            hi = date_long(filters.until) + _DAY_US - 1 if filters.until else None
             ranges.append(("date", lo, hi))
 
         order_by = "date" if sort == "relevance" else sort
@@ -926,6 +613,9 @@ def _quoted(text: str, limit: int = 60) -> str:
     return repr(text if len(text) <= limit else text[: limit - 1] + "…")
 
 
+# What `get` accepts as an arXiv id: a new-style or old-style id, optionally prefixed/versioned.
+_ARXIV_ID = re.compile(r"^(arxiv:)?([0-9]{4}\.[0-9]{4,5}|[a-z][a-z.-]*/[0-9]{7})(v[0-9]+)?$")
+
 # A minus at the start of a word (after a space or an opening parenthesis): `video -image`.
 # Not one inside a word (`text-to-image`, `date:2024-01`) or a phrase.
 _MINUS = re.compile(r"(?<![^\s(])-(?=[^\s\-)])")
@@ -976,7 +666,7 @@ def _query_error(q: query.Query) -> str | None:
     return None
 
 
-_RANGE_FIELDS = ("date", "upvotes", "authors")
+_RANGE_FIELDS = ("date", *NUMBER_FIELDS)
 
 
 def _split_ranges(

@@ -8,9 +8,18 @@ import unicodedata
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
-from urllib.parse import quote_plus
 
+# Re-exported for the browser and older callers; links.py owns what links mean.
+from paperbrowse.links import bare_arxiv_id
+from paperbrowse.links import link_kind as link_kind
+from paperbrowse.links import lookup_urls as lookup_urls
+from paperbrowse.links import open_target as open_target
+from paperbrowse.links import primary_url as primary_url
+
+# The sorts the browser's `S` cycles through.
 SORTS = ("relevance", "date", "upvotes", "title")
+# Every sort `paperbrowse search --sort` and Filters accept.
+ALL_SORTS = (*SORTS, "comments")
 # The kinds of Hugging Face papers pages a capture can be (see ../shared/README.md, "Page kinds").
 PAGE_KINDS = ("daily", "weekly", "monthly", "search", "trending", "paper")
 STATES = ("inbox", "unread", "read", "starred", "hidden", "all")
@@ -25,8 +34,32 @@ def normalise_title(title: str) -> str:
 
 
 def paper_id(title: str) -> str:
-    """A stable 12-hex-digit id derived from the normalised title."""
+    """A stable 12-hex-digit id derived from the normalised title (the id of a paper whose
+    arXiv id is unknown; every paper's id before schema 8)."""
     return hashlib.sha1(normalise_title(title).encode("utf-8")).hexdigest()[:12]
+
+
+def arxiv_key(arxiv_id: str) -> str:
+    """An arXiv id as it identifies a paper: no `arXiv:` prefix, no version, lower case.
+
+    `arXiv:2510.04618v2` -> `2510.04618`; `math.GT/0309136` -> `math.gt/0309136` (arXiv ids
+    never differ by case alone).
+    """
+    return bare_arxiv_id(arxiv_id).lower()
+
+
+def arxiv_paper_id(arxiv_id: str) -> str:
+    """The 12-hex-digit id of a paper with a known arXiv id (any version of it)."""
+    return hashlib.sha1(f"arxiv:{arxiv_key(arxiv_id)}".encode()).hexdigest()[:12]
+
+
+def record_id(title: str, arxiv_id: str | None) -> str:
+    """A paper's id: from its arXiv id when known, else from its normalised title.
+
+    Both are stable: the same arXiv id always gives the same id whatever the title says, and a
+    paper without one keeps the id every earlier version of paperbrowse gave it.
+    """
+    return arxiv_paper_id(arxiv_id) if arxiv_id and arxiv_key(arxiv_id) else paper_id(title)
 
 
 @dataclass
@@ -73,7 +106,13 @@ class Paper:
 
     @property
     def id(self) -> str:
-        """Stable id derived from the normalised title."""
+        """The stable 12-hex-digit id (`record_id`): from the arXiv id when known, else from
+        the normalised title."""
+        return record_id(self.title, self.arxiv_id)
+
+    @property
+    def title_id(self) -> str:
+        """The id derived from this record's title alone (what `id` is without an arXiv id)."""
         return paper_id(self.title)
 
     @property
@@ -87,63 +126,63 @@ class Paper:
         return bool(self.code_links)
 
 
-def link_kind(url: str) -> str:
-    """Label a link by what it points at: code, model/dataset, or project page."""
-    host = re.sub(r"^https?://", "", url.lower()).split("/", 1)[0]
-    host = host.removeprefix("www.")
-    if host in ("github.com", "gitlab.com") or host.endswith((".github.com", ".gitlab.com")):
-        return "code"
-    if host in ("huggingface.co", "hf.co"):
-        return "model/dataset"
-    return "project page"
+def _newer(a: Paper, b: Paper) -> bool:
+    """True when capture `a` is from a later page date than `b` (an undated one is older)."""
+    return a.page_date is not None and (b.page_date is None or a.page_date > b.page_date)
 
 
-def lookup_urls(title: str) -> list[tuple[str, str]]:
-    """Searches for a paper by its title on the usual sites, as (label, url) pairs."""
-    q = quote_plus(title)
-    return [
-        ("arXiv search", f"https://arxiv.org/search/?query={q}&searchtype=title"),
-        ("Hugging Face papers", f"https://huggingface.co/papers?q={q}"),
-        ("Semantic Scholar", f"https://www.semanticscholar.org/search?q={q}"),
-        ("Google Scholar", f"https://scholar.google.com/scholar?q={q}"),
-    ]
-
-
-def primary_url(paper: Paper) -> str:
-    """The link `o` opens: the first code link, else the first link, else an arXiv title search."""
-    if paper.code_links:
-        return paper.code_links[0]
-    if paper.links:
-        return paper.links[0]
-    return lookup_urls(paper.title)[0][1]
-
-
-def open_target(paper: Paper) -> str:
-    """What `o` opens: the first code link, else an arXiv search for the title."""
-    return paper.code_links[0] if paper.code_links else lookup_urls(paper.title)[0][1]
+def _largest(a: int | None, b: int | None) -> int | None:
+    return b if a is None else a if b is None else max(a, b)
 
 
 def merge(old: Paper, new: Paper) -> Paper:
-    """Merge two records of one paper: non-empty fields win, upvotes take the max, sources union."""
+    """Merge two records of one paper (two captures, or a record and a capture).
+
+    - `title`: the title of the capture with the later `page_date` (titles get re-worded in
+      newer arXiv versions, so the newest capture has the current one); on equal or unknown
+      dates, `old`'s. `page_date` becomes the later of the two.
+    - `upvotes`, `comments`, `github_stars`: each the larger of the two; None only when
+      neither capture shows one (counts only grow; a capture shows what it showed that day).
+    - `abstract`: the longer one, so a full abstract beats a truncated one and "" never wins;
+      `summary` (the AI summary) is kept in its own field: `old`'s, else `new`'s.
+    - `author_names`: the longer list of names; `authors` is its length when names are known,
+      else the count of the newer capture, else the other's.
+    - `published`, `org`, `org_handle`, `arxiv_id`, `submitted_by`: `old`'s, else `new`'s.
+    - `links`, `sources`: the union, in order; `page_kinds`: the union (`old`'s kind wins for a
+      source named in both). `line` is 0.
+    """
 
     def pick(a: Any, b: Any) -> Any:
         return a if a not in (None, "", []) else b
 
-    upvotes = [v for v in (old.upvotes, new.upvotes) if v is not None]
-    links = list(dict.fromkeys([*old.links, *new.links]))
-    sources = list(dict.fromkeys([*old.sources, *new.sources]))
+    later, earlier = (new, old) if _newer(new, old) else (old, new)
+    names = old.author_names
+    if new.author_names is not None and (names is None or len(new.author_names) > len(names)):
+        names = new.author_names
+    authors = len(names) if names is not None else pick(later.authors, earlier.authors)
+    dates = [d for d in (old.page_date, new.page_date) if d is not None]
     return replace(
         old,
-        title=pick(old.title, new.title),
+        title=pick(later.title, earlier.title),
         abstract=old.abstract if len(old.abstract) >= len(new.abstract) else new.abstract,
         published=pick(old.published, new.published),
-        authors=pick(old.authors, new.authors),
+        authors=authors,
+        author_names=list(names) if names is not None else None,
         org=pick(old.org, new.org),
         org_handle=pick(old.org_handle, new.org_handle),
-        upvotes=max(upvotes) if upvotes else None,
-        links=links,
-        sources=sources,
-        page_date=pick(old.page_date, new.page_date),
+        upvotes=_largest(old.upvotes, new.upvotes),
+        comments=_largest(old.comments, new.comments),
+        github_stars=_largest(old.github_stars, new.github_stars),
+        arxiv_id=pick(old.arxiv_id, new.arxiv_id),
+        summary=pick(old.summary, new.summary),
+        submitted_by=pick(old.submitted_by, new.submitted_by),
+        links=list(dict.fromkeys([*old.links, *new.links])),
+        sources=list(dict.fromkeys([*old.sources, *new.sources])),
+        page_kinds={
+            **old.page_kinds,
+            **{k: v for k, v in new.page_kinds.items() if k not in old.page_kinds},
+        },
+        page_date=max(dates) if dates else None,
         line=0,
     )
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -124,6 +124,37 @@ class TriageStore:
         states = self.get_many(ids)
         all_set = bool(ids) and all(getattr(states.get(i, TriageState()), flag) for i in ids)
         return self.set(ids, flag, not all_set)
+
+    def carry_over(self, renames: Mapping[str, Iterable[str]]) -> int:
+        """Give each new id the flags set on any of its old ids (`{new id: old ids}`), in one
+        transaction; a flag already set on the new id stays set, and the old rows are kept.
+
+        Used when a paper's id changes (it gained an arXiv id) or two papers become one.
+        Returns how many ids gained a flag; nothing is written when none does.
+        """
+        olds = {pid for ids in renames.values() for pid in ids}
+        before = self.get_many(olds)
+        if not before:
+            return 0
+        current = self.get_many(renames)
+        rows: list[tuple[str, int, int, int]] = []
+        for new, ids in renames.items():
+            states = [before[i] for i in ids if i in before]
+            now = current.get(new, TriageState())
+            flags = [any(getattr(s, f) for s in [now, *states]) for f in FLAGS]
+            if flags != [getattr(now, f) for f in FLAGS]:
+                rows.append((new, *(int(v) for v in flags)))  # type: ignore[arg-type]
+        if rows:
+            with self._transaction():
+                self._db.executemany(
+                    "INSERT INTO state (id, read, starred, hidden) VALUES (?, ?, ?, ?) "
+                    "ON CONFLICT(id) DO UPDATE SET read = max(read, excluded.read), "
+                    "starred = max(starred, excluded.starred), "
+                    "hidden = max(hidden, excluded.hidden), "
+                    "updated = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')",
+                    rows,
+                )
+        return len(rows)
 
     def undo(self, change: Change) -> None:
         """Restore what each paper had before `change`, in one transaction."""

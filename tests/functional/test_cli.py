@@ -265,12 +265,14 @@ def test_rebuild_keeps_stars(tmp_path: Path) -> None:
     assert all(r["state"] == {"read": False, "starred": True, "hidden": False} for r in rows)
 
 
-def test_schema_mismatch_asks_for_rebuild_and_rebuild_fixes_it(library_copy: Path) -> None:
+def test_newer_schema_asks_for_rebuild_and_rebuild_fixes_it(library_copy: Path) -> None:
+    # A library of an earlier schema upgrades itself (test_migration.py); a newer one is refused.
     manifest = json.loads((library_copy / MANIFEST).read_text())
-    manifest["schema"] = 0
+    manifest["schema"] = manifest["schema"] + 1
     (library_copy / MANIFEST).write_text(json.dumps(manifest))
     for args in (("search",), ("stats",), ("index", str(SAMPLE_DIR))):
         line = assert_one_line_error(run(library_copy, *args), 1)
+        assert "newer version of paperbrowse" in line
         assert "paperbrowse index --rebuild" in line
     assert run(library_copy, "index", "--rebuild").returncode == 0
     assert len(run(library_copy, "search", "--format", "titles").stdout.splitlines()) == 262

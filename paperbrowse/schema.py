@@ -1,0 +1,236 @@
+"""The index schema, its version, and a paper record <-> the fields of its Whoosh document.
+
+A document holds one paper: the merged record (`record`), every capture's record it was merged
+from (`variants`: source name -> list of records), searchable text and numbers, and `aliases`,
+every id the paper answers to (see identity.py), so that a capture can find its paper by arXiv
+id or by any title it was seen under, and an id from before a paper gained its arXiv id still
+finds it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime
+from typing import Any
+
+from whoosh import fields, query
+from whoosh.analysis import StemmingAnalyzer
+from whoosh.qparser import QueryParserError
+from whoosh.util.times import datetime_to_long
+
+from paperbrowse.analysis import StemmedText, arxiv_analyzer, name_analyzer
+from paperbrowse.dates import DateError, parse_bound
+from paperbrowse.models import Paper, merge, normalise_title
+
+# Why each version changed: a library built by an earlier one is rebuilt from its recorded
+# dumps when first opened (cli.py), and the progress line quotes the reasons.
+SCHEMA_HISTORY = {
+    1: "first release",
+    2: "fast indexing analyzer",
+    3: "set-based matching and word-pair fields",
+    4: "per-generation catalog; word-pair fields dropped",
+    5: "a words field for unfielded matching",
+    6: "postings side files and compact positions",
+    7: "an unfielded word is title or abstract, scored as one field (BM25F)",
+    8: (
+        "the number after a card's date is its comment count, not upvotes; papers gain arXiv "
+        "ids, author names, GitHub stars and AI summaries, and a paper with an arXiv id is one "
+        "record whatever its title"
+    ),
+}
+SCHEMA_VERSION = max(SCHEMA_HISTORY)
+NUMBER_FIELDS = ("upvotes", "comments", "authors", "stars")  # integer columns, None = absent
+_DAY_US = 86_400_000_000
+
+
+def changes_since(version: int) -> str:
+    """Why a library of schema `version` must be rebuilt, for one line: the newest version's
+    reason, and how many earlier versions changed too."""
+    later = [v for v in SCHEMA_HISTORY if v > version]
+    if not later:
+        return ""
+    earlier = len(later) - 1
+    more = f" (and {earlier} earlier change{'s' if earlier > 1 else ''})" if earlier else ""
+    return SCHEMA_HISTORY[max(later)] + more
+
+
+class PaperDate(fields.DATETIME):
+    """A day-resolution date field whose query syntax is `YYYY`, `YYYY-MM`, `YYYY-MM-DD`.
+
+    Whoosh's own DATETIME parsing ignores `>`/`<` exclusivity and silently matches nothing for an
+    impossible date; this keeps its syntax but honours both and reports bad dates as errors.
+    """
+
+    def _bounds(self, text: str) -> tuple[int, int]:
+        try:
+            first = parse_bound(text, end=False)
+            last = parse_bound(text, end=True)
+        except DateError as exc:
+            raise QueryParserError(str(exc)) from None
+        return date_long(first), date_long(last) + _DAY_US - 1
+
+    def parse_query(self, fieldname: str, qstring: str, boost: float = 1.0) -> query.Query:
+        """`date:2024-03` matches the whole month."""
+        if qstring == "*":
+            return query.Every(fieldname, boost=boost)
+        lo, hi = self._bounds(qstring)
+        return query.NumericRange(fieldname, lo, hi, boost=boost, constantscore=True)
+
+    def parse_range(
+        self,
+        fieldname: str,
+        start: str | None,
+        end: str | None,
+        startexcl: bool,
+        endexcl: bool,
+        boost: float = 1.0,
+    ) -> query.Query:
+        """`date:[2024-01 to 2024-03]`, `date:>2023` (after 2023), `date:<=2024-06`."""
+        lo = hi = None
+        if start is not None:
+            first, last = self._bounds(start)
+            lo = last + 1 if startexcl else first
+        if end is not None:
+            first, last = self._bounds(end)
+            hi = first - 1 if endexcl else last
+        return query.NumericRange(fieldname, lo, hi, boost=boost, constantscore=True)
+
+
+def make_schema() -> fields.Schema:
+    """The index schema: title weighted above abstract, stemmed; author names; the arXiv id;
+    sortable date and counts (`upvotes`, `comments`, `authors`, GitHub `stars`)."""
+
+    def count() -> fields.NUMERIC:
+        return fields.NUMERIC(int, bits=32, sortable=True)
+
+    return fields.Schema(
+        id=fields.ID(stored=True, unique=True, sortable=True),
+        title=StemmedText(field_boost=2.0, stored=True),
+        abstract=StemmedText(),
+        org=fields.TEXT(analyzer=StemmingAnalyzer(stoplist=None)),
+        author=fields.TEXT(analyzer=name_analyzer()),
+        arxiv=fields.ID(analyzer=arxiv_analyzer()),
+        date=PaperDate(sortable=True),
+        upvotes=count(),
+        comments=count(),
+        authors=count(),
+        stars=count(),
+        has_code=fields.BOOLEAN(),
+        source=fields.KEYWORD(commas=True, scorable=False),
+        aliases=fields.KEYWORD(scorable=False),
+        title_key=fields.ID(sortable=True),
+        record=fields.STORED(),
+        variants=fields.STORED(),
+    )
+
+
+def date_long(day: date) -> int:
+    """A date as Whoosh's DATETIME column value (microseconds)."""
+    return int(datetime_to_long(datetime(day.year, day.month, day.day)))
+
+
+# ---------------------------------------------------------------------------------------------
+# Records
+
+
+def paper_record(paper: Paper) -> dict[str, Any]:
+    """A Paper as a JSON-able dict (what the index stores)."""
+    return {
+        "title": paper.title,
+        "abstract": paper.abstract,
+        "published": paper.published.isoformat() if paper.published else None,
+        "authors": paper.authors,
+        "org": paper.org,
+        "org_handle": paper.org_handle,
+        "upvotes": paper.upvotes,
+        "links": list(paper.links),
+        "sources": list(paper.sources),
+        "page_date": paper.page_date.isoformat() if paper.page_date else None,
+        "comments": paper.comments,
+        "arxiv_id": paper.arxiv_id,
+        "author_names": list(paper.author_names) if paper.author_names is not None else None,
+        "github_stars": paper.github_stars,
+        "summary": paper.summary,
+        "submitted_by": paper.submitted_by,
+        "page_kinds": dict(paper.page_kinds),
+    }
+
+
+def record_paper(rec: dict[str, Any]) -> Paper:
+    """The inverse of paper_record."""
+    return Paper(
+        title=rec["title"],
+        abstract=rec["abstract"],
+        published=date.fromisoformat(rec["published"]) if rec.get("published") else None,
+        authors=rec.get("authors"),
+        org=rec.get("org"),
+        org_handle=rec.get("org_handle"),
+        upvotes=rec.get("upvotes"),
+        links=list(rec.get("links") or []),
+        sources=list(rec.get("sources") or []),
+        page_date=date.fromisoformat(rec["page_date"]) if rec.get("page_date") else None,
+        comments=rec.get("comments"),
+        arxiv_id=rec.get("arxiv_id"),
+        author_names=list(rec["author_names"]) if rec.get("author_names") is not None else None,
+        github_stars=rec.get("github_stars"),
+        summary=rec.get("summary"),
+        submitted_by=rec.get("submitted_by"),
+        page_kinds=dict(rec.get("page_kinds") or {}),
+    )
+
+
+Variants = Mapping[str, Sequence[dict[str, Any]]]  # source name -> that capture's records
+
+
+def variant_records(variants: Variants) -> list[dict[str, Any]]:
+    """Every record of `variants`, in source-name order (and each source's own order)."""
+    return [rec for name in sorted(variants) for rec in variants[name]]
+
+
+def merge_variants(variants: Variants) -> Paper:
+    """One paper merged (`models.merge`) from its captures' records, in source-name order.
+
+    Raises ValueError when there is no record.
+    """
+    records = variant_records(variants)
+    if not records:
+        raise ValueError("a paper needs at least one record")
+    merged = record_paper(records[0])
+    for rec in records[1:]:
+        merged = merge(merged, record_paper(rec))
+    return merged
+
+
+def document(paper: Paper, variants: Variants, aliases: Iterable[str]) -> dict[str, Any]:
+    """The Whoosh document of a merged paper, its captures' records and the ids it answers to
+    (its own id is always one of them)."""
+    doc: dict[str, Any] = {
+        "id": paper.id,
+        "title": paper.title,
+        "abstract": paper.abstract,
+        "org": " ".join(x for x in (paper.org, paper.org_handle) if x),
+        "has_code": paper.has_code,
+        "source": ",".join(paper.sources),
+        "aliases": " ".join(sorted({paper.id, *aliases})),
+        "title_key": normalise_title(paper.title),
+        "record": json.dumps(paper_record(paper), ensure_ascii=False),
+        "variants": json.dumps(
+            {name: list(variants[name]) for name in sorted(variants)}, ensure_ascii=False
+        ),
+    }
+    if paper.author_names:
+        doc["author"] = "\n".join(paper.author_names)
+    if paper.arxiv_id:
+        doc["arxiv"] = paper.arxiv_id
+    if paper.published:
+        doc["date"] = datetime(paper.published.year, paper.published.month, paper.published.day)
+    for name, value in (
+        ("upvotes", paper.upvotes),
+        ("comments", paper.comments),
+        ("authors", paper.authors),
+        ("stars", paper.github_stars),
+    ):
+        if value is not None:
+            doc[name] = value
+    return doc
