@@ -214,7 +214,9 @@ def _field_lengths(reader: Any, fieldname: str) -> array[int]:
     lengths = array("l")
     for leaf, _offset in reader.leaf_readers():
         length = leaf.doc_field_length
-        lengths.extend(length(d, fieldname, 0) for d in range(leaf.doc_count_all()))
+        # Whoosh returns None, not 0, for a document whose field is empty (an abstract a card
+        # did not show).
+        lengths.extend(length(d, fieldname, 0) or 0 for d in range(leaf.doc_count_all()))
     return lengths
 
 

@@ -32,7 +32,7 @@ from whoosh.util import random_name
 
 from paperbrowse.catalog import live_ids
 from paperbrowse.dumps import DumpError, ParseResult, decode_dump, parse_file, parse_text
-from paperbrowse.identity import Key, aliases, group, key_of
+from paperbrowse.identity import Key, aliases, group, key_of, lookup_terms
 from paperbrowse.library import (
     IndexReport,
     LibraryError,
@@ -345,10 +345,11 @@ def _affected(
     searcher: Any, changed: Sequence[str], incoming: Sequence[Key]
 ) -> dict[str, dict[str, Any]]:
     """The stored documents a run must merge again, by id: those holding a record of a changed
-    source, and those that share an arXiv id or a title with any record involved (followed
-    until no more are found, so records linked through a third one are seen together)."""
+    source, and those that share an arXiv id, a title or an abstract with any record involved
+    (followed until no more are found, so records linked through a third one are seen
+    together)."""
     loaded: dict[str, dict[str, Any]] = {}
-    pending: set[str] = aliases(incoming)
+    pending: set[str] = lookup_terms(incoming)
     looked: set[str] = set()
 
     def load(stored: dict[str, Any]) -> None:
@@ -356,7 +357,7 @@ def _affected(
             return
         loaded[stored["id"]] = stored
         recs = [r for recs in json.loads(stored["variants"]).values() for r in recs]
-        pending.update(aliases(_variant_key(r) for r in recs) - looked)
+        pending.update(lookup_terms(_variant_key(r) for r in recs) - looked)
 
     for name in changed:
         for stored in searcher.documents(source=name):
@@ -364,7 +365,7 @@ def _affected(
     while pending:
         alias = pending.pop()
         looked.add(alias)
-        for docnum in _docs_with(searcher, "aliases", alias):
+        for docnum in _docs_with(searcher, "keys", alias):
             load(searcher.stored_fields(docnum))
     return loaded
 
@@ -461,7 +462,7 @@ def _write_papers(
         paper = merge_variants(by_source)
         pid = paper.id
         names = aliases(keys[i] for i in members)
-        doc = document(paper, by_source, names)
+        doc = document(paper, by_source, lookup_terms(keys[i] for i in members))
         origins = {variants[i][2] for i in members} - {None}
         survivors.update(o for o in origins if o is not None)
         written.add(pid)
@@ -681,10 +682,11 @@ def _with_recorded(
 ) -> list[Source]:
     """A rebuild reads the given sources plus every recorded one that still exists."""
     given = {str(s.path.resolve()) for s in sources if s.path is not None}
+    given_names = {s.name for s in sources if s.path is None}  # stdin, parsed records
     result = list(sources)
     for name, info in sorted(recorded.items()):
         path = info.get("path")
-        if path in given:
+        if path in given or (not path and name in given_names):
             continue
         if path and Path(path).is_file():
             result.append(Source(name=name, path=Path(path)))

@@ -373,7 +373,7 @@ class Library:
         else:
             doc = searcher.document_number(id=pid)
             if doc is None:
-                doc = searcher.document_number(aliases=pid)
+                doc = searcher.document_number(keys=pid)
             docs = [doc] if doc is not None else []
         if len(docs) > 1:
             raise LibraryError(f"id prefix {paper_id!r} is ambiguous ({len(docs)} papers)")

@@ -1,10 +1,10 @@
 """The index schema, its version, and a paper record <-> the fields of its Whoosh document.
 
 A document holds one paper: the merged record (`record`), every capture's record it was merged
-from (`variants`: source name -> list of records), searchable text and numbers, and `aliases`,
-every id the paper answers to (see identity.py), so that a capture can find its paper by arXiv
-id or by any title it was seen under, and an id from before a paper gained its arXiv id still
-finds it.
+from (`variants`: source name -> list of records), searchable text and numbers, and `keys`: every
+id the paper answers to (the id of its arXiv id, the title id of every title it was seen under)
+and `abstract:<hash>` of its abstracts (see identity.py). A capture finds its paper through
+them, and an id from before a paper gained its arXiv id still finds it.
 """
 
 from __future__ import annotations
@@ -118,7 +118,7 @@ def make_schema() -> fields.Schema:
         stars=count(),
         has_code=fields.BOOLEAN(),
         source=fields.KEYWORD(commas=True, scorable=False),
-        aliases=fields.KEYWORD(scorable=False),
+        keys=fields.KEYWORD(scorable=False),
         title_key=fields.ID(sortable=True),
         record=fields.STORED(),
         variants=fields.STORED(),
@@ -202,9 +202,9 @@ def merge_variants(variants: Variants) -> Paper:
     return merged
 
 
-def document(paper: Paper, variants: Variants, aliases: Iterable[str]) -> dict[str, Any]:
-    """The Whoosh document of a merged paper, its captures' records and the ids it answers to
-    (its own id is always one of them)."""
+def document(paper: Paper, variants: Variants, keys: Iterable[str]) -> dict[str, Any]:
+    """The Whoosh document of a merged paper, its captures' records and its identity terms
+    (`identity.lookup_terms`; its own id is always added)."""
     doc: dict[str, Any] = {
         "id": paper.id,
         "title": paper.title,
@@ -212,7 +212,7 @@ def document(paper: Paper, variants: Variants, aliases: Iterable[str]) -> dict[s
         "org": " ".join(x for x in (paper.org, paper.org_handle) if x),
         "has_code": paper.has_code,
         "source": ",".join(paper.sources),
-        "aliases": " ".join(sorted({paper.id, *aliases})),
+        "keys": " ".join(sorted({paper.id, *keys})),
         "title_key": normalise_title(paper.title),
         "record": json.dumps(paper_record(paper), ensure_ascii=False),
         "variants": json.dumps(

@@ -196,3 +196,29 @@ def test_sqlite_error_becomes_triage_error(store: TriageStore) -> None:
         store.ids_with("read")
     with pytest.raises(TriageError):
         store.get_many(["a"])
+
+
+def test_carry_over_gives_new_ids_every_flag_of_their_old_ids(store: TriageStore) -> None:
+    store.set(["old-a"], "starred", True)
+    store.set(["old-b"], "read", True)
+    store.set(["old-b", "kept"], "hidden", True)
+    store.set(["merged-into"], "read", True)
+    changed = store.carry_over(
+        {"new-a": ["old-a"], "merged-into": ["old-b"], "kept": ["never-triaged"]}
+    )
+    assert changed == 2
+    assert store.get("new-a") == TriageState(starred=True)
+    # Flags already set on the new id stay set; the old id's are added.
+    assert store.get("merged-into") == TriageState(read=True, hidden=True)
+    assert store.get("kept") == TriageState(hidden=True)
+    # Old rows are kept as they were.
+    assert store.get("old-a") == TriageState(starred=True)
+    assert store.get("old-b") == TriageState(read=True, hidden=True)
+
+
+def test_carry_over_writes_nothing_when_nothing_changes(store: TriageStore) -> None:
+    store.set(["old"], "starred", True)
+    store.set(["new"], "starred", True)
+    seen = statements(store)
+    assert store.carry_over({"new": ["old"], "other": ["untriaged"]}) == 0
+    assert not any(s.startswith(("BEGIN", "INSERT", "UPDATE")) for s in seen), seen
