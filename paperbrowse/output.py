@@ -18,10 +18,13 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from .models import Paper, TriageState, lookup_urls, primary_url
+from .links import lookup_urls, primary_url
+from .models import Paper, TriageState
 from .text import is_safe_url, strip_controls
 
 FORMATS = ("table", "tsv", "jsonl", "json", "md", "bibtex", "titles", "urls")
+UPVOTE_GLYPH = "▲"
+COMMENT_GLYPH = "💬"  # a speech balloon: comments, never upvotes
 
 Item = tuple[Paper, TriageState]
 
@@ -76,20 +79,36 @@ def _byline(paper: Paper) -> str:
 def paper_to_dict(paper: Paper, state: TriageState) -> dict[str, Any]:
     """The JSON object for one paper (the `jsonl` and `json` formats), strings cleaned.
 
-    Keys, in order: id, title, abstract, published ("YYYY-MM-DD" or None), authors, org,
-    org_handle, upvotes, links (http(s) URLs only), sources, state ({read, starred, hidden}).
+    Keys, in order (README.md, "jsonl keys", says what each holds and where it comes from):
+    id, title, abstract, summary, published ("YYYY-MM-DD" or None), authors, author_names
+    (list or None), org, org_handle, upvotes, comments, github_stars, arxiv_id, submitted_by,
+    links (http(s) URLs only), sources, page_kinds ({source: kind}), state ({read, starred,
+    hidden}). Counts are None where no capture shows them.
     """
+
+    def text(value: str | None) -> str | None:
+        return _clean(value) if value is not None else None
+
     return {
         "id": paper.id,
         "title": _clean(paper.title),
         "abstract": _clean(paper.abstract),
+        "summary": text(paper.summary),
         "published": paper.published.isoformat() if paper.published else None,
         "authors": paper.authors,
-        "org": _clean(paper.org) if paper.org is not None else None,
-        "org_handle": _clean(paper.org_handle) if paper.org_handle is not None else None,
+        "author_names": (
+            [_clean(n) for n in paper.author_names] if paper.author_names is not None else None
+        ),
+        "org": text(paper.org),
+        "org_handle": text(paper.org_handle),
         "upvotes": paper.upvotes,
+        "comments": paper.comments,
+        "github_stars": paper.github_stars,
+        "arxiv_id": text(paper.arxiv_id),
+        "submitted_by": text(paper.submitted_by),
         "links": _safe_links(paper),
         "sources": [_clean(s) for s in paper.sources],
+        "page_kinds": {_clean(k): _clean(v) for k, v in paper.page_kinds.items()},
         "state": state.as_dict(),
     }
 
@@ -115,7 +134,8 @@ def _md_url(url: str) -> str:
 
 
 def _md_line(paper: Paper) -> str:
-    """`- [Title](url) — date · org · N ▲` (absent parts skipped)."""
+    """`- [Title](url) — date · org · N ▲ · M 💬` (upvotes ▲, comments 💬; absent parts
+    skipped)."""
     meta = []
     if paper.published:
         meta.append(paper.published.isoformat())
@@ -124,6 +144,8 @@ def _md_line(paper: Paper) -> str:
         meta.append(_md_escape(byline))
     if paper.upvotes is not None:
         meta.append(f"{paper.upvotes} ▲")
+    if paper.comments is not None:
+        meta.append(f"{paper.comments} {COMMENT_GLYPH}")
     line = f"- [{_md_escape(_one_line(paper.title))}]({_md_url(_primary(paper))})"
     return f"{line} — {' · '.join(meta)}" if meta else line
 
@@ -251,7 +273,8 @@ def _table(items: Iterable[Item], query_terms: Sequence[str]) -> tuple[Table, in
     table = Table(show_lines=False, header_style="bold")
     table.add_column("ID", no_wrap=True, style="dim")
     table.add_column("Date", no_wrap=True)
-    table.add_column("▲", justify="right", no_wrap=True)
+    table.add_column(UPVOTE_GLYPH, justify="right", no_wrap=True)
+    table.add_column(COMMENT_GLYPH, justify="right", no_wrap=True)
     table.add_column("Title", ratio=1, overflow="fold")
     table.add_column("Org/authors")
     terms = [t for t in (_one_line(q) for q in query_terms) if t]
@@ -266,6 +289,7 @@ def _table(items: Iterable[Item], query_terms: Sequence[str]) -> tuple[Table, in
             Text(paper.id),
             Text(paper.published.isoformat() if paper.published else "—"),
             Text("" if paper.upvotes is None else str(paper.upvotes)),
+            Text("" if paper.comments is None else str(paper.comments)),
             title,
             Text(_byline(paper)),
         )
@@ -276,14 +300,23 @@ def _table(items: Iterable[Item], query_terms: Sequence[str]) -> tuple[Table, in
 # --- line formats ---------------------------------------------------------------------------
 
 
+def _count(value: int | None) -> str:
+    return "" if value is None else str(value)
+
+
 def _tsv_lines(paper: Paper, state: TriageState) -> Iterator[str]:
+    """id, published, upvotes, title, org or author count, url, comments (empty: none shown).
+
+    Comments come last so that the columns of earlier versions keep their places.
+    """
     fields = [
         paper.id,
         paper.published.isoformat() if paper.published else "",
-        "" if paper.upvotes is None else str(paper.upvotes),
+        _count(paper.upvotes),
         _one_line(paper.title),
         _byline(paper),
         _primary(paper),
+        _count(paper.comments),
     ]
     yield "\t".join(_one_line(f) for f in fields)
 

@@ -27,13 +27,20 @@ JSON_KEYS = [
     "id",
     "title",
     "abstract",
+    "summary",
     "published",
     "authors",
+    "author_names",
     "org",
     "org_handle",
     "upvotes",
+    "comments",
+    "github_stars",
+    "arxiv_id",
+    "submitted_by",
     "links",
     "sources",
+    "page_kinds",
     "state",
 ]
 FORMATS = ("table", "tsv", "jsonl", "json", "md", "bibtex", "titles", "urls")
@@ -313,6 +320,8 @@ def test_search_jsonl(lib: Path, papers: dict[str, Paper]) -> None:
         assert row["abstract"] == expected.abstract
         assert row["published"] == (expected.published.isoformat() if expected.published else None)
         assert row["upvotes"] == expected.upvotes
+        assert row["comments"] == expected.comments
+        assert row["arxiv_id"] == expected.arxiv_id
         assert row["authors"] == expected.authors
         assert row["org"] == expected.org and row["org_handle"] == expected.org_handle
         assert row["links"] == expected.links

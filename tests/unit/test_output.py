@@ -6,6 +6,7 @@ import json
 import re
 import sys
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date
 from io import StringIO
 
@@ -19,13 +20,20 @@ JSON_KEYS = [
     "id",
     "title",
     "abstract",
+    "summary",
     "published",
     "authors",
+    "author_names",
     "org",
     "org_handle",
     "upvotes",
+    "comments",
+    "github_stars",
+    "arxiv_id",
+    "submitted_by",
     "links",
     "sources",
+    "page_kinds",
     "state",
 ]
 OSC52 = "\x1b]52;c;SGVsbG8=\x07"
@@ -189,7 +197,7 @@ def test_tsv_columns() -> None:
     lines = render(items(lite_pose(), hyperz(), bare()), "tsv").splitlines()
     assert len(lines) == 3
     rows = [line.split("\t") for line in lines]
-    assert all(len(r) == 6 for r in rows)
+    assert all(len(r) == 7 for r in rows)
     assert rows[0] == [
         lite_pose().id,
         "2022-05-02",
@@ -197,6 +205,7 @@ def test_tsv_columns() -> None:
         lite_pose().title,
         "5 authors",
         "https://github.com/mit-han-lab/litepose",
+        "",
     ]
     assert rows[1][1:3] == ["", "42"]
     assert rows[1][4] == "DeepSeek"
@@ -210,7 +219,7 @@ def test_tsv_escapes_tabs_and_newlines() -> None:
     lines = render(items(p), "tsv").splitlines()
     assert len(lines) == 1
     row = lines[0].split("\t")
-    assert len(row) == 6
+    assert len(row) == 7
     assert "Tabs here" in row[3] and "and" in row[3] and "newlines" in row[3]
     assert row[4] == "Big Org"
 
@@ -394,3 +403,65 @@ def test_output_does_not_import_textual() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "False"
+
+
+# --- the record's counts and ids -------------------------------------------------------------
+
+
+def counted() -> Paper:
+    """A paper whose capture shows 7 comments and 42 upvotes (Z-Image's figures in the issue)."""
+    return Paper(
+        title="Z-Image",
+        abstract="An image model.",
+        published=date(2025, 11, 27),
+        comments=7,
+        upvotes=42,
+        arxiv_id="2511.22699",
+        author_names=["Ann Author", "Bo Writer"],
+        authors=2,
+        github_stars=3290,
+        summary="A one-sentence summary.",
+        submitted_by="someone",
+        sources=["trending.md"],
+        page_kinds={"trending.md": "trending"},
+    )
+
+
+def test_json_keys_hold_the_record() -> None:
+    d = paper_to_dict(counted(), TriageState())
+    assert (d["comments"], d["upvotes"], d["github_stars"]) == (7, 42, 3290)
+    assert d["arxiv_id"] == "2511.22699"
+    assert d["author_names"] == ["Ann Author", "Bo Writer"] and d["authors"] == 2
+    assert d["summary"] == "A one-sentence summary." and d["abstract"] == "An image model."
+    assert d["submitted_by"] == "someone"
+    assert d["page_kinds"] == {"trending.md": "trending"}
+    bare_dict = paper_to_dict(bare(), TriageState())
+    for key in ("comments", "upvotes", "github_stars", "arxiv_id", "author_names", "summary"):
+        assert bare_dict[key] is None, key
+    assert bare_dict["page_kinds"] == {}
+
+
+def test_comments_are_never_written_as_upvotes() -> None:
+    only_comments = replace(counted(), upvotes=None, arxiv_id=None)
+    row = render(items(only_comments), "tsv").rstrip("\n").split("\t")
+    assert row[2] == "" and row[6] == "7"  # the upvotes column stays empty
+    both = render(items(counted()), "tsv").rstrip("\n").split("\t")
+    assert both[2] == "42" and both[6] == "7"
+    md = render(items(only_comments), "md")
+    assert md.rstrip().endswith("· 7 💬") and "▲" not in md
+    assert render(items(counted()), "md").rstrip().endswith("· 42 ▲ · 7 💬")
+    buf = StringIO()
+    write_papers(items(only_comments), "table", buf, console=Console(file=buf, width=200))
+    lines = buf.getvalue().splitlines()
+    cells = [c.strip() for c in lines[1].split("┃")]  # the header row
+    values = [c.strip() for c in lines[3].split("│")]  # the paper's row
+    assert values[cells.index("💬")] == "7" and values[cells.index("▲")] == ""
+
+
+def test_a_known_arxiv_id_links_the_abstract_page() -> None:
+    paper = replace(counted(), links=["https://project.example.org/"])
+    row = render(items(paper), "tsv").rstrip("\n").split("\t")
+    assert row[5] == "https://arxiv.org/abs/2511.22699"
+    assert "(https://arxiv.org/abs/2511.22699)" in render(items(paper), "md")
+    coded = replace(paper, links=["https://github.com/a/b"])
+    assert render(items(coded), "tsv").rstrip("\n").split("\t")[5] == "https://github.com/a/b"
