@@ -382,7 +382,7 @@ def _links_written(fmt: str, out: str) -> list[str]:
     if fmt == "urls":
         return out.split()
     if fmt == "tsv":
-        return [line.split("\t")[-1] for line in out.splitlines()]
+        return [line.split("\t")[5] for line in out.splitlines()]  # the url column
     if fmt == "jsonl":
         return [u for line in out.splitlines() for u in json.loads(line)["links"]]
     if fmt == "json":

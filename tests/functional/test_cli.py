@@ -303,8 +303,11 @@ def test_search_default_output_when_piped_is_tsv(lib: Path, papers: dict[str, Pa
     lines = proc.stdout.splitlines()
     assert len(lines) == 262
     rows = [line.split("\t") for line in lines]
-    assert all(len(r) == 6 for r in rows)
+    assert all(len(r) == 7 for r in rows)  # id, date, upvotes, title, byline, url, comments
     assert {r[0] for r in rows} == set(papers)
+    assert [r[6] for r in rows] == [
+        "" if papers[r[0]].comments is None else str(papers[r[0]].comments) for r in rows
+    ]
     dates = [r[1] for r in rows]
     dated = [d for d in dates if d]
     assert dates[: len(dated)] == dated == sorted(dated, reverse=True)
