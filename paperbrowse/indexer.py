@@ -18,21 +18,13 @@ import contextlib
 import hashlib
 import json
 import os
-import pickle
-import queue
-import threading
-import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from whoosh import index
-from whoosh.multiproc import MpWriter, SubWriterTask
-from whoosh.util import random_name
 
-from paperbrowse.catalog import live_ids
 from paperbrowse.dumps import DumpError, ParseResult, decode_dump, parse_file, parse_text
-from paperbrowse.identity import Key, aliases, group, key_of, lookup_terms
 from paperbrowse.library import (
     IndexReport,
     LibraryError,
@@ -42,17 +34,23 @@ from paperbrowse.library import (
     open_index_dir,
     remove_tree,
 )
+from paperbrowse.merging import (
+    Variant,
+    affected_documents,
+    carry_triage,
+    previous_ids,
+    renames_on_rebuild,
+    variant_key,
+    write_papers,
+)
+from paperbrowse.mpwriter import GuardedMpWriter, SubWriterFailed
 from paperbrowse.paths import ensure_private_dir, private_umask
 from paperbrowse.postings import PaperCodec
 from paperbrowse.schema import (
     SCHEMA_VERSION,
-    document,
     make_schema,
-    merge_variants,
     paper_record,
-    record_paper,
 )
-from paperbrowse.triage import TriageError, TriageStore
 
 if TYPE_CHECKING:
     from paperbrowse.library import Library
@@ -270,7 +268,7 @@ def _run_index(
     fresh = rebuild or meta.get("index") is None
     previous: set[str] | None = set()
     if rebuild and meta.get("index"):
-        previous = _previous_ids(library.data_dir / meta["index"])
+        previous = previous_ids(library.data_dir / meta["index"])
     _write_generation(
         library, ix, changed, report, fresh=fresh, previous=previous, progress=progress
     )
@@ -312,64 +310,6 @@ def _records_bytes(records: Sequence[Any]) -> bytes:
     return json.dumps([paper_record(p) for p in records], sort_keys=True).encode("utf-8")
 
 
-def _previous_ids(folder: Path) -> set[str] | None:
-    """The live paper ids of the generation a rebuild replaces (whatever its schema version);
-    None when it cannot be read (a damaged or missing index)."""
-    try:
-        with open_index_dir(folder).searcher() as searcher:
-            return live_ids(searcher)
-    except Exception:
-        return None
-
-
-# A capture's record in one run: (source name, record dict, id of the document it was read from,
-# None for a record parsed in this run).
-_Variant = tuple[str, dict[str, Any], str | None]
-
-
-def _variant_key(rec: dict[str, Any]) -> Key:
-    return key_of(record_paper(rec))
-
-
-def _docs_with(searcher: Any, fieldname: str, text: str) -> list[int]:
-    """Live document numbers holding a term (a cheap lexicon check first: most terms a run
-    looks up are new)."""
-    found: list[int] = []
-    for leaf, offset in searcher.reader().leaf_readers():
-        if (fieldname, text) in leaf:
-            found.extend(offset + d for d in leaf.postings(fieldname, text).all_ids())
-    return found
-
-
-def _affected(
-    searcher: Any, changed: Sequence[str], incoming: Sequence[Key]
-) -> dict[str, dict[str, Any]]:
-    """The stored documents a run must merge again, by id: those holding a record of a changed
-    source, and those that share an arXiv id, a title or an abstract with any record involved
-    (followed until no more are found, so records linked through a third one are seen
-    together)."""
-    loaded: dict[str, dict[str, Any]] = {}
-    pending: set[str] = lookup_terms(incoming)
-    looked: set[str] = set()
-
-    def load(stored: dict[str, Any]) -> None:
-        if stored["id"] in loaded:
-            return
-        loaded[stored["id"]] = stored
-        recs = [r for recs in json.loads(stored["variants"]).values() for r in recs]
-        pending.update(lookup_terms(_variant_key(r) for r in recs) - looked)
-
-    for name in changed:
-        for stored in searcher.documents(source=name):
-            load(stored)
-    while pending:
-        alias = pending.pop()
-        looked.add(alias)
-        for docnum in _docs_with(searcher, "keys", alias):
-            load(searcher.stored_fields(docnum))
-    return loaded
-
-
 def _write_generation(
     library: Library,
     ix: index.Index,
@@ -386,7 +326,7 @@ def _write_generation(
     `previous`: the live ids of the generation a rebuild replaces (None: unreadable), whose
     triage carries over to the rebuilt papers that answer to them.
     """
-    variants: list[_Variant] = []
+    variants: list[Variant] = []
     for name, result in changed.items():
         for paper in result.papers:
             rec = paper_record(paper)
@@ -407,123 +347,32 @@ def _write_generation(
         except Exception as exc:  # a truncated or missing segment file
             raise LibraryError(_damaged(folder, exc)) from None
         with current as searcher:
-            keys = [_variant_key(rec) for _, rec, _ in variants]
-            loaded = {} if fresh else _affected(searcher, list(changed), keys)
+            keys = [variant_key(rec) for _, rec, _ in variants]
+            loaded = {} if fresh else affected_documents(searcher, list(changed), keys)
             for old_id, stored in loaded.items():
                 for name, recs in json.loads(stored["variants"]).items():
                     if name not in changed:
                         variants.extend((name, rec, old_id) for rec in recs)
-                        keys.extend(_variant_key(rec) for rec in recs)
-            renames = _write_papers(writer, variants, keys, loaded, report, fresh, progress)
+                        keys.extend(variant_key(rec) for rec in recs)
+            renames = write_papers(writer, variants, keys, loaded, report, fresh, progress)
             if fresh:
-                renames = _renames_on_rebuild(renames, previous)
-            _carry_triage(library.data_dir, renames)
+                renames = renames_on_rebuild(renames, previous)
+            carry_triage(library.data_dir, renames)
         writer.commit()
     except BaseException as exc:
         _cancel(writer)
-        if isinstance(exc, (OSError, _SubWriterFailed)):
+        if isinstance(exc, (OSError, SubWriterFailed)):
             raise LibraryError(
                 f"cannot write the library index in {folder}: {_reason(exc)}; {kept}"
             ) from None
         raise
-    if isinstance(writer, _GuardedMpWriter) and writer.failed():
+    if isinstance(writer, GuardedMpWriter) and writer.failed():
         # Committed without a dead sub-writer's papers. The manifest is not updated, so the
         # next run reads this run's dumps again and adds what is missing.
         raise LibraryError(
             f"an index writer process failed ({writer.failed()}); some papers of this run may "
             "be missing: run the same `paperbrowse index` again"
         )
-
-
-def _write_papers(
-    writer: Any,
-    variants: Sequence[_Variant],
-    keys: Sequence[Key],
-    loaded: dict[str, dict[str, Any]],
-    report: IndexReport,
-    fresh: bool,
-    progress: Progress | None,
-) -> dict[str, set[str]]:
-    """Group the records into papers (identity.group), write each paper's document, delete
-    the stored documents no paper kept. Returns, per written id, the other ids whose triage it
-    takes over: in an update, the stored documents its records came from; in a fresh index
-    (see `_renames_on_rebuild`), every id it answers to."""
-    renames: dict[str, set[str]] = {}
-    written: set[str] = set()
-    survivors: set[str] = set()  # stored documents some of whose records live on
-    groups = group(keys)
-    total = len(groups)
-    for n, members in enumerate(groups, 1):
-        if progress and (n % 200 == 0 or n == total):
-            progress("write", n, total)
-        by_source: dict[str, list[dict[str, Any]]] = {}
-        for i in members:
-            by_source.setdefault(variants[i][0], []).append(variants[i][1])
-        paper = merge_variants(by_source)
-        pid = paper.id
-        names = aliases(keys[i] for i in members)
-        doc = document(paper, by_source, lookup_terms(keys[i] for i in members))
-        origins = {variants[i][2] for i in members} - {None}
-        survivors.update(o for o in origins if o is not None)
-        written.add(pid)
-        if fresh:
-            others = names - {pid}
-        else:
-            others = {o for o in origins if o is not None} - {pid}
-            report.merged += max(0, len(origins | ({pid} & loaded.keys())) - 1)
-        if others:
-            renames[pid] = others
-        old = loaded.get(pid)
-        if old is None:
-            writer.add_document(**doc)
-            if origins:
-                report.updated += 1  # a stored paper under a new id (it gained an arXiv id)
-            else:
-                report.new += 1
-        elif old["record"] == doc["record"] and old["variants"] == doc["variants"]:
-            report.unchanged += 1
-        else:
-            writer.update_document(**doc)
-            report.updated += 1
-    for old_id in loaded.keys() - written:
-        writer.delete_by_term("id", old_id)
-        if old_id not in survivors:
-            report.removed += 1
-    if fresh:
-        for pid in renames:
-            renames[pid] -= written  # an id some paper has now keeps its own triage
-    return {pid: ids for pid, ids in renames.items() if ids}
-
-
-def _renames_on_rebuild(
-    renames: dict[str, set[str]], previous: set[str] | None
-) -> dict[str, set[str]]:
-    """A rebuild's carry-over: a paper takes the triage of the ids it answers to that were
-    papers of the replaced generation and no longer are (all of them when that generation
-    cannot be read)."""
-    if previous is None:
-        return renames
-    found = {pid: ids & previous for pid, ids in renames.items()}
-    return {pid: ids for pid, ids in found.items() if ids}
-
-
-def _carry_triage(data_dir: Path, renames: dict[str, set[str]]) -> None:
-    """Copy the triage flags of old ids onto the ids that replace them (before the commit, so
-    a failed run loses nothing). `state.db` is not opened when there is nothing to copy."""
-    path = data_dir / "state.db"
-    if not renames or not path.exists():
-        return
-    try:
-        store = TriageStore(path)
-        try:
-            store.carry_over(renames)
-        finally:
-            store.close()
-    except TriageError as exc:
-        raise LibraryError(
-            f"cannot carry triage over to the papers' new ids ({exc}); "
-            "the library is as it was before this run"
-        ) from None
 
 
 def _reason(exc: BaseException) -> str:
@@ -533,98 +382,12 @@ def _reason(exc: BaseException) -> str:
     return (str(exc).splitlines() or [type(exc).__name__])[0]
 
 
-class _SubWriterFailed(Exception):
-    """A process of the multiprocess writer died."""
-
-
-class _QuietSubWriterTask(SubWriterTask):
-    """Whoosh's sub-writer process, exiting with status 1 instead of printing a traceback (the
-    parent reports the failure in one line), and exiting when its parent is killed: it would
-    otherwise wait for jobs for ever, an orphan holding its memory."""
-
-    def run(self) -> None:
-        parent = os.getppid()
-        threading.Thread(target=_exit_when_orphaned, args=(parent,), daemon=True).start()
-        try:
-            super().run()
-        except Exception:
-            raise SystemExit(1) from None
-
-
-def _exit_when_orphaned(parent: int) -> None:
-    while os.getppid() == parent:
-        time.sleep(0.5)
-    os._exit(1)
-
-
-class _GuardedMpWriter(MpWriter):
-    """Whoosh's multiprocess writer, made to fail instead of hang when a sub-writer dies.
-
-    Whoosh's own blocks for ever putting jobs on a queue nobody reads once its sub-processes are
-    gone (a full disk kills them), commits without a dead one's documents, and its `cancel`
-    never stops them (it sets a flag in the parent's copy of each process object).
-    """
-
-    def _new_task(self) -> SubWriterTask:
-        task = _QuietSubWriterTask(
-            self.storage,
-            self.indexname,
-            self.jobqueue,
-            self.resultqueue,
-            self.subargs,
-            self.multisegment,
-        )
-        self.tasks.append(task)
-        task.start()
-        return task
-
-    def failed(self) -> str:
-        """'' while every sub-writer is alive or exited cleanly, else their exit codes."""
-        codes = [t.exitcode for t in self.tasks if t.exitcode not in (None, 0)]
-        return ", ".join(f"exit code {c}" for c in codes)
-
-    def _enqueue(self) -> None:
-        # Whoosh's _enqueue, except that waiting for room on the job queue notices dead workers.
-        docbuffer: list[Any] = self.docbuffer
-        self.docbuffer: list[Any] = []
-        filename = f"{random_name()}.doclist"
-        with self.temp_storage().create_file(filename).raw_file() as handle:
-            for item in docbuffer:
-                pickle.dump(item, handle, 2)
-        if len(self.tasks) < self.procs:
-            self._new_task()
-        while True:
-            if self.failed():
-                raise _SubWriterFailed(f"an index writer process failed ({self.failed()})")
-            try:
-                self.jobqueue.put((filename, len(docbuffer)), timeout=0.5)
-                return
-            except queue.Full:
-                continue
-
-    def _commit(self, mergetype: Any, optimize: Any, merge: Any) -> None:
-        if self.docbuffer:
-            self._enqueue()
-        if self.failed():
-            raise _SubWriterFailed(f"an index writer process failed ({self.failed()})")
-        super()._commit(mergetype, optimize, merge)
-
-    def stop(self) -> None:
-        """End the sub-writers (after a failure) so that the process can exit."""
-        for task in self.tasks:
-            if task.is_alive():
-                task.terminate()
-            task.join(5)
-        for q in (self.jobqueue, self.resultqueue):
-            q.cancel_join_thread()  # unread jobs must not keep the process from exiting
-
-
 def _writer(ix: index.Index, papers: int) -> Any:
     """A writer with `writer_options`; the guarded multiprocess writer when those ask for it."""
     options = writer_options(papers) | {"codec": PaperCodec()}
     procs = options.pop("procs", 1)
     if procs > 1:
-        return _GuardedMpWriter(ix, procs=procs, **options)
+        return GuardedMpWriter(ix, procs=procs, **options)
     return ix.writer(**options)
 
 
@@ -632,7 +395,7 @@ def _cancel(writer: Any) -> None:
     """Cancel a writer after a failure; a failing cancel must not hide the first error."""
     with contextlib.suppress(Exception):
         writer.cancel()
-    if isinstance(writer, _GuardedMpWriter):
+    if isinstance(writer, GuardedMpWriter):
         writer.stop()
 
 

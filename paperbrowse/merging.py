@@ -1,0 +1,172 @@
+"""How the records of one index run merge with the stored papers (used by indexer.py).
+
+Which stored documents a run must merge again (`affected_documents`), the papers the records
+make (identity.group, schema.merge_variants) and their documents (`write_papers`), and the
+triage that follows a paper whose id changed (`carry_triage`: flags copied onto the new id in
+`state.db` before the commit, old rows kept; `state.db` is not opened when no id changes).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from paperbrowse.catalog import live_ids
+from paperbrowse.identity import Key, aliases, group, key_of, lookup_terms
+from paperbrowse.library import IndexReport, LibraryError, open_index_dir
+from paperbrowse.schema import document, merge_variants, record_paper
+from paperbrowse.triage import TriageError, TriageStore
+
+Progress = Callable[[str, int, int], None]
+
+
+def previous_ids(folder: Path) -> set[str] | None:
+    """The live paper ids of the generation a rebuild replaces (whatever its schema version);
+    None when it cannot be read (a damaged or missing index)."""
+    try:
+        with open_index_dir(folder).searcher() as searcher:
+            return live_ids(searcher)
+    except Exception:
+        return None
+
+
+# A capture's record in one run: (source name, record dict, id of the document it was read from,
+# None for a record parsed in this run).
+Variant = tuple[str, dict[str, Any], str | None]
+
+
+def variant_key(rec: dict[str, Any]) -> Key:
+    """The identity keys of a stored record (a `schema.paper_record` dict)."""
+    return key_of(record_paper(rec))
+
+
+def docs_with(searcher: Any, fieldname: str, text: str) -> list[int]:
+    """Live document numbers holding a term (a segment reader's postings skip its deleted
+    documents); a cheap lexicon check first, as most terms a run looks up are new."""
+    found: list[int] = []
+    for leaf, offset in searcher.reader().leaf_readers():
+        if (fieldname, text) in leaf:
+            found.extend(offset + d for d in leaf.postings(fieldname, text).all_ids())
+    return found
+
+
+def affected_documents(
+    searcher: Any, changed: Sequence[str], incoming: Sequence[Key]
+) -> dict[str, dict[str, Any]]:
+    """The stored documents a run must merge again, by id: those holding a record of a changed
+    source, and those that share an arXiv id, a title or an abstract with any record involved
+    (followed until no more are found, so records linked through a third one are seen
+    together)."""
+    loaded: dict[str, dict[str, Any]] = {}
+    pending: set[str] = lookup_terms(incoming)
+    looked: set[str] = set()
+
+    def load(stored: dict[str, Any]) -> None:
+        if stored["id"] in loaded:
+            return
+        loaded[stored["id"]] = stored
+        recs = [r for recs in json.loads(stored["variants"]).values() for r in recs]
+        pending.update(lookup_terms(variant_key(r) for r in recs) - looked)
+
+    for name in changed:
+        for stored in searcher.documents(source=name):
+            load(stored)
+    while pending:
+        alias = pending.pop()
+        looked.add(alias)
+        for docnum in docs_with(searcher, "keys", alias):
+            load(searcher.stored_fields(docnum))
+    return loaded
+
+
+def write_papers(
+    writer: Any,
+    variants: Sequence[Variant],
+    keys: Sequence[Key],
+    loaded: dict[str, dict[str, Any]],
+    report: IndexReport,
+    fresh: bool,
+    progress: Progress | None,
+) -> dict[str, set[str]]:
+    """Group the records into papers (identity.group), write each paper's document, delete
+    the stored documents no paper kept. Returns, per written id, the other ids whose triage it
+    takes over: in an update, the stored documents its records came from; in a fresh index
+    (see `renames_on_rebuild`), every id it answers to."""
+    renames: dict[str, set[str]] = {}
+    written: set[str] = set()
+    survivors: set[str] = set()  # stored documents some of whose records live on
+    groups = group(keys)
+    total = len(groups)
+    for n, members in enumerate(groups, 1):
+        if progress and (n % 200 == 0 or n == total):
+            progress("write", n, total)
+        by_source: dict[str, list[dict[str, Any]]] = {}
+        for i in members:
+            by_source.setdefault(variants[i][0], []).append(variants[i][1])
+        paper = merge_variants(by_source)
+        pid = paper.id
+        names = aliases(keys[i] for i in members)
+        doc = document(paper, by_source, lookup_terms(keys[i] for i in members))
+        origins = {variants[i][2] for i in members} - {None}
+        survivors.update(o for o in origins if o is not None)
+        written.add(pid)
+        if fresh:
+            others = names - {pid}
+        else:
+            others = {o for o in origins if o is not None} - {pid}
+            report.merged += max(0, len(origins | ({pid} & loaded.keys())) - 1)
+        if others:
+            renames[pid] = others
+        old = loaded.get(pid)
+        if old is None:
+            writer.add_document(**doc)
+            if origins:
+                report.updated += 1  # a stored paper under a new id (it gained an arXiv id)
+            else:
+                report.new += 1
+        elif old["record"] == doc["record"] and old["variants"] == doc["variants"]:
+            report.unchanged += 1
+        else:
+            writer.update_document(**doc)
+            report.updated += 1
+    for old_id in loaded.keys() - written:
+        writer.delete_by_term("id", old_id)
+        if old_id not in survivors:
+            report.removed += 1
+    if fresh:
+        for pid in renames:
+            renames[pid] -= written  # an id some paper has now keeps its own triage
+    return {pid: ids for pid, ids in renames.items() if ids}
+
+
+def renames_on_rebuild(
+    renames: dict[str, set[str]], previous: set[str] | None
+) -> dict[str, set[str]]:
+    """A rebuild's carry-over: a paper takes the triage of the ids it answers to that were
+    papers of the replaced generation and no longer are (all of them when that generation
+    cannot be read)."""
+    if previous is None:
+        return renames
+    found = {pid: ids & previous for pid, ids in renames.items()}
+    return {pid: ids for pid, ids in found.items() if ids}
+
+
+def carry_triage(data_dir: Path, renames: dict[str, set[str]]) -> None:
+    """Copy the triage flags of old ids onto the ids that replace them (before the commit, so
+    a failed run loses nothing). `state.db` is not opened when there is nothing to copy."""
+    path = data_dir / "state.db"
+    if not renames or not path.exists():
+        return
+    try:
+        store = TriageStore(path)
+        try:
+            store.carry_over(renames)
+        finally:
+            store.close()
+    except TriageError as exc:
+        raise LibraryError(
+            f"cannot carry triage over to the papers' new ids ({exc}); "
+            "the library is as it was before this run"
+        ) from None
