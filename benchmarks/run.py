@@ -177,12 +177,13 @@ def stage_bare_whoosh(papers: list[Any], work: Path) -> dict[str, Any]:
     from whoosh import index
 
     from paperbrowse.indexer import writer_options
-    from paperbrowse.library import _document, make_schema, paper_record
+    from paperbrowse.identity import key_of, lookup_terms
+    from paperbrowse.schema import document, make_schema, paper_record
 
     docs = []
     for paper in papers:
-        variants = {s: paper_record(paper) for s in paper.sources[:1]}
-        docs.append(_document(paper, variants))
+        variants = {s: [paper_record(paper)] for s in paper.sources[:1]}
+        docs.append(document(paper, variants, lookup_terms([key_of(paper)])))
     target = work / "bare-whoosh"
     shutil.rmtree(target, ignore_errors=True)
     target.mkdir(parents=True)
