@@ -264,10 +264,12 @@ def filters_from_args(args: argparse.Namespace, *, today: date | None = None) ->
 
 def ready_library(data_dir: Path) -> Library:
     """The library in `data_dir`, upgraded first when an earlier version of paperbrowse built
-    it: rebuilt from its recorded dumps, with a line on stderr that says why, keeping every
-    star, read and hidden mark (`state.db` is keyed by paper ids, which a paper without an arXiv
-    id keeps). Raises LibraryError (e.g. LibraryBusy) when the upgrade cannot run."""
+    it: rebuilt from its recorded dumps (the papers of dumps that are gone are read back from
+    the old index, see migration.py), with a line on stderr that says why, keeping every star,
+    read and hidden mark (`state.db` is keyed by paper ids, which a paper without an arXiv id
+    keeps). Raises LibraryError (e.g. LibraryBusy) when the upgrade cannot run."""
     from paperbrowse.library import Library, LibraryOutdated
+    from paperbrowse.migration import upgrade
     from paperbrowse.schema import SCHEMA_VERSION, changes_since
 
     library = Library(data_dir)
@@ -281,11 +283,19 @@ def ready_library(data_dir: Path) -> Library:
             "recorded dumps; stars, read and hidden marks are kept",
             file=sys.stderr,
         )
-        report = _run_index(library, [], rebuild=True, year=None)
+        report, salvaged = upgrade(
+            library,
+            exc.version,
+            lambda lib, sources: _run_index(lib, sources, rebuild=True, year=None),
+        )
         for warning in report.warnings:
             _error(f"warning: {warning}")
+        kept = (
+            f" ({salvaged} read back from the old index: their dumps are gone)" if salvaged else ""
+        )
         print(
-            f"paperbrowse: library upgraded: {len(library)} papers from {report.files_read} dumps",
+            f"paperbrowse: library upgraded: {len(library)} papers from {report.files_read} "
+            f"dumps{kept}",
             file=sys.stderr,
         )
     return library

@@ -445,11 +445,13 @@ def _with_recorded(
 ) -> list[Source]:
     """A rebuild reads the given sources plus every recorded one that still exists."""
     given = {str(s.path.resolve()) for s in sources if s.path is not None}
-    given_names = {s.name for s in sources if s.path is None}  # stdin, parsed records
+    # Path-less sources given under a recorded name (stdin, records read back by an upgrade)
+    # stand for that recorded source.
+    given_names = {s.name for s in sources if s.path is None}
     result = list(sources)
     for name, info in sorted(recorded.items()):
         path = info.get("path")
-        if path in given or (not path and name in given_names):
+        if path in given or name in given_names:
             continue
         if path and Path(path).is_file():
             result.append(Source(name=name, path=Path(path)))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -175,6 +176,41 @@ def test_a_newer_library_is_refused_not_downgraded(tmp_path: Path) -> None:
     proc = run(data, "search")
     assert proc.returncode == 1
     assert "newer version of paperbrowse" in proc.stderr and "upgrading" not in proc.stderr
+
+
+def test_the_papers_of_a_dump_that_is_gone_are_kept_from_the_old_index(tmp_path: Path) -> None:
+    data, flags = extract(tmp_path)
+    dump = tmp_path / "dumps" / "daily-excerpt.txt"
+    # The dump's date lines that end in a number after the date ("Jun 10 9", "Oct 3, 2024 2").
+    date_with_number = re.compile(r"^[A-Z][a-z]{2} \d{1,2}(, \d{4})? \d+$", re.MULTILINE)
+    counted = len(date_with_number.findall(dump.read_text("utf-8")))
+    dump.unlink()
+    proc = run(data, "search", "--format", "jsonl")
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stderr.splitlines()
+    assert lines[-1] == (
+        "paperbrowse: library upgraded: 14 papers from 1 dumps "
+        "(14 read back from the old index: their dumps are gone)"
+    )
+    rows = {row["title"]: row for row in map(json.loads, proc.stdout.splitlines())}
+    assert len(rows) == 14
+    for title, expected in flags.items():
+        assert rows[title]["state"] == expected
+    # Schema 7 kept the number after the date as "upvotes": it comes back as comments. The
+    # card: "Jun 10 9" after "• 44 authors" (004_a175915e9b0ee300.txt, line 59).
+    seedance = rows[SEEDANCE]
+    assert (seedance["comments"], seedance["upvotes"], seedance["authors"]) == (9, None, 44)
+    assert all(row["upvotes"] is None for row in rows.values())
+    assert sum(row["comments"] is not None for row in rows.values()) == counted == 2
+
+
+def test_upgrade_record_reads_schema_7_upvotes_as_comments() -> None:
+    from paperbrowse.migration import upgrade_record
+
+    old = {"title": "T", "abstract": "", "upvotes": 9, "sources": ["a.txt"]}
+    assert upgrade_record(old, 7) == {**old, "upvotes": None, "comments": 9}
+    assert upgrade_record(old, 3)["comments"] == 9
+    assert upgrade_record({**old, "comments": 2}, 8) == {**old, "comments": 2}
 
 
 @pytest.mark.xfail(
