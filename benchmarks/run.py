@@ -176,8 +176,8 @@ def stage_bare_whoosh(papers: list[Any], work: Path) -> dict[str, Any]:
     """A bare Whoosh writer, same schema and writer settings, fed the same merged records."""
     from whoosh import index
 
-    from paperbrowse.indexer import writer_options
     from paperbrowse.identity import key_of, lookup_terms
+    from paperbrowse.indexer import writer_options
     from paperbrowse.schema import document, make_schema, paper_record
 
     docs = []

@@ -178,7 +178,7 @@ def _stderr_console() -> Console:
 def cmd_index(args: argparse.Namespace, data_dir: Path) -> int:
     """`paperbrowse index PATH...`"""
     from paperbrowse.indexer import collect_sources
-    from paperbrowse.library import Library
+    from paperbrowse.library import Library, LibraryOutdated
 
     if not args.paths and not args.rebuild:
         raise CliError("index: give at least one PATH (a dump, a directory, or - for stdin)", 2)
@@ -189,8 +189,16 @@ def cmd_index(args: argparse.Namespace, data_dir: Path) -> int:
         if not problems:  # e.g. a directory without *.txt files: say so rather than nothing
             _error(f"no dumps (*.txt files) found in {' '.join(args.paths)}")
         return EXIT_NONE
-    library = Library(data_dir) if args.rebuild else ready_library(data_dir)
-    report = _run_index(library, sources, rebuild=args.rebuild, year=args.year)
+    if args.rebuild:  # an outdated library: the upgrade is the rebuild
+        library = Library(data_dir)
+        try:
+            library.check_version()
+            report = _run_index(library, sources, rebuild=True, year=args.year)
+        except LibraryOutdated as exc:
+            report = _upgrade(library, exc.version, sources, args.year, warn=False)
+    else:
+        library = ready_library(data_dir)
+        report = _run_index(library, sources, rebuild=False, year=args.year)
     for warning in report.warnings:
         _error(f"warning: {warning}")
     for failure in report.failures:
@@ -269,36 +277,43 @@ def ready_library(data_dir: Path) -> Library:
     read and hidden mark (`state.db` is keyed by paper ids, which a paper without an arXiv id
     keeps). Raises LibraryError (e.g. LibraryBusy) when the upgrade cannot run."""
     from paperbrowse.library import Library, LibraryOutdated
-    from paperbrowse.migration import upgrade
-    from paperbrowse.schema import SCHEMA_VERSION, changes_since
 
     library = Library(data_dir)
     try:
         library.check_version()
     except LibraryOutdated as exc:
-        dumps = len(library.manifest().get("sources", {}))
-        print(
-            f"paperbrowse: upgrading the library in {data_dir} from schema {exc.version} to "
-            f"{SCHEMA_VERSION} ({changes_since(exc.version)}): rebuilding it from its {dumps} "
-            "recorded dumps; stars, read and hidden marks are kept",
-            file=sys.stderr,
-        )
-        report, salvaged = upgrade(
-            library,
-            exc.version,
-            lambda lib, sources: _run_index(lib, sources, rebuild=True, year=None),
-        )
+        _upgrade(library, exc.version, [], None, warn=True)
+    return library
+
+
+def _upgrade(library: Library, version: int, sources: Any, year: int | None, *, warn: bool) -> Any:
+    """Rebuild an outdated library (with `sources` too), saying so on stderr (its warnings
+    too when `warn`; `index` prints them with its summary); returns the run's report."""
+    from paperbrowse.migration import upgrade
+    from paperbrowse.schema import SCHEMA_VERSION, changes_since
+
+    dumps = len(library.manifest().get("sources", {}))
+    print(
+        f"paperbrowse: upgrading the library in {library.data_dir} from schema {version} to "
+        f"{SCHEMA_VERSION} ({changes_since(version)}): rebuilding it from its {dumps} "
+        "recorded dumps; stars, read and hidden marks are kept",
+        file=sys.stderr,
+    )
+    report, salvaged = upgrade(
+        library,
+        version,
+        lambda lib, kept: _run_index(lib, [*sources, *kept], rebuild=True, year=year),
+    )
+    if warn:
         for warning in report.warnings:
             _error(f"warning: {warning}")
-        kept = (
-            f" ({salvaged} read back from the old index: their dumps are gone)" if salvaged else ""
-        )
-        print(
-            f"paperbrowse: library upgraded: {len(library)} papers from {report.files_read} "
-            f"dumps{kept}",
-            file=sys.stderr,
-        )
-    return library
+    back = f" ({salvaged} read back from the old index: their dumps are gone)" if salvaged else ""
+    print(
+        f"paperbrowse: library upgraded: {len(library)} papers from {report.files_read} "
+        f"dumps{back}",
+        file=sys.stderr,
+    )
+    return report
 
 
 def _open_library(data_dir: Path) -> Library:

@@ -230,3 +230,17 @@ def test_after_the_upgrade_the_number_after_the_date_is_comments(tmp_path: Path)
     counted = run(data, "search", "comments:>=1", "--format", "jsonl")
     assert counted.returncode == 0
     assert all(json.loads(line)["upvotes"] is None for line in counted.stdout.splitlines())
+
+
+def test_index_rebuild_of_an_old_library_is_the_upgrade(tmp_path: Path) -> None:
+    data, flags = extract(tmp_path)
+    (tmp_path / "dumps" / "daily-excerpt.txt").unlink()  # and its papers still come through
+    proc = run(data, "index", "--rebuild")
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stderr.splitlines()
+    assert lines[0].startswith("paperbrowse: upgrading the library in")
+    assert lines[1].endswith("(14 read back from the old index: their dumps are gone)")
+    assert lines[2].startswith("1 files read (0 unchanged), 14 papers parsed: 14 new")
+    assert len(lines) == 3  # one rebuild, no warnings
+    starred = run(data, "search", "--state", "starred", "--format", "titles").stdout
+    assert set(starred.splitlines()) == {t for t, f in flags.items() if f["starred"]}
