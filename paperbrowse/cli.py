@@ -178,7 +178,7 @@ def _stderr_console() -> Console:
 def cmd_index(args: argparse.Namespace, data_dir: Path) -> int:
     """`paperbrowse index PATH...`"""
     from paperbrowse.indexer import collect_sources
-    from paperbrowse.library import Library, LibraryOutdated
+    from paperbrowse.library import Library, LibraryError, LibraryOutdated
 
     if not args.paths and not args.rebuild:
         raise CliError("index: give at least one PATH (a dump, a directory, or - for stdin)", 2)
@@ -189,13 +189,17 @@ def cmd_index(args: argparse.Namespace, data_dir: Path) -> int:
         if not problems:  # e.g. a directory without *.txt files: say so rather than nothing
             _error(f"no dumps (*.txt files) found in {' '.join(args.paths)}")
         return EXIT_NONE
-    if args.rebuild:  # an outdated library: the upgrade is the rebuild
+    if args.rebuild:
         library = Library(data_dir)
+        report = None
         try:
             library.check_version()
-            report = _run_index(library, sources, rebuild=True, year=args.year)
-        except LibraryOutdated as exc:
+        except LibraryOutdated as exc:  # the upgrade is the rebuild
             report = _upgrade(library, exc.version, sources, args.year, warn=False)
+        except LibraryError:
+            pass  # a newer or unreadable library: the rebuild replaces it
+        if report is None:
+            report = _run_index(library, sources, rebuild=True, year=args.year)
     else:
         library = ready_library(data_dir)
         report = _run_index(library, sources, rebuild=False, year=args.year)
