@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterable
+from functools import partial
 from pathlib import Path
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.command import CommandPalette, DiscoveryHit, Hit, Hits
 from textual.driver import Driver
 from textual.screen import Screen
+from textual.theme import ThemeProvider
 
+from paperbrowse.config import ConfigError, Settings, load_settings, save_settings
 from paperbrowse.library import Library, LibraryError
 from paperbrowse.links import open_url
 from paperbrowse.models import Filters, Paper
@@ -21,8 +25,43 @@ from paperbrowse.tui.main_screen import MainScreen
 from paperbrowse.tui.welcome import WelcomeScreen
 
 
+class MarkedThemeProvider(ThemeProvider):
+    """Textual's theme list, with the current theme marked."""
+
+    @property
+    def commands(self) -> list[tuple[str, Callable[[], None]]]:
+        """(label, callback) per theme; the current one reads `name (current)`."""
+        app = self.app
+        current = app.theme
+
+        def set_theme(name: str) -> None:
+            app.theme = name
+
+        return [
+            (f"{name} (current)" if name == current else name, partial(set_theme, name))
+            for name in sorted(app.available_themes)
+        ]
+
+    async def discover(self) -> Hits:
+        """Every theme, the current one first."""
+        commands = self.commands
+        commands.sort(key=lambda c: not c[0].endswith("(current)"))
+        for label, callback in commands:
+            yield DiscoveryHit(label, callback)
+
+    async def search(self, query: str) -> Hits:
+        """Themes matching `query`."""
+        matcher = self.matcher(query)
+        for label, callback in self.commands:
+            if (score := matcher.match(label)) > 0:
+                yield Hit(score, matcher.highlight(label), callback)
+
+
 class PaperBrowser(App[list[Paper] | None]):
-    """Keyboard triage of a paper library. `run()` returns the selection (None: quit)."""
+    """Keyboard triage of a paper library. `run()` returns the selection (None: quit).
+
+    The theme comes from the settings file and is saved there when it changes (`settings`
+    None: neither read nor written, as in tests)."""
 
     TITLE = "paperbrowse"
     CSS_PATH = "paperbrowse.tcss"
@@ -37,10 +76,23 @@ class PaperBrowser(App[list[Paper] | None]):
         opener: Callable[[str], None] = open_url,
         cursor_blink: bool = True,
         driver_class: type[Driver] | None = None,
+        settings: Settings | None = None,
+        settings_path: Path | None = None,
+        settings_warning: str | None = None,
     ) -> None:
         super().__init__(driver_class=driver_class)
         self.library = library
         self.triage = triage
+        self.settings = settings
+        self.settings_path = settings_path
+        self._warnings = [settings_warning] if settings_warning else []
+        if settings is not None and settings.theme:
+            if settings.theme in self.available_themes:
+                self.theme = settings.theme
+            else:
+                self._warnings.append(
+                    f"unknown theme {settings.theme!r} in the settings; using {self.theme}"
+                )
         filters = filters or Filters(state="inbox")
         # Triage reads newest first, with or without a query; `S` offers relevance.
         self.filters = filters.with_sort("date") if filters.sort == "auto" else filters
@@ -49,6 +101,24 @@ class PaperBrowser(App[list[Paper] | None]):
 
     def on_mount(self) -> None:
         self.push_screen(self._first_screen())
+        for warning in self._warnings:
+            self.notify(warning, severity="warning", timeout=8, markup=False)
+        self.theme_changed_signal.subscribe(self, self._save_theme)
+
+    def _save_theme(self, theme: object) -> None:
+        if self.settings is None or self.settings.theme == self.theme:
+            return
+        self.settings = self.settings.with_theme(self.theme)
+        try:
+            save_settings(self.settings, self.settings_path)
+        except ConfigError as exc:
+            self.notify(str(exc), severity="warning", markup=False)
+
+    def action_change_theme(self) -> None:
+        """The theme picker, with the current theme marked."""
+        self.push_screen(
+            CommandPalette(providers=[MarkedThemeProvider], placeholder="Search for themes…")
+        )
 
     def _first_screen(self) -> Screen[None]:
         try:
@@ -97,7 +167,45 @@ class PaperBrowser(App[list[Paper] | None]):
                         self.call_later(screen.run_action, name)
 
                     yield SystemCommand(f"{action.name} ({action.display_keys})", action.help, run)
-        yield from super().get_system_commands(screen)
+        for command in super().get_system_commands(screen):
+            if command.title != "Keys":  # one help entry: ours (`?`) lists every key
+                yield command
+
+
+def make_browser(
+    data_dir: Path,
+    filters: Filters | None = None,
+    *,
+    opener: Callable[[str], None] = open_url,
+    cursor_blink: bool = True,
+    driver_class: type[Driver] | None = None,
+    use_settings: bool = True,
+    theme: str | None = None,
+) -> PaperBrowser:
+    """The one way to build the browser (CLI, tests, screenshots, benchmarks): a library and
+    triage store on `data_dir`, the settings file when `use_settings` (else none is read or
+    written), and `theme` over the saved one when given. Raises TriageError for a damaged or
+    locked `state.db`."""
+    triage = TriageStore(data_dir / "state.db")
+    settings: Settings | None = None
+    warning = None
+    if use_settings:
+        settings, warning = load_settings()
+    if theme:
+        settings = (settings or Settings()).with_theme(theme) if use_settings else None
+    app = PaperBrowser(
+        Library(data_dir),
+        triage,
+        filters,
+        opener=opener,
+        cursor_blink=cursor_blink,
+        driver_class=driver_class,
+        settings=settings,
+        settings_warning=warning,
+    )
+    if theme and not use_settings:
+        app.theme = theme
+    return app
 
 
 def run_browser(data_dir: Path, filters: Filters, fmt: str) -> int:
@@ -107,18 +215,17 @@ def run_browser(data_dir: Path, filters: Filters, fmt: str) -> int:
     if not sys.stdin.isatty() or not sys.stderr.isatty():
         print("paperbrowse: the browser needs a terminal (stdin and stderr)", file=sys.stderr)
         return 2
-    try:
-        triage = TriageStore(data_dir / "state.db")
-    except TriageError as exc:
-        print(f"paperbrowse: {exc}", file=sys.stderr)
-        return 1
-    library = Library(data_dir)
     driver = None
     if sys.platform != "win32":
         from paperbrowse.tui.driver import StderrSizedDriver
 
         driver = StderrSizedDriver
-    app = PaperBrowser(library, triage, filters, driver_class=driver)
+    try:
+        app = make_browser(data_dir, filters, driver_class=driver)
+    except TriageError as exc:
+        print(f"paperbrowse: {exc}", file=sys.stderr)
+        return 1
+    triage = app.triage
     selection = app.run()
     code = app.return_code or 0
     if code == 0 and selection:

@@ -1,17 +1,104 @@
-"""The filter bar: keyword query, from/to dates and the view selector."""
+"""The filter bar: keyword query, from/to dates and the view selector.
+
+At narrow widths the screen hides the date inputs (the query takes `date:`) and then the view
+tabs (the status line names the view); the query keeps the room, so what is typed stays in view.
+"""
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date
 
+from rich.cells import cell_len
+from textual import events
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.message import Message
+from textual.widget import Widget
 from textual.widgets import Input, Tab, Tabs
 
 from paperbrowse.dates import DateError, parse_bound
 
 VIEWS = (("inbox", "1 Inbox"), ("starred", "2 Starred"), ("all", "3 All"), ("hidden", "4 Hidden"))
+
+# The query's hint, longest first: the longest that fits the input is shown.
+QUERY_HINTS = (
+    "/ filter: words, title:…, org:…, date:2024, upvotes:>=5, has_code:true",
+    "/ filter: words, title:…, org:…, date:2024, upvotes:>=5",
+    "/ filter: words, title:…, date:2024",
+    "/ filter: words, date:2024",
+    "/ filter",
+)
+
+
+def key_name(character: str) -> str:
+    """Textual's key name for a printable character: `j`, `G`, `slash`, `question_mark`."""
+    if character.isalnum():
+        return character
+    return unicodedata.name(character, character).lower().replace(" ", "_").replace("-", "_")
+
+
+def follow_focus(widget: Widget, event: events.Key) -> bool:
+    """Hand a key that reached `widget` after the focus left it to the widget that has the
+    focus now; True when it did (the caller must not handle the key).
+
+    Textual queues each key for the widget focused when it arrived: in a burst like `/pose`
+    or `Esc jj`, keys typed right after the one that moved the focus are queued for the old
+    widget. They belong to the new one."""
+    focused = widget.screen.focused
+    if focused is None or focused is widget:
+        return False
+    event.stop()
+    event.prevent_default()
+    focused.post_message(events.Key(event.key, event.character))
+    return True
+
+
+class FilterInput(Input):
+    """A filter-bar input that passes on keys meant for the widget focused after it."""
+
+    async def _on_key(self, event: events.Key) -> None:
+        if follow_focus(self, event):
+            return
+        await super()._on_key(event)
+
+
+class QueryInput(FilterInput):
+    """The filter's text input.
+
+    tmux (and other multiplexers) join an Esc and the key typed right after it into one
+    Alt+key when they arrive within its `escape-time`: `/ pose Esc j` would type `j` into the
+    filter. Here an Alt+key with no binding of its own acts as Esc, then that key."""
+
+    async def _on_key(self, event: events.Key) -> None:
+        if follow_focus(self, event):
+            return
+        character = event.character
+        if (
+            event.key.startswith("alt+")
+            and character
+            and len(character) == 1
+            and character.isprintable()
+            and event.key not in self.screen.active_bindings
+        ):
+            event.stop()
+            event.prevent_default()
+            papers = self.screen.query_one("#papers")
+            self.screen.set_focus(papers)  # now, so the replayed key reaches the list
+            self.app.post_message(events.Key(key_name(character), character))
+            return
+        await super()._on_key(event)
+
+    def on_resize(self) -> None:
+        self.placeholder = fitting_hint(self.content_region.width)
+
+
+def fitting_hint(width: int) -> str:
+    """The longest query hint that fits `width` cells."""
+    for hint in QUERY_HINTS:
+        if cell_len(hint) <= width:
+            return hint
+    return QUERY_HINTS[-1][:width]
 
 
 class FilterBar(Horizontal):
@@ -22,8 +109,8 @@ class FilterBar(Horizontal):
     FilterBar Input { border: tall $surface-lighten-1; }
     FilterBar Input:focus { border: tall $accent; }
     FilterBar #query { width: 1fr; }
-    FilterBar #since, FilterBar #until { width: 16; }
-    FilterBar Tabs { width: 46; margin-top: 0; }
+    FilterBar #since, FilterBar #until { width: 15; }
+    FilterBar Tabs { width: 39; margin-top: 0; }
     """
 
     class Changed(Message):
@@ -48,13 +135,10 @@ class FilterBar(Horizontal):
 
     def compose(self) -> ComposeResult:
         query, since, until, view = self._initial
-        yield Input(
-            query,
-            placeholder="/ filter: words, title:…, org:…, date:2024, upvotes:>=5",
-            id="query",
-        )
-        yield Input(since, placeholder="from: 2024-01, 7d", id="since")
-        yield Input(until, placeholder="to: 2025", id="until")
+        yield QueryInput(query, placeholder=QUERY_HINTS[0], id="query")
+        # Plain words, no example date: an example reads as a limit in force.
+        yield FilterInput(since, placeholder="from date", id="since")
+        yield FilterInput(until, placeholder="to date", id="until")
         yield Tabs(*(Tab(label, id=name) for name, label in VIEWS), active=view, id="views")
 
     def on_input_changed(self, event: Input.Changed) -> None:

@@ -9,12 +9,13 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from paperbrowse.tui.commands import ACTIONS
+from paperbrowse.tui.commands import LEAVE_RULE, help_rows
 
 QUERY_HELP = (
     "Query: words (stemmed; title weighs more than abstract), title:… abstract:… org:…, "
     'AND OR NOT (-word), "phrases", wild*, date:2024 date:2024-03 date:[2024-01-01 to 2024-03-31] '
-    "date:>2023, upvotes:>=5, authors:>10.  Dates: YYYY, YYYY-MM, YYYY-MM-DD, 7d 4w 6m 1y."
+    "date:>2023, upvotes:>=5, authors:>10, has_code:true.  "
+    "Dates: YYYY, YYYY-MM, YYYY-MM-DD, 7d 4w 6m 1y."
 )
 
 
@@ -31,12 +32,13 @@ class HelpScreen(ModalScreen[None]):
     """
 
     def compose(self) -> ComposeResult:
-        rows = [(action.display_keys, action.help) for action in ACTIONS]
+        rows = help_rows("list")
         rows += [
             ("Ctrl+P", "Command palette: every action by name, and themes"),
-            ("Tab", "Move between the filter, the list and the detail pane"),
             ("Ctrl+C", "Quit at once (exit status 130)"),
         ]
+        rows += [("", ""), ("", "[b]In the detail pane[/b] (Tab)")]
+        rows += help_rows("detail")
         # Two columns, so that every key fits on a 36-row terminal without scrolling.
         half = (len(rows) + 1) // 2
         columns = Table.grid(padding=(0, 3), expand=True)
@@ -46,7 +48,8 @@ class HelpScreen(ModalScreen[None]):
         with VerticalScroll():
             yield Static("[b]paperbrowse keys[/b]  (Esc closes)\n")
             yield Static(columns)
-            yield Static("\n" + QUERY_HELP)
+            yield Static("\n" + LEAVE_RULE, markup=False)
+            yield Static("\n" + QUERY_HELP, markup=False)
 
     async def action_dismiss(self, result: None = None) -> None:
         self.dismiss(result)

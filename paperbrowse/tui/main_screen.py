@@ -8,29 +8,34 @@ import threading
 from collections.abc import Callable
 from dataclasses import replace
 
-from textual import work
+from textual import events, work
+from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.containers import Horizontal
-from textual.content import Content
+from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
+from paperbrowse.clipboard import copy_text
 from paperbrowse.dates import DateError
 from paperbrowse.library import Library, QueryError, Results, Row
 from paperbrowse.links import LinkError
 from paperbrowse.models import SORTS, Filters, Paper, TriageState, open_target, primary_url
 from paperbrowse.render import paper_links
-from paperbrowse.text import is_safe_url
+from paperbrowse.text import is_safe_url, strip_controls
 from paperbrowse.triage import Change, TriageError, TriageStore
 from paperbrowse.tui.commands import bindings
 from paperbrowse.tui.filter_bar import VIEWS, FilterBar, parse_dates
 from paperbrowse.tui.help import HelpScreen
+from paperbrowse.tui.key_bar import KeyBar
 from paperbrowse.tui.link_picker import LinkPicker
-from paperbrowse.tui.paper_detail import PaperDetail
+from paperbrowse.tui.paper_detail import DetailItem, PaperDetail
 from paperbrowse.tui.paper_list import PaperList
 
 VIEW_NAMES = dict(VIEWS)
 WATCH_SECONDS = 2.0  # how often the browser looks for a newer library generation
+NARROW = 110  # columns below which the detail pane goes under the list and the dates hide
+TINY = 70  # columns below which the view tabs hide too (the status line names the view)
 
 
 class TriageSnapshot:
@@ -45,9 +50,15 @@ class TriageSnapshot:
 
 
 class MainScreen(Screen[None]):
-    """Filter bar on top, list and detail side by side, status line and footer below."""
+    """Filter bar on top, list and detail side by side (below NARROW columns: the detail under
+    the list), room for a message, the status line and the keys below.
+
+    The screen is the only mediator: the list posts `Highlighted`, the screen sets `item`,
+    and the detail pane is bound to it (`data_bind`)."""
 
     BINDINGS = bindings()
+
+    item: reactive[DetailItem | None] = reactive(None, always_update=True)
 
     def __init__(
         self,
@@ -73,6 +84,9 @@ class MainScreen(Screen[None]):
         self._searching = False
         self._good_filters = filters
         self._keep_id: str | None = None  # after a reload, keep the cursor on this paper
+        # Rows moved (j/k, pages) while a new query's results were on their way: applied to
+        # them when they arrive, so `/pose Esc jj` typed in one go ends on the third match.
+        self._early_moves: int | None = None
 
     # -- layout --------------------------------------------------------------------------------
 
@@ -84,16 +98,29 @@ class MainScreen(Screen[None]):
             f.until.isoformat() if f.until else "",
             f.state if f.state in VIEW_NAMES else "all",
         )
+        yield Static("", id="message", markup=False)
         with Horizontal(id="panes"):
             yield PaperList(id="papers")
-            yield PaperDetail(id="detail")
+            yield PaperDetail(id="detail").data_bind(MainScreen.item)
         yield Static("", id="status")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one(PaperList).focus()
+        self._fit_layout(self.size.width)
         self.search()
         self.set_interval(WATCH_SECONDS, self._watch_library)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._fit_layout(event.size.width)
+
+    def _fit_layout(self, width: int) -> None:
+        """Classes for the width: `-narrow` stacks the panes and hides empty date inputs
+        (the query takes `date:`), `-tiny` hides the view tabs too."""
+        self.set_class(width < NARROW, "-narrow")
+        self.set_class(width < TINY, "-tiny")
+        for box in self.query("#since, #until").results(Input):
+            box.set_class(not box.value, "-empty")
 
     def _watch_library(self) -> None:
         """Show papers that an `index` run committed while the browser is open."""
@@ -132,6 +159,7 @@ class MainScreen(Screen[None]):
         """Run the current filters in the worker; the newest request wins."""
         self._generation += 1
         cursor = self.paper_list.cursor if keep_cursor else 0
+        self._early_moves = None if keep_cursor else 0
         try:
             # SQLite connections belong to the thread that made them: read the flags here.
             snapshot = TriageSnapshot(self.triage) if self.filters.state != "all" else None
@@ -176,12 +204,15 @@ class MainScreen(Screen[None]):
         if self._keep_id is not None:
             cursor = self._position_of(results, self._keep_id, cursor)
             self._keep_id = None
+        elif self._early_moves:
+            cursor = max(0, cursor + self._early_moves)
+        self._early_moves = None
         self._states = {}
         self.message = self._date_error  # results under the last good dates, still a bad date
         self.paper_list.show(len(results), self._row_at, self._state_of, self._is_marked, cursor)
         self._update_status()
         if not len(results):
-            self.query_one(PaperDetail).show(None, TriageState())
+            self.item = None
 
     def _position_of(self, results: Results, paper_id: str, default: int) -> int:
         """Where `paper_id` now stands in `results` (after a reload), else `default`."""
@@ -217,20 +248,24 @@ class MainScreen(Screen[None]):
     def _update_status(self) -> None:
         status = self.query_one("#status", Static)
         count = len(self.results) if self.results is not None else 0
-        sort = self._good_filters.effective_sort
+        good = self._good_filters
         noun = "paper" if count == 1 else "papers"
-        parts = [f"{count:,} {noun}", VIEW_NAMES.get(self._good_filters.state, "All")[2:]]
-        parts.append(f"sorted by {sort}")
+        parts = [f"{count:,} {noun}", VIEW_NAMES.get(good.state, "3 All")[2:]]
+        if good.since or good.until:
+            since = good.since.isoformat() if good.since else "…"
+            until = good.until.isoformat() if good.until else "…"
+            parts.append(f"{since} to {until}")
+        parts.append(f"sorted by {good.effective_sort}")
         if self.marks:
             parts.append(f"{len(self.marks)} marked")
         text = "  ·  ".join(parts)
-        if self.message:
-            # Content, not markup: the message quotes what the user typed ("[/" and all).
-            status.update(Content.assemble((self.message, "bold $error"), f"   {text}"))
-            status.add_class("error")
-        else:
-            status.update(text if count else f"No papers match.   {text}")
-            status.remove_class("error")
+        status.update(text if count else f"No papers match.  ·  {text}")
+        # The message has a line (or four) of its own, in plain text: it quotes what the user
+        # typed ("[/" and all).
+        message = self.query_one("#message", Static)
+        message.update(self.message)
+        message.set_class(bool(self.message), "shown")
+        status.set_class(bool(self.message), "error")
 
     # -- messages from the panes ---------------------------------------------------------------
 
@@ -244,6 +279,7 @@ class MainScreen(Screen[None]):
             return
         self._date_error = ""
         self.filters = replace(self.filters, query=event.query, since=since, until=until)
+        self._fit_layout(self.size.width)
         self.search()
 
     def on_filter_bar_view_changed(self, event: FilterBar.ViewChanged) -> None:
@@ -252,14 +288,19 @@ class MainScreen(Screen[None]):
             self.search()
 
     def on_paper_list_highlighted(self, event: PaperList.Highlighted) -> None:
-        detail = self.query_one(PaperDetail)
-        if event.index < 0 or self.results is None:
-            detail.show(None, TriageState())
+        self._show_detail(event.index)
+
+    def _show_detail(self, index: int) -> None:
+        """Point `item` (and so the detail pane) at the paper at `index`."""
+        if index < 0 or self.results is None:
+            self.item = None
             return
-        paper = self._paper(event.index)
-        if paper is not None:
-            terms = self.results.terms
-            detail.show(paper, self._state_of(paper.id), terms)
+        paper = self._paper(index)
+        if paper is None:
+            self.item = None
+        else:
+            terms = tuple(self.results.terms)
+            self.item = DetailItem(paper, self._state_of(paper.id), terms)
 
     def _paper(self, index: int) -> Paper | None:
         if self.results is None or not 0 <= index < len(self.results):
@@ -274,29 +315,41 @@ class MainScreen(Screen[None]):
 
     # -- actions: movement ---------------------------------------------------------------------
 
+    def _move(self, delta: int) -> None:
+        if self._early_moves is not None:
+            self._early_moves += delta
+        self.paper_list.move(delta)
+
     def action_cursor_down(self) -> None:
-        self.paper_list.move(1)
+        self._move(1)
 
     def action_cursor_up(self) -> None:
-        self.paper_list.move(-1)
+        self._move(-1)
 
     def action_cursor_first(self) -> None:
+        self._early_moves = None
         self.paper_list.move_to(0)
 
     def action_cursor_last(self) -> None:
+        self._early_moves = None
         self.paper_list.move_to(self.paper_list.count - 1)
 
     def action_page_down(self) -> None:
-        self.paper_list.move(max(1, self.paper_list.size.height - 1))
+        self._move(max(1, self.paper_list.size.height - 1))
 
     def action_page_up(self) -> None:
-        self.paper_list.move(-max(1, self.paper_list.size.height - 1))
+        self._move(-max(1, self.paper_list.size.height - 1))
+
+    # Focus moves at once (not after a refresh, as `widget.focus()` does): keys typed right
+    # after `/` belong to the filter, not to the list (`/pose` must never star a paper).
 
     def action_focus_query(self) -> None:
-        self.query_one("#query", Input).focus()
+        if isinstance(self.focused, Input):
+            raise SkipAction()  # `/` typed in an input is text
+        self.set_focus(self.query_one("#query", Input))
 
     def action_focus_list(self) -> None:
-        self.paper_list.focus()
+        self.set_focus(self.paper_list)
 
     # -- actions: marks and triage -------------------------------------------------------------
 
@@ -349,19 +402,20 @@ class MainScreen(Screen[None]):
         what = f"{len(ids)} papers" if len(ids) > 1 else "paper"
         self.notify(f"{what} {'' if change.value else 'un'}{verb}", timeout=1.5)
 
-    def _after_triage(self, ids: list[str], flag: str) -> None:
+    def _after_triage(self, ids: list[str], flag: str, follow: str | None = None) -> None:
+        """Bring the list, the counts and the detail pane in line with a triage change.
+
+        The one rule: a paper leaves the view as soon as it no longer belongs there, and comes
+        back when it belongs again (an undo); the All view keeps every paper. Every view but
+        All is searched again at once; the cursor keeps its row, or follows `follow` (the paper
+        an undo brought back)."""
         for pid in ids:
             self._states.pop(pid, None)
         self.paper_list.refresh()
-        self._refresh_detail()
-        # Hiding (or unhiding in the Hidden view) takes papers out of the current view.
-        if flag == "hidden" and self.filters.state in ("inbox", "hidden", "unread"):
+        self._show_detail(self.paper_list.cursor)
+        if self.filters.state != "all":
+            self._keep_id = follow
             self.search(keep_cursor=True)
-
-    def _refresh_detail(self) -> None:
-        self.on_paper_list_highlighted(
-            PaperList.Highlighted(self.paper_list, self.paper_list.cursor)
-        )
 
     def action_star(self) -> None:
         self._triage("starred")
@@ -382,8 +436,11 @@ class MainScreen(Screen[None]):
         except TriageError as exc:
             self.notify(str(exc), severity="error", markup=False)
             return
-        self._after_triage([pid for pid, _ in change.before], change.flag)
-        self.notify(f"undone: {change.flag}", timeout=1.5)
+        ids = [pid for pid, _ in change.before]
+        self._after_triage(ids, change.flag, follow=ids[0] if ids else None)
+        verb = {"read": "read", "starred": "star", "hidden": "hide"}[change.flag]
+        what = f"{len(ids)} papers" if len(ids) > 1 else "paper"
+        self.notify(f"undone: {verb} ({what})", timeout=1.5)
 
     # -- actions: views and sorting ------------------------------------------------------------
 
@@ -446,9 +503,20 @@ class MainScreen(Screen[None]):
 
     def action_copy(self) -> None:
         paper = self.current
-        if paper:
-            self.app.copy_to_clipboard(f"{paper.title} {primary_url(paper)}")
-            self.notify("copied title and link", timeout=1.5)
+        if paper is None:
+            return
+        text = f"{strip_controls(paper.title)} {primary_url(paper)}"
+        self.app.copy_to_clipboard(text)  # OSC 52: the terminal may or may not take it
+        self._copy_worker(text)
+
+    @work(thread=True, group="copy")
+    def _copy_worker(self, text: str) -> None:
+        """The tool routes (tmux, a system tool) run off the UI thread: each may take a while."""
+        report = copy_text(text)
+        report.osc52 = True
+        severity = "information" if report.ok else "warning"
+        message = report.message("title and link")
+        self.app.call_from_thread(self.notify, message, severity=severity, timeout=4, markup=False)
 
     # -- actions: the rest ---------------------------------------------------------------------
 
@@ -464,7 +532,11 @@ class MainScreen(Screen[None]):
         self.app.push_screen(HelpScreen())
 
     def action_accept(self) -> None:
-        self.app.exit(self.selection())
+        selection = self.selection()
+        if not selection:
+            self.notify("Nothing to select: the list is empty", severity="warning", timeout=3)
+            return
+        self.app.exit(selection)
 
     def action_quit_browser(self) -> None:
         self.app.exit(None, return_code=1)

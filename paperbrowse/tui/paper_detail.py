@@ -1,38 +1,146 @@
-"""The detail pane: the highlighted paper in full, with query terms highlighted."""
+"""The detail pane: the highlighted paper in full, with query terms highlighted.
+
+The pane is bound to the screen's `item` reactive (`data_bind`): the screen decides what is
+shown, the pane only draws it. With the focus (Tab) its movement keys scroll the abstract.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from dataclasses import dataclass
 
+from rich.style import Style
 from textual.app import ComposeResult
+from textual.color import Color
 from textual.containers import VerticalScroll
+from textual.reactive import reactive
 from textual.widgets import Static
 
 from paperbrowse.models import Paper, TriageState
-from paperbrowse.render import paper_renderable
+from paperbrowse.render import PaperStyles, paper_renderable
+from paperbrowse.tui.colours import ink, layer
+from paperbrowse.tui.commands import bindings
+
+
+@dataclass(frozen=True)
+class DetailItem:
+    """What the detail pane shows: a paper, its triage flags and the query's terms."""
+
+    paper: Paper
+    state: TriageState
+    terms: tuple[str, ...] = ()
 
 
 class PaperDetail(VerticalScroll, can_focus=True):
-    """Title, date, byline, upvotes, sources, abstract and links of one paper."""
+    """Title, date, byline, counts, ids, sources, summary, abstract and links of one paper."""
 
+    BINDINGS = bindings("detail")
+    COMPONENT_CLASSES = {
+        "paper-detail--title",
+        "paper-detail--date",
+        "paper-detail--meta",
+        "paper-detail--flags",
+        "paper-detail--dim",
+        "paper-detail--heading",
+        "paper-detail--highlight",
+        "paper-detail--bar",
+    }
     DEFAULT_CSS = """
-    PaperDetail { padding: 0 1; }
+    PaperDetail { padding: 0 1; background: $background; color: $foreground; }
     PaperDetail > Static { width: 100%; }
+    PaperDetail > .paper-detail--title { color: $foreground; text-style: bold; }
+    PaperDetail > .paper-detail--date { color: $text-primary; }
+    PaperDetail > .paper-detail--meta { color: $foreground; }
+    PaperDetail > .paper-detail--flags { color: $text-warning; }
+    PaperDetail > .paper-detail--dim { color: $text-muted; }
+    PaperDetail > .paper-detail--heading { color: $text-accent; text-style: bold; }
+    PaperDetail > .paper-detail--highlight {
+        background: $accent; color: $foreground; text-style: bold;
+    }
+    PaperDetail > .paper-detail--bar { color: $text-primary; }
     """
+
+    item: reactive[DetailItem | None] = reactive(None, always_update=True)
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._body = Static("", id="detail-body")
-        self.paper: Paper | None = None
+        self._styles: PaperStyles | None = None
 
     def compose(self) -> ComposeResult:
         yield self._body
 
-    def show(self, paper: Paper | None, state: TriageState, terms: Sequence[str] = ()) -> None:
-        """Show `paper` (None: nothing highlighted)."""
-        self.paper = paper
-        if paper is None:
+    @property
+    def paper(self) -> Paper | None:
+        """The paper shown (None: nothing highlighted)."""
+        return self.item.paper if self.item else None
+
+    def watch_item(self, old: DetailItem | None, new: DetailItem | None) -> None:
+        self._draw()
+        if old is None or new is None or old.paper.id != new.paper.id:
+            self.scroll_home(animate=False)
+
+    def _draw(self) -> None:
+        item = self.item
+        if item is None:
             self._body.update("")
         else:
-            self._body.update(paper_renderable(paper, state, terms))
+            self._body.update(
+                paper_renderable(item.paper, item.state, item.terms, self.paper_styles)
+            )
+
+    def notify_style_update(self) -> None:
+        self._styles = None  # a new theme: redraw in its colours
+        super().notify_style_update()
+        if self.is_mounted and self.item is not None:
+            self.call_later(self._draw)
+
+    @property
+    def paper_styles(self) -> PaperStyles:
+        """The pane's colours from the theme, each readable (WCAG AA) on the pane."""
+        if self._styles is None:
+            base = self.rich_style
+            bg = Color.from_rich_color(base.bgcolor) if base.bgcolor else Color(0, 0, 0)
+            fg = Color.from_rich_color(base.color) if base.color else bg.get_contrast_text()
+
+            def role(name: str) -> Style:
+                styles = self.get_component_styles(f"paper-detail--{name}")
+                role_bg, role_fg, text_style = layer(styles, bg, fg)
+                resolved = ink(role_fg, role_bg, text_style)
+                if role_bg == bg:  # no background of its own: keep the pane's
+                    return Style(color=resolved.fg.rich_color) + resolved.text_style
+                return resolved.rich
+
+            self._styles = PaperStyles(
+                title=role("title"),
+                date=role("date"),
+                meta=role("meta"),
+                flags=role("flags"),
+                dim=role("dim"),
+                heading=role("heading"),
+                highlight=role("highlight"),
+                bar=role("bar"),
+            )
+        return self._styles
+
+    # -- actions (with the focus) ----------------------------------------------------------------
+
+    def action_page_down(self) -> None:
+        self.scroll_page_down(animate=False)
+
+    def action_page_up(self) -> None:
+        self.scroll_page_up(animate=False)
+
+    def action_scroll_down(self) -> None:
+        self.scroll_relative(y=1, animate=False)
+
+    def action_scroll_up(self) -> None:
+        self.scroll_relative(y=-1, animate=False)
+
+    def action_scroll_home(self) -> None:
         self.scroll_home(animate=False)
+
+    def action_scroll_end(self) -> None:
+        self.scroll_end(animate=False)
+
+    def action_back_to_list(self) -> None:
+        self.screen.set_focus(self.screen.query_one("#papers"))

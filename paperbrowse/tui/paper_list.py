@@ -3,15 +3,22 @@
 Rows are read from the library lazily (a page at a time), so 100,000 results cost no more to
 show than 40. The pane knows nothing of filters or triage storage: the screen hands it results,
 triage flags and marks, and listens for `Highlighted`.
+
+Every width is measured in terminal cells (Rich's `cell_len`), never in characters: a CJK title
+takes two cells a character and a combining accent none, and the columns stay aligned.
 """
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
+from textual import events
+from textual.color import Color
 from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
@@ -21,8 +28,16 @@ from textual.strip import Strip
 from paperbrowse.library import Row
 from paperbrowse.models import TriageState
 from paperbrowse.text import strip_controls
+from paperbrowse.tui.colours import Ink, ink, layer
 
-DATE_W, VOTES_W, BYLINE_W = 10, 4, 13
+DATE_W = 10
+COUNT_W = 5  # "▲1234", "💬123"
+TITLE_MIN = 40  # cells a title keeps before an optional column is shown
+BYLINE_MIN, BYLINE_MAX = 9, 18
+UPVOTE, COMMENT = "▲", "💬"  # U+1F4AC is East Asian Wide: two cells in every terminal
+STARRED, UNREAD, READ, HIDDEN = "★", "•", "✓", "×"
+
+ROLES = ("title", "date", "counts", "byline", "star", "unread", "mark")
 
 
 @dataclass(frozen=True)
@@ -34,30 +49,105 @@ class ListRow:
     marked: bool
 
 
+@dataclass(frozen=True)
+class Columns:
+    """Cell widths of one layout of the list; 0 means the column is not shown."""
+
+    title: int
+    upvotes: int
+    comments: int
+    byline: int
+
+    @staticmethod
+    def fit(width: int) -> Columns:
+        """Columns for a list `width` cells wide: the title keeps at least TITLE_MIN cells
+        (when the width allows); upvotes, comments and the byline join in that order while
+        it does, and the byline takes what is left up to BYLINE_MAX."""
+        fixed = 4 + DATE_W + 1  # mark, star, state, space, date, space
+        room = width - fixed
+        upvotes = comments = byline = 0
+        if room - (COUNT_W + 1) >= TITLE_MIN:
+            upvotes = COUNT_W
+            room -= COUNT_W + 1
+        if room - (COUNT_W + 1) >= TITLE_MIN:
+            comments = COUNT_W
+            room -= COUNT_W + 1
+        if room - (BYLINE_MIN + 1) >= TITLE_MIN:
+            byline = min(BYLINE_MAX, room - 1 - TITLE_MIN)
+            room -= byline + 1
+        return Columns(max(1, room), upvotes, comments, byline)
+
+
+def fit_cells(text: str, width: int) -> str:
+    """`text` as exactly `width` cells: cut with an ellipsis when longer, padded when shorter.
+
+    Control characters are removed and the text is NFC-composed first (so "e" + U+0301 is one
+    character, as terminals draw it)."""
+    text = unicodedata.normalize("NFC", strip_controls(text)).replace("\n", " ")
+    if width <= 0:
+        return ""
+    if cell_len(text) > width:
+        text = set_cell_size(text, width - 1) + "…"
+    return set_cell_size(text, width)
+
+
+def count_cell(glyph: str, value: int | None, width: int = COUNT_W) -> str:
+    """`  ▲12`-style cell of `width` cells: the glyph and the count, right-aligned; blank when
+    unknown. Counts too wide for the cell are shortened (`1.2k`, `12k`)."""
+    if value is None or width <= 0:
+        return " " * width
+    digits = width - cell_len(glyph)
+    text = str(value)
+    if len(text) > digits:
+        text = f"{value / 1000:.1f}k"
+        if len(text) > digits:
+            text = f"{value // 1000}k"
+    return " " * max(0, digits - len(text)) + glyph + text[-digits:]
+
+
 class PaperList(ScrollView, can_focus=True, inherit_bindings=False):
     """A scrolling list of papers with a cursor; only visible lines are rendered.
 
     It drops ScrollView's key bindings (arrows, PgUp/PgDn, Home/End scroll the view) so those
-    keys reach the screen's bindings, which move the cursor."""
+    keys reach the screen's bindings, which move the cursor.
+
+    Colours come from the component classes below (theme variables only); each role is then
+    resolved on its row's real background and kept at WCAG AA contrast (see `colours`)."""
 
     COMPONENT_CLASSES = {
-        "paper-list--cursor",
-        "paper-list--marked",
-        "paper-list--read",
-        "paper-list--meta",
+        "paper-list--title",
+        "paper-list--date",
+        "paper-list--counts",
+        "paper-list--byline",
         "paper-list--star",
+        "paper-list--unread",
+        "paper-list--mark",
+        "paper-list--read",
+        "paper-list--hidden",
+        "paper-list--marked",
+        "paper-list--cursor",
+        "paper-list--cursor-blurred",
     }
     DEFAULT_CSS = """
-    PaperList { background: $surface; overflow-x: hidden; }
-    PaperList > .paper-list--cursor { background: $block-cursor-blurred-background; }
-    PaperList:focus > .paper-list--cursor {
+    PaperList { background: $surface; color: $foreground; overflow-x: hidden;
+                scrollbar-size-vertical: 1; }
+    PaperList > .paper-list--title { color: $foreground; }
+    PaperList > .paper-list--date { color: $text-muted; }
+    PaperList > .paper-list--counts { color: $text-secondary; }
+    PaperList > .paper-list--byline { color: $text-muted; }
+    PaperList > .paper-list--star { color: $text-warning; }
+    PaperList > .paper-list--unread { color: $text-accent; }
+    PaperList > .paper-list--mark { color: $accent; }
+    PaperList > .paper-list--read { color: $text-muted; }
+    PaperList > .paper-list--hidden { color: $text-muted; text-style: italic; }
+    PaperList > .paper-list--marked { background: $accent 20%; text-style: bold; }
+    PaperList > .paper-list--cursor {
         background: $block-cursor-background; color: $block-cursor-foreground;
         text-style: bold;
     }
-    PaperList > .paper-list--marked { color: $accent; text-style: bold; }
-    PaperList > .paper-list--read { color: $text-muted; }
-    PaperList > .paper-list--meta { color: $text-muted; }
-    PaperList > .paper-list--star { color: $warning; }
+    PaperList > .paper-list--cursor-blurred {
+        background: $block-cursor-blurred-background; color: $block-cursor-blurred-foreground;
+    }
     """
 
     cursor: reactive[int] = reactive(0, always_update=True)
@@ -76,6 +166,7 @@ class PaperList(ScrollView, can_focus=True, inherit_bindings=False):
         self._row_at: Callable[[int], Row] = _no_row
         self._state_of: Callable[[str], TriageState] = lambda _id: TriageState()
         self._is_marked: Callable[[str], bool] = lambda _id: False
+        self._inks: dict[tuple[str, str, bool], Ink] = {}
 
     # -- data ----------------------------------------------------------------------------------
 
@@ -113,6 +204,11 @@ class PaperList(ScrollView, can_focus=True, inherit_bindings=False):
         top = int(self.scroll_offset.y)
         return range(top, min(self._count, top + self.size.height))
 
+    @property
+    def columns(self) -> Columns:
+        """The column widths at the current size."""
+        return Columns.fit(self.scrollable_content_region.width)
+
     # -- cursor --------------------------------------------------------------------------------
 
     def watch_cursor(self, old: int, new: int) -> None:
@@ -142,10 +238,65 @@ class PaperList(ScrollView, can_focus=True, inherit_bindings=False):
         self.virtual_size = Size(0, self._count)
         self._scroll_to_cursor()
 
+    def on_focus(self) -> None:
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self.refresh()
+
+    async def _on_key(self, event: events.Key) -> None:
+        from paperbrowse.tui.filter_bar import follow_focus
+
+        if follow_focus(self, event):  # `/pose` typed in one burst: "pose" is the filter's
+            return
+        await super()._on_key(event)
+
     def on_click(self, event: object) -> None:
         offset = getattr(event, "y", None)
         if offset is not None:
             self.move_to(int(self.scroll_offset.y) + int(offset))
+
+    # -- colours -------------------------------------------------------------------------------
+
+    def notify_style_update(self) -> None:
+        self._inks.clear()  # a new theme or stylesheet
+        super().notify_style_update()
+
+    def ink(self, role: str, row_kind: str, cursor: bool) -> Ink:
+        """The resolved colours of `role` (one of ROLES) on a row of `row_kind` ("plain",
+        "read", "hidden", "marked"), with or without the cursor on it."""
+        key = (role, row_kind, cursor)
+        cached = self._inks.get(key)
+        if cached is None:
+            cached = self._inks[key] = self._resolve(role, row_kind, cursor)
+        return cached
+
+    def _resolve(self, role: str, row_kind: str, cursor: bool) -> Ink:
+        base = self.rich_style
+        bg = Color.from_rich_color(base.bgcolor) if base.bgcolor else Color(0, 0, 0)
+        fg = Color.from_rich_color(base.color) if base.color else bg.get_contrast_text()
+        text_style = Style()
+
+        def apply(name: str, colour: bool = True) -> None:
+            nonlocal bg, fg, text_style
+            new_bg, new_fg, extra = layer(self.get_component_styles(name), bg, fg)
+            bg = new_bg
+            if colour:
+                fg = new_fg
+            text_style += extra
+
+        if row_kind == "marked":
+            apply("paper-list--marked")
+        apply(f"paper-list--{role}")
+        if row_kind in ("read", "hidden") and role in ("title", "byline"):
+            apply(f"paper-list--{row_kind}")
+        if cursor:
+            focused = self.has_focus
+            apply(
+                "paper-list--cursor" if focused else "paper-list--cursor-blurred",
+                colour=role in ("title", "byline", "date", "counts") or focused,
+            )
+        return ink(fg, bg, text_style)
 
     # -- rendering -----------------------------------------------------------------------------
 
@@ -156,47 +307,47 @@ class PaperList(ScrollView, can_focus=True, inherit_bindings=False):
         item = self.row(index)
         if item is None:
             return Strip.blank(width, base)
-        return Strip(self._segments(item, index, width, base), width).crop_extend(0, width, base)
+        segments = self.segments(item, index == self.cursor, width)
+        # The strip measures its own cells: never trust a length computed elsewhere.
+        return Strip(segments).crop_extend(0, width, base)
 
-    def _segments(self, item: ListRow, index: int, width: int, base: Style) -> list[Segment]:
+    def segments(self, item: ListRow, cursor: bool, width: int) -> list[Segment]:
+        """The segments of one row, `width` cells in all, each tagged with its role
+        (`Segment.control` is never set; the role is in `ROLE_OF[segment]`)."""
         row, state = item.row, item.state
-        style = base
-        if state.read or state.hidden:
-            style += self.get_component_rich_style("paper-list--read", partial=True)
-        if item.marked:
-            style += self.get_component_rich_style("paper-list--marked", partial=True)
-        if index == self.cursor:
-            style += self.get_component_rich_style("paper-list--cursor", partial=True)
-        meta = style + self.get_component_rich_style("paper-list--meta", partial=True)
-        if index == self.cursor:
-            meta = style
-        star_style = style + self.get_component_rich_style("paper-list--star", partial=True)
+        kind = (
+            "marked"
+            if item.marked
+            else "hidden"
+            if state.hidden
+            else "read"
+            if state.read
+            else "plain"
+        )
+        cols = Columns.fit(width)
 
-        mark = "▌" if item.marked else " "
-        flag = "★" if state.starred else ("·" if state.read else ("x" if state.hidden else "•"))
+        def seg(text: str, role: str) -> Segment:
+            return Segment(text, self.ink(role, kind, cursor).rich)
+
+        flag = HIDDEN if state.hidden else READ if state.read else UNREAD
+        flag_role = "unread" if flag == UNREAD else "date"
         when = row.published.isoformat() if row.published else "—".center(DATE_W)
-        votes = f"{row.upvotes:>{VOTES_W}}" if row.upvotes is not None else " " * VOTES_W
-        byline = row.org or _authors(row.authors)
-        byline = _fit(strip_controls(byline), BYLINE_W)
-        title_w = max(8, width - (2 + 2 + DATE_W + 1 + VOTES_W + 2 + BYLINE_W + 1))
-        title = _fit(strip_controls(row.title), title_w)
-        return [
-            Segment(mark + " ", style),
-            Segment(flag + " ", star_style if state.starred else style),
-            Segment(when.ljust(DATE_W) + " ", meta),
-            Segment(votes + "  ", meta),
-            Segment(title.ljust(title_w), style),
-            Segment(" " + byline.rjust(BYLINE_W), meta),
+        out = [
+            seg("▌" if item.marked else " ", "mark"),
+            seg(STARRED if state.starred else " ", "star"),
+            seg(flag, flag_role),
+            seg(" ", "title"),
+            seg(when + " ", "date"),
         ]
-
-
-def _fit(text: str, width: int) -> str:
-    """Truncate to `width` cells with an ellipsis."""
-    from rich.cells import cell_len, set_cell_size
-
-    if cell_len(text) <= width:
-        return text
-    return set_cell_size(text, max(0, width - 1)) + "…"
+        if cols.upvotes:
+            out.append(seg(count_cell(UPVOTE, row.upvotes, cols.upvotes) + " ", "counts"))
+        if cols.comments:
+            out.append(seg(count_cell(COMMENT, row.comments, cols.comments) + " ", "counts"))
+        out.append(seg(fit_cells(row.title, cols.title), "title"))
+        if cols.byline:
+            byline = fit_cells(row.org or _authors(row.authors), cols.byline)
+            out.append(seg(" " + byline, "byline"))
+        return out
 
 
 def _no_row(index: int) -> Row:

@@ -14,7 +14,7 @@ from paperbrowse.library import Library
 from paperbrowse.models import Filters
 from paperbrowse.paths import sample_dir
 from paperbrowse.triage import TriageStore
-from paperbrowse.tui.app import PaperBrowser
+from paperbrowse.tui.app import PaperBrowser, make_browser
 
 
 class FakeOpener:
@@ -63,26 +63,30 @@ def data_dir(browser_sample_dir: Path, tmp_path: Path) -> Path:
 def make_app(
     data_dir: Path,
 ) -> Iterator[Callable[..., PaperBrowser]]:
-    """Build a browser: `make_app(filters=None, data_dir=None, opener=None)`.
+    """Build a browser with the app's own factory: `make_app(filters=None, data_dir=None,
+    opener=None, settings=False, theme=None)`.
 
-    The app's opener is a `FakeOpener` unless one is given; `cursor_blink` is off."""
+    The app's opener is a `FakeOpener` unless one is given; `cursor_blink` is off; the settings
+    file is neither read nor written unless `settings` (it is in the test's temp config dir)."""
     opened: list[tuple[Library, TriageStore]] = []
 
     def build(
         filters: Filters | None = None,
         data_dir: Path = data_dir,
         opener: Callable[[str], None] | None = None,
+        settings: bool = False,
+        theme: str | None = None,
     ) -> PaperBrowser:
-        library = Library(data_dir)
-        triage = TriageStore(data_dir / "state.db")
-        opened.append((library, triage))
-        return PaperBrowser(
-            library,
-            triage,
+        app = make_browser(
+            data_dir,
             filters,
             opener=opener or FakeOpener(),
             cursor_blink=False,
+            use_settings=settings,
+            theme=theme,
         )
+        opened.append((app.library, app.triage))
+        return app
 
     yield build
     for library, triage in opened:
