@@ -22,7 +22,7 @@ from paperbrowse.paths import default_data_dir, demo_data_dir, private_umask, sa
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from paperbrowse.library import Library
+    from paperbrowse.library import IndexReport, Library
     from paperbrowse.triage import TriageStore
 
 EXIT_OK, EXIT_NONE, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -39,7 +39,20 @@ class CliError(Exception):
 
 
 def _formats() -> tuple[str, ...]:
-    return ("table", "tsv", "jsonl", "json", "md", "bibtex", "titles", "urls")
+    return ("table", "tsv", "jsonl", "json", "md", "bibtex", "titles", "urls", "links")
+
+
+FORMAT_HELP = (
+    "table (a terminal's default), tsv (a pipe's default), jsonl, json, md, bibtex, titles, "
+    "urls (one link per paper: its first code link, else its first link, else an arXiv "
+    "search), links (every link of every paper, one a line)"
+)
+STATE_HELP = (
+    "which papers: inbox (unread and not hidden), unread, read, starred, hidden, or all "
+    "(default: %(default)s)"
+)
+# Options of `search` and `browse` that take a value (see `_query_words`).
+VALUE_OPTIONS = ("--since", "--until", "--state", "--format", "--sort", "--limit")
 
 
 class _ArgumentParser(argparse.ArgumentParser):
@@ -53,15 +66,22 @@ class _ArgumentParser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every subcommand."""
+    from paperbrowse.config import config_path
+
     parser = _ArgumentParser(
         prog="paperbrowse",
         description="Browse, triage and search Hugging Face Daily Papers dumps from the terminal.",
+        # Paths on lines of their own, never wrapped (argparse would break them at a hyphen).
+        epilog=f"library: {default_data_dir()}\nsettings: {config_path()}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"paperbrowse {__version__}")
     parser.add_argument(
         "--data-dir",
         type=Path,
-        help="library location (default: $PAPERBROWSE_DATA_DIR, else the user data dir)",
+        metavar="DIR",
+        help="library location (default: $PAPERBROWSE_DATA_DIR, else the user data dir: "
+        "see `library:` below)",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -71,35 +91,106 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--year", type=int, help="year of pages that show no year anywhere")
 
     def add_filters(p: argparse.ArgumentParser, state_default: str) -> None:
-        p.add_argument("query", nargs="?", default="", metavar="QUERY", help="Whoosh query")
+        p.add_argument(
+            "query",
+            nargs="?",
+            default="",
+            metavar="QUERY",
+            help="the query (words, title:, org:, date:, -word ...); several words are joined, "
+            "and a word starting with - excludes it: `search video -image`",
+        )
         p.add_argument("--since", metavar="D", help="on or after D (YYYY, YYYY-MM, YYYY-MM-DD, 7d)")
         p.add_argument("--until", metavar="D", help="on or before D")
-        p.add_argument("--state", choices=STATES, default=state_default)
-        p.add_argument("--format", choices=_formats(), help="output format")
+        p.add_argument("--state", choices=STATES, default=state_default, help=STATE_HELP)
+        p.add_argument("--format", choices=_formats(), metavar="FORMAT", help=FORMAT_HELP)
 
-    p = sub.add_parser("search", help="print matching papers")
+    p = sub.add_parser(
+        "search",
+        help="print matching papers (hidden ones too, unless --state says otherwise)",
+        description="Print the papers matching QUERY. Every paper is searched by default, "
+        "hidden ones included (--state all); --state inbox searches what the browser's Inbox "
+        "shows.",
+    )
     add_filters(p, "all")
     p.add_argument("--sort", choices=ALL_SORTS, help="default: relevance with a query, else date")
     p.add_argument("--limit", type=int, help=f"at most N results (0 = all; table: {TABLE_LIMIT})")
 
     p = sub.add_parser("show", help="print one paper in full")
     p.add_argument("id", metavar="ID", help="paper id (or a unique prefix)")
-    p.add_argument("--format", choices=_formats(), default=None)
+    p.add_argument("--format", choices=_formats(), default=None, metavar="FORMAT", help=FORMAT_HELP)
 
     sub.add_parser("stats", help="library statistics")
 
     p = sub.add_parser("browse", help="open the browser (the default command)")
     add_filters(p, "inbox")
 
-    p = sub.add_parser("demo", help="open the browser on the bundled sample papers")
-    p.add_argument("--no-browser", action="store_true", help="only build the demo library")
-    p.add_argument("--format", choices=_formats(), help="what Enter prints (default: tsv)")
+    p = sub.add_parser(
+        "demo",
+        help="open the browser on the bundled sample papers",
+        description="Open the browser's Inbox on the bundled sample papers, kept in a demo "
+        "library of their own, apart from yours; its triage is kept from run to run until "
+        f"--reset.\n\ndemo library: {demo_data_dir()}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument(
+        "--no-browser", action="store_true", help="only build the demo library, print where"
+    )
+    p.add_argument(
+        "--reset", action="store_true", help="start the demo afresh: forget its triage and index"
+    )
+    p.add_argument(
+        "--format", choices=_formats(), metavar="FORMAT", help="what Enter prints (default: tsv)"
+    )
     return parser
+
+
+def _query_words(argv: list[str]) -> list[str]:
+    """`argv` with the query of `search`/`browse` gathered after a `--`.
+
+    argparse reads `-pose` as an unknown option; for these two commands every word that starts
+    with a single `-` (except `-h`) and every word that is not an option's value is a query
+    word, joined in order: `search video -image --limit 5` -> `search --limit 5 -- 'video -image'`.
+    """
+    start = 0
+    while start < len(argv):  # skip the global options to the command
+        arg = argv[start]
+        if arg == "--data-dir":
+            start += 2
+        elif arg.startswith("-"):
+            start += 1
+        else:
+            break
+    if start >= len(argv) or argv[start] not in ("search", "browse"):
+        return argv
+    head, rest = argv[: start + 1], argv[start + 1 :]
+    options: list[str] = []
+    words: list[str] = []
+    i = 0
+    while i < len(rest):
+        arg = rest[i]
+        if arg == "--":
+            words += rest[i + 1 :]
+            break
+        if arg.startswith("--"):
+            options.append(arg)
+            name = arg.split("=", 1)[0]
+            takes_value = "=" not in arg and any(o.startswith(name) for o in VALUE_OPTIONS)
+            if takes_value and i + 1 < len(rest):
+                options.append(rest[i + 1])
+                i += 1
+        elif arg == "-h":
+            options.append(arg)
+        else:
+            words.append(arg)
+        i += 1
+    if not words:
+        return head + options
+    return head + options + ["--", " ".join(words)]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
-    args = build_parser().parse_args(argv)
+    args = build_parser().parse_args(_query_words(list(sys.argv[1:] if argv is None else argv)))
     try:
         with private_umask():  # every file paperbrowse creates is the user's alone
             return _dispatch(args)
@@ -209,22 +300,37 @@ def cmd_index(args: argparse.Namespace, data_dir: Path) -> int:
         _error(failure)
     failed = bool(report.failures or problems)
     # Plain print, not Rich: one line whatever the width, and no markup read from the path.
-    summary = (
-        f"{report.files_read} files read ({report.files_unchanged} unchanged), "
-        f"{report.papers_parsed} papers parsed: {report.new} new, {report.updated} updated, "
-        f"{report.unchanged} unchanged"
-        + (f", {report.merged} merged" if report.merged else "")
-        + (f", {report.removed} removed" if report.removed else "")
-        + f", {len(report.warnings)} warnings"
-        + (
-            f", {len(report.failures) + len(problems)} failed"
-            if report.failures or problems
-            else ""
-        )
-        + f" -> {data_dir}"
-    )
-    print(_one_line(summary), file=sys.stderr)
+    print(_one_line(index_summary(report, len(problems), data_dir)), file=sys.stderr)
     return EXIT_NONE if failed else EXIT_OK
+
+
+def _count(n: int, noun: str) -> str:
+    """`1 file`, `2 files`."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def index_summary(report: IndexReport, problems: int, data_dir: Path) -> str:
+    """The one line `index` ends with. Its papers add up: every paper parsed is new, updated,
+    unchanged, or a duplicate merged into another record (the same paper twice in the dumps
+    read). Stored papers this run changed without parsing them, joined or removed follow."""
+    parts = [
+        f"{_count(report.files_read, 'file')} read ({report.files_unchanged} unchanged)",
+    ]
+    papers = f"{_count(report.papers_parsed, 'paper')} parsed: {report.new} new, "
+    papers += f"{report.updated} updated, {report.unchanged} unchanged"
+    papers += f", {report.duplicates} merged as duplicates"
+    parts.append(papers)
+    if report.merged:
+        parts.append(f"{_count(report.merged, 'stored paper')} joined to another")
+    if report.dropped:
+        parts.append(f"{_count(report.dropped, 'paper')} no longer in a changed dump")
+    if report.removed:
+        parts.append(f"{report.removed} removed")
+    parts.append(_count(len(report.warnings), "warning"))
+    failed = len(report.failures) + problems
+    if failed:
+        parts.append(f"{failed} failed")
+    return ", ".join(parts) + f" -> {data_dir}"
 
 
 def _run_index(library: Library, sources: Any, *, rebuild: bool, year: int | None) -> Any:
@@ -366,9 +472,7 @@ def cmd_search(args: argparse.Namespace, data_dir: Path) -> int:
     items = ((p, states.get(p.id, TriageState())) for p in papers)
     console = None
     if fmt == "table":
-        from rich.console import Console
-
-        console = Console(highlight=False)
+        console = _stdout_console()
     write_papers(items, fmt, sys.stdout, console=console, query_terms=results.terms)
     sys.stdout.flush()
     if fmt == "table" and count < total:
@@ -386,24 +490,34 @@ def cmd_show(args: argparse.Namespace, data_dir: Path) -> int:
     if args.format:
         from paperbrowse.output import write_papers
 
-        write_papers([(paper, state)], args.format, sys.stdout)
+        console = _stdout_console() if args.format == "table" else None
+        write_papers([(paper, state)], args.format, sys.stdout, console=console)
         return EXIT_OK
+    from paperbrowse.render import paper_lines, print_paper
+
+    if sys.stdout.isatty():
+        print_paper(_stdout_console(), paper, state)
+    else:  # plain lines: no padding, no URL broken across lines
+        sys.stdout.write("".join(line + "\n" for line in paper_lines(paper, state)))
+    return EXIT_OK
+
+
+def _stdout_console() -> Console:
     from rich.console import Console
 
-    from paperbrowse.render import paper_renderable
-
-    Console(highlight=False).print(paper_renderable(paper, state))
-    return EXIT_OK
+    return Console(highlight=False)
 
 
 def cmd_stats(data_dir: Path) -> int:
     """`paperbrowse stats`"""
-    from rich.console import Console
-
-    from paperbrowse.render import stats_renderable
+    from paperbrowse.render import stats_text
 
     library = _open_library(data_dir)
-    Console(highlight=False).print(stats_renderable(library.stats()))
+    text = stats_text(library.stats())
+    if sys.stdout.isatty():
+        _stdout_console().print(text, soft_wrap=True)
+    else:
+        sys.stdout.write(text.plain + "\n")
     return EXIT_OK
 
 
@@ -411,11 +525,16 @@ def cmd_stats(data_dir: Path) -> int:
 # browse / demo
 
 
-def ensure_demo_library() -> Path:
-    """Index the bundled sample dumps into the demo data dir (no-op when up to date)."""
+def ensure_demo_library(reset: bool = False) -> Path:
+    """Index the bundled sample dumps into the demo data dir (no-op when up to date); with
+    `reset`, delete the demo library first (its index and its triage) so it starts afresh."""
     from paperbrowse.indexer import collect_sources
 
     data_dir = demo_data_dir()
+    if reset and data_dir.exists():
+        import shutil
+
+        shutil.rmtree(data_dir)
     sources, _ = collect_sources([str(sample_dir())])
     library = ready_library(data_dir)
     library.index(sources, year=None)
@@ -424,13 +543,13 @@ def ensure_demo_library() -> Path:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    """`paperbrowse demo`: the browser on the bundled sample library."""
-    data_dir = ensure_demo_library()
+    """`paperbrowse demo`: the browser's Inbox on the bundled sample library."""
+    data_dir = ensure_demo_library(reset=args.reset)
     if args.no_browser:
         print(data_dir)
         return EXIT_OK
     browse_args = build_parser().parse_args(
-        ["browse", "--state", "all", *(["--format", args.format] if args.format else [])]
+        ["browse", "--state", "inbox", *(["--format", args.format] if args.format else [])]
     )
     return cmd_browse(browse_args, data_dir)
 

@@ -145,7 +145,15 @@ class Results(Sequence[Row]):
 
 @dataclass
 class IndexReport:
-    """What one `index` run did."""
+    """What one `index` run did.
+
+    Parsed papers add up: `papers_parsed` == `new` + `updated` + `unchanged` + `duplicates`,
+    where `duplicates` counts the parsed records that were another record of a paper parsed in
+    this run (the same paper in two dumps, or twice in one), so each paper is counted once.
+    Papers no record of this run belongs to are counted apart: `dropped`, stored papers that
+    changed although this run parsed none of their records (a changed dump no longer holds
+    them, another still does), and `removed`, those no dump holds any more. `merged` counts
+    stored papers found to be another stored paper and joined to it."""
 
     files_read: int = 0
     files_unchanged: int = 0
@@ -155,6 +163,8 @@ class IndexReport:
     unchanged: int = 0
     removed: int = 0
     merged: int = 0  # stored papers found to be another stored paper, and joined to it
+    duplicates: int = 0
+    dropped: int = 0
     warnings: list[str] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
 

@@ -119,18 +119,28 @@ def write_papers(
             report.merged += max(0, len(origins | ({pid} & loaded.keys())) - 1)
         if others:
             renames[pid] = others
+        # Records parsed in this run (not read back from the index): the first is this
+        # paper's, the others are duplicates, so the parsed papers add up in the report.
+        parsed = sum(1 for i in members if variants[i][2] is None)
+        report.duplicates += max(0, parsed - 1)
         old = loaded.get(pid)
         if old is None:
             writer.add_document(**doc)
-            if origins:
+            if not parsed:
+                report.dropped += 1
+            elif origins:
                 report.updated += 1  # a stored paper under a new id (it gained an arXiv id)
             else:
                 report.new += 1
         elif old["record"] == doc["record"] and old["variants"] == doc["variants"]:
-            report.unchanged += 1
+            if parsed:
+                report.unchanged += 1
         else:
             writer.update_document(**doc)
-            report.updated += 1
+            if parsed:
+                report.updated += 1
+            else:
+                report.dropped += 1
     for old_id in loaded.keys() - written:
         writer.delete_by_term("id", old_id)
         if old_id not in survivors:

@@ -22,7 +22,7 @@ from .links import lookup_urls, primary_url
 from .models import Paper, TriageState
 from .text import is_safe_url, strip_controls
 
-FORMATS = ("table", "tsv", "jsonl", "json", "md", "bibtex", "titles", "urls")
+FORMATS = ("table", "tsv", "jsonl", "json", "md", "bibtex", "titles", "urls", "links")
 UPVOTE_GLYPH = "▲"
 COMMENT_GLYPH = "💬"  # a speech balloon: comments, never upvotes
 
@@ -334,6 +334,13 @@ def _titles_lines(paper: Paper, state: TriageState) -> Iterator[str]:
 
 
 def _urls_lines(paper: Paper, state: TriageState) -> Iterator[str]:
+    """One line per paper (for `xargs -n1 xdg-open`): the link `o` would open first — the
+    first code link, else the first link, else an arXiv title search (the TSV's last column)."""
+    yield _primary(paper)
+
+
+def _links_lines(paper: Paper, state: TriageState) -> Iterator[str]:
+    """Every http(s) link of the paper, one a line; the arXiv title search when it has none."""
     yield from _safe_links(paper) or [_search_url(paper)]
 
 
@@ -343,6 +350,7 @@ _LINE_FORMATS: dict[str, Callable[[Paper, TriageState], Iterator[str]]] = {
     "md": _md_lines,
     "titles": _titles_lines,
     "urls": _urls_lines,
+    "links": _links_lines,
 }
 
 

@@ -1007,7 +1007,9 @@ async def test_detail_pane_highlights_query_terms(make_app: MakeApp) -> None:
         mark = detail.paper_styles.highlight  # the theme's highlight, resolved
         body = detail.query_one("#detail-body", Static).content
         texts = [r for r in body.renderables if isinstance(r, Text)]  # type: ignore[union-attr]
-        marked = [t.plain[s.start : s.end].lower() for t in texts for s in t.spans if s.style == mark]
+        marked = [
+            t.plain[s.start : s.end].lower() for t in texts for s in t.spans if s.style == mark
+        ]
         assert marked and all(word.startswith("effici") for word in marked)
         await type_query(pilot, "", paste=True)
         await pilot.press("escape")

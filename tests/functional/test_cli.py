@@ -43,7 +43,7 @@ JSON_KEYS = [
     "page_kinds",
     "state",
 ]
-FORMATS = ("table", "tsv", "jsonl", "json", "md", "bibtex", "titles", "urls")
+FORMATS = ("table", "tsv", "jsonl", "json", "md", "bibtex", "titles", "urls", "links")
 HEADER = (
     "new\n\nGet trending papers in your email inbox!\n\nSubscribe\n\n"
     "byAK and the research community\n\nNov 13\n\n"
@@ -134,9 +134,15 @@ def test_index_sample_dir_then_reindex_is_a_no_op(tmp_path: Path) -> None:
     first = run(data, "index", str(SAMPLE_DIR))
     assert first.returncode == 0, first.stderr
     assert first.stdout == ""
+    # The summary adds up: every paper parsed is new, or a duplicate merged into another record.
+    parsed = [
+        paper for path in sorted(SAMPLE_DIR.glob("*.txt")) for paper in parse_file(path).papers
+    ]
+    distinct = len({paper.id for paper in parsed})
+    assert (len(parsed), distinct) == (291, 262)
     assert first.stderr.splitlines() == [
-        "3 files read (0 unchanged), 291 papers parsed: 262 new, 0 updated, 0 unchanged, "
-        f"0 warnings -> {data}"
+        f"3 files read (0 unchanged), {len(parsed)} papers parsed: {distinct} new, 0 updated, "
+        f"0 unchanged, {len(parsed) - distinct} merged as duplicates, 0 warnings -> {data}"
     ]
     assert (data / MANIFEST).is_file()
     manifest = (data / MANIFEST).read_bytes()
@@ -145,7 +151,7 @@ def test_index_sample_dir_then_reindex_is_a_no_op(tmp_path: Path) -> None:
     assert again.returncode == 0, again.stderr
     assert again.stderr.splitlines() == [
         "3 files read (3 unchanged), 0 papers parsed: 0 new, 0 updated, 0 unchanged, "
-        f"0 warnings -> {data}"
+        f"0 merged as duplicates, 0 warnings -> {data}"
     ]
     assert (data / MANIFEST).read_bytes() == manifest
 
@@ -191,7 +197,7 @@ def test_bad_inputs_give_one_line_errors_and_keep_the_library(tmp_path: Path) ->
     proc = run(data, "index", str(missing), str(mixed))
     assert proc.returncode == 1
     assert "Traceback" not in proc.stderr
-    errors = [line for line in proc.stderr.splitlines() if not re.match(r"\d+ files read", line)]
+    errors = [line for line in proc.stderr.splitlines() if not re.match(r"\d+ files? read", line)]
     assert len(errors) == 3, proc.stderr
     assert all(line.startswith("paperbrowse: ") for line in errors)
     assert any(str(missing) in line for line in errors)
@@ -383,15 +389,31 @@ def test_search_titles(lib: Path, papers: dict[str, Paper]) -> None:
     assert sorted(lines) == sorted(p.title for p in papers.values())
 
 
-def test_search_urls(lib: Path, papers: dict[str, Paper]) -> None:
-    lines = run(lib, "search", "--format", "urls").stdout.splitlines()
+def test_search_urls_is_one_line_per_paper(lib: Path, papers: dict[str, Paper]) -> None:
+    """For `xargs -n1 xdg-open`: one link per paper, the one `o` opens first."""
+    lines = run(lib, "search", "--format", "urls", "--sort", "title").stdout.splitlines()
+    assert len(lines) == len(papers)
+    assert all(line.startswith(("https://", "http://")) for line in lines)
+    order = jsonl(run(lib, "search", "--format", "jsonl", "--sort", "title"))
+    expected = [papers[row["id"]] for row in order]
+    firsts = {p.id: (p.code_links or p.links or [None])[0] for p in expected}
+    for line, paper in zip(lines, expected, strict=True):
+        if firsts[paper.id]:
+            assert line == firsts[paper.id], paper.title
+        else:
+            assert line.startswith("https://arxiv.org/search/?query="), paper.title
+    lite = run(lib, "search", "--format", "urls", f'"{LITE_POSE}"').stdout.splitlines()
+    assert lite == ["https://github.com/mit-han-lab/litepose"]
+
+
+def test_search_links_prints_every_link(lib: Path, papers: dict[str, Paper]) -> None:
+    lines = run(lib, "search", "--format", "links").stdout.splitlines()
     assert all(line.startswith(("https://", "http://")) for line in lines)
     links = {u for p in papers.values() for u in p.links}
     assert links <= set(lines)
     without = sum(1 for p in papers.values() if not p.links)
-    assert sum(line.startswith("https://arxiv.org/search/") for line in lines) >= without
-    lite = run(lib, "search", "--format", "urls", f'"{LITE_POSE}"').stdout.splitlines()
-    assert lite == ["https://github.com/mit-han-lab/litepose"]
+    assert sum(line.startswith("https://arxiv.org/search/") for line in lines) == without
+    assert len(lines) == sum(len(p.links) for p in papers.values()) + without
 
 
 @pytest.mark.parametrize("fmt", FORMATS)

@@ -332,8 +332,18 @@ def test_titles() -> None:
     assert text == f"{lite_pose().title}\n{hyperz().title}\n"
 
 
-def test_urls_every_link_or_arxiv_search() -> None:
+def test_urls_one_line_per_paper() -> None:
+    """The first code link, else the first link, else the arXiv search: one line a paper."""
     lines = render(items(lite_pose(), hyperz(), bare()), "urls").splitlines()
+    assert lines == [
+        "https://github.com/mit-han-lab/litepose",
+        "https://hyperz.example.org/",
+        lookup_urls(bare().title)[0][1],
+    ]
+
+
+def test_links_every_link_or_arxiv_search() -> None:
+    lines = render(items(lite_pose(), hyperz(), bare()), "links").splitlines()
     assert lines == [
         "https://github.com/mit-han-lab/litepose",
         "https://hyperz.example.org/",
@@ -343,8 +353,9 @@ def test_urls_every_link_or_arxiv_search() -> None:
     assert lines[-1].startswith("https://arxiv.org/search/?query=A+Paper+Without+Links")
 
 
-def test_urls_only_http() -> None:
-    lines = render(items(evil()), "urls").splitlines()
+@pytest.mark.parametrize("fmt", ["urls", "links"])
+def test_urls_only_http(fmt: str) -> None:
+    lines = render(items(evil()), fmt).splitlines()
     assert "https://ok.example.com/page" in lines
     assert all(line.startswith(("http://", "https://")) for line in lines)
     assert not any("javascript" in line or "file:" in line for line in lines)
@@ -364,7 +375,7 @@ def test_no_control_sequences_in_any_format(fmt: str) -> None:
     for bad in (OSC52, CLEAR, "\x1b", "\x07", "\x9b", "]52;", "[2J"):
         assert bad not in text, (fmt, bad)
     assert "javascript:" not in text and "file:///" not in text
-    if fmt not in ("urls",):
+    if fmt not in ("urls", "links"):
         assert "Evil" in text
 
 

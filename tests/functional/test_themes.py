@@ -1,0 +1,177 @@
+"""Every built-in theme: each text role of the list reads at WCAG AA (4.5:1) against its own
+background, measured on the colours the screen actually composes; the theme persists."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from rich.color import Color as RichColor
+from textual.command import CommandList, CommandPalette
+
+from paperbrowse.models import Filters
+from paperbrowse.tui.app import PaperBrowser
+from paperbrowse.tui.main_screen import MainScreen
+from paperbrowse.tui.paper_list import Columns, PaperList
+from paperbrowse.tui.pilot import settle
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+MakeApp = Callable[..., PaperBrowser]
+SIZE = (120, 36)
+AA = 4.5
+
+
+def luminance(rgb: tuple[int, int, int]) -> float:
+    """WCAG 2.1 relative luminance (https://www.w3.org/TR/WCAG21/#dfn-relative-luminance)."""
+
+    def channel(v: int) -> float:
+        c = v / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(v) for v in rgb)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def ratio(fg: RichColor, bg: RichColor) -> float:
+    a, b = luminance(tuple(fg.get_truecolor())), luminance(tuple(bg.get_truecolor()))
+    return (max(a, b) + 0.05) / (min(a, b) + 0.05)
+
+
+def role_spans(cols: Columns) -> dict[str, range]:
+    """Cell ranges of each text role in a list row (see PaperList.segments)."""
+    spans: dict[str, range] = {"mark": range(0, 1), "star": range(1, 2), "flag": range(2, 3)}
+    x = 4
+    spans["date"] = range(x, x + 10)
+    x += 11
+    if cols.upvotes:
+        spans["upvotes"] = range(x, x + cols.upvotes)
+        x += cols.upvotes + 1
+    if cols.comments:
+        spans["comments"] = range(x, x + cols.comments)
+        x += cols.comments + 1
+    spans["title"] = range(x, x + cols.title)
+    x += cols.title
+    if cols.byline:
+        spans["byline"] = range(x + 1, x + 1 + cols.byline)
+    return spans
+
+
+async def test_every_theme_keeps_every_list_role_readable(make_app: MakeApp) -> None:
+    app = make_app(Filters(state="all", sort="upvotes"))  # papers with upvotes first
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        # Row 0: the cursor; 1 read; 2 hidden; 3 starred and read; 4 marked; 5 plain.
+        await pilot.press("j", "r", "j", "x", "j", "s", "r", "j", "space", "g")
+        await settle(pilot)
+        papers = screen.query_one(PaperList)
+        kinds = ["cursor", "read", "hidden", "starred", "marked", "plain"]
+        region = papers.content_region
+        failures: list[str] = []
+        checked: set[tuple[str, str]] = set()
+        themes = sorted(app.available_themes)
+        assert len(themes) >= 15  # Textual's built-in themes, light and dark
+        for theme in themes:
+            app.theme = theme
+            for focus in ("list", "detail"):
+                screen.set_focus(papers if focus == "list" else screen.query_one("#detail"))
+                await pilot.pause()
+                await pilot.pause()
+                spans = role_spans(papers.columns)
+                for y, kind in enumerate(kinds):
+                    if focus == "detail" and kind != "cursor":
+                        continue  # the blurred cursor is the only row that changes
+                    text = papers.render_line(y).text
+                    label = f"{kind}{'' if focus == 'list' else ' (blurred)'}"
+                    for role, cells in spans.items():
+                        for x in cells:
+                            if x >= len(text) or text[x] in " \u00a0":
+                                continue
+                            style = screen.get_style_at(region.x + x, region.y + y)
+                            assert style.color is not None and style.bgcolor is not None
+                            value = ratio(style.color, style.bgcolor)
+                            checked.add((kind, role))
+                            if value < AA:
+                                failures.append(f"{theme}: {label} {role} {value:.2f}")
+                            break  # one cell per role: a role is one colour
+        assert not failures, "\n".join(failures)
+        # Every role was seen on some row: the test looked at what it claims to.
+        for role in ("date", "upvotes", "title", "byline", "flag", "star", "mark"):
+            assert any(r == role for _, r in checked), role
+        for kind in kinds:
+            assert any(k == kind for k, _ in checked), kind
+
+
+async def test_the_theme_is_saved_and_restored(make_app: MakeApp, isolated_dirs: Path) -> None:
+    config = isolated_dirs / "config" / "paperbrowse" / "config.toml"
+    app = make_app(settings=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.theme == "textual-dark"
+        app.theme = "catppuccin-latte"
+        await pilot.pause()
+    assert tomllib.loads(config.read_text("utf-8")) == {"browser": {"theme": "catppuccin-latte"}}
+    again = make_app(settings=True)
+    async with again.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert again.theme == "catppuccin-latte"
+
+
+async def test_a_broken_settings_file_warns_once_and_uses_the_defaults(
+    make_app: MakeApp, isolated_dirs: Path
+) -> None:
+    config = isolated_dirs / "config" / "paperbrowse" / "config.toml"
+    config.parent.mkdir(parents=True)
+    config.write_text('[browser\ntheme = "nord"\n', "utf-8")
+    app = make_app(settings=True)
+    seen: list[str] = []
+    notify = app.notify
+
+    def record(message: str, **kwargs: object) -> None:
+        seen.append(message)
+        notify(message, **kwargs)  # type: ignore[arg-type]
+
+    app.notify = record  # type: ignore[method-assign]
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.theme == "textual-dark" and app.is_running
+    warnings = [m for m in seen if "cannot read the settings" in m]
+    assert len(warnings) == 1 and "\n" not in warnings[0] and str(config) in warnings[0]
+
+
+async def test_an_unknown_saved_theme_warns_and_uses_the_default(
+    make_app: MakeApp, isolated_dirs: Path
+) -> None:
+    config = isolated_dirs / "config" / "paperbrowse" / "config.toml"
+    config.parent.mkdir(parents=True)
+    config.write_text('[browser]\ntheme = "no-such-theme"\n', "utf-8")
+    app = make_app(settings=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.theme == "textual-dark"
+
+
+async def test_the_theme_picker_marks_the_current_theme(make_app: MakeApp) -> None:
+    app = make_app(theme="nord")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.action_change_theme()
+        await pilot.pause()
+        assert isinstance(app.screen, CommandPalette)
+        commands = app.screen.query_one(CommandList)
+        for _ in range(50):
+            await pilot.pause(0.02)
+            if commands.option_count:
+                break
+        prompts = [
+            str(commands.get_option_at_index(i).prompt) for i in range(commands.option_count)
+        ]
+        assert prompts[0] == "nord (current)"
+        assert sum("(current)" in p for p in prompts) == 1
+        assert len(prompts) == len(app.available_themes)
