@@ -199,3 +199,44 @@ def test_triage_survives_quit_kill_and_rebuild(data_dir: Path, tmp_path: Path) -
     )
     assert rebuild.returncode == 0, rebuild.stderr
     assert sorted(_starred(data_dir)) == sorted(after_kill)
+
+
+def test_escape_then_keys_in_one_burst_leave_the_filter_and_move(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    """tmux's escape-time joins Esc and the next key into Alt+key: `/ pose Esc j j` typed in
+    one burst must leave `pose` in the filter and move the list two rows."""
+    from paperbrowse.library import Library
+    from paperbrowse.models import Filters
+
+    library = Library(data_dir)
+    expected = library.search(Filters(query="pose", sort="date")).ids
+    library.close()
+    assert len(expected) > 3
+    term = Terminal(
+        data_dir, tmp_path / "out.jsonl", "browse", "--state", "all", "--format", "jsonl"
+    )
+    try:
+        term.wait_for(b"262 papers")
+        os.write(term.master, b"/pose\x1bjj")  # one write: the terminal reads it at once
+        term.wait_for(f"{len(expected)} papers".encode())
+        time.sleep(0.5)
+        term.send("\r")
+        assert term.wait() == 0
+    finally:
+        term.close()
+    lines = term.out.read_text("utf-8").splitlines()
+    assert [json.loads(line)["id"] for line in lines] == [expected[2]]
+
+
+def test_demo_opens_on_the_inbox(isolated_dirs: Path, tmp_path: Path) -> None:
+    """`demo` (its library in the user cache dir, which the autouse fixture points at a temp
+    dir) opens on the Inbox."""
+    term = Terminal(tmp_path / "unused", tmp_path / "out", "demo")
+    try:
+        term.wait_for("262 papers  ·  Inbox  ·".encode())
+        term.send("q")
+        assert term.wait() == 1
+    finally:
+        term.close()
+    assert (isolated_dirs / "cache" / "paperbrowse" / "demo" / "state.db").exists()
