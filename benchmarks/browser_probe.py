@@ -38,10 +38,8 @@ def peak_rss_mb() -> float:
 
 async def probe(data_dir: Path, start: float, keys: int) -> dict[str, object]:
     """Launch the app, wait for first results, then type queries and time each keystroke."""
-    from paperbrowse.library import Library
     from paperbrowse.models import Filters
-    from paperbrowse.triage import TriageStore
-    from paperbrowse.tui.app import PaperBrowser
+    from paperbrowse.tui.app import make_browser
     from paperbrowse.tui.main_screen import MainScreen
 
     shown: dict[int, float] = {}
@@ -53,8 +51,7 @@ async def probe(data_dir: Path, start: float, keys: int) -> dict[str, object]:
             shown[generation] = time.time()
 
     MainScreen._show_results = record  # type: ignore[method-assign]
-    triage = TriageStore(data_dir / "state.db")
-    app = PaperBrowser(Library(data_dir), triage, Filters(state="all"), cursor_blink=False)
+    app = make_browser(data_dir, Filters(state="all"), cursor_blink=False, use_settings=False)
     latencies: list[float] = []
     async with app.run_test(size=(120, 36)) as pilot:
         while not shown:

@@ -2,13 +2,16 @@
 
     python scripts/screenshots.py [OUTPUT_DIR]
 
-Builds the sample library in a temporary directory, runs the browser headless at 120x36 and
-saves one SVG per view. Never edit the SVGs by hand: change the app, then run this again.
+Builds the sample library in a temporary directory, runs the browser headless (built by the
+app's own factory, `make_browser`) and saves one SVG per view: at 120x36 in the default dark
+theme, at 80x24 (the size most terminals open at), and in a light theme. Never edit the SVGs by
+hand: change the app, then run this again.
 """
 
 from __future__ import annotations
 
 import asyncio
+import shutil
 import sys
 import tempfile
 from collections.abc import Awaitable, Callable
@@ -22,11 +25,12 @@ from paperbrowse.indexer import collect_sources
 from paperbrowse.library import Library
 from paperbrowse.models import Filters
 from paperbrowse.paths import sample_dir
-from paperbrowse.triage import TriageStore
-from paperbrowse.tui.app import PaperBrowser
+from paperbrowse.tui.app import make_browser
 from paperbrowse.tui.pilot import settle
 
 SIZE = (120, 36)
+SMALL = (80, 24)
+LIGHT = "catppuccin-latte"
 OUTPUT = Path(__file__).resolve().parents[1] / "screenshots"
 Scenario = Callable[[Pilot[Any]], Awaitable[None]]
 
@@ -54,11 +58,19 @@ async def welcome_view(pilot: Pilot[Any]) -> None:
     """An empty library: the welcome view."""
 
 
-SHOTS: dict[str, tuple[Scenario, bool]] = {  # name -> (scenario, empty library)
-    "main": (main_view, False),
-    "filtered": (filtered_view, False),
-    "help": (help_view, False),
-    "welcome": (welcome_view, True),
+async def triaged_view(pilot: Pilot[Any]) -> None:
+    """Read, hidden, starred and marked rows, as the All view shows them."""
+    await pilot.press("j", "r", "j", "x", "j", "s", "j", "space", "j")
+
+
+# name -> (scenario, empty library, size, theme)
+SHOTS: dict[str, tuple[Scenario, bool, tuple[int, int], str | None]] = {
+    "main": (main_view, False, SIZE, None),
+    "filtered": (filtered_view, False, SIZE, None),
+    "help": (help_view, False, SIZE, None),
+    "welcome": (welcome_view, True, SIZE, None),
+    "small-80x24": (main_view, False, SMALL, None),
+    "light": (triaged_view, False, SIZE, LIGHT),
 }
 
 
@@ -67,14 +79,22 @@ def _no_browser(url: str) -> None:
 
 
 async def shoot(
-    name: str, scenario: Scenario, data_dir: Path, output: Path, filters: Filters
+    name: str,
+    scenario: Scenario,
+    data_dir: Path,
+    output: Path,
+    filters: Filters,
+    size: tuple[int, int] = SIZE,
+    theme: str | None = None,
 ) -> Path:
-    """Run the browser on `data_dir`, play `scenario`, save `output/name.svg`."""
-    library = Library(data_dir)
-    triage = TriageStore(data_dir / "state.db")
-    app = PaperBrowser(library, triage, filters, opener=_no_browser, cursor_blink=False)
+    """Run the browser on `data_dir` at `size` in `theme`, play `scenario`, save
+    `output/name.svg`."""
+    app = make_browser(
+        data_dir, filters, opener=_no_browser, cursor_blink=False, use_settings=False, theme=theme
+    )
+    library, triage = app.library, app.triage
     try:
-        async with app.run_test(size=SIZE) as pilot:
+        async with app.run_test(size=size) as pilot:
             await settle(pilot)
             await scenario(pilot)
             await settle(pilot)
@@ -101,10 +121,12 @@ async def generate(output: Path) -> list[Path]:
         if report.failures:
             raise RuntimeError(f"indexing the sample failed: {report.failures}")
         paths = []
-        for name, (scenario, empty) in SHOTS.items():
-            data_dir = Path(tmp) / "empty" if empty else sample
+        for name, (scenario, empty, size, theme) in SHOTS.items():
+            data_dir = Path(tmp) / ("empty" if empty else name)
+            if not empty:  # each shot on its own copy: triage in one never shows in another
+                shutil.copytree(sample, data_dir)
             filters = Filters(state="all")
-            paths.append(await shoot(name, scenario, data_dir, output, filters))
+            paths.append(await shoot(name, scenario, data_dir, output, filters, size, theme))
     return paths
 
 

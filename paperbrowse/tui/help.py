@@ -22,7 +22,12 @@ QUERY_HELP = (
 class HelpScreen(ModalScreen[None]):
     """A modal listing every action with its keys."""
 
-    BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close")]
+    BINDINGS = [
+        Binding("escape,q,question_mark", "dismiss", "Close"),
+        Binding("j", "scroll(1)", "Down", show=False),
+        Binding("k", "scroll(-1)", "Up", show=False),
+        Binding("space", "scroll(10)", "Page down", show=False),
+    ]
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
     HelpScreen > VerticalScroll {
@@ -39,17 +44,26 @@ class HelpScreen(ModalScreen[None]):
         ]
         rows += [("", ""), ("", "[b]In the detail pane[/b] (Tab)")]
         rows += help_rows("detail")
-        # Two columns, so that every key fits on a 36-row terminal without scrolling.
-        half = (len(rows) + 1) // 2
+        # Two columns where they fit (every key on a 36-row terminal without scrolling); one
+        # below 100 columns, where two would wrap every line.
         columns = Table.grid(padding=(0, 3), expand=True)
-        columns.add_column(ratio=1)
-        columns.add_column(ratio=1)
-        columns.add_row(_keys_table(rows[:half]), _keys_table(rows[half:]))
+        if self.app.size.width >= 100:
+            half = (len(rows) + 1) // 2
+            columns.add_column(ratio=1)
+            columns.add_column(ratio=1)
+            columns.add_row(_keys_table(rows[:half]), _keys_table(rows[half:]))
+        else:
+            columns.add_column(ratio=1)
+            columns.add_row(_keys_table(rows))
         with VerticalScroll():
-            yield Static("[b]paperbrowse keys[/b]  (Esc closes)\n")
+            yield Static("[b]paperbrowse keys[/b]  (Esc closes; j k Space scroll)\n")
             yield Static(columns)
             yield Static("\n" + LEAVE_RULE, markup=False)
             yield Static("\n" + QUERY_HELP, markup=False)
+
+    def action_scroll(self, lines: int) -> None:
+        """Scroll the help by `lines` (small terminals show it a page at a time)."""
+        self.query_one(VerticalScroll).scroll_relative(y=lines, animate=False)
 
     async def action_dismiss(self, result: None = None) -> None:
         self.dismiss(result)

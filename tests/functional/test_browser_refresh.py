@@ -10,9 +10,8 @@ from pathlib import Path
 from paperbrowse.indexer import collect_sources
 from paperbrowse.library import Library
 from paperbrowse.models import Filters
-from paperbrowse.triage import TriageStore
 from paperbrowse.tui import main_screen
-from paperbrowse.tui.app import PaperBrowser
+from paperbrowse.tui.app import make_browser
 from paperbrowse.tui.main_screen import MainScreen
 
 
@@ -26,9 +25,7 @@ async def test_new_papers_appear_without_a_key(
     shutil.copy(first, dumps)
     data = tmp_path / "lib"
     Library(data).index(collect_sources([str(dumps)])[0])
-    app = PaperBrowser(
-        Library(data), TriageStore(data / "state.db"), Filters(state="all"), cursor_blink=False
-    )
+    app = make_browser(data, Filters(state="all"), cursor_blink=False, use_settings=False)
     async with app.run_test(size=(120, 36)) as pilot:
         screen = app.screen
         assert isinstance(screen, MainScreen)

@@ -1,4 +1,6 @@
-"""Snapshot tests (pytest-textual-snapshot): the browser at 120x36 on the sample library.
+"""Snapshot tests (pytest-textual-snapshot): the browser on the sample library at 120x36, and
+the main screens at the sizes people have (80x24, 100x30, 120x36, 200x50), in a light theme,
+and with CJK and combining-accent titles.
 
 Deterministic: fixed data, no cursor blink, no relative dates (they depend on today).
 Update with `pytest tests/snapshots --snapshot-update` and look at every changed SVG.
@@ -9,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input
 
@@ -19,6 +22,7 @@ from paperbrowse.tui.pilot import settle
 from paperbrowse.tui.welcome import WelcomeScreen
 
 SIZE = (120, 36)
+SIZES = [(80, 24), (100, 30), (120, 36), (200, 50)]
 MakeApp = Callable[..., PaperBrowser]
 SnapCompare = Callable[..., bool]
 
@@ -99,3 +103,48 @@ class TestWelcome:
             assert isinstance(pilot.app.screen, WelcomeScreen)
 
         assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
+class TestSizes:
+    """The three main screens at each size: list and detail, a query typed, help."""
+
+    def test_list_and_detail(
+        self, snap_compare: SnapCompare, make_app: MakeApp, size: tuple[int, int]
+    ) -> None:
+        assert snap_compare(make_app(), terminal_size=size, run_before=pressing("j"))
+
+    def test_filter_typed(
+        self, snap_compare: SnapCompare, make_app: MakeApp, size: tuple[int, int]
+    ) -> None:
+        app = make_app(Filters(state="all"))
+        run_before = with_input("query", "efficient architecture")  # the filter keeps focus
+        assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+    def test_help(
+        self, snap_compare: SnapCompare, make_app: MakeApp, size: tuple[int, int]
+    ) -> None:
+        assert snap_compare(make_app(), terminal_size=size, run_before=pressing("question_mark"))
+
+
+class TestWideText:
+    """CJK titles take two cells a character, combining accents none: columns stay aligned."""
+
+    @pytest.mark.parametrize("size", [(80, 24), (120, 36)], ids=["80x24", "120x36"])
+    def test_cjk_and_accented_titles(
+        self, snap_compare: SnapCompare, make_app: MakeApp, size: tuple[int, int]
+    ) -> None:
+        app = make_app(Filters(state="all"), wide=True)
+        assert snap_compare(app, terminal_size=size, run_before=pressing("j", "space"))
+
+
+class TestThemes:
+    @pytest.mark.parametrize("theme", ["textual-light", "catppuccin-latte"])
+    def test_light_theme(self, snap_compare: SnapCompare, make_app: MakeApp, theme: str) -> None:
+        app = make_app(Filters(state="all"), theme=theme)
+        run_before = pressing("j", "r", "j", "x", "j", "s", "j", "space")
+        assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+    def test_detail_focused(self, snap_compare: SnapCompare, make_app: MakeApp) -> None:
+        app = make_app(Filters(state="all"))
+        assert snap_compare(app, terminal_size=(80, 24), run_before=pressing("tab", "j", "j"))
