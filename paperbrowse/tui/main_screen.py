@@ -259,7 +259,12 @@ class MainScreen(Screen[None]):
         if self.marks:
             parts.append(f"{len(self.marks)} marked")
         text = "  ·  ".join(parts)
-        status.update(text if count else f"No papers match.  ·  {text}")
+        if count:
+            status.update(text)
+        elif good.query.strip() or good.since or good.until:
+            status.update(f"No papers match.  ·  {text}")
+        else:
+            status.update(f"No papers in this view.  ·  {text}")
         # The message has a line (or four) of its own, in plain text: it quotes what the user
         # typed ("[/" and all).
         message = self.query_one("#message", Static)

@@ -184,6 +184,7 @@ async def test_enter_on_an_empty_list_says_so_and_stays(make_app: MakeApp) -> No
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert ids(app) == []
+        assert status(app).startswith("No papers in this view.")
         await pilot.press("enter")
         await pilot.pause()
         assert app.is_running
