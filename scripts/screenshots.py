@@ -99,6 +99,8 @@ async def shoot(
             await scenario(pilot)
             await settle(pilot)
             await pilot.wait_for_scheduled_animations()
+            app.clear_notifications()  # toasts expire on a clock: keep the pictures stable
+            await pilot.pause()
             path = output / f"{name}.svg"
             path.write_text(app.export_screenshot(title=f"paperbrowse: {name}"), "utf-8")
     finally:

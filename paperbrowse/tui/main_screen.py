@@ -16,19 +16,15 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Input, Static
 
-from paperbrowse.clipboard import copy_text
 from paperbrowse.dates import DateError
 from paperbrowse.library import Library, QueryError, Results, Row
-from paperbrowse.links import LinkError
-from paperbrowse.models import SORTS, Filters, Paper, TriageState, open_target, primary_url
-from paperbrowse.render import paper_links
-from paperbrowse.text import is_safe_url, strip_controls
+from paperbrowse.models import SORTS, Filters, Paper, TriageState, open_target
 from paperbrowse.triage import Change, TriageError, TriageStore
 from paperbrowse.tui.commands import bindings
 from paperbrowse.tui.filter_bar import VIEWS, FilterBar, parse_dates
 from paperbrowse.tui.help import HelpScreen
 from paperbrowse.tui.key_bar import KeyBar
-from paperbrowse.tui.link_picker import LinkPicker
+from paperbrowse.tui.link_actions import LinkActions
 from paperbrowse.tui.paper_detail import DetailItem, PaperDetail
 from paperbrowse.tui.paper_list import PaperList
 
@@ -49,7 +45,7 @@ class TriageSnapshot:
         return set(self._sets[flag])
 
 
-class MainScreen(Screen[None]):
+class MainScreen(LinkActions, Screen[None]):
     """Filter bar on top, list and detail side by side (below NARROW columns: the detail under
     the list), room for a message, the status line and the keys below.
 
@@ -462,66 +458,17 @@ class MainScreen(Screen[None]):
         self.filters = self.filters.with_sort(nxt)
         self.search()
 
-    # -- actions: links ------------------------------------------------------------------------
-
-    def _open(self, url: str) -> bool:
-        if not is_safe_url(url):  # whatever the opener: only http(s) links are ever opened
-            self.notify(
-                f"not opened: only http(s) links are opened ({url[:60]!r})",
-                severity="warning",
-                markup=False,
-            )
-            return False
-        try:
-            self.opener(url)
-        except LinkError as exc:
-            self.notify(str(exc), severity="warning", markup=False)
-            return False
-        self.notify(f"opened {url}", timeout=2, markup=False)
-        return True
-
-    def action_open_link(self) -> None:
-        paper = self.current
-        if paper:
-            self._open(open_target(paper))
+    # -- actions: links (the rest are in LinkActions) ---------------------------------------
 
     def action_open_link_read(self) -> None:
         paper = self.current
-        if paper and self._open(open_target(paper)):
+        if paper and self.open_safely(open_target(paper)):
             saved = self.marks
             self.marks = {}
             try:
                 self._triage("read", True)
             finally:
                 self.marks = saved
-
-    def action_pick_link(self) -> None:
-        paper = self.current
-        if paper is None:
-            return
-
-        def chosen(url: str | None) -> None:
-            if url:
-                self._open(url)
-
-        self.app.push_screen(LinkPicker(paper_links(paper)), chosen)
-
-    def action_copy(self) -> None:
-        paper = self.current
-        if paper is None:
-            return
-        text = f"{strip_controls(paper.title)} {primary_url(paper)}"
-        self.app.copy_to_clipboard(text)  # OSC 52: the terminal may or may not take it
-        self._copy_worker(text)
-
-    @work(thread=True, group="copy")
-    def _copy_worker(self, text: str) -> None:
-        """The tool routes (tmux, a system tool) run off the UI thread: each may take a while."""
-        report = copy_text(text)
-        report.osc52 = True
-        severity = "information" if report.ok else "warning"
-        message = report.message("title and link")
-        self.app.call_from_thread(self.notify, message, severity=severity, timeout=4, markup=False)
 
     # -- actions: the rest ---------------------------------------------------------------------
 

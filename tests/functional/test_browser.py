@@ -607,7 +607,7 @@ async def test_only_http_links_reach_the_opener(
         assert len(prompts) == 4 and all(" https://" in p for p in prompts)  # the look-ups only
         await pilot.press("enter")
         # A URL the opener must refuse, whoever builds the list of links.
-        assert main(app)._open("javascript:alert(1)") is False
+        assert main(app).open_safely("javascript:alert(1)") is False
         assert len(opened(app)) == 3
         assert all(url.startswith("https://") for url in opened(app)), opened(app)
         assert not any("javascript" in url for url in opened(app))

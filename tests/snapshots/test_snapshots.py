@@ -53,6 +53,7 @@ def pressing(*keys: str) -> Callable[[Pilot[Any]], Awaitable[None]]:
         if keys:
             await pilot.press(*keys)
             await settle(pilot)
+        pilot.app.clear_notifications()  # toasts expire on a clock: not part of a snapshot
 
     return run_before
 
