@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from rich.style import Style
 from textual.color import Color
 from textual.css.styles import RenderStyles
+from textual.widget import Widget
 
 AA = 4.5
 TARGET = 4.7  # a little above AA, so a 256-colour terminal's nearest colours still pass
@@ -86,3 +87,11 @@ def layer(styles: RenderStyles, bg: Color, fg: Color) -> tuple[Color, Color, Sty
 def ink(fg: Color, bg: Color, text_style: Style | None = None) -> Ink:
     """An Ink whose foreground reads on `bg` (see `readable`)."""
     return Ink(readable(fg, bg), bg, text_style or Style())
+
+
+def readable_colour(widget: Widget) -> Color:
+    """The widget's own text colour (its CSS `color` over its background), made readable."""
+    base = widget.rich_style
+    bg = Color.from_rich_color(base.bgcolor) if base.bgcolor else BLACK
+    fg = Color.from_rich_color(base.color) if base.color else bg.get_contrast_text()
+    return readable(fg, bg)

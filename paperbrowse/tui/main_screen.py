@@ -12,6 +12,7 @@ from textual import events, work
 from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.containers import Horizontal
+from textual.content import Content
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Input, Static
@@ -20,6 +21,7 @@ from paperbrowse.dates import DateError
 from paperbrowse.library import Library, QueryError, Results, Row
 from paperbrowse.models import SORTS, Filters, Paper, TriageState, open_target
 from paperbrowse.triage import Change, TriageError, TriageStore
+from paperbrowse.tui.colours import readable_colour
 from paperbrowse.tui.commands import bindings
 from paperbrowse.tui.filter_bar import VIEWS, FilterBar, parse_dates
 from paperbrowse.tui.help import HelpScreen
@@ -102,6 +104,9 @@ class MainScreen(LinkActions, Screen[None]):
         yield KeyBar()
 
     def on_mount(self) -> None:
+        self.app.theme_changed_signal.subscribe(
+            self, lambda _theme: self.call_after_refresh(self._update_status)
+        )
         self.query_one(PaperList).focus()
         self._fit_layout(self.size.width)
         self.search()
@@ -255,12 +260,10 @@ class MainScreen(LinkActions, Screen[None]):
         if self.marks:
             parts.append(f"{len(self.marks)} marked")
         text = "  ·  ".join(parts)
-        if count:
-            status.update(text)
-        elif good.query.strip() or good.since or good.until:
-            status.update(f"No papers match.  ·  {text}")
-        else:
-            status.update(f"No papers in this view.  ·  {text}")
+        if not count:
+            searched = good.query.strip() or good.since or good.until
+            text = f"{'No papers match.' if searched else 'No papers in this view.'}  ·  {text}"
+        status.update(Content.styled(text, readable_colour(status).hex))
         # The message has a line (or four) of its own, in plain text: it quotes what the user
         # typed ("[/" and all).
         message = self.query_one("#message", Static)

@@ -9,6 +9,8 @@ from pathlib import Path
 
 from rich.color import Color as RichColor
 from textual.command import CommandList, CommandPalette
+from textual.geometry import Region
+from textual.widget import Widget
 
 from paperbrowse.models import Filters
 from paperbrowse.tui.app import PaperBrowser
@@ -100,12 +102,33 @@ async def test_every_theme_keeps_every_list_role_readable(make_app: MakeApp) -> 
                             if value < AA:
                                 failures.append(f"{theme}: {label} {role} {value:.2f}")
                             break  # one cell per role: a role is one colour
+            # The rest of the screen's text: the detail pane, the status line and the footer.
+            for name in ("#detail-body", "#status", "KeyBar"):
+                failures += _unreadable_cells(screen, screen.query_one(name), theme)
         assert not failures, "\n".join(failures)
         # Every role was seen on some row: the test looked at what it claims to.
         for role in ("date", "upvotes", "title", "byline", "flag", "star", "mark"):
             assert any(r == role for _, r in checked), role
         for kind in kinds:
             assert any(k == kind for k, _ in checked), kind
+
+
+def _unreadable_cells(screen: MainScreen, widget: Widget, theme: str) -> list[str]:
+    """Segments of `widget`'s rendered lines that hold visible text in colours below AA."""
+    failures = []
+    width, height = widget.size
+    for y, strip in enumerate(widget.render_lines(Region(0, 0, width, height))):
+        for segment in strip:
+            style = segment.style
+            if not segment.text.strip() or style is None:
+                continue
+            assert style.color is not None and style.bgcolor is not None, (widget, segment)
+            if style.color.is_default or style.bgcolor.is_default:
+                continue  # an ANSI theme's terminal colours: the terminal's own readable pair
+            value = ratio(style.color, style.bgcolor)
+            if value < AA:
+                failures.append(f"{theme}: {widget} line {y} {segment.text.strip()!r}: {value:.2f}")
+    return failures
 
 
 async def test_the_theme_is_saved_and_restored(make_app: MakeApp, isolated_dirs: Path) -> None:
