@@ -16,7 +16,8 @@ class LinkPicker(ModalScreen[str | None]):
     DEFAULT_CSS = """
     LinkPicker { align: center middle; }
     LinkPicker > OptionList {
-        width: 100; height: auto; max-height: 80%; border: thick $accent; background: $panel;
+        width: 100; max-width: 100%; height: auto; max-height: 80%; border: thick $accent;
+        background: $panel;
     }
     """
 

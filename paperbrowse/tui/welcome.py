@@ -30,7 +30,9 @@ class WelcomeScreen(Screen[None]):
     ]
     DEFAULT_CSS = """
     WelcomeScreen { align: center middle; }
-    WelcomeScreen > Vertical { width: 84; height: auto; border: thick $accent; padding: 1 2; }
+    WelcomeScreen > Vertical {
+        width: 84; max-width: 100%; height: auto; border: thick $accent; padding: 1 2;
+    }
     WelcomeScreen Center { height: auto; margin-top: 1; }
     """
 
