@@ -871,6 +871,14 @@ async def test_invalid_date_shows_a_message_and_keeps_results(make_app: MakeApp)
 
 async def test_no_results_says_so(make_app: MakeApp) -> None:
     app = make_app(Filters(state="all"))
+    notices: list[str] = []
+    notify = app.notify
+
+    def record(message: str, **kwargs: Any) -> None:
+        notices.append(message)
+        notify(message, **kwargs)
+
+    app.notify = record  # type: ignore[method-assign]
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await type_query(pilot, "zzzzqqq", paste=True)
@@ -881,7 +889,7 @@ async def test_no_results_says_so(make_app: MakeApp) -> None:
         assert not opened(app)
         # Enter on an empty list says so and stays (it used to quit with exit 1, silently).
         assert app.is_running and isinstance(app.screen, MainScreen)
-        assert any("Nothing to select" in n.message for n in app._notifications)
+        assert "Nothing to select: the list is empty" in notices
         assert not store(app).ids_with("starred")
     assert app.return_value is None
 
