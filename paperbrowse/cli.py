@@ -44,8 +44,8 @@ def _formats() -> tuple[str, ...]:
 
 FORMAT_HELP = (
     "table (a terminal's default), tsv (a pipe's default), jsonl, json, md, bibtex, titles, "
-    "urls (one link per paper: its first code link, else its first link, else an arXiv "
-    "search), links (every link of every paper, one a line)"
+    "urls (one link per paper, the one tsv writes: a code link, else the arXiv page, else the "
+    "first link, else an arXiv search), links (every link of every paper, one a line)"
 )
 STATE_HELP = (
     "which papers: inbox (unread and not hidden), unread, read, starred, hidden, or all "

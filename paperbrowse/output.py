@@ -18,7 +18,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from .links import lookup_urls, primary_url
+from .links import primary_url
 from .models import Paper, TriageState
 from .text import is_safe_url, strip_controls
 
@@ -54,11 +54,6 @@ def _safe_links(paper: Paper) -> list[str]:
 def _primary(paper: Paper) -> str:
     """`primary_url` computed over the safe links and the cleaned title only."""
     return primary_url(replace(paper, title=_one_line(paper.title), links=_safe_links(paper)))
-
-
-def _search_url(paper: Paper) -> str:
-    """The arXiv title search for a paper without links."""
-    return lookup_urls(_one_line(paper.title))[0][1]
 
 
 def _authors_text(authors: int | None) -> str:
@@ -334,14 +329,15 @@ def _titles_lines(paper: Paper, state: TriageState) -> Iterator[str]:
 
 
 def _urls_lines(paper: Paper, state: TriageState) -> Iterator[str]:
-    """One line per paper (for `xargs -n1 xdg-open`): the link `o` would open first — the
-    first code link, else the first link, else an arXiv title search (the TSV's last column)."""
+    """One line per paper (for `xargs -n1 xdg-open`): the link tsv, md and bibtex write (see
+    `links.primary_url`)."""
     yield _primary(paper)
 
 
 def _links_lines(paper: Paper, state: TriageState) -> Iterator[str]:
-    """Every http(s) link of the paper, one a line; the arXiv title search when it has none."""
-    yield from _safe_links(paper) or [_search_url(paper)]
+    """Every http(s) link of the paper, one a line; with none, the `urls` line (its arXiv page
+    when the id is known, else an arXiv title search)."""
+    yield from _safe_links(paper) or [_primary(paper)]
 
 
 _LINE_FORMATS: dict[str, Callable[[Paper, TriageState], Iterator[str]]] = {

@@ -20,7 +20,8 @@ from rich.table import Table
 from rich.text import Text
 
 from paperbrowse.library import LibraryStats
-from paperbrowse.models import Paper, TriageState, link_kind, lookup_urls
+from paperbrowse.links import link_kind, reference_urls
+from paperbrowse.models import Paper, TriageState
 from paperbrowse.text import is_safe_url, strip_controls
 
 UPVOTE, COMMENT = "▲", "💬"
@@ -69,9 +70,10 @@ def highlight(text: str, terms: Sequence[str], style: Style | str = "bold revers
 
 
 def paper_links(paper: Paper) -> list[tuple[str, str]]:
-    """(label, url) for the abstract's links, labelled by kind, then look-ups by title."""
+    """(label, url) for the abstract's links, labelled by kind, then the paper's own pages
+    (its arXiv id known) or searches by its title (`links.reference_urls`)."""
     links = [(link_kind(u), u) for u in paper.links if is_safe_url(u)]
-    return links + lookup_urls(paper.title)
+    return links + reference_urls(paper)
 
 
 def _stars(count: int) -> str:

@@ -19,7 +19,8 @@ from textual.widgets import Input, Static
 
 from paperbrowse.dates import DateError
 from paperbrowse.library import Library, QueryError, Results, Row
-from paperbrowse.models import SORTS, Filters, Paper, TriageState, open_target
+from paperbrowse.links import open_target
+from paperbrowse.models import SORTS, Filters, Paper, TriageState
 from paperbrowse.triage import Change, TriageError, TriageStore
 from paperbrowse.tui.colours import readable_colour
 from paperbrowse.tui.commands import bindings

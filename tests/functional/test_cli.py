@@ -396,10 +396,15 @@ def test_search_urls_is_one_line_per_paper(lib: Path, papers: dict[str, Paper]) 
     assert all(line.startswith(("https://", "http://")) for line in lines)
     order = jsonl(run(lib, "search", "--format", "jsonl", "--sort", "title"))
     expected = [papers[row["id"]] for row in order]
-    firsts = {p.id: (p.code_links or p.links or [None])[0] for p in expected}
     for line, paper in zip(lines, expected, strict=True):
-        if firsts[paper.id]:
-            assert line == firsts[paper.id], paper.title
+        # The README's rule: a code link, else the arXiv abstract page, else the first link,
+        # else an arXiv title search.
+        if paper.code_links:
+            assert line == paper.code_links[0], paper.title
+        elif paper.arxiv_id:
+            assert line == f"https://arxiv.org/abs/{paper.arxiv_id}", paper.title
+        elif paper.links:
+            assert line == paper.links[0], paper.title
         else:
             assert line.startswith("https://arxiv.org/search/?query="), paper.title
     lite = run(lib, "search", "--format", "urls", f'"{LITE_POSE}"').stdout.splitlines()

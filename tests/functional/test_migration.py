@@ -124,7 +124,7 @@ def test_every_command_upgrades_first(tmp_path: Path, args: tuple[str, ...]) -> 
     assert proc.returncode == 0, proc.stderr
     assert_upgrade_lines(proc.stderr, data)
     if args[0] == "index":  # then the run itself: the dump was read by the upgrade already
-        assert proc.stderr.splitlines()[2].startswith("1 files read (1 unchanged)")
+        assert proc.stderr.splitlines()[2].startswith("1 file read (1 unchanged)")
     if args[0] == "show":
         assert "Seedance 1.0" in proc.stdout
     assert json.loads((data / "library.json").read_text())["schema"] == SCHEMA_VERSION
@@ -240,7 +240,7 @@ def test_index_rebuild_of_an_old_library_is_the_upgrade(tmp_path: Path) -> None:
     lines = proc.stderr.splitlines()
     assert lines[0].startswith("paperbrowse: upgrading the library in")
     assert lines[1].endswith("(14 read back from the old index: their dumps are gone)")
-    assert lines[2].startswith("1 files read (0 unchanged), 14 papers parsed: 14 new")
+    assert lines[2].startswith("1 file read (0 unchanged), 14 papers parsed: 14 new")
     assert len(lines) == 3  # one rebuild, no warnings
     starred = run(data, "search", "--state", "starred", "--format", "titles").stdout
     assert set(starred.splitlines()) == {t for t, f in flags.items() if f["starred"]}

@@ -62,9 +62,11 @@ def test_the_new_fields_and_the_summary_apart_from_the_abstract() -> None:
 
 def test_plain_lines_keep_urls_whole_and_have_no_trailing_spaces() -> None:
     lines = paper_lines(full_paper())
-    width = len("Hugging Face papers") + 2  # the longest label, then two spaces
+    # The paper's arXiv id is known: its own pages, not searches (links.exact_urls).
+    width = len("Hugging Face paper") + 2  # the longest label, then two spaces
     assert "code".ljust(width) + URL in lines
     assert "project page".ljust(width) + "https://example.org/project" in lines
+    assert "arXiv".ljust(width) + "https://arxiv.org/abs/2510.06710" in lines
     assert all(line == line.rstrip() for line in lines)
     assert all("\x1b" not in line for line in lines)
 
