@@ -66,6 +66,12 @@ PHRASES = [
     '"state of the art"',
     '"video generation"',
 ]
+# Patterns: prefixes, wildcards, `*` and word ranges, matched against unstemmed words (a pattern
+# too broad for one search is refused at once; the refusals are timed too and counted).
+PREFIXES = ["co*", "gen*", "diffus*", "train*", "title:diffusion*", "effic*", "trans*", "lang*"]
+WILDCARDS = ["diff?sion", "*former", "gr?ph*", "title:*ation", "*ing", "re*ment", "?ision"]
+EVERYTHING = ["*", "**", "title:*", "abstract:*"]
+WORD_RANGES = ["title:[a to z]", "title:[dif to dig]", "abstract:[vid to vie]", "title:>x"]
 QUERY_TYPES = (  # the keys of query_cases, in table order
     "one term",
     "two terms",
@@ -73,6 +79,10 @@ QUERY_TYPES = (  # the keys of query_cases, in table order
     "term + date range",
     "newest first, first page",
     "term by upvotes",
+    "prefix",
+    "wildcard",
+    "everything (*)",
+    "word range",
 )
 
 
@@ -210,12 +220,16 @@ def query_cases(library: Any) -> dict[str, list[Any]]:
         ],
         "newest first, first page": [Filters(limit=0)],
         "term by upvotes": [Filters(query=t, sort="upvotes") for t in TERMS],
+        "prefix": [Filters(query=q) for q in PREFIXES],
+        "wildcard": [Filters(query=q) for q in WILDCARDS],
+        "everything (*)": [Filters(query=q) for q in EVERYTHING],
+        "word range": [Filters(query=q) for q in WORD_RANGES],
     }
 
 
 def stage_queries(data: Path, repeat: int) -> dict[str, Any]:
     """In-process latency with an open library: search plus reading the first page of rows."""
-    from paperbrowse.library import Library
+    from paperbrowse.library import Library, QueryError
 
     library = Library(data)
     t0 = time.perf_counter()
@@ -228,10 +242,15 @@ def stage_queries(data: Path, repeat: int) -> dict[str, Any]:
     for name, cases in query_cases(library).items():
         samples: list[float] = []
         hits = 0
+        refused: set[str] = set()
 
-        def one(filters: Any) -> None:
+        def one(filters: Any, refused: set[str] = refused) -> None:
             nonlocal hits
-            results = library.search(filters)
+            try:
+                results = library.search(filters)
+            except QueryError:  # a pattern too broad for one search: refused at once
+                refused.add(filters.query)
+                return
             hits += len(results)
             for i in range(min(40, len(results))):
                 results.row(i)
@@ -245,6 +264,7 @@ def stage_queries(data: Path, repeat: int) -> dict[str, Any]:
         out[name] = summarise(samples) | {
             "first_max_ms": max(firsts),
             "mean_hits": hits / max(1, len(samples) + len(cases)),
+            "refused": sorted(refused),
         }
     library.close()
     return out
@@ -423,6 +443,13 @@ def table(results: dict[str, Any]) -> str:
             "",
             lambda r, n=name: r["peers"][f"fts5 {n}"]["p95_ms"] / r["query"][n]["p95_ms"],
             ".2f",
+        )
+    for name in ("prefix", "wildcard", "everything (*)", "word range"):
+        row(
+            f"refused as too broad: {name}",
+            "",
+            lambda r, n=name: ", ".join(r["query"][n]["refused"]) or "none",
+            "",
         )
     row("FTS5 index papers/s", "", lambda r: r["peers"]["fts5_papers_per_s"], ".0f")
     row(

@@ -18,7 +18,14 @@ from functools import lru_cache
 from typing import Any
 
 from whoosh import fields, formats
-from whoosh.analysis import STOP_WORDS, Filter, IDTokenizer, RegexTokenizer, StemmingAnalyzer
+from whoosh.analysis import (
+    STOP_WORDS,
+    Filter,
+    IDTokenizer,
+    LowercaseFilter,
+    RegexTokenizer,
+    StemmingAnalyzer,
+)
 from whoosh.lang.porter import stem
 
 # Whoosh's default tokenizer pattern (it keeps "*" inside words), without the capturing group.
@@ -185,3 +192,31 @@ class ArxivIdFilter(Filter):
 def arxiv_analyzer() -> Any:
     """The analyzer of the `arxiv` field: the whole id as one term, without version."""
     return IDTokenizer() | ArxivIdFilter()
+
+
+class WordsText(fields.TEXT):
+    """Every distinct word of a text, lower-cased and unstemmed, stopwords and one-letter
+    words kept: what wildcards, prefixes and ranges match (`diffusion*` must find
+    "diffusion", whose stem is "diffus").
+
+    Words are Whoosh's default tokens (RegexTokenizer: `[\\w*]+(\\.?[\\w*]+)*`) lower-cased
+    by LowercaseFilter; postings record presence only (Existence), and the field length is
+    the number of distinct words.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(analyzer=RegexTokenizer() | LowercaseFilter(), phrase=False)
+        self.format = formats.Existence()
+
+    def index(self, value: Any, **kwargs: Any) -> Iterator[tuple[bytes, int, float, bytes]]:
+        """(word, 1, 1.0, b"") for each distinct word, as the analyzer above produces them."""
+        if not isinstance(value, str) or kwargs.get("mode", "index") != "index":
+            yield from super().index(value, **kwargs)
+            return
+        for word in dict.fromkeys(m.group().lower() for m in _TOKEN.finditer(value)):
+            yield word.encode("utf-8"), 1, 1.0, b""
+
+
+def words_of(text: str) -> list[str]:
+    """The distinct words WordsText indexes for `text`, in order of first appearance."""
+    return list(dict.fromkeys(m.group().lower() for m in _TOKEN.finditer(text)))

@@ -20,6 +20,7 @@ import numpy as np
 from whoosh.searching import Searcher
 
 from paperbrowse.matching import WORDS_FIELD
+from paperbrowse.patterns import WORD_FIELDS
 
 NO_NUMBER = 2**31 - 1  # Whoosh's column value for a document without the number
 _DAY_US = 86_400_000_000
@@ -40,8 +41,9 @@ class Catalog:
     """
 
     FILE = "paperbrowse-catalog.pickle"
-    VERSION = 5
+    VERSION = 6
     SCORED = ("title", "abstract")
+    WORDS = tuple(WORD_FIELDS.values())  # their lengths say which papers have any word
     COUNTS = ("upvotes", "comments", "authors", "stars")  # -1 where a document has none
 
     def __init__(self, data: dict[str, Any]) -> None:
@@ -85,7 +87,7 @@ class Catalog:
                 "counts": counts,
                 "live": live,
                 "orders": orders,
-                "lengths": {f: _field_lengths(reader, f) for f in cls.SCORED},
+                "lengths": {f: _field_lengths(reader, f) for f in cls.SCORED + cls.WORDS},
             }
         )
 
@@ -95,13 +97,24 @@ class Catalog:
         try:
             with open(folder / cls.FILE, "rb") as handle:
                 data = pickle.load(handle)
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError):
+        except Exception:  # unreadable, truncated, or not ours: build it again
             return None
         if not isinstance(data, dict) or data.get("version") != cls.VERSION:
             return None
-        if tuple(data.get("key", ())) != key:
+        try:
+            if tuple(data.get("key", ())) != key:
+                return None
+            catalog = cls(data)
+            columns = [catalog.ids, catalog.dates, *catalog.counts.values()]
+            if any(len(column) != catalog.size for column in columns):
+                return None
+            if not {"title", "date", "upvotes"} <= set(catalog._orders):
+                return None
+            if not set(cls.SCORED) <= set(catalog.lengths):
+                return None
+            return catalog
+        except (KeyError, TypeError, ValueError):  # a catalog missing keys
             return None
-        return cls(data)
 
     def save(self, folder: Path) -> None:
         """Write the catalog beside the index (atomically; private to the user)."""
@@ -152,9 +165,18 @@ class Catalog:
     def length_arrays(self) -> dict[str, np.ndarray]:
         """Terms per field per document, as arrays (for BM25F); "words" is title plus abstract,
         the length of the merged field an unfielded word is scored on."""
-        found = {name: np.asarray(values, dtype=np.int64) for name, values in self.lengths.items()}
+        found = {name: np.asarray(self.lengths[name], dtype=np.int64) for name in self.SCORED}
         found[WORDS_FIELD] = found["title"] + found["abstract"]
         return found
+
+    @cached_property
+    def nonempty(self) -> dict[str, np.ndarray]:
+        """Word field -> flags of the documents with at least one word in it (for `*`)."""
+        return {
+            name: np.asarray(self.lengths[name], dtype=np.int64) > 0
+            for name in self.WORDS
+            if name in self.lengths
+        }
 
     def mask(self, docs: np.ndarray | None = None) -> np.ndarray:
         """A per-document-number flag array: True for `docs` (all live documents if None)."""

@@ -6,6 +6,7 @@ The browser (Textual) is imported only by `browse` and `demo`, so `index` and `s
 from __future__ import annotations
 
 import argparse
+import contextlib
 import itertools
 import os
 import sys
@@ -191,6 +192,7 @@ def _query_words(argv: list[str]) -> list[str]:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     args = build_parser().parse_args(_query_words(list(sys.argv[1:] if argv is None else argv)))
+    _replace_what_the_stream_cannot_hold()
     try:
         with private_umask():  # every file paperbrowse creates is the user's alone
             return _dispatch(args)
@@ -205,6 +207,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return EXIT_OK
+
+
+def _replace_what_the_stream_cannot_hold() -> None:
+    """Output to a stream that is not UTF-8 (PYTHONIOENCODING=cp1252, a Latin-1 locale, a
+    Windows redirect) writes every record, with `?` for characters the encoding lacks, instead
+    of ending in a UnicodeEncodeError after the first one. Messages on stderr already use
+    Python's backslashreplace."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "")
+        if reconfigure is not None and encoding not in ("utf8", "utf_8"):
+            with contextlib.suppress(ValueError, OSError):  # a stream that cannot change
+                reconfigure(errors="backslashreplace" if stream is sys.stderr else "replace")
 
 
 def _dispatch(args: argparse.Namespace) -> int:
@@ -273,6 +288,13 @@ def cmd_index(args: argparse.Namespace, data_dir: Path) -> int:
 
     if not args.paths and not args.rebuild:
         raise CliError("index: give at least one PATH (a dump, a directory, or - for stdin)", 2)
+    from paperbrowse.triage import can_write
+
+    if data_dir.is_dir() and not can_write(data_dir / "write.lock"):
+        raise CliError(
+            f"the library in {data_dir} is read-only: it cannot be updated "
+            "(searching and reading it work)"
+        )
     sources, problems = collect_sources(args.paths, stdin=sys.stdin)
     for problem in problems:
         _error(problem)
@@ -432,13 +454,23 @@ def _open_library(data_dir: Path) -> Library:
         raise CliError(
             f"the library in {data_dir} is empty: add dumps with `paperbrowse index PATH...`"
         )
+    _read_only_notice(data_dir)
     return library
 
 
 def _triage(data_dir: Path) -> TriageStore:
+    """Triage for reading: never writes (a full disk or a read-only library still reads it)."""
     from paperbrowse.triage import TriageStore
 
-    return TriageStore(data_dir / "state.db")
+    return TriageStore(data_dir / "state.db", writable=False)
+
+
+def _read_only_notice(data_dir: Path) -> None:
+    """One line on stderr when the library cannot be written: triage is read-only."""
+    from paperbrowse.triage import can_write, read_only_notice
+
+    if data_dir.is_dir() and not can_write(data_dir / "state.db"):
+        _error(read_only_notice(data_dir))
 
 
 def _out_format(requested: str | None) -> str:

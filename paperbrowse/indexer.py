@@ -25,11 +25,13 @@ from typing import TYPE_CHECKING, Any
 from whoosh import index
 
 from paperbrowse.dumps import DumpError, ParseResult, decode_dump, parse_file, parse_text
+from paperbrowse.housekeeping import clear_debris, clear_index_debris, keep_piped, read_copy
 from paperbrowse.library import (
     IndexReport,
     LibraryError,
     Source,
     _damaged,
+    create_index_dir,
     now_iso,
     open_index_dir,
     remove_tree,
@@ -48,7 +50,6 @@ from paperbrowse.paths import ensure_private_dir, private_umask
 from paperbrowse.postings import PaperCodec
 from paperbrowse.schema import (
     SCHEMA_VERSION,
-    make_schema,
     paper_record,
 )
 
@@ -115,7 +116,8 @@ def source_key(
 ) -> str:
     """The name a dump's papers are recorded under in the manifest (and in their `sources`).
 
-    Its file name, unless that name already belongs to another dump (a different `x.txt` in
+    Its file name (with U+FFFD for bytes that are not UTF-8), unless that name already
+    belongs to another dump (a different `x.txt` in
     another directory that still exists) or to another file of this run: then the name plus a
     short hash of the dump's full path, so neither replaces the other's papers. A dump indexed
     before keeps its name, and so does one that moved or was copied (its recorded path is gone,
@@ -127,7 +129,7 @@ def source_key(
     known = by_path.get(real)
     if known is not None and known not in taken:
         return known
-    name = source.name
+    name = display_name(source.name)
     entry = recorded.get(name, {})
     recorded_path = entry.get("path")
     if name not in taken and (
@@ -140,6 +142,12 @@ def source_key(
     stem, dot, suffix = name.rpartition(".")
     tag = hashlib.sha256(real.encode("utf-8", "surrogateescape")).hexdigest()[:8]
     return f"{stem}~{tag}.{suffix}" if dot and stem else f"{name}~{tag}"
+
+
+def display_name(name: str) -> str:
+    """A file name as text: bytes that are not UTF-8 (kept by Python as surrogate escapes)
+    become U+FFFD, so the name can be stored, indexed and printed like any other."""
+    return os.fsencode(name).decode("utf-8", "replace")
 
 
 def _read(source: Source) -> bytes:
@@ -204,18 +212,23 @@ def _run_index(
 ) -> IndexReport:
     report = IndexReport()
     meta = library.manifest() if not rebuild else _manifest_for_rebuild(library)
+    if meta is not None:
+        clear_debris(library.data_dir, meta)  # what a killed or failed run left, any kind
+    else:
+        meta = {"schema": SCHEMA_VERSION, "index": None, "sources": {}}
     if not rebuild and meta.get("index") and meta.get("schema") != SCHEMA_VERSION:
         # Adding documents of this schema to an index of another would corrupt it.
         library.check_version()  # raises LibraryOutdated, or LibraryError for a newer one
     recorded: dict[str, Any] = dict(meta.get("sources", {}))
     if rebuild:
-        sources = _with_recorded(sources, recorded, report)
+        sources = _with_recorded(library.data_dir, sources, recorded, report)
         recorded = {}
 
     # Parse every changed source first: nothing is written until all inputs were read.
     changed: dict[str, ParseResult] = {}
     hashes: dict[str, str] = {}
     paths: dict[str, str | None] = {}
+    piped: dict[str, bytes] = {}  # what stdin delivered, by source key (kept for rebuilds)
     by_path = {info["path"]: key for key, info in recorded.items() if info.get("path")}
     taken: set[str] = set()  # source keys used in this run
     for n, source in enumerate(sources, 1):
@@ -249,6 +262,8 @@ def _run_index(
         changed[key] = result
         hashes[key] = digest
         paths[key] = str(source.path.resolve()) if source.path else None
+        if source.path is None:
+            piped[key] = data
 
     if not changed and not rebuild:
         return report
@@ -260,18 +275,34 @@ def _run_index(
     if not rebuild and meta.get("index") and not index.exists_in(str(target)):
         # The manifest lists dumps as indexed: a new, empty index would silently lose them.
         raise LibraryError(_damaged(target, FileNotFoundError("no index there")))
+    new_copies: list[Path] = []
     try:
-        ix = _open_or_create(target)
-    except Exception as exc:
-        raise LibraryError(f"cannot open the library index in {target}: {exc}") from None
-
-    fresh = rebuild or meta.get("index") is None
-    previous: set[str] | None = set()
-    if rebuild and meta.get("index"):
-        previous = previous_ids(library.data_dir / meta["index"])
-    _write_generation(
-        library, ix, changed, report, fresh=fresh, previous=previous, progress=progress
-    )
+        try:
+            ix = _open_or_create(target)
+        except Exception as exc:
+            raise LibraryError(
+                f"cannot open the library index in {target}: {_reason(exc)}"
+            ) from None
+        copies = keep_piped(library.data_dir, piped, new_copies)
+        fresh = rebuild or meta.get("index") is None
+        previous: set[str] | None = set()
+        if rebuild and meta.get("index"):
+            previous = previous_ids(library.data_dir / meta["index"])
+        _write_generation(
+            library, ix, changed, report, fresh=fresh, previous=previous, progress=progress
+        )
+    except BaseException:
+        # A failed run removes what it wrote: a new generation's directory, the current one's
+        # partial segments and temp files, stdin copies it made. The last commit stays.
+        library.close()
+        if new_index_name != meta.get("index"):
+            remove_tree(target)
+        else:
+            clear_index_debris(target)
+        for path in new_copies:
+            with contextlib.suppress(OSError):
+                path.unlink()
+        raise
 
     for name, result in changed.items():
         recorded[name] = {
@@ -280,6 +311,8 @@ def _run_index(
             "papers": len(result.papers),
             "indexed": now_iso(),
         }
+        if name in copies:
+            recorded[name]["stdin_copy"] = copies[name]
     old_index = meta.get("index")
     new_meta = {"schema": SCHEMA_VERSION, "index": new_index_name, "sources": recorded}
     try:
@@ -404,10 +437,13 @@ def writer_options(papers: int) -> dict[str, Any]:
 
     A large pool keeps postings in memory instead of spilling sorted runs to disk; for big runs
     two writer processes (one per core) roughly halve the time. Measured in benchmarks/run.py.
+    Each writer process of a big run gets 2,048 MB (Whoosh's own estimate of its postings, about
+    180 bytes each): since the unstemmed word fields, a paper makes about 300 postings, and
+    1,024 MB spilled runs of 677 MB to disk per process at 100,000 papers.
     """
     options: dict[str, Any] = {"limitmb": 1024}
     if papers >= MULTIPROCESS_FROM and (os.cpu_count() or 1) > 1:
-        options.update(procs=2, multisegment=True)
+        options.update(procs=2, multisegment=True, limitmb=2048)
     return options
 
 
@@ -415,7 +451,7 @@ def _open_or_create(path: Path) -> index.Index:
     if path.exists() and index.exists_in(str(path)):
         return open_index_dir(path)
     ensure_private_dir(path)
-    return index.create_in(str(path), make_schema())
+    return create_index_dir(path)
 
 
 def _next_index_name(library: Library, meta: dict[str, Any]) -> str:
@@ -433,17 +469,19 @@ def _next_index_name(library: Library, meta: dict[str, Any]) -> str:
     return f"index-{n}"
 
 
-def _manifest_for_rebuild(library: Library) -> dict[str, Any]:
+def _manifest_for_rebuild(library: Library) -> dict[str, Any] | None:
+    """The manifest, or None when it cannot be read (a rebuild then starts from scratch)."""
     try:
         return library.manifest()
     except LibraryError:
-        return {"schema": SCHEMA_VERSION, "index": None, "sources": {}}
+        return None
 
 
 def _with_recorded(
-    sources: Sequence[Source], recorded: dict[str, Any], report: IndexReport
+    data_dir: Path, sources: Sequence[Source], recorded: dict[str, Any], report: IndexReport
 ) -> list[Source]:
-    """A rebuild reads the given sources plus every recorded one that still exists."""
+    """A rebuild reads the given sources plus every recorded one that still exists, and what
+    stdin delivered from its private copy."""
     given = {str(s.path.resolve()) for s in sources if s.path is not None}
     # Path-less sources given under a recorded name (stdin, records read back by an upgrade)
     # stand for that recorded source.
@@ -453,7 +491,10 @@ def _with_recorded(
         path = info.get("path")
         if path in given or name in given_names:
             continue
-        if path and Path(path).is_file():
+        piped = read_copy(data_dir, info.get("stdin_copy"))
+        if piped is not None:
+            result.append(Source(name=name, path=None, data=piped))
+        elif path and Path(path).is_file():
             result.append(Source(name=name, path=Path(path)))
         else:
             report.warnings.append(

@@ -19,6 +19,7 @@ reads, and the command line rebuilds it (`paperbrowse.migration`) before going o
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import json
 import os
@@ -33,16 +34,26 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from whoosh import fields, index, query
+from whoosh import index, query
 from whoosh.filedb.filestore import FileStorage
-from whoosh.qparser import GtLtPlugin, MultifieldPlugin, QueryParser, QueryParserError
+from whoosh.qparser import (
+    GtLtPlugin,
+    MultifieldPlugin,
+    QueryParser,
+    QueryParserError,
+    WildcardPlugin,
+    syntax,
+)
 from whoosh.searching import Searcher
+from whoosh.util.filelock import FcntlLock
 
 from paperbrowse.catalog import Catalog
 from paperbrowse.matching import WORDS_FIELD, DocSets, positive_terms, top_scored
 from paperbrowse.models import Filters, Paper
 from paperbrowse.paths import ensure_private_dir
+from paperbrowse.patterns import WORD_FIELDS, PatternTooBroad, has_pattern
 from paperbrowse.postings import TermArrays
+from paperbrowse.query_text import field_problem, operator_problem
 
 # Indexes of schema 7 and earlier pickled their schema naming `paperbrowse.library.PaperDate`:
 # it stays importable here so that their ids can still be read when they are upgraded.
@@ -205,6 +216,12 @@ class Library:
                 f"{path}: unreadable library manifest ({exc}); "
                 "run `paperbrowse index --rebuild PATH...`"
             ) from None
+        problem = manifest_problem(data)
+        if problem:
+            raise LibraryError(
+                f"{path}: not a paperbrowse library manifest ({problem}); "
+                "run `paperbrowse index --rebuild PATH...`"
+            )
         return data
 
     def _write_manifest(self, data: dict[str, Any]) -> None:
@@ -397,18 +414,27 @@ class Library:
         if not text:
             return None
         _check_balanced(text)
+        converted = _minus_as_not(text)
+        problem = field_problem(converted) or operator_problem(converted)
+        if problem:
+            raise QueryError(f"invalid query {_quoted(text)}: {problem}")
         if self._parser is None:
             schema = self.searcher.schema if self.searcher else make_schema()
             parser = _QueryParser(None, schema)
+            parser.remove_plugin_class(WildcardPlugin)
+            parser.add_plugin(_WildcardPlugin())
             parser.add_plugin(MultifieldPlugin(["title", "abstract"]))
             parser.add_plugin(GtLtPlugin())
             self._parser = parser
         try:
-            parsed = self._parser.parse(_minus_as_not(text))
+            parsed = self._parser.parse(converted)
         except QueryParserError as exc:
             raise QueryError(f"invalid query {_quoted(text)}: {exc}") from None
-        except Exception as exc:  # Whoosh's parser can raise plain errors on odd input
-            raise QueryError(f"invalid query {_quoted(text)}: {exc}") from None
+        except Exception:  # Whoosh's parser can fail with its own internals on odd input
+            raise QueryError(
+                f"invalid query {_quoted(text)}: cannot be read as a query; see "
+                "`paperbrowse search --help` for the query language"
+            ) from None
         problem = _query_error(parsed)
         if problem:
             raise QueryError(f"invalid query {_quoted(text)}: {problem}")
@@ -440,8 +466,10 @@ class Library:
                 shared = self.term_arrays
                 arrays = shared.scoped() if shared is not None else None
                 try:
-                    matched = DocSets(searcher, catalog.live_array, arrays).docs(text_query)
-                except QueryParserError as exc:
+                    matched = DocSets(searcher, catalog.live_array, arrays, catalog.nonempty).docs(
+                        text_query
+                    )
+                except (QueryParserError, PatternTooBroad) as exc:
                     raise QueryError(f"invalid query {_quoted(filters.query)}: {exc}") from None
                 except Exception as exc:  # reading postings failed: the index, not the query
                     raise LibraryError(_damaged(Path(str(self.data_dir)), exc)) from None
@@ -482,6 +510,8 @@ class Library:
             catalog.rank_array("date"),
             arrays,
         )
+        if top is None and has_pattern(q):
+            return docs  # patterns score nothing (as in Lucene): newest first
         if top is None:
             allowed = None if len(docs) == len(catalog.live) else set(docs.tolist())
             hits = self.searcher.search(q, limit=RELEVANCE_TOP, filter=allowed)
@@ -540,8 +570,16 @@ class Library:
     @contextlib.contextmanager
     def write_lock(self) -> Iterator[None]:
         """Hold the library's write lock, or raise LibraryBusy at once."""
-        ensure_private_dir(self.data_dir)
-        fd = os.open(self.data_dir / "write.lock", os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            ensure_private_dir(self.data_dir)
+            fd = os.open(self.data_dir / "write.lock", os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError as exc:
+            if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+                raise LibraryError(
+                    f"the library in {self.data_dir} is read-only ({exc.strerror}): it cannot "
+                    "be updated (searching and reading it work)"
+                ) from None
+            raise
         handle = os.fdopen(fd, "a+")  # held for the block
         try:
             try:
@@ -584,8 +622,56 @@ class LibraryStats:
     hosts: list[tuple[str, int]] = field(default_factory=list)
 
 
+_INDEX_NAME = re.compile(r"index-[0-9]+")
+
+
+def manifest_problem(data: Any) -> str | None:
+    """What is wrong with the shape of a parsed `library.json`, or None.
+
+    The shape: {"schema": int, "index": "index-N" or null, "sources": {name: {"sha256": str,
+    "path": str or null, ...}}}. The index name must be a plain `index-N`: the manifest names a
+    directory that a rebuild deletes, so a hand-edited `../x` must never be followed.
+    """
+    if not isinstance(data, dict):
+        return f"a JSON {type(data).__name__} instead of an object"
+    if not isinstance(data.get("schema"), int):
+        return "no schema version"
+    name = data.get("index")
+    if name is not None and not (isinstance(name, str) and _INDEX_NAME.fullmatch(name)):
+        return f"index {name!r} is not index-N"
+    sources = data.get("sources", {})
+    if not isinstance(sources, dict):
+        return "sources is not an object"
+    for key, info in sources.items():
+        if not isinstance(info, dict) or not isinstance(info.get("sha256"), str):
+            return f"source {key!r} has no content hash"
+        if not isinstance(info.get("path"), (str, type(None))):
+            return f"source {key!r} has a path that is not text"
+    return None
+
+
 # ---------------------------------------------------------------------------------------------
 # Query helpers
+
+
+class _PrivateLock(FcntlLock):
+    """Whoosh's lock file (MAIN_WRITELOCK), created 0600 like every file of the library.
+
+    Whoosh opens it with the default mode 0777, which the private umask makes 0700: a file
+    that is executable for no reason.
+    """
+
+    def acquire(self, blocking: bool = False) -> bool:
+        os.close(os.open(self.filename, os.O_CREAT | os.O_WRONLY, 0o600))
+        return bool(super().acquire(blocking))
+
+
+class PrivateStorage(FileStorage):
+    """Whoosh's FileStorage with a private lock file (see _PrivateLock)."""
+
+    def lock(self, name: str) -> _PrivateLock:
+        """The named lock, its file created 0600."""
+        return _PrivateLock(self._fpath(name))
 
 
 def open_index_dir(path: Path) -> index.Index:
@@ -594,7 +680,12 @@ def open_index_dir(path: Path) -> index.Index:
     Whoosh wraps a mapped compound segment in BytesIO, which copies the whole segment into
     memory (hundreds of MB at 100,000 papers); plain file reads keep memory flat.
     """
-    return FileStorage(str(path), supports_mmap=False).open_index()
+    return PrivateStorage(str(path), supports_mmap=False).open_index()
+
+
+def create_index_dir(path: Path) -> index.Index:
+    """A new, empty index with this version's schema in `path` (which must exist)."""
+    return PrivateStorage(str(path), supports_mmap=False).create().create_index(make_schema())
 
 
 def _damaged(path: Path, exc: BaseException) -> str:
@@ -606,16 +697,70 @@ def _damaged(path: Path, exc: BaseException) -> str:
 
 
 class _QueryParser(QueryParser):
-    """Whoosh's parser, except that wildcard text in analysed fields is only lower-cased.
+    """Whoosh's parser, except that wildcards, prefixes and ranges on a text field match the
+    field's unstemmed, lower-cased words (patterns.WORD_FIELDS), not its stems.
 
-    Whoosh runs it through the field's stemmer, so `pos*` became `po*` and matched "power".
+    Whoosh runs a pattern through the field's stemmer (`pos*` became `po*` and matched
+    "power") or matches it against stems (`title:diffusion*` found nothing: the stem is
+    "diffus").
     """
 
     def term_query(self, fieldname, text, termclass, boost=1.0, tokenize=True, removestops=True):
-        field_obj = self.schema[fieldname] if self.schema and fieldname in self.schema else None
-        if termclass in (query.Wildcard, query.Prefix) and isinstance(field_obj, fields.TEXT):
-            return termclass(fieldname, text.lower(), boost=boost)
+        words = WORD_FIELDS.get(fieldname)
+        if termclass in (query.Wildcard, query.Prefix) and words is not None:
+            return termclass(words, text.lower(), boost=boost)
         return super().term_query(fieldname, text, termclass, boost, tokenize, removestops)
+
+    def process(self, text, pos=0, debug=None):
+        """Whoosh's syntax tree, with ranges on text fields made ranges of words."""
+        nodes = super().process(text, pos, debug)
+        _words_ranges(nodes)
+        return nodes
+
+
+class _WildcardPlugin(WildcardPlugin):
+    """Whoosh's wildcard syntax, with a pattern kept whole: Whoosh joins a `*` or `?` to at
+    most one neighbour on each side, so `?*.0` became the pattern `?*` and a word `.0`."""
+
+    def do_wildcards(self, parser: QueryParser, group: Any) -> Any:
+        """Join every run of adjacent text and wildcard nodes into one, then Whoosh's own."""
+        _join_wildcards(self.WildcardNode, group)
+        return super().do_wildcards(parser, group)
+
+
+def _join_wildcards(kind: Any, group: Any) -> None:
+    i = 0
+    while i < len(group):
+        node = group[i]
+        if isinstance(node, kind):
+            while i + 1 < len(group) and group[i + 1].is_text():
+                node.text += group.pop(i + 1).text
+            while i > 0 and group[i - 1].is_text():
+                node.text = group.pop(i - 1).text + node.text
+                i -= 1
+        elif isinstance(node, syntax.GroupNode):
+            _join_wildcards(kind, node)
+        i += 1
+
+
+class _WordRangeNode(syntax.RangeNode):
+    """`title:[a to c]`: the words from "a" to "c", unstemmed and lower-cased."""
+
+    def query(self, parser: QueryParser) -> query.Query:
+        words = WORD_FIELDS.get(self.fieldname or parser.fieldname)
+        if words is None:
+            return super().query(parser)
+        start = self.start.lower() if self.start else None
+        end = self.end.lower() if self.end else None
+        found = query.TermRange(words, start, end, self.startexcl, self.endexcl, boost=self.boost)
+        return syntax.attach(found, self)
+
+
+def _words_ranges(node: Any) -> None:
+    if type(node) is syntax.RangeNode:
+        node.__class__ = _WordRangeNode
+    for child in getattr(node, "nodes", ()) or ():
+        _words_ranges(child)
 
 
 def _quoted(text: str, limit: int = 60) -> str:

@@ -22,6 +22,16 @@ from whoosh import query
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.searching import Searcher
 
+from paperbrowse.patterns import (
+    Selection,
+    all_stars,
+    check_breadth,
+    is_pattern,
+    pattern_nodes,
+    select,
+    whoosh_pattern_docs,
+)
+
 if TYPE_CHECKING:
     from paperbrowse.postings import TermArrays
 
@@ -136,14 +146,36 @@ class DocSets:
     """
 
     def __init__(
-        self, searcher: Searcher, live: np.ndarray, arrays: TermArrays | None = None
+        self,
+        searcher: Searcher,
+        live: np.ndarray,
+        arrays: TermArrays | None = None,
+        nonempty: dict[str, np.ndarray] | None = None,
     ) -> None:
         self.searcher = searcher
         self.live = live
         self.arrays = arrays
+        self.nonempty = nonempty  # word field -> flags of documents with a word (for `*`)
+        self._selections: dict[int, Selection] = {}  # pattern node id -> its words
 
     def docs(self, q: query.Query) -> np.ndarray:
-        """The live documents matching `q`, sorted."""
+        """The live documents matching `q`, sorted.
+
+        Patterns are counted first: a query whose patterns are too broad raises
+        PatternTooBroad before any postings are read.
+        """
+        self._selections = {}
+        if self.arrays is not None:
+            counted: list[tuple[query.Query, Selection]] = []
+            for node in pattern_nodes(q):
+                if all_stars(node):
+                    continue
+                found_words = select(node, self.arrays)
+                if found_words is None:
+                    break
+                self._selections[id(node)] = found_words
+                counted.append((node, found_words))
+            check_breadth(counted)
         found = self._eval(q)
         if len(self.live) == self.searcher.reader().doc_count_all():
             return found
@@ -182,11 +214,22 @@ class DocSets:
             return self._eval(q.a)
         if isinstance(q, query.Phrase):
             return self._phrase(q)
-        if isinstance(q, query.Every) and not q.fieldname:
-            return self.live.copy()
+        if is_pattern(q):
+            return self._pattern(q)
+        if isinstance(q, query.Every) and (not q.fieldname or q.fieldname == "has_code"):
+            return self.live.copy()  # every document has has_code, true or false
         if isinstance(q, query.NullQuery.__class__):
             return _EMPTY
         return self._whoosh(q)
+
+    def _pattern(self, q: query.Query) -> np.ndarray:
+        """A wildcard, prefix, range or `*` over a word field (see patterns.py)."""
+        if all_stars(q) and self.nonempty and q.fieldname in self.nonempty:
+            return np.flatnonzero(self.nonempty[q.fieldname])
+        chosen = self._selections.get(id(q))
+        if chosen is not None:
+            return chosen.docs(self.searcher.reader().doc_count_all())
+        return whoosh_pattern_docs(self.searcher, q)
 
     def _union(self, children: list[query.Query]) -> np.ndarray:
         parts = [self._eval(c) for c in children]

@@ -16,7 +16,7 @@ from typing import Any
 from paperbrowse.catalog import live_ids
 from paperbrowse.identity import Key, aliases, group, key_of, lookup_terms
 from paperbrowse.library import IndexReport, LibraryError, open_index_dir
-from paperbrowse.schema import document, merge_variants, record_paper
+from paperbrowse.schema import document, merge_variants, record_paper, source_token
 from paperbrowse.triage import TriageError, TriageStore
 
 Progress = Callable[[str, int, int], None]
@@ -71,7 +71,7 @@ def affected_documents(
         pending.update(lookup_terms(variant_key(r) for r in recs) - looked)
 
     for name in changed:
-        for stored in searcher.documents(source=name):
+        for stored in searcher.documents(source=source_token(name)):
             load(stored)
     while pending:
         alias = pending.pop()

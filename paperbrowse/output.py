@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from typing import Any, TextIO
@@ -18,6 +17,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from .bibtex import bib_entry, bib_key
 from .links import primary_url
 from .models import Paper, TriageState
 from .text import is_safe_url, strip_controls
@@ -145,119 +145,22 @@ def _md_line(paper: Paper) -> str:
     return f"{line} — {' · '.join(meta)}" if meta else line
 
 
-# --- BibTeX ---------------------------------------------------------------------------------
-
-_BIB_ESCAPES = {
-    "\\": r"\textbackslash{}",
-    "{": r"\textbraceleft{}",  # not \{ : BibTeX counts every brace, escaped or not
-    "}": r"\textbraceright{}",
-    "&": r"\&",
-    "%": r"\%",
-    "$": r"\$",
-    "#": r"\#",
-    "_": r"\_",
-    "~": r"\textasciitilde{}",
-    "^": r"\textasciicircum{}",
-}
-# An inline math segment: `$...$` without a `$` inside.
-_MATH = re.compile(r"\$[^$\n]+\$")
-# Words skipped when choosing the word a citation key starts with.
-_STOPWORD_TEXT = (
-    "a an the on of in for to and or with via from by at as is are towards toward into "
-    "using how what why when do does can your our we"
-)
-_STOPWORDS = frozenset(_STOPWORD_TEXT.split())
+# --- BibTeX (safe TeX: see bibtex.py) ------------------------------------------------------
 
 
-def _bib_escape(text: str) -> str:
-    """Escape BibTeX/LaTeX special characters."""
-    return "".join(_BIB_ESCAPES.get(ch, ch) for ch in text)
-
-
-def _balanced(text: str) -> bool:
-    """True when every brace in `text` is closed, in order."""
-    depth = 0
-    for ch in text:
-        if ch == "{":
-            depth += 1
-        elif ch == "}":
-            depth -= 1
-            if depth < 0:
-                return False
-    return depth == 0
-
-
-def _bib_title(title: str) -> str:
-    """Escape a title for BibTeX, passing balanced `$...$` math segments through verbatim."""
-    parts: list[str] = []
-    pos = 0
-    for match in _MATH.finditer(title):
-        segment = match.group()
-        if not _balanced(segment):
-            continue  # escaped with the surrounding text
-        parts.append(_bib_escape(title[pos : match.start()]))
-        parts.append(segment)
-        pos = match.end()
-    parts.append(_bib_escape(title[pos:]))
-    return "".join(parts)
-
-
-def _ascii_word(text: str) -> str:
-    """Text folded to lowercase ASCII letters and digits only."""
-    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    return re.sub(r"[^a-z0-9]", "", folded.lower())
-
-
-def _key_stem(title: str) -> str:
-    """The word a citation key starts with.
-
-    A short name before a colon ("Lite Pose: ...") is used whole ("litepose"); otherwise the
-    first word that is not a stopword. LaTeX math is dropped first.
-    """
-    plain = _MATH.sub("", title)
-    head, colon, _ = plain.partition(":")
-    if colon and 0 < len(head.split()) <= 3:
-        stem = _ascii_word(head)
-        if stem:
-            return stem[:24]
-    words = [_ascii_word(w) for w in re.split(r"[\s\-/]+", plain)]
-    words = [w for w in words if w]
-    significant = [w for w in words if w not in _STOPWORDS]
-    return ((significant or words or ["paper"])[0])[:24]
-
-
-def _bib_key(paper: Paper, seen: set[str]) -> str:
-    """A citation key like `litepose2022_3fa2`, unique among the keys in `seen` (updated)."""
-    year = str(paper.published.year) if paper.published else "nd"
-    base = f"{_key_stem(_one_line(paper.title))}{year}"
-    pid = paper.id
-    for length in (4, 6, 8, 12):
-        key = f"{base}_{pid[:length]}"
-        if key not in seen:
-            break
-    else:
-        n = 2
-        while f"{base}_{pid}_{n}" in seen:
-            n += 1
-        key = f"{base}_{pid}_{n}"
-    seen.add(key)
-    return key
-
-
-def _bib_url(url: str) -> str:
-    """A URL made safe inside a brace-delimited BibTeX field."""
-    return url.replace("\\", "%5C").replace("{", "%7B").replace("}", "%7D")
-
-
-def _bib_entry(paper: Paper, key: str) -> str:
-    """One `@misc` entry."""
-    fields = [f"  title = {{{{{_bib_title(_one_line(paper.title))}}}}}"]
-    if paper.published:
-        fields.append(f"  year = {{{paper.published.year}}}")
-    fields.append(f"  url = {{{_bib_url(_primary(paper))}}}")
+def _bib_entry(paper: Paper, seen: set[str]) -> str:
+    """One `@misc` entry for a paper, its key unique among `seen` (updated)."""
+    title = _one_line(paper.title)
+    key = bib_key(title, paper.published, paper.id, seen)
     note = [_one_line(paper.org), _authors_text(paper.authors), "Hugging Face Daily Papers"]
-    fields.append(f"  note = {{{_bib_escape('; '.join(n for n in note if n))}}}")
-    return f"@misc{{{key},\n" + ",\n".join(fields) + "\n}\n"
+    return bib_entry(
+        key,
+        title,
+        paper.published,
+        _primary(paper),
+        "; ".join(n for n in note if n),
+        eprint=paper.arxiv_id,
+    )
 
 
 # --- table ----------------------------------------------------------------------------------
@@ -299,6 +202,17 @@ def _count(value: int | None) -> str:
     return "" if value is None else str(value)
 
 
+# A cell starting with one of these is a formula when the file is opened in a spreadsheet;
+# OWASP's CSV-injection advice: prefix such a cell with a single quote.
+# Source: https://owasp.org/www-community/attacks/CSV_Injection
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def tsv_cell(text: str) -> str:
+    """A TSV cell that a spreadsheet shows as text: a leading `'` before =, +, -, @, tab or CR."""
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
 def _tsv_lines(paper: Paper, state: TriageState) -> Iterator[str]:
     """id, published, upvotes, title, org or author count, url, comments (empty: none shown).
 
@@ -313,7 +227,7 @@ def _tsv_lines(paper: Paper, state: TriageState) -> Iterator[str]:
         _primary(paper),
         _count(paper.comments),
     ]
-    yield "\t".join(_one_line(f) for f in fields)
+    yield "\t".join(tsv_cell(_one_line(f)) for f in fields)
 
 
 def _jsonl_lines(paper: Paper, state: TriageState) -> Iterator[str]:
@@ -386,7 +300,7 @@ def write_papers(
     if fmt == "bibtex":
         seen: set[str] = set()
         for paper, _state in items:
-            out.write(("\n" if count else "") + _bib_entry(paper, _bib_key(paper, seen)))
+            out.write(("\n" if count else "") + _bib_entry(paper, seen))
             count += 1
         return count
 

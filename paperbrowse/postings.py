@@ -17,9 +17,11 @@ and the caller falls back to Whoosh's matchers.
 
 Side file layout, little-endian: the arrays of each term back to back (document numbers as
 uint32, weights as float32, then for positional fields each posting's value length as uint32
-and the values themselves), then a pickled table ({field NUL term: entry number}, and the
-entries as int64 triples: offset, postings, values length or -1), then the table's offset as
-8 bytes.
+and the values themselves; for the word fields of WORD_LISTS document numbers only), then per
+word field its sorted words joined by newlines and an int64 pair (offset, postings) per word,
+then a pickled table ({field NUL term: entry number}, the entries as int64 triples: offset,
+postings, values length or -1, and {word field: (words offset, words length, word count,
+pairs offset)}), then the table's offset as 8 bytes.
 """
 
 from __future__ import annotations
@@ -39,6 +41,10 @@ from whoosh.filedb.filestore import FileStorage
 
 SIDE_EXT = ".pbp"
 CAPTURED = {"title": True, "abstract": True}  # field -> keep its position bytes
+# Unstemmed word fields (what wildcards, prefixes and ranges match): each is written as a
+# sorted word list with every word's document numbers, so a prefix is one binary search and
+# its postings one contiguous read (see patterns.py).
+WORD_LISTS = ("title_words", "abstract_words", "org_words")
 _TRAILER = struct.Struct("<Q")
 
 
@@ -47,6 +53,8 @@ class _SideWriter:
 
     def __init__(self, dbfile: Any) -> None:
         self._file = dbfile
+        self._words: dict[str, tuple[list[bytes], array[int]]] = {}  # field -> words, entries
+        self._word_field: str | None = None
         self._table: dict[bytes, int] = {}
         self._entries = array("q")
         self._key: tuple[str, bytes] | None = None
@@ -59,6 +67,14 @@ class _SideWriter:
     def start(self, fieldname: str, btext: bytes, positions: bool) -> None:
         self._key = (fieldname, btext)
         self._positions = positions
+        self._word_field = None
+
+    def start_word(self, fieldname: str, btext: bytes) -> None:
+        """A word of an unstemmed word field: only its document numbers are kept."""
+        self._key = (fieldname, btext)
+        self._positions = False
+        self._word_field = fieldname
+        self._words.setdefault(fieldname, ([], array("q")))[0].append(btext)
 
     def block(self, ids: Any, weights: Any, values: list[bytes]) -> None:
         self._ids.extend(ids)
@@ -72,6 +88,12 @@ class _SideWriter:
         handle = self._file
         offset = handle.tell()
         handle.write(_little(self._ids))
+        if self._word_field is not None:
+            self._words[self._word_field][1].extend((offset, len(self._ids)))
+            self._key = None
+            self._ids = array("I")
+            self._weights = array("f")
+            return
         handle.write(_little(self._weights))
         size = -1
         if self._positions and len(self._lengths) == len(self._ids):
@@ -89,8 +111,23 @@ class _SideWriter:
 
     def close(self) -> None:
         handle = self._file
+        sections: dict[str, tuple[int, int, int, int]] = {}
+        for fieldname, (words, entries) in self._words.items():
+            if any(
+                a >= b for a, b in zip(words, words[1:], strict=False)
+            ):  # Whoosh writes them sorted
+                order = sorted(range(len(words)), key=words.__getitem__)
+                words = [words[i] for i in order]
+                entries = array("q", (entries[2 * i + k] for i in order for k in (0, 1)))
+            blob = b"\n".join(words)
+            blob_at = handle.tell()
+            handle.write(blob)
+            entries_at = handle.tell()
+            handle.write(_little(entries))
+            sections[fieldname] = (blob_at, len(blob), len(words), entries_at)
         offset = handle.tell()
-        handle.write(pickle.dumps((self._table, _little(self._entries)), protocol=5))
+        table = (self._table, _little(self._entries), sections)
+        handle.write(pickle.dumps(table, protocol=5))
         handle.write(_TRAILER.pack(offset))
         handle.close()
 
@@ -126,20 +163,25 @@ class _FieldWriter(W3FieldWriter):
         super().__init__(codec, storage, segment)
         self._side = _SideWriter(self._create_file(SIDE_EXT))
         self._capture: bool | None = None
+        self._word_list = False
 
     def start_field(self, fieldname: str, fieldobj: Any) -> None:
         super().start_field(fieldname, fieldobj)
         self._capture = CAPTURED.get(fieldname)
-        self._postwriter.side = self._side if self._capture is not None else None
+        self._word_list = fieldname in WORD_LISTS
+        captured = self._capture is not None or self._word_list
+        self._postwriter.side = self._side if captured else None
 
     def start_term(self, btext: bytes) -> None:
         super().start_term(btext)
         if self._capture is not None:
             self._side.start(self._fieldname, btext, self._capture)
+        elif self._word_list:
+            self._side.start_word(self._fieldname, btext)
 
     def finish_term(self) -> None:
         super().finish_term()
-        if self._capture is not None:
+        if self._capture is not None or self._word_list:
             self._side.finish()
 
     def add_postings(self, schema: Any, lengths: Any, items: Any) -> None:
@@ -201,8 +243,10 @@ class SegmentArrays:
             self._base = base
             (table_at,) = _TRAILER.unpack(self._pread(length - _TRAILER.size, _TRAILER.size))
             raw = self._pread(table_at, length - _TRAILER.size - table_at)
-            table, entries = pickle.loads(raw)
+            table, entries, sections = pickle.loads(raw)
             self._table: dict[bytes, int] = table
+            self.word_sections: dict[str, tuple[int, int, int, int]] = sections
+            self.word_lists: dict[str, Any] = {}  # field -> its WordList, read on first use
             self._entries = np.frombuffer(entries, dtype="<i8").reshape(-1, 3)
         except BaseException:
             os.close(self._fd)
@@ -236,6 +280,10 @@ class SegmentArrays:
         if len(data) != size:
             raise OSError("short read from a postings side file")
         return data
+
+    def read(self, offset: int, size: int) -> bytes:
+        """`size` bytes at `offset` of the side file (OSError when it is shorter)."""
+        return self._pread(offset, size)
 
     def _entry(self, fieldname: str, btext: bytes) -> tuple[int, int, int] | None:
         index = self._table.get(_key(fieldname, btext))
@@ -315,6 +363,10 @@ class TermArrays:
                 return None
             segments.append((found, offset))
         return cls(segments)
+
+    def segments(self) -> list[tuple[SegmentArrays, int]]:
+        """Each segment's side file with the segment's first document number."""
+        return list(self._segments)
 
     @staticmethod
     def captures(fieldname: str) -> bool:

@@ -9,6 +9,7 @@ them, and an id from before a paper gained its arXiv id still finds it.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
@@ -19,7 +20,7 @@ from whoosh.analysis import StemmingAnalyzer
 from whoosh.qparser import QueryParserError
 from whoosh.util.times import datetime_to_long
 
-from paperbrowse.analysis import StemmedText, arxiv_analyzer, name_analyzer
+from paperbrowse.analysis import StemmedText, WordsText, arxiv_analyzer, name_analyzer
 from paperbrowse.dates import DateError, parse_bound
 from paperbrowse.models import Paper, merge, normalise_title
 
@@ -37,6 +38,10 @@ SCHEMA_HISTORY = {
         "the number after a card's date is its comment count, not upvotes; papers gain arXiv "
         "ids, author names, GitHub stars and AI summaries, and a paper with an arXiv id is one "
         "record whatever its title"
+    ),
+    9: (
+        "wildcards match whole unstemmed words (new word fields), and any file name is a "
+        "dump's name (hashed source keys)"
     ),
 }
 SCHEMA_VERSION = max(SCHEMA_HISTORY)
@@ -71,9 +76,9 @@ class PaperDate(fields.DATETIME):
         return date_long(first), date_long(last) + _DAY_US - 1
 
     def parse_query(self, fieldname: str, qstring: str, boost: float = 1.0) -> query.Query:
-        """`date:2024-03` matches the whole month."""
+        """`date:2024-03` matches the whole month; `date:*` every dated paper."""
         if qstring == "*":
-            return query.Every(fieldname, boost=boost)
+            return query.NumericRange(fieldname, None, None, boost=boost, constantscore=True)
         lo, hi = self._bounds(qstring)
         return query.NumericRange(fieldname, lo, hi, boost=boost, constantscore=True)
 
@@ -97,12 +102,71 @@ class PaperDate(fields.DATETIME):
         return query.NumericRange(fieldname, lo, hi, boost=boost, constantscore=True)
 
 
+class Count(fields.NUMERIC):
+    """A whole-number field (upvotes, comments, authors, stars) whose query errors are in our
+    words.
+
+    Whoosh says "Range start '99999999999' is not a valid number" for a number its 32-bit
+    field cannot hold; this says what the field takes and how large a number may be.
+    """
+
+    LARGEST = 2**31 - 2  # 2**31 - 1 is Whoosh's column value for a document without the number
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(int, bits=32, **kwargs)
+
+    def _number(self, fieldname: str, text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise QueryParserError(
+                f"{fieldname} takes a whole number ({fieldname}:5, {fieldname}:>=10, "
+                f"{fieldname}:[5 to 20]), not {text!r}"
+            ) from None
+        if not 0 <= value <= self.LARGEST:
+            raise QueryParserError(f"{fieldname}: {text} is out of range (0 to {self.LARGEST:,})")
+        return value
+
+    def parse_query(self, fieldname: str, qstring: str, boost: float = 1.0) -> query.Query:
+        """`upvotes:5`; `upvotes:*` is every paper that shows the number."""
+        if qstring == "*":
+            return query.NumericRange(fieldname, None, None, boost=boost, constantscore=True)
+        value = self._number(fieldname, qstring)
+        return query.NumericRange(fieldname, value, value, boost=boost, constantscore=True)
+
+    def parse_range(
+        self,
+        fieldname: str,
+        start: str | None,
+        end: str | None,
+        startexcl: bool,
+        endexcl: bool,
+        boost: float = 1.0,
+    ) -> query.Query:
+        """`upvotes:[5 to 20]`, `upvotes:>=10`."""
+        lo = self._number(fieldname, start) if start is not None else None
+        hi = self._number(fieldname, end) if end is not None else None
+        return query.NumericRange(
+            fieldname, lo, hi, startexcl, endexcl, boost=boost, constantscore=True
+        )
+
+
+def source_token(name: str) -> str:
+    """The `source` field's term for a dump's source key: a hash of the name.
+
+    Any name a file system allows is a source key (commas, leading spaces, bytes that are not
+    UTF-8 as surrogate escapes); the index holds a hex token instead, which no analyzer splits.
+    """
+    return hashlib.sha256(name.encode("utf-8", "surrogateescape")).hexdigest()[:20]
+
+
 def make_schema() -> fields.Schema:
     """The index schema: title weighted above abstract, stemmed; author names; the arXiv id;
-    sortable date and counts (`upvotes`, `comments`, `authors`, GitHub `stars`)."""
+    sortable date and counts (`upvotes`, `comments`, `authors`, GitHub `stars`); the unstemmed
+    words of title, abstract and organisation, which wildcards match (patterns.py)."""
 
     def count() -> fields.NUMERIC:
-        return fields.NUMERIC(int, bits=32, sortable=True)
+        return Count(sortable=True)
 
     return fields.Schema(
         id=fields.ID(stored=True, unique=True, sortable=True),
@@ -117,11 +181,14 @@ def make_schema() -> fields.Schema:
         authors=count(),
         stars=count(),
         has_code=fields.BOOLEAN(),
-        source=fields.KEYWORD(commas=True, scorable=False),
+        source=fields.KEYWORD(scorable=False),  # source_token of each dump, space-separated
         keys=fields.KEYWORD(scorable=False),
         title_key=fields.ID(sortable=True),
         record=fields.STORED(),
         variants=fields.STORED(),
+        title_words=WordsText(),
+        abstract_words=WordsText(),
+        org_words=WordsText(),
     )
 
 
@@ -211,7 +278,7 @@ def document(paper: Paper, variants: Variants, keys: Iterable[str]) -> dict[str,
         "abstract": paper.abstract,
         "org": " ".join(x for x in (paper.org, paper.org_handle) if x),
         "has_code": paper.has_code,
-        "source": ",".join(paper.sources),
+        "source": " ".join(source_token(name) for name in paper.sources),
         "keys": " ".join(sorted({paper.id, *keys})),
         "title_key": normalise_title(paper.title),
         "record": json.dumps(paper_record(paper), ensure_ascii=False),
@@ -219,6 +286,9 @@ def document(paper: Paper, variants: Variants, keys: Iterable[str]) -> dict[str,
             {name: list(variants[name]) for name in sorted(variants)}, ensure_ascii=False
         ),
     }
+    doc["title_words"] = paper.title
+    doc["abstract_words"] = paper.abstract
+    doc["org_words"] = doc["org"]
     if paper.author_names:
         doc["author"] = "\n".join(paper.author_names)
     if paper.arxiv_id:

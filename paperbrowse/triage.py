@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
+import urllib.parse
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,20 +42,32 @@ class Change:
 
 
 class TriageStore:
-    """Read/starred/hidden flags keyed by paper id, stored in `state.db`."""
+    """Read/starred/hidden flags keyed by paper id, stored in `state.db`.
 
-    def __init__(self, path: Path) -> None:
+    `writable=False` (search, show): never writes, not even SQLite's journal files, so reading
+    triage works on a full disk or a read-only library; a missing `state.db` reads as empty.
+    `writable=True` (the browser): where the library cannot be written (a read-only mount, a
+    directory or file without write permission) the store opens read-only instead, sets
+    `read_only` and `notice`, and every change raises TriageError("read-only library: …").
+    Before each change it checks that `state.db` is still the file it opened (device and inode):
+    deleted or replaced while the browser ran, the database is created anew, the change goes
+    there, and `take_notice()` returns the one line saying so.
+    """
+
+    def __init__(self, path: Path, *, writable: bool = True) -> None:
         self.path = path
-        new = not path.exists()
+        self.read_only = not writable
+        self.notice = ""  # why triage is read-only, for the user
+        self._notices: list[str] = []
+        self._identity: tuple[int, int] | None = None
+        if writable and not can_write(path):
+            self.read_only = True
+            self.notice = read_only_notice(path.parent)
         try:
-            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            if new:
-                # Create the file 0600 before SQLite opens it: triage is private.
-                os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
-            self._db = sqlite3.connect(path, timeout=5.0, isolation_level=None)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
-            self._db.execute(_SCHEMA)
+            if self.read_only:
+                self._db = _open_for_reading(path)
+            else:
+                self._db = self._open_for_writing()
             self._db.execute("PRAGMA quick_check").fetchone()
         except sqlite3.OperationalError as exc:
             raise self._error(exc) from None
@@ -66,11 +79,68 @@ class TriageStore:
         except OSError as exc:
             raise TriageError(f"{path}: cannot open triage database: {exc.strerror}") from None
 
+    def _open_for_writing(self) -> sqlite3.Connection:
+        path = self.path
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if not path.exists():
+            # Create the file 0600 before SQLite opens it: triage is private.
+            os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+        db = sqlite3.connect(path, timeout=5.0, isolation_level=None)
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            db.execute(_SCHEMA)
+        except BaseException:
+            db.close()
+            raise
+        info = path.stat()
+        self._identity = (info.st_dev, info.st_ino)
+        return db
+
+    def take_notice(self) -> str:
+        """The oldest notice not yet shown (state.db recreated), or ''."""
+        return self._notices.pop(0) if self._notices else ""
+
+    def _check_file(self) -> None:
+        """Reopen when state.db is no longer the file this store opened (deleted, replaced)."""
+        if self.read_only or self._identity is None:
+            return
+        try:
+            info = self.path.stat()
+            identity: tuple[int, int] | None = (info.st_dev, info.st_ino)
+        except FileNotFoundError:
+            identity = None
+        if identity == self._identity:
+            return
+        with contextlib.suppress(sqlite3.Error):
+            self._db.close()  # the last connection to the old file checkpoints into it
+        if identity is None:
+            for suffix in ("-wal", "-shm"):  # stale journals must never meet a new database
+                with contextlib.suppress(OSError):
+                    os.unlink(self.path.with_name(self.path.name + suffix))
+        try:
+            self._db = self._open_for_writing()
+        except sqlite3.Error as exc:
+            raise self._error(exc) from None
+        except OSError as exc:
+            raise TriageError(
+                f"{self.path}: cannot create triage database: {exc.strerror}"
+            ) from None
+        what = "deleted" if identity is None else "replaced"
+        self._notices.append(
+            f"{self.path} was {what} while paperbrowse ran: a new triage database was created "
+            "there; triage from now on is saved in it"
+        )
+
     def _error(self, exc: sqlite3.Error) -> TriageError:
         if "locked" in str(exc) or "busy" in str(exc):
             return TriageError(
                 f"{self.path}: triage database is locked by another program; try again"
             )
+        if "readonly" in str(exc) or "read-only" in str(exc):
+            self.read_only = True
+            self.notice = read_only_notice(self.path.parent)
+            return TriageError(self.notice)
         return TriageError(f"{self.path}: triage database error: {exc}")
 
     def close(self) -> None:
@@ -109,6 +179,7 @@ class TriageStore:
     def set(self, ids: Sequence[str], flag: str, value: bool) -> Change:
         """Set `flag` to `value` on every id, in one transaction; returns the undo record."""
         _check_flag(flag)
+        self._check_writable()
         with self._transaction():
             before = self._flags(ids, flag)
             self._db.executemany(
@@ -121,6 +192,7 @@ class TriageStore:
 
     def toggle(self, ids: Sequence[str], flag: str) -> Change:
         """Set `flag` on all ids unless all already have it, in which case clear it."""
+        self._check_writable()
         states = self.get_many(ids)
         all_set = bool(ids) and all(getattr(states.get(i, TriageState()), flag) for i in ids)
         return self.set(ids, flag, not all_set)
@@ -159,11 +231,18 @@ class TriageStore:
     def undo(self, change: Change) -> None:
         """Restore what each paper had before `change`, in one transaction."""
         _check_flag(change.flag)
+        self._check_writable()
         with self._transaction():
             self._db.executemany(
                 f"UPDATE state SET {change.flag} = ? WHERE id = ?",
                 [(int(old), pid) for pid, old in change.before],
             )
+
+    def _check_writable(self) -> None:
+        """TriageError for a read-only library; reopen a deleted or replaced state.db."""
+        if self.read_only:
+            raise TriageError(self.notice or read_only_notice(self.path.parent))
+        self._check_file()
 
     @contextlib.contextmanager
     def _transaction(self) -> Iterator[None]:
@@ -187,3 +266,57 @@ class TriageStore:
 def _check_flag(flag: str) -> None:
     if flag not in FLAGS:
         raise ValueError(f"unknown triage flag {flag!r}")
+
+
+def read_only_notice(folder: Path) -> str:
+    """The one line that says triage cannot be saved in a read-only library."""
+    return (
+        f"read-only library: triage (read, starred, hidden) cannot be saved in {folder}; "
+        "searching and reading work"
+    )
+
+
+def can_write(path: Path) -> bool:
+    """Whether `path` (a file, existing or not) can be written: its file system is not mounted
+    read-only and the user may write the file, or create it in its (nearest existing)
+    directory. Root passes permission checks, as the kernel lets it."""
+    target = path if path.exists() else _existing_parent(path)
+    try:
+        if os.statvfs(target).f_flag & os.ST_RDONLY:
+            return False
+    except OSError:
+        return True  # cannot tell: let the write itself say
+    return os.access(target, os.W_OK)
+
+
+def _existing_parent(path: Path) -> Path:
+    for parent in path.parents:
+        if parent.exists():
+            return parent
+    return Path("/")
+
+
+def _open_for_reading(path: Path) -> sqlite3.Connection:
+    """A connection that never writes: an empty in-memory store when state.db does not exist,
+    else SQLite's read-only mode. When even that needs a write it cannot make (its shared-memory
+    file, on a full disk or a read-only directory) and no write-ahead log is pending, the file is
+    read as immutable: with no log, the main file holds every committed change."""
+    if not path.exists():
+        empty = sqlite3.connect(":memory:", isolation_level=None)
+        empty.execute(_SCHEMA)
+        return empty
+    uri = "file:" + urllib.parse.quote(str(path))
+    db: sqlite3.Connection | None = None
+    try:
+        db = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=5.0, isolation_level=None)
+        db.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        return db
+    except sqlite3.OperationalError as exc:
+        if db is not None:
+            db.close()
+        if "locked" in str(exc) or "busy" in str(exc):
+            raise
+        wal = path.with_name(path.name + "-wal")
+        if wal.exists() and wal.stat().st_size > 0:
+            raise
+    return sqlite3.connect(f"{uri}?immutable=1", uri=True, timeout=5.0, isolation_level=None)

@@ -112,6 +112,8 @@ class MainScreen(LinkActions, Screen[None]):
         self._fit_layout(self.size.width)
         self.search()
         self.set_interval(WATCH_SECONDS, self._watch_library)
+        if self.triage.read_only:
+            self.notify(self.triage.notice, severity="warning", timeout=10, markup=False)
 
     def on_resize(self, event: events.Resize) -> None:
         self._fit_layout(event.size.width)
@@ -401,6 +403,7 @@ class MainScreen(LinkActions, Screen[None]):
         except TriageError as exc:
             self.notify(str(exc), severity="error", markup=False)
             return
+        self._triage_notices()
         self.undo_stack.append(change)
         self._after_triage(ids, flag)
         verb = {"read": "read", "starred": "starred", "hidden": "hidden"}[flag]
@@ -441,11 +444,17 @@ class MainScreen(LinkActions, Screen[None]):
         except TriageError as exc:
             self.notify(str(exc), severity="error", markup=False)
             return
+        self._triage_notices()
         ids = [pid for pid, _ in change.before]
         self._after_triage(ids, change.flag, follow=ids[0] if ids else None)
         verb = {"read": "read", "starred": "star", "hidden": "hide"}[change.flag]
         what = f"{len(ids)} papers" if len(ids) > 1 else "paper"
         self.notify(f"undone: {verb} ({what})", timeout=1.5)
+
+    def _triage_notices(self) -> None:
+        """Say when the triage store had to recreate a deleted state.db."""
+        while notice := self.triage.take_notice():
+            self.notify(notice, severity="warning", timeout=10, markup=False)
 
     # -- actions: views and sorting ------------------------------------------------------------
 

@@ -232,6 +232,12 @@ def test_kill_9_during_rebuild_keeps_the_previous_generation(
         _kill(proc)
     assert Library(library_a).manifest()["index"] == "index-1"
     assert ids_in(library_a) == small_library[1]
+    assert (library_a / "index-2").exists()  # the half-built generation the kill left
+    # The next run of any kind clears it, not only the next rebuild: here one that finds every
+    # dump unchanged.
+    unchanged = run(library_a, "index", str(SAMPLE_DIR))
+    assert unchanged.returncode == 0, unchanged.stderr
+    assert [p.name for p in library_a.glob("index-*")] == ["index-1"]
     again = run(library_a, "index", "--rebuild")
     assert again.returncode == 0, again.stderr
     assert ids_in(library_a) == small_library[1]
@@ -532,7 +538,7 @@ def umask_022() -> Iterator[None]:
 def test_cli_creates_everything_private_under_umask_022(tmp_path: Path, umask_022: None) -> None:
     data = tmp_path / "data"
     assert run(data, "index", str(SAMPLE_DIR)).returncode == 0
-    assert run(data, "search", "--state", "starred").returncode == 1  # creates state.db
+    assert run(data, "search", "--state", "starred").returncode == 1  # reads; creates nothing
     store = TriageStore(data / "state.db")  # WAL and shared-memory files while open
     store.set(["aaaaaaaaaaaa"], "read", True)
     assert run(data, "index", "--rebuild").returncode == 0

@@ -6,10 +6,10 @@ from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from whoosh import fields
-from whoosh.analysis import StemmingAnalyzer
+from whoosh import fields, formats
+from whoosh.analysis import LowercaseFilter, RegexTokenizer, StemmingAnalyzer
 
-from paperbrowse.analysis import CompactPositions, StemmedText
+from paperbrowse.analysis import CompactPositions, StemmedText, WordsText
 
 SAMPLE = Path(__file__).parents[2] / "paperbrowse" / "sample"
 FAST = StemmedText()
@@ -57,3 +57,20 @@ def test_same_postings_on_random_text(text: str) -> None:
 
 def test_query_side_is_whooshs_own_analyzer() -> None:
     assert [t.text for t in FAST.analyzer("Testing models")] == ["test", "model"]
+
+
+# The word fields (what wildcards match): the fast path against Whoosh's own token chain.
+WORDS_FAST = WordsText()
+WORDS_REFERENCE = fields.TEXT(analyzer=RegexTokenizer() | LowercaseFilter(), phrase=False)
+WORDS_REFERENCE.format = formats.Existence()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab c.*-Ééİıßxyz0123 \n\tthe")), max_size=80))
+def test_word_fields_index_what_whooshs_tokenizer_and_lowercase_filter_give(text: str) -> None:
+    assert postings(WORDS_FAST, text) == postings(WORDS_REFERENCE, text)
+
+
+def test_word_fields_keep_stopwords_short_words_and_whole_words() -> None:
+    terms = {t for t, *_ in postings(WORDS_FAST, "The Diffusion of a 3.5x A* Model")}
+    assert terms == {b"the", b"diffusion", b"of", b"a", b"3.5x", b"a*", b"model"}

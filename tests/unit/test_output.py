@@ -476,3 +476,45 @@ def test_a_known_arxiv_id_links_the_abstract_page() -> None:
     assert "(https://arxiv.org/abs/2511.22699)" in render(items(paper), "md")
     coded = replace(paper, links=["https://github.com/a/b"])
     assert render(items(coded), "tsv").rstrip("\n").split("\t")[5] == "https://github.com/a/b"
+
+
+# --- spreadsheet formulas (OWASP CSV injection) ---------------------------------------------
+
+FORMULA_TITLES = [
+    '=HYPERLINK("http://evil.example","click")',
+    "+1 Trick for Better Models",
+    "-2 Bits Are Enough",
+    "@SUM(A1:A9) Attention",
+    "=1+1",
+]
+
+
+@pytest.mark.parametrize("title", FORMULA_TITLES)
+def test_tsv_prefixes_a_quote_to_cells_a_spreadsheet_would_run(title: str) -> None:
+    p = Paper(title=title, abstract="", org="=cmd|' /C calc'!A0", upvotes=3)
+    row = render(items(p), "tsv").rstrip("\n").split("\t")
+    assert row[3] == "'" + title
+    assert row[4] == "'=cmd|' /C calc'!A0"
+    assert row[2] == "3"  # numbers and the rest are untouched
+    assert not any(cell.startswith(("=", "+", "-", "@")) for cell in row)
+
+
+@pytest.mark.parametrize("title", FORMULA_TITLES)
+@pytest.mark.parametrize("fmt", ["jsonl", "titles", "md", "urls"])
+def test_other_formats_keep_a_formula_like_title_exact(title: str, fmt: str) -> None:
+    p = Paper(title=title, abstract="")
+    text = render(items(p), fmt)
+    if fmt == "jsonl":
+        assert json.loads(text)["title"] == title
+    elif fmt == "titles":
+        assert text == title + "\n"
+    elif fmt == "md":
+        assert text.startswith("- [")
+        assert "'" + title not in text
+    else:
+        assert text.strip() == lookup_urls(title)[0][1]
+
+
+def test_tsv_leaves_ordinary_cells_alone() -> None:
+    row = render(items(lite_pose()), "tsv").rstrip("\n").split("\t")
+    assert row[3] == lite_pose().title and not row[3].startswith("'")

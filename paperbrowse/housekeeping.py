@@ -1,0 +1,116 @@
+"""Keeping the data dir tidy: private copies of what stdin delivered, and the debris of failed
+or killed `index` runs.
+
+A rebuild reads every recorded dump again; a dump that came from stdin has no file to read, so
+the run that indexed it keeps a private copy (0600, in `stdin/` of the data dir) recorded in the
+manifest. A run that fails removes what it wrote; one that is killed cannot, so every run (of any
+kind: adding, unchanged, rebuilding) first clears what earlier runs left. Both need the write lock.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import re
+import time
+from pathlib import Path
+from typing import Any
+
+from whoosh.index import TOC
+
+from paperbrowse.library import Catalog, open_index_dir, remove_tree
+from paperbrowse.paths import ensure_private_dir
+
+STDIN_DIR = "stdin"  # in the data dir: a private copy of each dump that came from stdin
+_COPY_NAME = re.compile(r"stdin-[0-9a-f]{6,64}\.txt")
+
+
+def keep_piped(data_dir: Path, piped: dict[str, bytes], new: list[Path]) -> dict[str, str]:
+    """Write a private copy (0600, in data_dir/stdin) of each dump stdin delivered, so that a
+    rebuild can read it again; returns source key -> copy file name. Paths written are added
+    to `new` (removed again if the run fails). OSError when the disk is full."""
+    copies: dict[str, str] = {}
+    if not piped:
+        return copies
+    folder = ensure_private_dir(data_dir / STDIN_DIR)
+    for key, data in piped.items():
+        name = f"stdin-{hashlib.sha256(data).hexdigest()[:16]}.txt"
+        path = folder / name
+        copies[key] = name
+        if path.exists() and path.stat().st_size == len(data):
+            continue
+        tmp = folder / f".{name}.tmp"
+        new.append(tmp)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+        new.append(path)
+    return copies
+
+
+def read_copy(data_dir: Path, name: Any) -> bytes | None:
+    """The bytes of a recorded stdin copy, or None (none recorded, gone, or not ours)."""
+    if not isinstance(name, str) or not _COPY_NAME.fullmatch(name):
+        return None
+    try:
+        return (data_dir / STDIN_DIR / name).read_bytes()
+    except OSError:
+        return None
+
+
+def clear_debris(data_dir: Path, meta: dict[str, Any]) -> None:
+    """Remove what killed or failed runs left (the caller holds the write lock): `index-N`
+    directories other than the current one (a killed `--rebuild` leaves a half-built one),
+    files of the current index that its last commit does not use, manifest temp files, and
+    stdin copies no recorded source names."""
+    current = meta.get("index")
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(data_dir):
+            if entry.name.startswith("index-") and entry.name != current and entry.is_dir():
+                remove_tree(Path(entry.path))
+            elif entry.name.startswith(".library-") and entry.name.endswith(".json"):
+                with contextlib.suppress(OSError):
+                    os.unlink(entry.path)
+    if current:
+        clear_index_debris(data_dir / current)
+    kept = {info.get("stdin_copy") for info in meta.get("sources", {}).values()}
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(data_dir / STDIN_DIR):
+            if entry.name not in kept:
+                with contextlib.suppress(OSError):
+                    os.unlink(entry.path)
+        if not kept - {None}:
+            os.rmdir(data_dir / STDIN_DIR)  # only when empty
+
+
+def clear_index_debris(folder: Path) -> None:
+    """Remove every file and directory of an index that its latest commit does not use:
+    partial segments, Whoosh's temp directories and job files of a failed or killed writer.
+    The commit's TOC, its segments' files, the lock file and the catalog stay."""
+    try:
+        ix = open_index_dir(folder)
+        toc = TOC.read(ix.storage, ix.indexname)
+        generation = toc.generation
+        segments = {segment.segment_id() for segment in toc.segments}
+        indexname = ix.indexname
+    except Exception:  # no index here yet, or a damaged one: leave it to the error message
+        return
+    keep_prefixes = tuple(f"{segment}." for segment in segments)  # Whoosh's list_files
+    keep = {f"_{indexname}_{generation}.toc", f"{indexname}_WRITELOCK", Catalog.FILE}
+    stale_before = time.time() - 60  # a reader may be saving a catalog right now
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(folder):
+            name = entry.name
+            if name in keep or name.startswith(keep_prefixes):
+                continue
+            if name.startswith(".catalog-") and entry.stat().st_mtime > stale_before:
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                remove_tree(Path(entry.path))
+            else:
+                with contextlib.suppress(OSError):
+                    os.unlink(entry.path)

@@ -1,0 +1,285 @@
+"""Wildcards, prefixes and word ranges, matched against the unstemmed words of each field.
+
+A pattern is matched against words, never stems: `title:diffusion*` must find "diffusion",
+whose stem "diffus" the stemmed field holds. The parser (library.py) points every pattern on
+`title`, `abstract` or `org` at that field's word field (`title_words`, ...), which the postings
+side files (postings.py) keep as a sorted word list with each word's document numbers. So:
+
+- a prefix (`gen*`) or a range (`title:[a to c]`) is a run of consecutive words found by binary
+  search, and its postings are one contiguous read;
+- any other wildcard (`*ing`, `diff?sion`) is a regular expression run over the word list
+  (narrowed to the words that share its literal prefix), then the matching words are read;
+- `*` alone (or `**`) is every paper with a word in the field, from the catalog's lengths.
+
+How broad is too broad: a pattern whose words occur in more than MAX_POSTINGS (document, word)
+pairs is refused at once, before anything is read, with a one-line message. Reading and merging
+that many postings is what fits in the 50 ms a search may take at 100,000 papers (measured in
+benchmarks/run.py: "prefix" and "wildcard" rows); counting them costs nothing, because the word
+list holds each word's postings count.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from whoosh import query
+
+if TYPE_CHECKING:
+    from paperbrowse.postings import SegmentArrays, TermArrays
+
+# Text field -> its unstemmed word field.
+WORD_FIELDS = {"title": "title_words", "abstract": "abstract_words", "org": "org_words"}
+TEXT_OF = {words: text for text, words in WORD_FIELDS.items()}
+MAX_POSTINGS = 1_500_000
+PATTERN_TYPES = (query.Prefix, query.Wildcard, query.TermRange, query.Every)
+
+
+class PatternTooBroad(ValueError):
+    """A pattern matches more postings than one search reads; the message says so."""
+
+
+def is_pattern(q: query.Query) -> bool:
+    """True for a wildcard, prefix, range or `*` on a word field."""
+    return isinstance(q, PATTERN_TYPES) and getattr(q, "fieldname", None) in TEXT_OF
+
+
+def has_pattern(q: query.Query) -> bool:
+    """True when `q` holds a pattern anywhere."""
+    return bool(pattern_nodes(q))
+
+
+def pattern_nodes(q: query.Query) -> list[query.Query]:
+    """Every pattern in `q`, in order."""
+    if is_pattern(q):
+        return [q]
+    return [node for child in q.children() for node in pattern_nodes(child)]
+
+
+def describe(q: query.Query) -> str:
+    """The pattern as the user wrote it: `title:gen*`, `[a to c]`."""
+    field = TEXT_OF.get(q.fieldname, q.fieldname)
+    if isinstance(q, query.TermRange):
+        start = "" if q.start is None else q.start
+        end = "" if q.end is None else q.end
+        text = f"{'{' if q.startexcl else '['}{start} to {end}{'}' if q.endexcl else ']'}"
+    elif isinstance(q, query.Prefix):
+        text = f"{q.text}*"
+    elif isinstance(q, query.Every):
+        text = "*"
+    else:
+        text = q.text
+    return f"{field}:{text}"
+
+
+def all_stars(q: query.Query) -> bool:
+    """`*`, `**`, …: any word at all."""
+    if isinstance(q, query.Every):
+        return True
+    return isinstance(q, query.Wildcard) and set(q.text) == {"*"}
+
+
+class WordList:
+    """One segment's sorted words of one word field, with each word's postings in the side file.
+
+    Shapes: `counts[i]` postings of word i, stored as uint32 document numbers at byte `offsets[i]`;
+    `cum[i]` the postings before word i.
+    """
+
+    def __init__(self, segment: SegmentArrays, fieldname: str) -> None:
+        blob_at, blob_len, count, entries_at = segment.word_sections[fieldname]
+        self._segment = segment
+        self.blob = segment.read(blob_at, blob_len)
+        pairs = np.frombuffer(segment.read(entries_at, 16 * count), dtype="<i8").reshape(-1, 2)
+        self.offsets = pairs[:, 0].astype(np.int64)
+        self.counts = pairs[:, 1].astype(np.int64)
+        self.size = count
+        breaks = np.flatnonzero(np.frombuffer(self.blob, dtype=np.uint8) == 10)
+        self.starts = np.concatenate(([0], breaks + 1)).astype(np.int64)[:count]
+        self.ends = np.concatenate((breaks, [len(self.blob)])).astype(np.int64)[:count]
+        self.cum = np.concatenate(([0], np.cumsum(self.counts))).astype(np.int64)
+        # Whoosh writes a field's words in order, so their postings follow each other.
+        self.contiguous = bool(np.all(self.offsets[1:] == self.offsets[:-1] + 4 * self.counts[:-1]))
+
+    @classmethod
+    def of(cls, segment: SegmentArrays, fieldname: str) -> WordList | None:
+        """The segment's word list (read once, then kept with the segment); None if it has none."""
+        if fieldname not in segment.word_sections:
+            return None
+        found = segment.word_lists.get(fieldname)
+        if found is None:
+            found = segment.word_lists[fieldname] = cls(segment, fieldname)
+        return found
+
+    def word(self, i: int) -> bytes:
+        """The i-th word, as UTF-8 bytes."""
+        return self.blob[self.starts[i] : self.ends[i]]
+
+    def first_at_least(self, key: bytes) -> int:
+        """Index of the first word >= key (binary search)."""
+        lo, hi = 0, self.size
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if self.word(mid) < key:
+                lo = mid + 1
+            else:
+                hi = mid
+        return lo
+
+    def prefix(self, prefix: bytes) -> tuple[int, int]:
+        """[lo, hi) of the words that start with `prefix`."""
+        return self.first_at_least(prefix), self.first_at_least(prefix + b"\xff")
+
+    def between(
+        self, start: bytes | None, end: bytes | None, startexcl: bool, endexcl: bool
+    ) -> tuple[int, int]:
+        """[lo, hi) of the words in a range (None: open at that end)."""
+        lo = 0 if start is None else self.first_at_least(start + (b"\x00" if startexcl else b""))
+        hi = self.size if end is None else self.first_at_least(end + (b"" if endexcl else b"\x00"))
+        return lo, max(lo, hi)
+
+    def matching(self, pattern: str, lo: int, hi: int) -> np.ndarray:
+        """Indexes of the words in [lo, hi) that match a wildcard (`*`, `?`)."""
+        if lo >= hi:
+            return np.zeros(0, dtype=np.int64)
+        base = int(self.starts[lo])
+        text = self.blob[base : int(self.ends[hi - 1])].decode("utf-8", "surrogateescape")
+        regex = re.compile(
+            "^"
+            + "".join(
+                "[^\n]*" if ch == "*" else "[^\n]" if ch == "?" else re.escape(ch) for ch in pattern
+            )
+            + "$",
+            re.MULTILINE,
+        )
+        found: list[int] = []
+        index, at = lo, 0
+        for match in regex.finditer(text):
+            index += text.count("\n", at, match.start())
+            at = match.start()
+            found.append(index)
+        return np.array(found, dtype=np.int64)
+
+    def postings(self, lo: int, hi: int) -> int:
+        """How many postings the words [lo, hi) have."""
+        return int(self.cum[hi] - self.cum[lo])
+
+    def read(self, chosen: np.ndarray | tuple[int, int]) -> np.ndarray:
+        """Document numbers (this segment's, uint32) of a word range (lo, hi) or of word indexes."""
+        if isinstance(chosen, tuple):
+            lo, hi = chosen
+            if lo >= hi:
+                return np.zeros(0, dtype=np.uint32)
+            if self.contiguous:
+                return self._ids(int(self.offsets[lo]), self.postings(lo, hi))
+            chosen = np.arange(lo, hi, dtype=np.int64)
+        if not len(chosen):
+            return np.zeros(0, dtype=np.uint32)
+        first, last = int(chosen[0]), int(chosen[-1]) + 1
+        span = self.postings(first, last)
+        needed = int(self.counts[chosen].sum())
+        if self.contiguous and span <= 2 * needed + 4096:
+            # One read of the whole stretch, keeping the chosen words' postings.
+            ids = self._ids(int(self.offsets[first]), span)
+            keep = np.zeros(last - first, dtype=bool)
+            keep[chosen - first] = True
+            return ids[np.repeat(keep, self.counts[first:last])]
+        parts = [self._ids(int(self.offsets[i]), int(self.counts[i])) for i in chosen.tolist()]
+        return np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint32)
+
+    def _ids(self, offset: int, count: int) -> np.ndarray:
+        return np.frombuffer(self._segment.read(offset, 4 * count), dtype="<u4")
+
+
+class Selection:
+    """The words a pattern matches in every segment, and how many postings they have."""
+
+    def __init__(self, parts: list[tuple[WordList, int, Any]], postings: int) -> None:
+        self.parts = parts  # (word list, the segment's first document number, words chosen)
+        self.postings = postings
+
+    def docs(self, size: int) -> np.ndarray:
+        """Sorted document numbers (of `size` in all) holding a chosen word."""
+        found = [w.read(chosen).astype(np.int64) + offset for w, offset, chosen in self.parts]
+        found = [part for part in found if len(part)]
+        if not found:
+            return np.zeros(0, dtype=np.int64)
+        flags = np.zeros(size, dtype=bool)
+        for part in found:
+            flags[part] = True
+        return np.flatnonzero(flags)
+
+
+def select(q: query.Query, arrays: TermArrays) -> Selection | None:
+    """The words the pattern `q` matches (not `*`: see all_stars), found without reading any
+    postings; None when a segment has no word list."""
+    parts: list[tuple[WordList, int, Any]] = []
+    total = 0
+    for segment, offset in arrays.segments():
+        words = WordList.of(segment, q.fieldname)
+        if words is None:
+            return None
+        chosen = _select(words, q)
+        if isinstance(chosen, tuple):
+            total += words.postings(*chosen)
+        else:
+            total += int(words.counts[chosen].sum())
+        parts.append((words, offset, chosen))
+    return Selection(parts, total)
+
+
+def check_breadth(selections: list[tuple[query.Query, Selection]]) -> None:
+    """PatternTooBroad when the patterns of one query have more than MAX_POSTINGS postings."""
+    total = sum(found.postings for _q, found in selections)
+    if total > MAX_POSTINGS:
+        widest = max(selections, key=lambda pair: pair[1].postings)[0]
+        raise PatternTooBroad(too_broad(widest, total))
+
+
+def too_broad(q: query.Query, postings: int) -> str:
+    """The one-line refusal for a query whose patterns (the widest is `q`) have `postings`."""
+    return (
+        f"{describe(q)} is too broad: the words it matches occur {postings:,} times, and one "
+        f"search reads at most {MAX_POSTINGS:,} (about 50 ms at 100,000 papers); make it "
+        "longer or narrower"
+    )
+
+
+def _select(words: WordList, q: query.Query) -> tuple[int, int] | np.ndarray:
+    """The words of one segment a pattern matches: a range (lo, hi) or word indexes."""
+    if isinstance(q, query.Prefix):
+        return words.prefix(q.text.encode("utf-8", "surrogateescape"))
+    if isinstance(q, query.TermRange):
+        start = None if q.start is None else str(q.start).encode("utf-8", "surrogateescape")
+        end = None if q.end is None else str(q.end).encode("utf-8", "surrogateescape")
+        return words.between(start, end, q.startexcl, q.endexcl)
+    text = q.text
+    literal = re.split(r"[*?]", text, maxsplit=1)[0]
+    lo, hi = words.prefix(literal.encode("utf-8", "surrogateescape"))
+    if literal == text:  # no wildcard characters after all: one word
+        key = text.encode("utf-8", "surrogateescape")
+        return (lo, lo + 1) if lo < hi and words.word(lo) == key else (lo, lo)
+    return words.matching(text, lo, hi)
+
+
+def whoosh_pattern_docs(searcher: Any, q: query.Query) -> np.ndarray:
+    """What pattern_docs finds, through Whoosh's own term index (segments without word lists);
+    refused above MAX_POSTINGS alike."""
+    reader = searcher.reader()
+    if all_stars(q):
+        q = query.Every(q.fieldname)
+        texts = (
+            list(reader.lexicon(q.fieldname)) if q.fieldname in reader.indexed_field_names() else []
+        )
+    else:
+        texts = list(q._btexts(reader))
+    total = sum(reader.doc_frequency(q.fieldname, t) for t in texts)
+    if total > MAX_POSTINGS:
+        raise PatternTooBroad(too_broad(q, total))
+    docs: set[int] = set()
+    for text in texts:
+        docs.update(searcher.postings(q.fieldname, text).all_ids())
+    found = np.fromiter(docs, dtype=np.int64)
+    found.sort()
+    return found
