@@ -39,10 +39,7 @@ SCHEMA_HISTORY = {
         "ids, author names, GitHub stars and AI summaries, and a paper with an arXiv id is one "
         "record whatever its title"
     ),
-    9: (
-        "wildcards match whole unstemmed words (new word fields), and any file name is a "
-        "dump's name (hashed source keys)"
-    ),
+    9: "wildcards match whole words, not stems; any file name can name a dump",
 }
 SCHEMA_VERSION = max(SCHEMA_HISTORY)
 NUMBER_FIELDS = ("upvotes", "comments", "authors", "stars")  # integer columns, None = absent
@@ -50,14 +47,15 @@ _DAY_US = 86_400_000_000
 
 
 def changes_since(version: int) -> str:
-    """Why a library of schema `version` must be rebuilt, for one line: the newest version's
-    reason, and how many earlier versions changed too."""
-    later = [v for v in SCHEMA_HISTORY if v > version]
+    """Why a library of schema `version` must be rebuilt, for one line: the reasons of the two
+    versions after it (the ones a user of the last releases meets), and how many more changed."""
+    later = sorted(v for v in SCHEMA_HISTORY if v > version)
     if not later:
         return ""
-    earlier = len(later) - 1
-    more = f" (and {earlier} earlier change{'s' if earlier > 1 else ''})" if earlier else ""
-    return SCHEMA_HISTORY[max(later)] + more
+    shown = "; ".join(SCHEMA_HISTORY[v] for v in later[-2:])
+    earlier = len(later) - 2
+    more = f" (and {earlier} earlier change{'s' if earlier > 1 else ''})" if earlier > 0 else ""
+    return shown + more
 
 
 class PaperDate(fields.DATETIME):
