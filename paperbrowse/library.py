@@ -552,12 +552,15 @@ class Library:
         rebuild: bool = False,
         year: int | None = None,
         progress: Callable[[str, int, int], None] | None = None,
+        max_bytes: int | None = None,
     ) -> IndexReport:
-        """Add dumps to the library in one commit; see the module docstring for guarantees."""
+        """Add captures to the library in one commit; see the module docstring for guarantees.
+        `max_bytes` (default 64 MB) is the size over which a capture is refused."""
         from paperbrowse.indexer import run_index
 
+        limit = {"max_bytes": max_bytes} if max_bytes is not None else {}
         with self.write_lock():
-            return run_index(self, sources, rebuild=rebuild, year=year, progress=progress)
+            return run_index(self, sources, rebuild=rebuild, year=year, progress=progress, **limit)
 
 
 @dataclass

@@ -26,7 +26,7 @@ PAPERS = 1200
 
 @dataclass
 class Page:
-    """A dump read by its block structure alone, independently of paperbrowse.dumps."""
+    """A dump read by its block structure alone, independently of paperbrowse.pages."""
 
     chrome: list[str]
     page_date: str
@@ -115,7 +115,7 @@ def test_requested_distinct_papers_with_duplicates(corpus: tuple[Path, GenerateS
 
 
 def test_dumps_parser_reads_every_paper(corpus: tuple[Path, GenerateSummary]) -> None:
-    dumps = pytest.importorskip("paperbrowse.dumps")
+    dumps = pytest.importorskip("paperbrowse.pages")
     out, summary = corpus
     papers = []
     for path in sorted(out.glob("*.txt")):

@@ -20,8 +20,8 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from paperbrowse.dumps import DumpError, ParseResult, ParseWarning, decode_dump, parse_text
 from paperbrowse.models import Paper
+from paperbrowse.pages import DumpError, ParseResult, ParseWarning, decode_dump, parse_text
 from paperbrowse.text import clean_line
 
 SAMPLE = Path(__file__).resolve().parents[2] / "paperbrowse" / "sample"
