@@ -32,6 +32,8 @@ def strip_controls(text: str) -> str:
 
 def clean_line(line: str) -> str:
     """One dump line made safe: controls stripped, NBSP made a space, ends trimmed."""
+    if line.isascii() and line.isprintable():
+        return line.strip()  # nothing else to clean, and most lines are like this
     line = strip_controls(line.replace("\r", ""))
     return line.replace("\u00a0", " ").replace("\t", " ").strip()
 

@@ -19,13 +19,13 @@ Public API: `parse_capture` (bytes in, the entry point of `paperbrowse index`), 
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from paperbrowse.models import normalise_title
 from paperbrowse.pages.cards import CardParser
 from paperbrowse.pages.decoding import decode_dump, html_error, is_html_name
-from paperbrowse.pages.header import read_header
+from paperbrowse.pages.header import Header, read_header
 from paperbrowse.pages.kinds import detect_kind, detect_syntax
 from paperbrowse.pages.lines import Line, select_all_lines
 from paperbrowse.pages.markdown import markdown_lines
@@ -54,9 +54,9 @@ _PAPER_ABSTRACT = 200  # characters: real abstracts run to several hundred
 _PAPER_SUMMARY = 90  # and AI summaries to about a hundred at least
 
 
-def _logical_lines(text: str, syntax: str) -> list[Line]:
+def _logical_lines(text: str, syntax: str, header: Header) -> list[Line]:
     if syntax == "markdown":
-        return markdown_lines(text, read_header(text.split("\n", 60)[:60]))
+        return markdown_lines(text, header)
     if syntax == "terminal":
         return terminal_lines(text)
     return list(select_all_lines(text))
@@ -89,12 +89,31 @@ def _dedupe(dated: list[Dated]) -> list[Dated]:
     return kept
 
 
+# A daily list holds papers published within a few months of its day (at most 130 days in the
+# 9,877 API records of ../shared/data); search results reach back years.
+_DAILY_REACH = timedelta(days=365)
+
+
+def _list_kind(dated: list[Dated], page_date: date | None) -> str:
+    """A list page without an address: `search` when no card shows metadata (older search
+    captures show title and abstract only) or a card is over a year older than the page's day;
+    else `daily` (a search page of recent papers looks the same)."""
+    papers = [d.paper for d in dated]
+    if not any(d.raw is not None or d.paper.authors is not None or d.paper.org for d in dated):
+        return "search" if papers else "daily"
+    if page_date is not None and any(
+        p.published is not None and p.published < page_date - _DAILY_REACH for p in papers
+    ):
+        return "search"
+    return "daily"
+
+
 def _parse(text: str, source: str, label: str, evidence: YearEvidence) -> tuple[ParseResult, bool]:
     """Parse decoded text; also tell whether the page's own structure was seen (chrome, a page
     date, a paper page's header), which tells a page from notes saved beside it."""
     syntax = detect_syntax(text)
     header = read_header(text.split("\n", 60)[:60])
-    lines = _logical_lines(text, syntax)
+    lines = _logical_lines(text, syntax, header)
     kind = detect_kind(header.url, lines)
     if header.captured is not None and evidence.captured is None:
         evidence = YearEvidence(evidence.forced, header.captured, evidence.shown, evidence.saved)
@@ -115,17 +134,23 @@ def _parse(text: str, source: str, label: str, evidence: YearEvidence) -> tuple[
         warnings.extend(cards.warnings)
         dated = cards.done
         page, page_line = cards.page, cards.page_line
-        structured = cards.saw_chrome or page is not None or header.url is not None
-        if kind is None:
-            shows_metadata = any(
-                d.raw is not None or d.paper.authors is not None or d.paper.org for d in dated
+        if cards.period_year is not None:
+            evidence = YearEvidence(
+                evidence.forced, evidence.captured, cards.period_year, evidence.saved
             )
-            kind = "daily" if shows_metadata else "search"
-            for item in dated:
-                item.paper.page_kinds = {source: kind}
+        structured = (
+            cards.saw_chrome
+            or page is not None
+            or cards.period is not None
+            or header.url is not None
+        )
         if kind == "trending":
             dated = _dedupe(dated)
     page_date = resolve_years(dated, page, page_line, evidence, warn)
+    if kind is None:
+        kind = _list_kind(dated, page_date)
+        for item in dated:
+            item.paper.page_kinds = {source: kind}
     warnings.sort(key=lambda w: w.line)
     result = ParseResult(
         source, [d.paper for d in dated], warnings, page_date, "utf-8", kind, syntax

@@ -50,7 +50,7 @@ _SWAPPED_RATIO = 3
 # A terminal browser's image alt text before an organisation's name: "[microsoft] Microsoft".
 _ALT_HANDLE = re.compile(r"\[([^\]\s]{1,100})\]\s+(\S.*)")
 
-_TRAILER_FIRST = frozenset("UGAVP")  # first letters of the button lines (see fields.parse_trailer)
+_TRAILER_FIRST = frozenset("UGAVPa")  # first letters of the button lines (see fields.parse_trailer)
 
 # States: what the next line is expected to be.
 _HEADER = "header"  # chrome and the page date
@@ -100,6 +100,8 @@ class CardParser:
         self.state = _HEADER
         self.saw_chrome = False
         self.page: RawDate | None = None
+        self.period: str | None = None  # "weekly" or "monthly" when the page names its period
+        self.period_year: int | None = None
         self.page_line = 0
         self.pending: _Pending | None = None
         self.held: Line | None = None
@@ -147,7 +149,7 @@ class CardParser:
             self.on_dot_next(line)
         elif state == _DATE_NEXT:
             self.on_date_next(line)
-        else:  # _SUBMITTER
+        elif not (text.startswith("[") and text.endswith("]")):  # _SUBMITTER; not an avatar
             self.next_submitter = text
             self.state = _TITLE
 
@@ -230,10 +232,15 @@ class CardParser:
         if chrome.is_chrome(text):
             self.saw_chrome = True
             return
-        if self.page is None and not line.garbage:
+        if self.page is None and self.period is None and not line.garbage:
             page = chrome.page_date(text)
             if page is not None:
                 self.page = page
+                self.page_line = line.number
+                return
+            period = chrome.period(text)
+            if period is not None:
+                self.period, self.period_year = period
                 self.page_line = line.number
                 return
         self.state = _TITLE

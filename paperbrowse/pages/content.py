@@ -20,6 +20,14 @@ _ANCHORS = frozenset(
 _SCAN = 300
 
 
+def content_start(texts: list[str]) -> int:
+    """The index of the first chrome anchor among the first lines of cleaned text, else 0."""
+    for i, text in enumerate(texts[:_SCAN]):
+        if text.casefold() in _ANCHORS:
+            return i
+    return 0
+
+
 def skip_to_content(lines: list[Line]) -> list[Line]:
     """The lines from the first chrome anchor on (all of them when there is none among the first
     lines, as in a paper page or a copy without the page's header)."""

@@ -45,7 +45,7 @@ _UPVOTE_COUNT = re.compile(r"\d{1,9}|-")
 # Trending and paper pages: "Upvote" then the count (on the same logical line or the next one),
 # "GitHub 3.29k" (repository stars, rounded to three figures), "arXiv Page".
 _TRAILER_TOKEN = re.compile(
-    r"\s*(?:(Upvote)(?:\s+(\d{1,9}|-))?|GitHub\s+(\d{1,9}(?:\.\d{1,3})?)\s*([kKmM]?)"
+    r"\s*(?:(Upvote)(?:\s+(\d{1,9}|-))?|GitHub(?:\s+(\d{1,9}(?:\.\d{1,3})?)\s*([kKmM]?))?"
     r"|arXiv Page|View arXiv page|View PDF|Add to collection|Project page)"
 )
 _MAX_TRAILER_LEN = 120

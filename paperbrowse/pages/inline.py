@@ -53,16 +53,17 @@ def replace_images(text: str) -> str:
 
 @dataclass(frozen=True)
 class Escapes:
-    """Which backslash escapes a syntax has: Markdown's (any ASCII punctuation, and `\\ `), or
-    only the brackets' and the backslash's own (a terminal dump written as reference links)."""
+    """What inline syntax a capture has: which backslash escapes (Markdown's: any ASCII
+    punctuation, and `\\ `), and whether `[text](url)` is a link (Markdown) or literal text (a
+    terminal dump prints an abstract's own "[link](url)" as it is; its links are `[text][12]`)."""
 
     chars: frozenset[str]
     space: bool
+    inline_links: bool = True
 
 
 MARKDOWN_ESCAPES = Escapes(_ASCII_PUNCT, True)
-BRACKET_ESCAPES = Escapes(frozenset("\\[]"), False)
-NO_ESCAPES = Escapes(frozenset(), False)
+NO_ESCAPES = Escapes(frozenset(), False, inline_links=False)
 
 
 def resolve_inline(
@@ -108,7 +109,7 @@ def resolve_inline(
         target: str | None = None
         end = -1
         if text[at + 1] == "(":
-            found = _ANY_TARGET.match(text, at + 1)
+            found = _ANY_TARGET.match(text, at + 1) if escapes.inline_links else None
             if found:
                 target, end = found.group(1), found.end()
         else:
@@ -227,8 +228,12 @@ def _starts_block(line: str) -> bool:
     if first == "#":
         return _HEADING.fullmatch(line) is not None
     if first in "-*+" or first.isdigit():
-        return _LIST_ITEM.fullmatch(line) is not None
-    return first in "<`~|>"
+        return _LIST_ITEM.fullmatch(line) is not None or _RULE.fullmatch(line) is not None
+    if first == "<":
+        return _TAGS_ONLY.fullmatch(line) is not None
+    if first in "`~":
+        return _FENCE.fullmatch(line) is not None
+    return first == ">" or (first == "_" and _RULE.fullmatch(line) is not None)
 
 
 def _strip_heading(line: str) -> str:
@@ -264,8 +269,12 @@ def logical_line(unit: Unit, references: dict[str, str], escapes: Escapes) -> Li
             item = _LIST_ITEM.fullmatch(text)
             if item and not text[:1].isdigit():
                 text = "• " + (item.group(1) or "")
-    text, links = resolve_inline(replace_images(text), references, escapes)
-    text = clean_line(_WHITESPACE.sub(" ", text))
+    links: list[str] = []
+    if "[" in text or "\\" in text:
+        text, links = resolve_inline(replace_images(text), references, escapes)
+    if "  " in text or not text.isprintable():
+        text = _WHITESPACE.sub(" ", text)
+    text = clean_line(text)
     if text in ("", "•", "[", "]", "[ ]") or text.startswith("][") and text.endswith("]"):
         return None
     return Line(text, unit.number, unit.blank_before, False, tuple(links), heading)

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from urllib.parse import urlsplit
 
 from paperbrowse.pages import chrome
-from paperbrowse.pages.fields import is_paper_of_the_day, parse_date, parse_submitted
+from paperbrowse.pages.fields import is_paper_of_the_day, parse_date
 from paperbrowse.pages.lines import Line
 from paperbrowse.pages.urls import ARXIV_ID
 
@@ -26,8 +26,13 @@ _REFERENCE_LINK = re.compile(r"\]\[\d{1,5}\]")
 _INLINE_LINK = re.compile(r"\]\(https?://")
 _NUMBERED_LINK = re.compile(r"(?m)(?:^|\s)\[\d{1,5}\]\S")
 _REFERENCES = re.compile(r"(?m)^\s*References:?\s*$")
-_MARKDOWN_MARK = re.compile(r"(?m)^(?:#{1,6} \S|---\s*$)|\[图片[：:]|!\[[^\]\n]{0,200}\]\(")
+# Markdown for sure: a heading that is a link (every card title of a clipper's list page), a
+# clipper's image placeholder, front matter. Inline links alone are not enough: abstracts copied
+# with select-all can hold Markdown links of their own.
+_MARKDOWN_MARK = re.compile(r"(?m)^#{1,6} \[[^\n]*\]\(https?://|\[图片[：:]|\A---\s*\n")
+_HEADING = re.compile(r"(?m)^#{1,6} \S")
 _SNIFF = 200_000  # characters: enough for the chrome and dozens of cards
+_PAPER_MARKS = frozenset(("Authors:", "Authors", "Abstract"))
 
 
 def kind_of_url(url: str) -> str | None:
@@ -60,9 +65,9 @@ def detect_syntax(text: str) -> str:
     inline = len(_INLINE_LINK.findall(head)) if "](" in head else 0
     if references >= 3 and references > inline:
         return "terminal"
-    if inline >= 2:
-        return "markdown"
     if ("#" in head or "---" in head or "[" in head) and _MARKDOWN_MARK.search(head):
+        return "markdown"
+    if inline >= 2 and "#" in head and _HEADING.search(head):
         return "markdown"
     if "[" in head and len(_NUMBERED_LINK.findall(head)) >= 3 and _REFERENCES.search(text):
         return "terminal"
@@ -92,7 +97,7 @@ def detect_kind(url: str | None, lines: Sequence[Line]) -> str | None:
         kind = kind_of_url(url)
         if kind is not None:
             return kind
-    published = abstract = paper_marks = False
+    published = False
     for line in lines[:_SCAN_LINES]:
         text = line.text
         if text in ("Trending Papers", "Trending") or text.startswith("Trending Papers"):
@@ -102,18 +107,8 @@ def detect_kind(url: str | None, lines: Sequence[Line]) -> str | None:
             return found[0]
         if text.startswith("Published on") and parse_date(text) is not None:
             published = True
-        elif text == "Abstract" and published:
-            abstract = True
-        elif _is_paper_mark(text, published):
-            paper_marks = True
-        if abstract and paper_marks:
+        elif published and (text in _PAPER_MARKS or is_paper_of_the_day(text)):
+            # Lines only a paper page has, below its "Published on" (trending cards have
+            # "Published on" and "Submitted by", but no author list or abstract heading).
             return "paper"
     return None
-
-
-def _is_paper_mark(text: str, published: bool) -> bool:
-    """A line only a paper page has: `Authors:`, `#3 Paper of the day`, or `Submitted by` after
-    its `Published on` line."""
-    if text in ("Authors:", "Authors") or is_paper_of_the_day(text):
-        return True
-    return published and parse_submitted(text)[0]

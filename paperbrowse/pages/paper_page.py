@@ -138,9 +138,11 @@ def parse_paper_page(
             continue
         submitted, user = parse_submitted(text)
         if submitted:
-            if user is None and i < len(lines):
+            while user is None and i < len(lines):
                 user = lines[i].text
                 i += 1
+                if user.startswith("[") and user.endswith("]"):
+                    user = None  # the avatar's alt text in a terminal dump
             paper.submitted_by = user
         elif is_paper_of_the_day(text) or text.startswith("on "):
             continue

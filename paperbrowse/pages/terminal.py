@@ -9,15 +9,16 @@ the arXiv ids.
 Wrapped text is joined back with one space: a line is a wrapped one when the next line's first
 word would not have fitted after it within the page's width. Neither browser breaks lines at
 hyphens (checked on real lynx 2.9 and w3m 0.5.3 output); a word longer than the width is cut
-(lynx, at the width) or broken after a "/" (w3m, in URLs): those pieces join without a space.
+(lynx at the width, w3m after a "/"): two pieces that make a URL longer than the width join
+without a space.
 """
 
 from __future__ import annotations
 
 import re
 
-from paperbrowse.pages.content import skip_to_content
-from paperbrowse.pages.inline import BRACKET_ESCAPES, NO_ESCAPES, Unit, logical_line, units
+from paperbrowse.pages.content import content_start, skip_to_content
+from paperbrowse.pages.inline import NO_ESCAPES, Unit, logical_line
 from paperbrowse.pages.lines import Line, raw_lines
 from paperbrowse.text import clean_line
 
@@ -26,8 +27,12 @@ _DEFINITION = re.compile(r"\[(\d{1,5})\]:\s*(\S+)")
 _REFERENCES_HEAD = re.compile(r"References:?")
 _NUMBERED_REF = re.compile(r"(?:(\d{1,5})\.|\[(\d{1,5})\])\s+(\S+)")
 _MARKER = re.compile(r"\[(\d{1,5})\]")
+_HEADING_LINE = re.compile(r"#{1,6}\s")
 _LONG_TOKEN = 40  # a line with a token this long may overflow the width (URLs)
-_BULLET = re.compile(r"[*•+-] ")
+# Lines a wrapped paragraph never continues into: a heading, a block link's `[` or `][12]`,
+# a lynx/w3m link number alone ("[6]"), a fence. A bullet or a bracket inside the text may start
+# a wrapped line (the previous one was full), so those do not count.
+_STRUCTURAL = re.compile(r"#{1,6}\s|\[$|\]\[\d{1,5}\]|\[\d{1,5}\]$|```")
 
 
 def estimate_width(raw: list[str]) -> int:
@@ -46,12 +51,14 @@ def estimate_width(raw: list[str]) -> int:
 
 
 def _join(prev_raw: str, text: str, nxt: str, width: int) -> str:
-    """`text` (the joined line so far) and the next wrapped piece `nxt`."""
+    """`text` (the joined line so far) and the next wrapped piece `nxt`: one space, unless the
+    two pieces are one URL longer than the width, which the browser cut: lynx fills the line to
+    the width, w3m breaks after a "/"."""
     last = text.rsplit(" ", 1)[-1]
-    if "://" in last and (
-        last.endswith("/") or len(prev_raw.rstrip()) >= width
-    ):
-        return text + nxt  # a long URL cut by the browser
+    first = nxt.split(" ", 1)[0]
+    cut = len(prev_raw.rstrip()) >= width or last.endswith("/")
+    if cut and len(last) + len(first) > width and "://" in last + first:
+        return text + nxt
     return f"{text} {nxt}"
 
 
@@ -65,10 +72,10 @@ def unwrap(raw: list[str]) -> list[tuple[str, int]]:
     while i < count:
         text = cleaned[i]
         start = i
-        if text and not text.startswith("#"):
+        if text and not _HEADING_LINE.match(text):
             while i + 1 < count:
                 nxt = cleaned[i + 1]
-                if not nxt or nxt.startswith(("#", "[", "]")) or _BULLET.match(nxt):
+                if not nxt or _STRUCTURAL.match(nxt):
                     break
                 first_word = nxt.split(" ", 1)[0]
                 if len(raw[i].rstrip()) + 1 + len(first_word) <= width:
@@ -102,21 +109,102 @@ def _references(raw: list[str]) -> tuple[dict[str, str], int]:
     return targets, end
 
 
+_CLOSE = re.compile(r"\]\[(\d{1,5})\]")
+_HEADING = re.compile(r"(#{1,6})\s+(.*)")
+_LINK_SPAN = 200  # lines a block link may run over (an abstract wrapped at 40 columns)
+_TITLE_SPAN = 6  # heading lines a wrapped title may run over
+
+
+def _whole_link(text: str) -> tuple[str, str] | None:
+    """(text, number) when the whole line is one reference link `[text][12]`."""
+    if not text.startswith("[") or not text.endswith("]"):
+        return None
+    closes = list(_CLOSE.finditer(text))
+    if len(closes) != 1 or closes[0].end() != len(text):
+        return None
+    return text[1 : closes[0].start()], closes[0].group(1)
+
+
+def _block_end(joined: list[tuple[str, int]], start: int) -> tuple[int, str] | None:
+    """Where the block link opened by a lone `[` before `start` closes (`][12]`), and its
+    number; None when no closing line comes within _LINK_SPAN lines or another block opens."""
+    for j in range(start, min(len(joined), start + _LINK_SPAN)):
+        piece = joined[j][0]
+        if piece == "[":
+            return None
+        found = _CLOSE.fullmatch(piece)
+        if found:
+            return j, found.group(1)
+    return None
+
+
+def _reference_units(
+    joined: list[tuple[str, int]],
+) -> list[tuple[str, int, bool, str | None, int]]:
+    """Units of a dump written with reference links, found by its layout: a block link is a
+    line `[`, its text, and a line `][12]`; a wrapped title repeats its `###` on every line.
+    Brackets inside the text are not counted (the real dump does not escape them).
+    Returns (text, line number, blank before, link number or None, heading level)."""
+    units: list[tuple[str, int, bool, str | None, int]] = []
+    i = 0
+    blank = False
+    while i < len(joined):
+        text, number = joined[i]
+        i += 1
+        if not text:
+            blank = True
+            continue
+        if text == "[":
+            closing = _block_end(joined, i)
+            if closing is not None:
+                end, link = closing
+                inner = " ".join(piece for piece, _ in joined[i:end] if piece)
+                units.append((inner, number, blank, link, 0))
+                i = end + 1
+            blank = False
+            continue  # a lone "[" that closes nowhere is junk (a truncated capture)
+        heading = _HEADING.fullmatch(text)
+        level = 0
+        if heading:
+            # A wrapped heading repeats its "#"s on every line: the lines right below with the
+            # same marks continue it (up to the closing `][12]` of a title link).
+            level = len(heading.group(1))
+            pieces = [heading.group(2)]
+            while i < len(joined) and len(pieces) < _TITLE_SPAN and not _CLOSE.search(pieces[-1]):
+                more = _HEADING.fullmatch(joined[i][0])
+                if not more or len(more.group(1)) != level:
+                    break
+                pieces.append(more.group(2))
+                i += 1
+            text = " ".join(pieces)
+        whole = _whole_link(text)
+        if whole:
+            units.append((whole[0], number, blank, whole[1], level))
+        else:
+            units.append((text, number, blank, None, level))
+        blank = False
+    return units
+
+
 def terminal_lines(text: str) -> list[Line]:
     """A terminal dump's logical lines, from the page chrome on."""
     raw = raw_lines(text)
     targets, end = _references(raw)
-    joined = unwrap(raw[:end])
+    # The site menu and the tool's header come before the chrome: not read at all.
+    start = content_start([line.strip() for line in raw[: min(end, 400)]])
+    joined = [(piece, number + start) for piece, number in unwrap(raw[start:end])]
     result: list[Line] = []
     if len(_REFERENCE_STYLE.findall(text, 0, 200_000)) >= 3:
-        pieces = [piece for piece, _ in joined]
-        numbers = [number for _, number in joined]
-        for unit in units(pieces, first=1, soft_breaks=False, escapes=BRACKET_ESCAPES):
-            index = unit.number - 1
-            unit = Unit(unit.text, numbers[index], unit.blank_before)
-            line = logical_line(unit, targets, BRACKET_ESCAPES)
+        for piece, number, blank, link, level in _reference_units(joined):
+            if link is None:
+                line = logical_line(Unit(piece, number, blank), targets, NO_ESCAPES)
+            else:
+                inner = clean_line(" ".join(piece.split()))
+                target = targets.get(link, "")
+                found = (target,) if target.startswith(("http://", "https://")) else ()
+                line = Line(inner, number, blank, False, found, level) if inner else None
             if line is not None:
-                result.append(line)
+                result.append(line._replace(heading=level) if level else line)
         return skip_to_content(result)
     carried: list[str] = []  # links of a line that held only markers ("[6]")
     blank = False
