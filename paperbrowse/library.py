@@ -43,6 +43,7 @@ from paperbrowse.matching import WORDS_FIELD, DocSets, positive_terms, top_score
 from paperbrowse.models import Filters, Paper
 from paperbrowse.paths import ensure_private_dir
 from paperbrowse.postings import TermArrays
+from paperbrowse.text import nfc
 
 # Indexes of schema 7 and earlier pickled their schema naming `paperbrowse.library.PaperDate`:
 # it stays importable here so that their ids can still be read when they are upgraded.
@@ -383,7 +384,7 @@ class Library:
 
     def parse_query(self, text: str) -> query.Query | None:
         """The Whoosh query for `text`; None for an empty query. QueryError when malformed."""
-        text = text.strip()
+        text = nfc(text).strip()  # the index holds NFC text (see text.clean_line)
         if not text:
             return None
         _check_balanced(text)
