@@ -27,9 +27,7 @@ _ESCAPES = re.compile(
 _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 # Bidi marks, overrides and isolates, zero-width space, word joiner and invisible operators, the
 # Arabic letter mark and the BOM can disguise text in a terminal. Not U+200C/U+200D (joiners).
-_INVISIBLE = re.compile(
-    "[\u061c\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]"
-)
+_INVISIBLE = re.compile("[\u061c\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]")
 
 
 def strip_controls(text: str) -> str:

@@ -129,7 +129,7 @@ def _parse(text: str, source: str, label: str, evidence: YearEvidence) -> tuple[
         dated = parse_paper_page(lines, source, url_id, warn)
         structured = bool(dated)
     else:
-        cards = CardParser(source, label, kind or "daily")
+        cards = CardParser(source, label, kind or "daily", syntax)
         cards.feed_all(lines)
         warnings.extend(cards.warnings)
         dated = cards.done
@@ -159,10 +159,17 @@ def _parse(text: str, source: str, label: str, evidence: YearEvidence) -> tuple[
 
 
 def _check_is_page(result: ParseResult, structured: bool, shown: str) -> None:
-    """Refuse text that is no papers page: no page chrome, date or address, and most of its
-    blocks lack an abstract of a paper's length (notes, a README saved beside the captures)."""
+    """Refuse text that is no papers page (notes, a README saved beside the captures): no page
+    chrome, date or address, and most of its blocks lack an abstract of a paper's length; a
+    Markdown or terminal capture must also link a title to its paper (a document's paragraphs
+    run long once its wrapped lines are joined)."""
     if structured or not result.papers:
         return
+    if result.syntax != "select-all" and not any(p.arxiv_id for p in result.papers):
+        raise DumpError(
+            f"{shown}: not a Daily Papers dump (a {result.syntax} document without the page's "
+            "header or links to papers); skipped"
+        )
     real = sum(
         1
         for paper in result.papers

@@ -93,10 +93,13 @@ def _short(title: str, width: int = 60) -> str:
 class CardParser:
     """Feed it logical lines; collect `papers` (with their raw dates) and `warnings`."""
 
-    def __init__(self, source: str, label: str, kind: str) -> None:
+    def __init__(self, source: str, label: str, kind: str, syntax: str = "select-all") -> None:
         self.source = source
         self.label = label  # file name in warnings: the path the user gave, when known
         self.kind = kind
+        # A select-all copy writes an avatar's alt text (the handle) before an organisation's
+        # name; Markdown and terminal captures write it as an image or not at all.
+        self.alt_as_text = syntax == "select-all"
         self.state = _HEADER
         self.saw_chrome = False
         self.page: RawDate | None = None
@@ -329,21 +332,22 @@ class CardParser:
 
     def set_org(self, text: str, links: tuple[str, ...] = ()) -> None:
         """An organisation line: `handle Name` (select-all: the avatar's alt text, then the name),
-        `[handle] Name` (terminal dumps), or `Name` with a link to huggingface.co/<handle>."""
+        `[handle] Name` (the alt text as Markdown and terminal captures write it), `Name` with a
+        link to huggingface.co/<handle>, or the name alone (a dump that drops images and links)."""
         assert self.pending is not None
         linked = next((n for n in map(hf_name_of, links) if n), None)
         alt = _ALT_HANDLE.fullmatch(text)
         if alt:
             handle, name = alt.group(1), alt.group(2).strip()
-        elif linked and (text == linked or text.startswith(linked + " ")):
-            handle, name = linked, text[len(linked) :].strip() or linked
         elif linked:
             handle, name = linked, text
-        else:
+        elif self.alt_as_text:
             handle, _, name = text.partition(" ")
             name = name.strip()
             if not name:
                 handle, name = "", handle
+        else:
+            handle, name = "", text
         self.pending.org = name or None
         self.pending.org_handle = handle or None
 
@@ -367,6 +371,12 @@ class CardParser:
             return
         if self.org_date(line):
             self.finish()
+            return
+        if text.endswith(" ·") and len(text) <= MAX_TITLE_LEN:
+            # "deepseek-ai DeepSeek ·": an organisation with its "·" on the same line.
+            self.set_org(text[:-2].strip(), line.links)
+            self.meta_line = line.number
+            self.state = _DATE_NEXT
             return
         # An org line and a title look alike; only the "·" right after tells them apart.
         self.held = line

@@ -39,12 +39,13 @@ _LINK_SPAN = 80
 
 def _alt(text: str) -> str:
     text = text.strip()
-    return "" if text.casefold() in _PLACEHOLDER_ALTS else text
+    return "" if text.casefold() in _PLACEHOLDER_ALTS else f"[{text}]"
 
 
 def replace_images(text: str) -> str:
-    """Images become their alt text (`![alt](src)`, a clipper's `[图片：alt]`), placeholders
-    nothing: `[[图片：kandinskylab] Kandinsky Lab](…)` -> `[kandinskylab Kandinsky Lab](…)`."""
+    """Images become their alt text in brackets, as terminal browsers write them (`![alt](src)`,
+    a clipper's `[图片：alt]`), placeholders nothing: `[[图片：kandinskylab] Kandinsky Lab](…)`
+    -> `[[kandinskylab] Kandinsky Lab](…)`, whose text is `[kandinskylab] Kandinsky Lab`."""
     if "[" not in text:
         return text
     text = _CJK_IMAGE.sub(lambda m: _alt(m.group(1)), text)

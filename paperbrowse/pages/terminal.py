@@ -6,8 +6,9 @@ writes `[12]text` with a numbered `References` list at the end (`   12. https://
 the same with `[12] https://…` (or no numbers at all). The list gives the links' targets, and so
 the arXiv ids.
 
-Wrapped text is joined back with one space: a line is a wrapped one when the next line's first
-word would not have fitted after it within the page's width. Neither browser breaks lines at
+Wrapped text is joined back with one space: a line is a wrapped one when the next line, at the
+same indentation, starts with a word that would not have fitted after it within the page's
+width. Neither browser breaks lines at
 hyphens (checked on real lynx 2.9 and w3m 0.5.3 output); a word longer than the width is cut
 (lynx at the width, w3m after a "/"): two pieces that make a URL longer than the width join
 without a space.
@@ -20,6 +21,7 @@ import re
 from paperbrowse.pages.content import content_start, skip_to_content
 from paperbrowse.pages.inline import NO_ESCAPES, Unit, logical_line
 from paperbrowse.pages.lines import Line, raw_lines
+from paperbrowse.pages.urls import hf_name_of
 from paperbrowse.text import clean_line
 
 _REFERENCE_STYLE = re.compile(r"\]\[\d{1,5}\]")
@@ -28,6 +30,16 @@ _REFERENCES_HEAD = re.compile(r"References:?")
 _NUMBERED_REF = re.compile(r"(?:(\d{1,5})\.|\[(\d{1,5})\])\s+(\S+)")
 _MARKER = re.compile(r"\[(\d{1,5})\]")
 _HEADING_LINE = re.compile(r"#{1,6}\s")
+_BULLET = re.compile(r"[*•+-] ")
+_URLISH = re.compile(r"[/.#?=&%~_-]")
+_TEX_COMMAND = re.compile(r"\\[A-Za-z]+$")
+
+
+def _indent(line: str) -> int:
+    """How far a line is indented: lynx indents paragraphs by 3, list items by 5."""
+    return len(line) - len(line.lstrip(" "))
+
+
 _LONG_TOKEN = 40  # a line with a token this long may overflow the width (URLs)
 # Lines a wrapped paragraph never continues into: a heading, a block link's `[` or `][12]`,
 # a lynx/w3m link number alone ("[6]"), a fence. A bullet or a bracket inside the text may start
@@ -35,36 +47,57 @@ _LONG_TOKEN = 40  # a line with a token this long may overflow the width (URLs)
 _STRUCTURAL = re.compile(r"#{1,6}\s|\[$|\]\[\d{1,5}\]|\[\d{1,5}\]$|```")
 
 
-def estimate_width(raw: list[str]) -> int:
-    """The width the dump was wrapped at: the longest line made of ordinary words (a line
-    holding a long URL may overflow it)."""
-    width = 0
+def estimate_widths(raw: list[str], *, overflow: bool) -> dict[int, int]:
+    """The width the dump was wrapped at, for each indentation (lynx wraps its indented
+    paragraphs narrower than its headings): the longest line at that indentation, leaving out
+    (with `overflow`, w3m) lines with a word too long to wrap, which overflow the width."""
+    widths: dict[int, int] = {}
     for line in raw:
         stripped = line.rstrip()
-        if (
-            len(stripped) > width
-            and " " in stripped.strip()
-            and max(len(token) for token in stripped.split()) < _LONG_TOKEN
-        ):
-            width = len(stripped)
-    return width or 80
+        indent = _indent(stripped)
+        if len(stripped) > widths.get(indent, 0) and " " in stripped[indent:]:
+            if overflow and max(len(token) for token in stripped.split()) >= _LONG_TOKEN:
+                continue
+            widths[indent] = len(stripped)
+    return widths
 
 
-def _join(prev_raw: str, text: str, nxt: str, width: int) -> str:
+def _join(prev_raw: str, text: str, nxt: str, width: int, w3m: bool) -> str:
     """`text` (the joined line so far) and the next wrapped piece `nxt`: one space, unless the
-    two pieces are one URL longer than the width, which the browser cut: lynx fills the line to
-    the width, w3m breaks after a "/"."""
+    browser broke a word. lynx (and the real capture's tool) cut a URL longer than the line at
+    the line's full width. w3m also breaks a word right after a "/" or "\\" (`rotating/`
+    `moving`), before a "/", and a TeX command before its "{" (`\\textsc` `{AIEV}`)."""
     last = text.rsplit(" ", 1)[-1]
     first = nxt.split(" ", 1)[0]
-    cut = len(prev_raw.rstrip()) >= width or last.endswith("/")
-    if cut and len(last) + len(first) > width and "://" in last + first:
+    if (
+        "://" in last
+        and len(prev_raw.rstrip()) >= width - 1
+        and len(last) + len(first) > width - _indent(prev_raw)
+    ):
+        return text + nxt
+    if w3m and (
+        last.endswith("\\")
+        or (len(last) > 1 and last.endswith("/"))
+        or (first.startswith("/") and len(first) > 1)
+        or (first.startswith("{") and _TEX_COMMAND.search(last))
+    ):
         return text + nxt
     return f"{text} {nxt}"
 
 
-def unwrap(raw: list[str]) -> list[tuple[str, int]]:
-    """Join wrapped lines: [(cleaned text or "" for a blank line, first 1-based line number)]."""
-    width = estimate_width(raw)
+def is_w3m(raw: list[str]) -> bool:
+    """True for a w3m dump: its text starts at the first column, where lynx indents its
+    paragraphs by three spaces."""
+    lines = [line for line in raw[:2000] if line.strip()]
+    indented = sum(1 for line in lines if line.startswith("  "))
+    return indented * 2 < len(lines)
+
+
+def unwrap(raw: list[str], *, w3m: bool = False) -> list[tuple[str, int]]:
+    """Join wrapped lines: [(cleaned text or "" for a blank line, first 1-based line number)].
+    `w3m` for a w3m dump, which also breaks lines inside URLs and TeX commands."""
+    widths = estimate_widths(raw, overflow=w3m)
+    widest = max(widths.values(), default=80)
     cleaned = [clean_line(line) for line in raw]
     result: list[tuple[str, int]] = []
     i = 0
@@ -73,14 +106,18 @@ def unwrap(raw: list[str]) -> list[tuple[str, int]]:
         text = cleaned[i]
         start = i
         if text and not _HEADING_LINE.match(text):
+            indent = _indent(raw[i])
+            width = widths.get(indent, widest)
+            if _BULLET.match(text):
+                indent += 2  # a list item's wrapped lines hang under its text
             while i + 1 < count:
                 nxt = cleaned[i + 1]
-                if not nxt or _STRUCTURAL.match(nxt):
+                if not nxt or _STRUCTURAL.match(nxt) or _indent(raw[i + 1]) != indent:
                     break
                 first_word = nxt.split(" ", 1)[0]
                 if len(raw[i].rstrip()) + 1 + len(first_word) <= width:
                     break
-                text = _join(raw[i], text, nxt, width)
+                text = _join(raw[i], text, nxt, width, w3m)
                 i += 1
         result.append((text, start + 1))
         i += 1
@@ -186,15 +223,49 @@ def _reference_units(
     return units
 
 
+def _link_numbers(piece: str, targets: dict[str, str]) -> tuple[str, list[str]]:
+    """A lynx/w3m line without its link numbers, and their targets. "[12]" is a link number
+    only when the list has it and link text follows (or nothing: a block link; or, at the start
+    of a line, a space: w3m leaves out a link's image); a citation ("[23],", "[2022] showed",
+    "[4].") stays text."""
+    links: list[str] = []
+
+    def marker(found: re.Match[str]) -> str:
+        number, after = found.group(1), found.string[found.end() : found.end() + 1]
+        # w3m writes "[8] Microsoft" where a link began with an image it leaves out.
+        first = found.start() == 0 and after == " "
+        if number in targets and (
+            first or not after or not (after.isspace() or after in ",.;:)]}")
+        ):
+            links.append(targets[number])
+            return ""
+        return found.group(0)
+
+    return _MARKER.sub(marker, piece).strip(), links
+
+
+def _bracket_alt(piece: str, links: list[str]) -> str:
+    """lynx writes a linked avatar's alt text (the organisation's handle) before the name:
+    `microsoft Microsoft Research` -> `[microsoft] Microsoft Research`, as the other captures
+    write it. (w3m leaves the image out: its line is the name alone.)"""
+    for url in links:
+        handle = hf_name_of(url)
+        if handle and piece.startswith(handle + " "):
+            return f"[{handle}] {piece[len(handle) + 1 :]}"
+    return piece
+
+
 def terminal_lines(text: str) -> list[Line]:
     """A terminal dump's logical lines, from the page chrome on."""
     raw = raw_lines(text)
     targets, end = _references(raw)
     # The site menu and the tool's header come before the chrome: not read at all.
     start = content_start([line.strip() for line in raw[: min(end, 400)]])
-    joined = [(piece, number + start) for piece, number in unwrap(raw[start:end])]
+    references = len(_REFERENCE_STYLE.findall(text, 0, 200_000)) >= 3
+    w3m = not references and is_w3m(raw[start:end])
+    joined = [(piece, number + start) for piece, number in unwrap(raw[start:end], w3m=w3m)]
     result: list[Line] = []
-    if len(_REFERENCE_STYLE.findall(text, 0, 200_000)) >= 3:
+    if references:
         for piece, number, blank, link, level in _reference_units(joined):
             if link is None:
                 line = logical_line(Unit(piece, number, blank), targets, NO_ESCAPES)
@@ -212,13 +283,15 @@ def terminal_lines(text: str) -> list[Line]:
         if not piece:
             blank = True
             continue
-        links = [targets[m] for m in _MARKER.findall(piece) if m in targets]
-        piece = _MARKER.sub("", piece).strip()
-        line = logical_line(Unit(piece, number, blank), {}, NO_ESCAPES) if piece else None
-        if line is None:
+        piece, links = _link_numbers(piece, targets)
+        if not w3m:
+            piece = _bracket_alt(piece, links)
+        if piece[:2] in ("* ", "+ "):
+            piece = "• " + piece[2:]  # lynx's list bullet; a lone "-" is an upvote count
+        if not piece:
             carried.extend(links)
             continue
-        result.append(line._replace(links=tuple(carried + links + list(line.links))))
+        result.append(Line(piece, number, blank, False, tuple(carried + links)))
         carried = []
         blank = False
     return skip_to_content(result)
