@@ -24,13 +24,13 @@ _SCAN_LINES = 400
 # `[text](https://...)` (Markdown), lynx/w3m link numbers `[12]text` with a References list.
 _REFERENCE_LINK = re.compile(r"\]\[\d{1,5}\]")
 _INLINE_LINK = re.compile(r"\]\(https?://")
-_NUMBERED_LINK = re.compile(r"(?m)(?:^|\s)\[\d{1,5}\]\S")
-_REFERENCES = re.compile(r"(?m)^\s*References:?\s*$")
 # Markdown for sure: a heading that is a link (every card title of a clipper's list page), a
 # clipper's image placeholder, front matter. Inline links alone are not enough: abstracts copied
 # with select-all can hold Markdown links of their own.
-_MARKDOWN_MARK = re.compile(r"(?m)^#{1,6} \[[^\n]*\]\(https?://|\[图片[：:]|\A---\s*\n")
-_HEADING = re.compile(r"(?m)^#{1,6} \S")
+_HEADING_LINK = re.compile(r"#{1,6} \[[^\n]*\]\(https?://")
+_HEADING = re.compile(r"#{1,6} \S")
+_NUMBERED_LINK = re.compile(r"\[\d{1,5}\][^\s\d\],.;:)]")
+_REFERENCES = re.compile(r"(?m)^\s*References:?\s*$")
 _SNIFF = 200_000  # characters: enough for the chrome and dozens of cards
 _PAPER_MARKS = frozenset(("Authors:", "Authors", "Abstract"))
 
@@ -56,6 +56,19 @@ def kind_of_url(url: str) -> str | None:
     return None
 
 
+def _line_starts(text: str, pattern: re.Pattern[str]) -> bool:
+    """True when a line of `text` that starts with "#" starts with `pattern` (only those lines
+    are looked at: most captures have few)."""
+    if text.startswith("#") and pattern.match(text):
+        return True
+    pos = text.find("\n#")
+    while pos != -1:
+        if pattern.match(text, pos + 1):
+            return True
+        pos = text.find("\n#", pos + 1)
+    return False
+
+
 def detect_syntax(text: str) -> str:
     """`markdown`, `terminal` or `select-all` for a capture's text."""
     head = text[:_SNIFF]
@@ -65,9 +78,9 @@ def detect_syntax(text: str) -> str:
     inline = len(_INLINE_LINK.findall(head)) if "](" in head else 0
     if references >= 3 and references > inline:
         return "terminal"
-    if ("#" in head or "---" in head or "[" in head) and _MARKDOWN_MARK.search(head):
+    if head.startswith("---\n") or "[图片" in head or _line_starts(head, _HEADING_LINK):
         return "markdown"
-    if inline >= 2 and "#" in head and _HEADING.search(head):
+    if inline >= 2 and _line_starts(head, _HEADING):
         return "markdown"
     if "[" in head and len(_NUMBERED_LINK.findall(head)) >= 3 and _REFERENCES.search(text):
         return "terminal"
