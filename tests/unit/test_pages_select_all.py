@@ -125,6 +125,18 @@ def test_listing_page_metadata() -> None:
     assert last.links == ["https://github.com/yuhuixu1993/PC-DARTS"]
 
 
+def test_z_image_card_shows_comments_not_upvotes() -> None:
+    """The card of ../shared/README.md's example: `Nov 27, 2025 7` links its 7 to #community;
+    the HF API gives the paper 42 upvotes. A select-all copy shows no upvote count."""
+    body = (
+        "Z-Image: An Efficient Image Generation Foundation Model with Single-Stream Diffusion "
+        f"Transformer\n\n{ABSTRACT}\n\n  • 30 authors\n·\nNov 27, 2025 7\n"
+    )
+    (paper,) = parse_text(page(body, "Dec 1"), "x.txt").papers
+    assert (paper.comments, paper.upvotes) == (7, None)
+    assert paper.published == date(2025, 11, 27)
+
+
 def test_org_lines() -> None:
     result = parse_file(LISTING)
     deepseek = by_title(result, "Insights into DeepSeek-V3")
