@@ -78,7 +78,8 @@ def problems(page: pages.Page, paper: Paper, card: Any) -> Iterator[str]:
     abstract, summary = expected_text(kind, rec)
     if "summary" in shows and kind == "trending" and (paper.summary or paper.abstract):
         # Which of the two a trending card shows, the page does not say: the text must come
-        # back whole; the summary/abstract choice is checked in test_trending_summaries.
+        # back whole; the summary/abstract choice is checked by
+        # test_trending_cards_tell_the_ai_summary_from_the_abstract.
         yield from differ("card text", paper.summary or paper.abstract, summary or abstract)
     else:
         yield from differ("abstract", paper.abstract, abstract)
@@ -118,9 +119,14 @@ def problems(page: pages.Page, paper: Paper, card: Any) -> Iterator[str]:
     yield from differ("sources", paper.sources, [page.name])
 
 
-def check_pages(kind: str, syntax: str, recs: list[dict[str, Any]]) -> tuple[list[str], int]:
-    """Render every page of a kind in a syntax, parse each, compare: (failures, records checked)."""
+Outcome = tuple[list[str], int, list[str]]  # failures, records checked, misread summaries
+
+
+def check_pages(kind: str, syntax: str, recs: list[dict[str, Any]]) -> Outcome:
+    """Render every page of a kind in a syntax, parse each, compare. The misread summaries are
+    the trending cards whose AI summary was read as an abstract or the other way round."""
     failures: list[str] = []
+    misread: list[str] = []
     checked = 0
     for page in pages.corpus(recs, [kind], [syntax]):
         result = parse_capture(
@@ -147,15 +153,24 @@ def check_pages(kind: str, syntax: str, recs: list[dict[str, Any]]) -> tuple[lis
             found = list(problems(page, paper, card))
             if found:
                 failures.append(f"{page.name} {card.record['arxiv_id']}: {'; '.join(found)}")
-    return failures, checked
+            if kind != "trending":
+                continue
+            if (paper.summary is not None) != bool(card.record["ai_summary"]):
+                misread.append(card.record["arxiv_id"])
+            if paper.summary is not None and paper.abstract:
+                failures.append(f"{page.name}: a summary and an abstract on one trending card")
+    return failures, checked, misread
 
 
+ROUND_TRIP_TESTS = (
+    "test_every_record_comes_back_from_every_page",
+    "test_trending_cards_tell_the_ai_summary_from_the_abstract",
+)
 _RECORDS: list[dict[str, Any]] = []  # the archive, loaded before the worker processes fork
 
 
-def _check_combo(combo: tuple[str, str]) -> tuple[tuple[str, str], list[str], int]:
-    failures, checked = check_pages(combo[0], combo[1], _RECORDS)
-    return combo, failures, checked
+def _check_combo(combo: tuple[str, str]) -> tuple[tuple[str, str], Outcome]:
+    return combo, check_pages(combo[0], combo[1], _RECORDS)
 
 
 @pytest.fixture(scope="module")
@@ -166,14 +181,16 @@ def records() -> list[dict[str, Any]]:
 @pytest.fixture(scope="module")
 def outcomes(
     request: pytest.FixtureRequest, records: list[dict[str, Any]]
-) -> dict[tuple[str, str], tuple[list[str], int]]:
-    """The round trip of every (kind, syntax) this session runs, two at a time (the CI machine
-    has two cores): {(kind, syntax): (failures, records checked)}."""
-    wanted = [
-        (item.callspec.params["kind"], item.callspec.params["syntax"])
-        for item in request.session.items
-        if getattr(item, "originalname", "") == "test_every_record_comes_back_from_every_page"
-    ]
+) -> dict[tuple[str, str], Outcome]:
+    """The round trip of every (kind, syntax) this session's tests need, two at a time (the CI
+    machine has two cores): {(kind, syntax): (failures, records checked, misread summaries)}."""
+    wanted = sorted(
+        {
+            (item.callspec.params.get("kind", "trending"), item.callspec.params["syntax"])
+            for item in request.session.items
+            if getattr(item, "originalname", "") in ROUND_TRIP_TESTS
+        }
+    )
     # Slowest first (paper pages are one record each), so the two workers end together.
     wanted.sort(key=lambda combo: (combo[0] != "paper", combo[1] == "select-all"))
     _RECORDS[:] = records
@@ -182,8 +199,7 @@ def outcomes(
     except ValueError:  # no fork (not Linux): one at a time
         return {combo: check_pages(*combo, records) for combo in wanted}
     with context.Pool(min(2, os.cpu_count() or 1)) as pool:
-        done = pool.map(_check_combo, wanted, chunksize=1)
-    return {combo: (failures, checked) for combo, failures, checked in done}
+        return dict(pool.map(_check_combo, wanted, chunksize=1))
 
 
 @pytest.mark.parametrize("syntax", pages.SYNTAXES)
@@ -192,9 +208,9 @@ def test_every_record_comes_back_from_every_page(
     kind: str,
     syntax: str,
     records: list[dict[str, Any]],
-    outcomes: dict[tuple[str, str], tuple[list[str], int]],
+    outcomes: dict[tuple[str, str], Outcome],
 ) -> None:
-    failures, checked = outcomes[kind, syntax]
+    failures, checked, _ = outcomes[kind, syntax]
     assert failures[:20] == [], f"{len(failures)} failures"
     assert checked == len(records) == 9877
 
@@ -207,21 +223,15 @@ MAX_MISREAD_SUMMARIES = 8
 
 @pytest.mark.parametrize("syntax", pages.SYNTAXES)
 def test_trending_cards_tell_the_ai_summary_from_the_abstract(
-    syntax: str, records: list[dict[str, Any]]
+    syntax: str,
+    records: list[dict[str, Any]],
+    outcomes: dict[tuple[str, str], Outcome],
 ) -> None:
-    misread: list[str] = []
-    identical = 0
-    for page in pages.corpus(records, ["trending"], [syntax]):
-        result = parse_capture(
-            page.text.encode("utf-8"), page.name, mtime=page.captured.timestamp()
-        )
-        for paper, card in zip(result.papers, page.cards, strict=True):
-            rec = card.record
-            shows_summary = bool(rec["ai_summary"])
-            if (paper.summary is not None) != shows_summary:
-                misread.append(rec["arxiv_id"])
-                identical += collapse(rec["ai_summary"]) == collapse(rec["abstract"])
-            if paper.summary is not None:
-                assert paper.abstract == ""  # never mistaken for the abstract
+    _, checked, misread = outcomes["trending", syntax]
+    assert checked == len(records)
     assert len(misread) <= MAX_MISREAD_SUMMARIES, misread
-    assert identical <= 5
+    by_id = {rec["arxiv_id"]: rec for rec in records}
+    identical = [
+        i for i in misread if collapse(by_id[i]["ai_summary"]) == collapse(by_id[i]["abstract"])
+    ]
+    assert len(identical) <= 5
