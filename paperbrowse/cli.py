@@ -221,9 +221,7 @@ def cmd_index(args: argparse.Namespace, data_dir: Path) -> int:
         except LibraryError:
             pass  # a newer or unreadable library: the rebuild replaces it
         if report is None:
-            report = _run_index(
-                library, sources, rebuild=True, year=args.year, max_bytes=max_bytes
-            )
+            report = _run_index(library, sources, rebuild=True, year=args.year, max_bytes=max_bytes)
     else:
         library = ready_library(data_dir)
         report = _run_index(library, sources, rebuild=False, year=args.year, max_bytes=max_bytes)

@@ -43,12 +43,12 @@ from paperbrowse.matching import WORDS_FIELD, DocSets, positive_terms, top_score
 from paperbrowse.models import Filters, Paper
 from paperbrowse.paths import ensure_private_dir
 from paperbrowse.postings import TermArrays
-from paperbrowse.text import nfc
 
 # Indexes of schema 7 and earlier pickled their schema naming `paperbrowse.library.PaperDate`:
 # it stays importable here so that their ids can still be read when they are upgraded.
 from paperbrowse.schema import NUMBER_FIELDS, SCHEMA_VERSION, date_long, make_schema, record_paper
 from paperbrowse.schema import PaperDate as PaperDate
+from paperbrowse.text import nfc
 
 MANIFEST = "library.json"
 _DAY_US = 86_400_000_000

@@ -145,3 +145,24 @@ def test_dump_comment_counts_are_comments_never_upvotes(name: str) -> None:
 def test_dumps_carry_26_comment_counts() -> None:
     papers = {p.title: p for f in sorted(DUMPS.glob("*.txt")) for p in parse_file(f).papers}
     assert sum(p.comments is not None for p in papers.values()) == 26
+
+
+def test_the_real_captures_index_and_search(tmp_path: Path) -> None:
+    """Every paper of the three captures is one record of a library, summary-only trending cards
+    (abstract "") included, and is found by its arXiv id."""
+    from paperbrowse.indexer import collect_sources
+    from paperbrowse.library import Library
+    from paperbrowse.models import Filters, normalise_title
+
+    library = Library(tmp_path / "data")
+    sources, problems = collect_sources([str(PAGES / name) for name in CAPTURES])
+    assert problems == []
+    report = library.index(sources)
+    assert report.failures == [] and report.warnings == []
+    expected = [t for name in CAPTURES for t in truth(name)]
+    assert len(library) == len({normalise_title(t["title"]) for t in expected})
+    for want in expected:
+        if want["arxiv_id"]:
+            hits = library.search(Filters(query=f"arxiv:{want['arxiv_id']}")).ids
+            assert len(hits) == 1, want["title"]
+    library.close()
