@@ -108,7 +108,7 @@ class _Paper:
     published: date
     authors: int
     org: str | None
-    upvotes: int | None
+    comments: int | None
 
 
 class _Chain:
@@ -349,7 +349,8 @@ class _Writer:
         last = page_date if year == page_year else date(year, 12, 31)
         return first + timedelta(days=rng.randint(0, (last - first).days))
 
-    def upvotes(self, published: date) -> int | None:
+    def comments(self, published: date) -> int | None:
+        """The comment count after a card's date (the select-all samples' rates)."""
         rng = self.rng
         if rng.random() >= (0.35 if published.year >= 2023 else 0.05):
             return None
@@ -364,16 +365,16 @@ class _Writer:
         published = self.published(page_date)
         org = rng.choice(ORGS) if rng.random() < ORG_RATE else None
         authors = rng.choices(AUTHOR_COUNTS, weights=AUTHOR_WEIGHTS)[0]
-        return _Paper(title, abstract, published, authors, org, self.upvotes(published))
+        return _Paper(title, abstract, published, authors, org, self.comments(published))
 
 
-def _date_line(published: date, page_year: int, upvotes: int | None) -> str:
-    """ "May 2, 2022", or "Jun 10 9": the year only outside the page's year, then upvotes."""
+def _date_line(published: date, page_year: int, comments: int | None) -> str:
+    """ "May 2, 2022", or "Jun 10 9": the year only outside the page's year, then comments."""
     line = f"{MONTHS[published.month - 1]} {published.day}"
     if published.year != page_year:
         line += f", {published.year}"
-    if upvotes:
-        line += f" {upvotes}"
+    if comments:
+        line += f" {comments}"
     return line
 
 
@@ -424,14 +425,14 @@ def generate(out_dir: Path, papers: int, seed: int = 0, page_size: int = 100) ->
         fresh = [writer.paper(page_date) for _ in range(size)]
         listing = page == 0 or (page != 1 and rng.random() < LISTING_RATE)
 
-        entries: list[tuple[_Paper, bool, int | None]] = []  # paper, show metadata, upvotes
+        entries: list[tuple[_Paper, bool, int | None]] = []  # paper, show metadata, comments
         for paper in fresh:
-            entries.append((paper, rng.random() >= NO_METADATA_RATE, paper.upvotes))
+            entries.append((paper, rng.random() >= NO_METADATA_RATE, paper.comments))
             if page < last and rng.random() < DUPLICATE_RATE:
                 pending.setdefault(page + rng.randint(1, 8), []).append(paper)
         for paper in due:
-            upvotes = paper.upvotes + rng.randint(0, 3) if paper.upvotes else None
-            entries.append((paper, rng.random() >= NO_METADATA_RATE, upvotes))
+            comments = paper.comments + rng.randint(0, 3) if paper.comments else None
+            entries.append((paper, rng.random() >= NO_METADATA_RATE, comments))
             if page < last and rng.random() < REPEAT_AGAIN_RATE:
                 pending.setdefault(page + rng.randint(1, 8), []).append(paper)
 
@@ -447,12 +448,12 @@ def generate(out_dir: Path, papers: int, seed: int = 0, page_size: int = 100) ->
 
         blocks = [*(LISTING_CHROME if listing else SEARCH_CHROME)]
         blocks.append(f"{MONTHS[page_date.month - 1]} {page_date.day}")
-        for paper, show, upvotes in entries:
+        for paper, show, comments in entries:
             blocks.append(paper.title)
             blocks.append(paper.abstract)
             if listing and show:
                 who = paper.org or f"  \u2022 {paper.authors} authors"
-                when = _date_line(paper.published, page_year, upvotes)
+                when = _date_line(paper.published, page_year, comments)
                 blocks.append(f"{who}\n\u00b7\n{when}")
         # Like the real dumps: one blank line between blocks, no newline at the end.
         (out_dir / f"gen_{page:05d}.txt").write_bytes("\n\n".join(blocks).encode("utf-8"))

@@ -170,8 +170,8 @@ def stage_index(corpus: Path, data: Path, papers: int) -> dict[str, Any]:
 
 def parsed_records(corpus: Path) -> tuple[list[Any], float]:
     """Every paper of the corpus merged by id, and the parse-only seconds."""
-    from paperbrowse.dumps import parse_file
     from paperbrowse.models import merge
+    from paperbrowse.pages import parse_file
 
     t0 = time.perf_counter()
     merged: dict[str, Any] = {}

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from paperbrowse import __version__
 from paperbrowse.dates import DateError, parse_bound
+from paperbrowse.limits import DEFAULT_MAX_BYTES, DEFAULT_MAX_MB, MB
 from paperbrowse.models import ALL_SORTS, STATES, Filters
 from paperbrowse.paths import default_data_dir, demo_data_dir, private_umask, sample_dir
 
@@ -65,6 +66,17 @@ class _ArgumentParser(argparse.ArgumentParser):
         raise SystemExit(EXIT_USAGE)
 
 
+def _positive_mb(text: str) -> float:
+    """A size in MB for --max-size: a positive number."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a size in MB: {text!r}") from None
+    if not 0 < value < 1e9:
+        raise argparse.ArgumentTypeError(f"not a size in MB: {text!r}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every subcommand."""
     from paperbrowse.config import config_path
@@ -90,6 +102,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="*", metavar="PATH", help="dump files, directories, or -")
     p.add_argument("--rebuild", action="store_true", help="rebuild from scratch (keeps triage)")
     p.add_argument("--year", type=int, help="year of pages that show no year anywhere")
+    p.add_argument(
+        "--max-size",
+        type=_positive_mb,
+        default=DEFAULT_MAX_MB,
+        metavar="MB",
+        help=f"refuse captures larger than this (default {DEFAULT_MAX_MB})",
+    )
 
     def add_filters(p: argparse.ArgumentParser, state_default: str) -> None:
         p.add_argument(
@@ -295,12 +314,13 @@ def cmd_index(args: argparse.Namespace, data_dir: Path) -> int:
             f"the library in {data_dir} is read-only: it cannot be updated "
             "(searching and reading it work)"
         )
-    sources, problems = collect_sources(args.paths, stdin=sys.stdin)
+    max_bytes = int(args.max_size * MB)
+    sources, problems = collect_sources(args.paths, stdin=sys.stdin, max_bytes=max_bytes)
     for problem in problems:
         _error(problem)
     if not sources and not args.rebuild:
-        if not problems:  # e.g. a directory without *.txt files: say so rather than nothing
-            _error(f"no dumps (*.txt files) found in {' '.join(args.paths)}")
+        if not problems:  # e.g. a directory without captures: say so rather than nothing
+            _error(f"no captures (*.txt, *.md, *.markdown files) found in {' '.join(args.paths)}")
         return EXIT_NONE
     if args.rebuild:
         library = Library(data_dir)
@@ -308,14 +328,16 @@ def cmd_index(args: argparse.Namespace, data_dir: Path) -> int:
         try:
             library.check_version()
         except LibraryOutdated as exc:  # the upgrade is the rebuild
-            report = _upgrade(library, exc.version, sources, args.year, warn=False)
+            report = _upgrade(
+                library, exc.version, sources, args.year, warn=False, max_bytes=max_bytes
+            )
         except LibraryError:
             pass  # a newer or unreadable library: the rebuild replaces it
         if report is None:
-            report = _run_index(library, sources, rebuild=True, year=args.year)
+            report = _run_index(library, sources, rebuild=True, year=args.year, max_bytes=max_bytes)
     else:
         library = ready_library(data_dir)
-        report = _run_index(library, sources, rebuild=False, year=args.year)
+        report = _run_index(library, sources, rebuild=False, year=args.year, max_bytes=max_bytes)
     for warning in report.warnings:
         _error(f"warning: {warning}")
     for failure in report.failures:
@@ -355,10 +377,17 @@ def index_summary(report: IndexReport, problems: int, data_dir: Path) -> str:
     return ", ".join(parts) + f" -> {data_dir}"
 
 
-def _run_index(library: Library, sources: Any, *, rebuild: bool, year: int | None) -> Any:
+def _run_index(
+    library: Library,
+    sources: Any,
+    *,
+    rebuild: bool,
+    year: int | None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> Any:
     """Index with a Rich progress bar on a terminal, silently otherwise."""
     if not sys.stderr.isatty():
-        return library.index(sources, rebuild=rebuild, year=year)
+        return library.index(sources, rebuild=rebuild, year=year, max_bytes=max_bytes)
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     with Progress(
@@ -376,7 +405,9 @@ def _run_index(library: Library, sources: Any, *, rebuild: bool, year: int | Non
                 tasks[stage] = bar.add_task(labels.get(stage, stage), total=total)
             bar.update(tasks[stage], completed=done, total=total)
 
-        return library.index(sources, rebuild=rebuild, year=year, progress=progress)
+        return library.index(
+            sources, rebuild=rebuild, year=year, progress=progress, max_bytes=max_bytes
+        )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -418,7 +449,15 @@ def ready_library(data_dir: Path) -> Library:
     return library
 
 
-def _upgrade(library: Library, version: int, sources: Any, year: int | None, *, warn: bool) -> Any:
+def _upgrade(
+    library: Library,
+    version: int,
+    sources: Any,
+    year: int | None,
+    *,
+    warn: bool,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> Any:
     """Rebuild an outdated library (with `sources` too), saying so on stderr (its warnings
     too when `warn`; `index` prints them with its summary); returns the run's report."""
     from paperbrowse.migration import upgrade
@@ -434,7 +473,9 @@ def _upgrade(library: Library, version: int, sources: Any, year: int | None, *, 
     report, salvaged = upgrade(
         library,
         version,
-        lambda lib, kept: _run_index(lib, [*sources, *kept], rebuild=True, year=year),
+        lambda lib, kept: _run_index(
+            lib, [*sources, *kept], rebuild=True, year=year, max_bytes=max_bytes
+        ),
     )
     if warn:
         for warning in report.warnings:

@@ -24,7 +24,6 @@ from typing import TYPE_CHECKING, Any
 
 from whoosh import index
 
-from paperbrowse.dumps import DumpError, ParseResult, decode_dump, parse_file, parse_text
 from paperbrowse.housekeeping import clear_debris, clear_index_debris, keep_piped, read_copy
 from paperbrowse.library import (
     IndexReport,
@@ -46,6 +45,9 @@ from paperbrowse.merging import (
     write_papers,
 )
 from paperbrowse.mpwriter import GuardedMpWriter, SubWriterFailed
+from paperbrowse.pages import DEFAULT_MAX_BYTES, DumpError, ParseResult, parse_capture, read_capture
+from paperbrowse.pages.decoding import html_error, is_html_name
+from paperbrowse.pages.reading import file_type, not_regular, read_limited
 from paperbrowse.paths import ensure_private_dir, private_umask
 from paperbrowse.postings import PaperCodec
 from paperbrowse.schema import (
@@ -60,10 +62,20 @@ Progress = Callable[[str, int, int], None]
 MULTIPROCESS_FROM = 5000  # papers in one run; below this a second process costs more than it saves
 
 
-def collect_sources(paths: Sequence[str], stdin: Any = None) -> tuple[list[Source], list[str]]:
-    """Expand CLI paths (files, directories recursively for *.txt, `-` for stdin) into sources.
+# What `index DIR` reads: select-all copies (.txt) and Markdown clips (.md, .markdown).
+CAPTURE_SUFFIXES = (".txt", ".md", ".markdown")
 
-    Returns the sources and one-line problems (missing paths, loops, unreadable directories).
+
+def collect_sources(
+    paths: Sequence[str], stdin: Any = None, *, max_bytes: int = DEFAULT_MAX_BYTES
+) -> tuple[list[Source], list[str]]:
+    """Expand CLI paths into sources: files, directories (recursively: *.txt, *.md, *.markdown),
+    and `-` for stdin (read here, at most `max_bytes`).
+
+    Returns the sources and one-line problems: missing paths, broken or looping links,
+    unreadable directories, saved HTML pages in a directory (with how to save them as text),
+    anything in a directory that is not a regular file (a FIFO, socket or device: never opened),
+    and a stdin over the size limit.
     """
     sources: list[Source] = []
     problems: list[str] = []
@@ -78,7 +90,14 @@ def collect_sources(paths: Sequence[str], stdin: Any = None) -> tuple[list[Sourc
 
     for raw in paths:
         if raw == "-":
-            data = stdin.buffer.read() if stdin is not None else b""
+            try:
+                data = read_limited(stdin.buffer, "stdin", max_bytes) if stdin is not None else b""
+            except DumpError as exc:
+                problems.append(str(exc))
+                continue
+            except OSError as exc:
+                problems.append(f"stdin: cannot read: {exc.strerror}")
+                continue
             # Named by content: a second, different pipe adds its papers instead of replacing
             # the first pipe's, and piping the same dump again changes nothing.
             digest = hashlib.sha256(data).hexdigest()[:12]
@@ -86,25 +105,41 @@ def collect_sources(paths: Sequence[str], stdin: Any = None) -> tuple[list[Sourc
             continue
         path = Path(raw)
         if path.is_dir():
-            errors: list[OSError] = []
-            found: list[Path] = []
-            for root, dirs, files in os.walk(path, onerror=errors.append, followlinks=False):
-                dirs.sort()
-                found.extend(Path(root) / f for f in files if f.lower().endswith(".txt"))
-            for err in errors:
-                problems.append(f"{err.filename}: cannot read directory: {err.strerror}")
-            for file in sorted(found):
-                if file.is_file():
-                    add(file)
-                elif file.is_symlink():
-                    problems.append(f"{file}: broken or looping symbolic link")
+            _walk(path, add, problems)
         elif path.exists():
-            add(path)
+            add(path)  # whatever it is: reading names what cannot be read (a FIFO, HTML)
         elif path.is_symlink():
             problems.append(f"{path}: broken or looping symbolic link")
         else:
             problems.append(f"{path}: no such file or directory")
     return sources, problems
+
+
+def _walk(root: Path, add: Callable[[Path], None], problems: list[str]) -> None:
+    """The captures under a directory, in name order; problems named in `problems`."""
+    errors: list[OSError] = []
+    found: list[Path] = []
+    for base, dirs, files in os.walk(root, onerror=errors.append, followlinks=False):
+        dirs.sort()
+        found.extend(Path(base) / f for f in files)
+    for err in errors:
+        problems.append(f"{err.filename}: cannot read directory: {err.strerror}")
+    for file in sorted(found):
+        name = file.name.lower()
+        try:
+            kind = file_type(file.stat().st_mode)
+        except OSError:
+            if file.is_symlink() and name.endswith(CAPTURE_SUFFIXES):
+                problems.append(f"{file}: broken or looping symbolic link")
+            continue
+        if kind == "a directory":
+            continue  # a link to a directory: not followed
+        if kind is not None:
+            problems.append(str(not_regular(str(file), kind)))
+        elif name.endswith(CAPTURE_SUFFIXES):
+            add(file)
+        elif is_html_name(name):
+            problems.append(str(html_error(str(file))))
 
 
 def source_key(
@@ -150,43 +185,18 @@ def display_name(name: str) -> str:
     return os.fsencode(name).decode("utf-8", "replace")
 
 
-def _read(source: Source) -> bytes:
+def _read(source: Source, max_bytes: int) -> tuple[bytes, float | None]:
+    """A source's bytes, read once (the bytes that are hashed are the bytes that are parsed),
+    and its modification time (None for stdin)."""
     if source.data is not None:
-        return source.data
+        return source.data, None
     assert source.path is not None
-    try:
-        return source.path.read_bytes()
-    except IsADirectoryError:
-        raise DumpError(f"{source.path}: is a directory") from None
-    except OSError as exc:
-        raise DumpError(f"{source.path}: cannot read: {exc.strerror}") from None
+    return read_capture(source.path, str(source.path), max_bytes)
 
 
-def _parse(source: Source, data: bytes, year: int | None) -> ParseResult:
-    if source.path is not None and source.path.is_file():
-        # parse_file infers a page's missing year from the file's mtime as the dump format needs
-        # (a "Dec 30" page saved in January is from the year before); parse_text cannot.
-        return parse_file(source.path, year=year)
+def _parse(source: Source, data: bytes, mtime: float | None, year: int | None) -> ParseResult:
     label = str(source.path) if source.path else source.name
-    text, encoding, warnings = decode_dump(data, label)
-    fallback = None
-    if source.path is not None:
-        try:
-            fallback = _mtime_year(source.path)
-        except OSError:
-            fallback = None
-    result = parse_text(text, source.name, year=year, fallback_year=fallback, refuse_prose=True)
-    result.warnings[:0] = warnings
-    result.encoding = encoding
-    if not result.papers and not text.strip():
-        raise DumpError(f"{label}: empty file")
-    return result
-
-
-def _mtime_year(path: Path) -> int:
-    from datetime import date
-
-    return date.fromtimestamp(path.stat().st_mtime).year
+    return parse_capture(data, source.name, label=label, mtime=mtime, year=year)
 
 
 def run_index(
@@ -196,10 +206,14 @@ def run_index(
     rebuild: bool = False,
     year: int | None = None,
     progress: Progress | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> IndexReport:
-    """Index `sources` into `library` (the caller holds the write lock)."""
+    """Index `sources` into `library` (the caller holds the write lock). A source over
+    `max_bytes` is refused while it is read."""
     with private_umask():  # the index files and their temp files: readable by the user only
-        return _run_index(library, sources, rebuild=rebuild, year=year, progress=progress)
+        return _run_index(
+            library, sources, rebuild=rebuild, year=year, progress=progress, max_bytes=max_bytes
+        )
 
 
 def _run_index(
@@ -209,6 +223,7 @@ def _run_index(
     rebuild: bool,
     year: int | None,
     progress: Progress | None,
+    max_bytes: int,
 ) -> IndexReport:
     report = IndexReport()
     meta = library.manifest() if not rebuild else _manifest_for_rebuild(library)
@@ -235,7 +250,10 @@ def _run_index(
         if progress:
             progress("read", n, len(sources))
         try:
-            data = _records_bytes(source.records) if source.records is not None else _read(source)
+            if source.records is not None:
+                data, mtime = _records_bytes(source.records), None
+            else:
+                data, mtime = _read(source, max_bytes)
         except DumpError as exc:
             report.failures.append(str(exc))
             continue
@@ -252,7 +270,7 @@ def _run_index(
             if source.records is not None:
                 result = ParseResult(source.name, list(source.records))
             else:
-                result = _parse(source, data, year)
+                result = _parse(source, data, mtime, year)
         except DumpError as exc:
             report.failures.append(str(exc))
             continue

@@ -59,6 +59,7 @@ from paperbrowse.query_text import field_problem, operator_problem
 # it stays importable here so that their ids can still be read when they are upgraded.
 from paperbrowse.schema import NUMBER_FIELDS, SCHEMA_VERSION, date_long, make_schema, record_paper
 from paperbrowse.schema import PaperDate as PaperDate
+from paperbrowse.text import nfc
 
 MANIFEST = "library.json"
 _DAY_US = 86_400_000_000
@@ -410,7 +411,7 @@ class Library:
 
     def parse_query(self, text: str) -> query.Query | None:
         """The Whoosh query for `text`; None for an empty query. QueryError when malformed."""
-        text = text.strip()
+        text = nfc(text).strip()  # the index holds NFC text (see text.clean_line)
         if not text:
             return None
         _check_balanced(text)
@@ -600,12 +601,15 @@ class Library:
         rebuild: bool = False,
         year: int | None = None,
         progress: Callable[[str, int, int], None] | None = None,
+        max_bytes: int | None = None,
     ) -> IndexReport:
-        """Add dumps to the library in one commit; see the module docstring for guarantees."""
+        """Add captures to the library in one commit; see the module docstring for guarantees.
+        `max_bytes` (default 64 MB) is the size over which a capture is refused."""
         from paperbrowse.indexer import run_index
 
+        limit = {"max_bytes": max_bytes} if max_bytes is not None else {}
         with self.write_lock():
-            return run_index(self, sources, rebuild=rebuild, year=year, progress=progress)
+            return run_index(self, sources, rebuild=rebuild, year=year, progress=progress, **limit)
 
 
 @dataclass

@@ -1,8 +1,16 @@
-"""Cleaning of untrusted text from dumps: terminal control sequences and odd whitespace."""
+"""Cleaning of untrusted text from captures: terminal control sequences, invisible controls and
+odd whitespace out, Unicode in one normal form (NFC).
+
+Zero-width joiners and non-joiners (U+200D, U+200C) are text, not controls: Persian and Indic
+words and emoji sequences need them (source: Unicode Standard, chapter 23.2, "Layout
+Controls"). Bidi overrides and isolates, the other zero-width characters and the BOM can
+disguise text in a terminal and are removed.
+"""
 
 from __future__ import annotations
 
 import re
+import unicodedata
 
 # Whole escape sequences first, so no printable remnant (like "[2J") survives:
 # CSI (ESC [ ... final), OSC/DCS/SOS/PM/APC strings (terminated by BEL or ST), and two-byte escapes.
@@ -17,8 +25,9 @@ _ESCAPES = re.compile(
 )
 # Every C0 and C1 control except tab and newline, plus DEL.
 _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-# Bidi overrides and zero-width characters can disguise text in a terminal.
-_INVISIBLE = re.compile(r"[\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+# Bidi marks, overrides and isolates, zero-width space, word joiner and invisible operators, the
+# Arabic letter mark and the BOM can disguise text in a terminal. Not U+200C/U+200D (joiners).
+_INVISIBLE = re.compile("[\u061c\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]")
 
 
 def strip_controls(text: str) -> str:
@@ -30,10 +39,21 @@ def strip_controls(text: str) -> str:
     return _INVISIBLE.sub("", text)
 
 
+def nfc(text: str) -> str:
+    """`text` in Unicode Normalization Form C, so that a word typed in any normal form matches
+    (a decomposed "é", e + U+0301, becomes U+00E9)."""
+    if text.isascii() or unicodedata.is_normalized("NFC", text):
+        return text
+    return unicodedata.normalize("NFC", text)
+
+
 def clean_line(line: str) -> str:
-    """One dump line made safe: controls stripped, NBSP made a space, ends trimmed."""
+    """One capture line made safe: controls stripped (joiners kept), NBSP made a space, NFC,
+    ends trimmed."""
+    if line.isascii() and line.isprintable():
+        return line.strip()  # nothing else to clean, and most lines are like this
     line = strip_controls(line.replace("\r", ""))
-    return line.replace("\u00a0", " ").replace("\t", " ").strip()
+    return nfc(line.replace("\u00a0", " ").replace("\t", " ")).strip()
 
 
 def is_safe_url(url: str) -> bool:

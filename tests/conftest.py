@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from paperbrowse.dumps import parse_file
 from paperbrowse.indexer import collect_sources
 from paperbrowse.library import Library
 from paperbrowse.models import Paper, merge
+from paperbrowse.pages import parse_file
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE_DIR = REPO / "paperbrowse" / "sample"

@@ -150,11 +150,12 @@ def test_a_directory_of_thousands_of_files_with_problems(big_dir: Path, tmp_path
             f"paperbrowse: {big_dir / 'binary.txt'}: not a text dump (binary data)",
             f"paperbrowse: {big_dir / 'dangling.txt'}: broken or looping symbolic link",
             f"paperbrowse: {big_dir / 'empty.txt'}: empty file",
+            f"paperbrowse: {big_dir / 'fifo.txt'}: not a regular file (a FIFO); skipped",
             f"paperbrowse: {big_dir / 'sub' / 'loop.txt'}: broken or looping symbolic link",
         ]
     )
     summary = proc.stderr.splitlines()[-1]
-    assert summary.startswith(f"{MANY} files read") and "4 failed" in summary, summary
+    assert summary.startswith(f"{MANY} files read") and "5 failed" in summary, summary
     assert ids_in(data) == {paper_id(f"Small Paper Number {n}") for n in range(MANY)}
     # Nothing changed: a second run reads, hashes and skips every file.
     again = run(data, "index", str(big_dir))
@@ -194,19 +195,19 @@ def test_unreadable_file_and_directory_simulated(
     secret.write_text(dump_text([("Unreadable Paper", ABSTRACT)]), "utf-8")
     (locked / "hidden.txt").write_text(dump_text([("Hidden Paper", ABSTRACT)]), "utf-8")
 
-    real_read_bytes, real_scandir = Path.read_bytes, os.scandir
+    real_open, real_scandir = os.open, os.scandir
 
-    def read_bytes(self: Path) -> bytes:
-        if self == secret:
-            raise PermissionError(13, "Permission denied", str(self))
-        return real_read_bytes(self)
+    def open_file(path, flags, *args):  # type: ignore[no-untyped-def]
+        if Path(path) == secret:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, flags, *args)
 
     def scandir(path=None):  # type: ignore[no-untyped-def]
         if path is not None and Path(path) == locked:
             raise PermissionError(13, "Permission denied", str(path))
         return real_scandir(path) if path is not None else real_scandir()
 
-    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    monkeypatch.setattr(os, "open", open_file)
     monkeypatch.setattr(os, "scandir", scandir)
     sources, problems = collect_sources([str(dumps)])
     assert problems == [f"{locked}: cannot read directory: Permission denied"]

@@ -15,9 +15,9 @@ from typing import Any
 
 import pytest
 
-from paperbrowse.dumps import parse_file
 from paperbrowse.library import MANIFEST, Library
 from paperbrowse.models import Paper, normalise_title, paper_id
+from paperbrowse.pages import parse_file
 from paperbrowse.triage import TriageStore
 
 REPO = Path(__file__).resolve().parents[2]
@@ -231,22 +231,37 @@ def test_a_single_bad_input(tmp_path: Path, kind: str) -> None:
 def test_index_a_directory_without_dumps(tmp_path: Path) -> None:
     empty = tmp_path / "nothing-here"
     empty.mkdir()
-    (empty / "notes.md").write_text("not a dump")
+    (empty / "notes.rst").write_text("not a dump")  # .txt, .md and .markdown are captures
     line = assert_one_line_error(run(tmp_path / "data", "index", str(empty)), 1)
     assert str(empty) in line
 
 
 def test_index_from_process_substitution(tmp_path: Path) -> None:
-    # A path that is a pipe (/dev/fd/N) can be read only once.
+    # A path that is a pipe (/dev/fd/N) is not a regular file: named in one line and never
+    # opened (a FIFO without a writer would block for ever). A pipe is read as stdin, `-`.
     dump = SAMPLE_DIR / "004_a175915e9b0ee300.txt"
-    script = (
-        f"{sys.executable} -m paperbrowse --data-dir '{tmp_path / 'data'}' index <(cat '{dump}')"
-    )
+    command = f"{sys.executable} -m paperbrowse --data-dir '{tmp_path / 'data'}' index"
     proc = subprocess.run(
-        ["bash", "-c", script], capture_output=True, text=True, env=clean_env(), timeout=120
+        ["bash", "-c", f"{command} <(cat '{dump}')"],
+        capture_output=True,
+        text=True,
+        env=clean_env(),
+        timeout=120,
     )
-    assert proc.returncode == 0, proc.stderr
-    assert "137 new" in proc.stderr
+    assert proc.returncode == 1, proc.stderr
+    assert "Traceback" not in proc.stderr
+    first, summary = proc.stderr.splitlines()
+    assert re.fullmatch(r"paperbrowse: /dev/fd/\d+: not a regular file \(a FIFO\); skipped", first)
+    assert "1 failed" in summary
+    piped = subprocess.run(
+        ["bash", "-c", f"{command} - < <(cat '{dump}')"],
+        capture_output=True,
+        text=True,
+        env=clean_env(),
+        timeout=120,
+    )
+    assert piped.returncode == 0, piped.stderr
+    assert "137 new" in piped.stderr
 
 
 def test_damaged_triage_database(library_copy: Path) -> None:
@@ -344,7 +359,7 @@ def test_search_json(lib: Path) -> None:
     (row,) = json.loads(proc.stdout)
     assert list(row) == JSON_KEYS
     assert row["org"] == "DeepSeek" and row["org_handle"] == "deepseek-ai"
-    assert row["upvotes"] == 5
+    assert row["upvotes"] is None  # its card reads "May 14 5": 5 comments, no upvote count
     assert row["published"].endswith("-05-14")
 
 
@@ -465,12 +480,18 @@ def test_since_until(
     assert {r["id"] for r in jsonl(run(lib, *args))} == expected
 
 
-def test_sort_and_limit(lib: Path, papers: dict[str, Paper]) -> None:
-    ups = jsonl(run(lib, "search", "--format", "jsonl", "--sort", "upvotes", "--limit", "5"))
-    assert len(ups) == 5
-    votes = [r["upvotes"] for r in ups]
-    assert votes == sorted(votes, reverse=True)
-    assert votes[0] == max(p.upvotes or 0 for p in papers.values())
+def test_sort_and_limit(lib: Path, tmp_path: Path) -> None:
+    # The sample's pages show no upvote count (the number after a date is comments): sort a
+    # page that shows one before each title.
+    votes_page = tmp_path / "votes.txt"
+    cards = [
+        f"{v}\nCounted Paper {v}\n\nAbstract number {v} about counting." for v in (3, 40, 7, 0)
+    ]
+    votes_page.write_text("new\n\nDaily Papers\n\nNov 13\n\n" + "\n\n".join(cards), "utf-8")
+    voted = tmp_path / "voted"
+    assert run(voted, "index", str(votes_page)).returncode == 0
+    ups = jsonl(run(voted, "search", "--format", "jsonl", "--sort", "upvotes", "--limit", "3"))
+    assert [r["upvotes"] for r in ups] == [40, 7, 3]
     titles = run(lib, "search", "--format", "titles", "--sort", "title").stdout.splitlines()
     assert len(titles) == 262
     assert [normalise_title(t) for t in titles] == sorted(normalise_title(t) for t in titles)
@@ -790,7 +811,7 @@ def test_two_different_pipes_both_stay_in_the_library(tmp_path: Path) -> None:
     again = run(data, "index", "-", stdin=first)
     assert "0 new, 0 updated" in again.stderr and "removed" not in again.stderr
     ids = {r["id"] for r in jsonl(run(data, "search", "--format", "jsonl"))}
-    from paperbrowse.dumps import parse_file
+    from paperbrowse.pages import parse_file
 
     names = ("000_09355b8551e356bb.txt", "001_52ec247306f5aae1.txt")
     expected = {p.id for name in names for p in parse_file(SAMPLE_DIR / name).papers}

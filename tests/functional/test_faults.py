@@ -26,10 +26,10 @@ from pathlib import Path
 import pytest
 
 from benchmarks.generate import generate
-from paperbrowse.dumps import parse_file
 from paperbrowse.indexer import MULTIPROCESS_FROM, collect_sources
 from paperbrowse.library import Library
 from paperbrowse.models import Filters, paper_id
+from paperbrowse.pages import parse_file
 from paperbrowse.triage import TriageError, TriageStore
 
 REPO = Path(__file__).resolve().parents[2]

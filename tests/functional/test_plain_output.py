@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from rich.cells import cell_len
 
-from paperbrowse.dumps import parse_file
 from paperbrowse.library import Library
 from paperbrowse.models import Filters
+from paperbrowse.pages import parse_file
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLE_DIR = REPO / "paperbrowse" / "sample"

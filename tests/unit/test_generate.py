@@ -26,7 +26,7 @@ PAPERS = 1200
 
 @dataclass
 class Page:
-    """A dump read by its block structure alone, independently of paperbrowse.dumps."""
+    """A dump read by its block structure alone, independently of paperbrowse.pages."""
 
     chrome: list[str]
     page_date: str
@@ -115,7 +115,7 @@ def test_requested_distinct_papers_with_duplicates(corpus: tuple[Path, GenerateS
 
 
 def test_dumps_parser_reads_every_paper(corpus: tuple[Path, GenerateSummary]) -> None:
-    dumps = pytest.importorskip("paperbrowse.dumps")
+    dumps = pytest.importorskip("paperbrowse.pages")
     out, summary = corpus
     papers = []
     for path in sorted(out.glob("*.txt")):
@@ -156,7 +156,7 @@ def test_blank_line_structure_like_the_real_files(corpus: tuple[Path, GenerateSu
 
 def test_listing_metadata_is_realistic(corpus: tuple[Path, GenerateSummary]) -> None:
     out, _ = corpus
-    orgs = authors = without = upvoted = 0
+    orgs = authors = without = commented = 0
     for page in (read_page(p) for p in sorted(out.glob("*.txt"))):
         if not page.listing:
             continue
@@ -184,12 +184,12 @@ def test_listing_metadata_is_realistic(corpus: tuple[Path, GenerateSummary]) -> 
             else:
                 assert md <= page_md  # in the page's own year, so not after the page date
             if match.group(4):
-                upvoted += 1
+                commented += 1  # the number after the date: comments
                 assert int(match.group(4)) >= 1
         # The page year is inferable: largest explicit year + 1, within the generated range.
         assert explicit_years and min(explicit_years) >= 2015
         assert 2024 <= max(explicit_years) + 1 <= 2026
-    assert authors and orgs and without and upvoted
+    assert authors and orgs and without and commented
     assert orgs < authors / 5
 
 

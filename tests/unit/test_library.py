@@ -13,7 +13,7 @@ import subprocess
 import sys
 import textwrap
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime
 from pathlib import Path
 
@@ -138,15 +138,16 @@ def test_paper_in_three_dumps_is_one_record_with_metadata_from_the_listing(
 
 def test_merge_non_empty_fields_win_and_upvotes_take_the_max(tmp_path: Path) -> None:
     title = "Shared Paper: Merging Records Across Dumps"
+    # The upvote count is the line before a title; the number after a date is comments.
     a = write_dump(
         tmp_path / "a.txt",
-        [(title, "Short abstract.", "  • 5 authors\n·\nMay 2, 2022 7")],
+        [(f"7\n{title}", "Short abstract.", "  • 5 authors\n·\nMay 2, 2022 7")],
     )
     b = write_dump(
         tmp_path / "b.txt",
         [
             (
-                "shared paper -- merging records across dumps!",
+                "12\nshared paper -- merging records across dumps!",
                 "A longer abstract with code at https://github.com/x/y.",
                 "acme-ai Acme AI\n·\nMay 2, 2022 12",
             )
@@ -212,13 +213,56 @@ def test_date_sort_breaks_ties_by_upvotes(indexed_library: Library) -> None:
             assert (before.upvotes or -1) >= (after.upvotes or -1)
 
 
-def test_upvotes_sort(indexed_library: Library, sample_papers: dict[str, Paper]) -> None:
-    rows = list(indexed_library.search(Filters(sort="upvotes")))
+# The sample's select-all pages show no upvote count (the number after a date is comments), so
+# upvote sorts and ranges are checked on pages that show one: the count before each title.
+VOTES = [0, 1, 2, 2, 3, 4, 5, 6, 9, 40, None, None]
+
+
+@pytest.fixture(scope="module")
+def votes_library(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
+    """A library of one list page whose cards show the upvote counts in VOTES."""
+    root = tmp_path_factory.mktemp("votes")
+    cards = [
+        (
+            f"{v}\nVoted Paper {i}" if v is not None else f"Voted Paper {i}",
+            f"Abstract {i} about counting votes.",
+            f"·\nMay {i + 1}, 2022",
+        )
+        for i, v in enumerate(VOTES)
+    ]
+    library = Library(root / "data")
+    index_paths(library, write_dump(root / "votes.txt", cards))
+    yield library
+    library.close()
+
+
+def test_upvotes_sort(votes_library: Library) -> None:
+    rows = list(votes_library.search(Filters(sort="upvotes")))
     votes = [r.upvotes for r in rows]
     known = [v for v in votes if v is not None]
     assert votes[: len(known)] == known, "papers without upvotes come last"
-    assert known == sorted(known, reverse=True)
-    assert known[0] == max(p.upvotes or 0 for p in sample_papers.values())
+    assert known == sorted((v for v in VOTES if v is not None), reverse=True)
+
+
+VOTE_CASES: list[tuple[str, Callable[[int], bool]]] = [
+    ("upvotes:>=5", lambda v: v >= 5),
+    ("upvotes:>5", lambda v: v > 5),
+    ("upvotes:<3", lambda v: v < 3),
+    ("upvotes:[2 to 4]", lambda v: 2 <= v <= 4),
+    ("upvotes:2", lambda v: v == 2),
+]
+
+
+@pytest.mark.parametrize(("query", "predicate"), VOTE_CASES, ids=[q for q, _ in VOTE_CASES])
+def test_upvote_ranges(
+    votes_library: Library, query: str, predicate: Callable[[int], bool]
+) -> None:
+    expected = {
+        paper_id(f"Voted Paper {i}") for i, v in enumerate(VOTES) if v is not None and predicate(v)
+    }
+    assert expected
+    for sort in ("auto", "date", "upvotes", "title", "relevance"):
+        assert set(search_ids(votes_library, query, sort=sort)) == expected, sort
 
 
 def test_title_sort(indexed_library: Library) -> None:
@@ -391,11 +435,6 @@ RANGE_CASES: list[tuple[str, Callable[[Paper], bool]]] = [
         ),
     ),
     ("NOT date:2024", lambda p: not _in(date(2024, 1, 1), date(2024, 12, 31))(p)),
-    ("upvotes:>=5", _votes(5, None)),
-    ("upvotes:>5", _votes(6, None)),
-    ("upvotes:<3", _votes(None, 2)),
-    ("upvotes:[2 to 4]", _votes(2, 4)),
-    ("upvotes:2", _votes(2, 2)),
     ("authors:>10", _votes(11, None, "authors")),
     ("authors:<=3", _votes(None, 3, "authors")),
     ("authors:[5 TO 8]", _votes(5, 8, "authors")),
@@ -729,7 +768,7 @@ def test_page_year_comes_from_the_file_time_when_the_page_shows_none(tmp_path: P
     index_paths(library, dump)
     paper = library.get(paper_id("A December Paper"))
     assert paper is not None
-    assert (paper.published, paper.page_date, paper.upvotes) == (
+    assert (paper.published, paper.page_date, paper.comments) == (
         date(2024, 12, 29),
         date(2024, 12, 30),
         4,
@@ -908,7 +947,7 @@ def library_ids(library: Library) -> set[str]:
 
 
 def dump_ids(path: Path) -> set[str]:
-    from paperbrowse.dumps import parse_file
+    from paperbrowse.pages import parse_file
 
     return {p.id for p in parse_file(path).papers}
 

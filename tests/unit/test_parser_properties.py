@@ -20,8 +20,8 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from paperbrowse.dumps import DumpError, ParseResult, ParseWarning, decode_dump, parse_text
 from paperbrowse.models import Paper
+from paperbrowse.pages import DumpError, ParseResult, ParseWarning, decode_dump, parse_text
 from paperbrowse.text import clean_line
 
 SAMPLE = Path(__file__).resolve().parents[2] / "paperbrowse" / "sample"
@@ -402,3 +402,86 @@ def test_a_legacy_file_is_read_as_windows_1252() -> None:
     expected = parse_text(fx.data.decode("utf-8").replace("π", "pi"), fx.name, year=YEAR)
     assert summary(result) == summary(expected)
     assert sum(p.published is not None for p in result.papers) == 128
+
+
+# --- the other syntaxes and page kinds: real captures and rendered pages, damaged ----------------
+
+SHARED = Path(__file__).resolve().parents[3] / "shared"
+REAL_PAGES = SHARED / "fixtures" / "pages"
+REAL_NAMES = ("paper-page-select-all.txt", "search-lynx-dump.txt", "trending-markdown.md")
+
+
+@cache
+def other_captures() -> tuple[tuple[str, bytes], ...]:
+    """(name, bytes) of captures in every syntax and page kind: the real ones in
+    ../shared/fixtures/pages, and pages rendered from API records (benchmarks/pages.py)."""
+    found: list[tuple[str, bytes]] = []
+    if REAL_PAGES.is_dir():
+        found += [(name, (REAL_PAGES / name).read_bytes()) for name in REAL_NAMES]
+    import sys
+
+    root = str(Path(__file__).resolve().parents[2])
+    if root not in sys.path:
+        sys.path.insert(0, root)
+    from benchmarks import pages
+
+    if pages.DATA.is_file():
+        records = pages.records()[:60]
+        for kind in pages.KINDS:
+            for syntax in pages.SYNTAXES:
+                page = next(iter(pages.corpus(records, [kind], [syntax])))
+                found.append((page.name, page.text.encode("utf-8")))
+    return tuple(found)
+
+
+def check_any_syntax(
+    text: str, warnings: list[ParseWarning], result: ParseResult, name: str
+) -> None:
+    """The properties every parse has in any syntax: titles and texts clean and non-empty,
+    every paper and warning at a real line, warnings one clean line each."""
+    lines = LINE_END.split(text)
+    for paper in result.papers:
+        assert paper.title, paper
+        assert paper.abstract or paper.summary, paper
+        for value in (paper.title, paper.abstract, paper.summary or "", paper.org or ""):
+            assert not CONTROL.search(value), repr(value[:200])
+        assert paper.sources == [name]
+        assert 1 <= paper.line <= len(lines)
+        assert paper.page_kinds == {name: result.kind}
+    for warning in warnings:
+        assert warning.file == name
+        assert 1 <= warning.line <= len(lines), warning
+        assert not CONTROL.search(str(warning)), repr(str(warning))
+
+
+def other_capture_names() -> list[str]:
+    return [name for name, _ in other_captures()] or ["(none: ../shared is absent)"]
+
+
+@SETTINGS
+@given(st.sampled_from(other_capture_names()), st.lists(damage_op(), min_size=1, max_size=6))
+def test_damaged_capture_of_any_syntax_never_raises(name: str, ops: list[tuple]) -> None:
+    captures = dict(other_captures())
+    if name not in captures:
+        pytest.skip("../shared (real captures and the API archive) is absent")
+    data = captures[name]
+    for op in ops:
+        data = apply(data, op)
+    try:
+        text, _encoding, decode_warnings = decode_dump(data, name)
+        result = parse_text(text, name, year=YEAR)
+    except DumpError as exc:
+        assert looks_binary(data) or "saved web page" in str(exc), str(exc)
+        return
+    check_any_syntax(text, decode_warnings + result.warnings, result, name)
+
+
+@pytest.mark.parametrize("name", other_capture_names())
+def test_undamaged_captures_parse_without_warnings(name: str) -> None:
+    captures = dict(other_captures())
+    if name not in captures:
+        pytest.skip("../shared (real captures and the API archive) is absent")
+    text, _, decode_warnings = decode_dump(captures[name], name)
+    result = parse_text(text, name, year=YEAR)
+    assert result.papers and not decode_warnings and not result.warnings
+    check_any_syntax(text, [], result, name)

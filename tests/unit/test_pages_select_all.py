@@ -1,4 +1,5 @@
-"""Tests for paperbrowse.dumps: text dumps of Daily Papers pages -> Paper records."""
+"""Tests for paperbrowse.pages on select-all copies of list pages (the bundled sample dumps and
+synthetic pages in their layout) -> Paper records."""
 
 from __future__ import annotations
 
@@ -12,17 +13,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from paperbrowse.dumps import (
+from paperbrowse.models import Paper, paper_id
+from paperbrowse.pages import (
     DumpError,
     ParseResult,
     ParseWarning,
-    _iter_lines,
     decode_dump,
     extract_links,
     parse_file,
     parse_text,
 )
-from paperbrowse.models import Paper, paper_id
+from paperbrowse.pages.lines import iter_physical
 from paperbrowse.text import clean_line
 
 SAMPLE = Path(__file__).parents[2] / "paperbrowse" / "sample"
@@ -89,6 +90,7 @@ def test_search_pages_have_only_title_and_abstract() -> None:
     assert first.line == 11  # no "Daily Papers" line on search pages
     for paper in result.papers:
         assert (paper.published, paper.authors, paper.org, paper.upvotes) == (None,) * 4
+        assert paper.comments is None
 
 
 def test_listing_page_year_inferred_from_largest_explicit_year() -> None:
@@ -104,13 +106,18 @@ def test_listing_page_year_inferred_from_largest_explicit_year() -> None:
 def test_listing_page_metadata() -> None:
     result = parse_file(LISTING)
     lite = by_title(result, "Lite Pose: Efficient Architecture Design")
-    assert (lite.published, lite.authors, lite.upvotes) == (date(2022, 5, 2), 5, None)
+    assert (lite.published, lite.authors, lite.comments) == (date(2022, 5, 2), 5, None)
     assert (lite.org, lite.org_handle) == (None, None)
     assert lite.links == ["https://github.com/mit-han-lab/litepose"]
     auroracap = by_title(result, "AuroraCap:")
-    assert (auroracap.published, auroracap.upvotes) == (date(2024, 10, 3), 2)
+    # "Oct 3, 2024 2": the number after the date is the comment count, never upvotes.
+    assert (auroracap.published, auroracap.comments, auroracap.upvotes) == (
+        date(2024, 10, 3),
+        2,
+        None,
+    )
     seedance = by_title(result, "Seedance 1.0")
-    assert (seedance.published, seedance.upvotes, seedance.authors) == (date(2025, 6, 10), 9, 44)
+    assert (seedance.published, seedance.comments, seedance.authors) == (date(2025, 6, 10), 9, 44)
     # The last paper ends the file without a newline.
     last = result.papers[-1]
     assert last.title.startswith("PC-DARTS: Partial Channel Connections")
@@ -118,11 +125,27 @@ def test_listing_page_metadata() -> None:
     assert last.links == ["https://github.com/yuhuixu1993/PC-DARTS"]
 
 
+def test_z_image_card_shows_comments_not_upvotes() -> None:
+    """The card of ../shared/README.md's example: `Nov 27, 2025 7` links its 7 to #community;
+    the HF API gives the paper 42 upvotes. A select-all copy shows no upvote count."""
+    body = (
+        "Z-Image: An Efficient Image Generation Foundation Model with Single-Stream Diffusion "
+        f"Transformer\n\n{ABSTRACT}\n\n  • 30 authors\n·\nNov 27, 2025 7\n"
+    )
+    (paper,) = parse_text(page(body, "Dec 1"), "x.txt").papers
+    assert (paper.comments, paper.upvotes) == (7, None)
+    assert paper.published == date(2025, 11, 27)
+
+
 def test_org_lines() -> None:
     result = parse_file(LISTING)
     deepseek = by_title(result, "Insights into DeepSeek-V3")
     assert (deepseek.org, deepseek.org_handle) == ("DeepSeek", "deepseek-ai")
-    assert (deepseek.published, deepseek.upvotes, deepseek.authors) == (date(2025, 5, 14), 5, None)
+    assert (deepseek.published, deepseek.comments, deepseek.authors) == (
+        date(2025, 5, 14),
+        5,
+        None,
+    )
     rlinf = by_title(result, "RLinf-VLA")
     assert (rlinf.org, rlinf.org_handle, rlinf.published) == ("RLinf", "RLinf", date(2025, 10, 8))
     orgs = {p.org for p in result.papers if p.org}
@@ -173,7 +196,7 @@ def test_fallback_year_for_yearless_page() -> None:
     result = parse_text(page(body), "x.txt", fallback_year=2021)
     assert result.page_date == date(2021, 11, 13)
     assert result.papers[0].published == date(2021, 3, 4)
-    assert result.papers[0].upvotes == 3
+    assert (result.papers[0].comments, result.papers[0].upvotes) == (3, None)
     assert result.warnings == []
 
 
@@ -239,7 +262,7 @@ def test_dot_without_author_line() -> None:
     body = f"A\n\n{ABSTRACT}\n\n·\nMay 2, 2022 7\n\nB\n\n{ABSTRACT}\n"
     result = parse_text(page(body), "x.txt")
     a, b = result.papers
-    assert (a.title, a.published, a.upvotes, a.authors, a.org) == (
+    assert (a.title, a.published, a.comments, a.authors, a.org) == (
         "A",
         date(2022, 5, 2),
         7,
@@ -258,7 +281,7 @@ def test_author_count_and_org_lines_synthetic() -> None:
     )
     a, b, c = parse_text(page(body), "x.txt").papers
     assert (a.authors, a.org) == (1, None)
-    assert (b.org, b.org_handle, b.upvotes) == ("Google DeepMind", "google", 12)
+    assert (b.org, b.org_handle, b.comments) == ("Google DeepMind", "google", 12)
     assert (c.org, c.org_handle) == ("Solo", None)
 
 
@@ -319,7 +342,7 @@ def test_unparseable_date_line() -> None:
     result = parse(body)
     assert [p.title for p in result.papers] == ["A", "B", "C"]
     a = result.papers[0]
-    assert (a.published, a.authors, a.upvotes) == (None, 2, 4)
+    assert (a.published, a.authors, a.comments) == (None, 2, 4)
     assert warnings_at(result) == [17, 24]
 
 
@@ -390,7 +413,7 @@ def test_never_raises_and_papers_are_complete(lines: list[str]) -> None:
 @given(st.text(alphabet=st.characters(min_codepoint=0x20, max_codepoint=0x7E), min_size=1))
 def test_ascii_fast_path_matches_clean_line(line: str) -> None:
     # The parser skips clean_line for printable ASCII lines; it must make no difference.
-    assert list(_iter_lines(line)) == [(clean_line(line), False)]
+    assert list(iter_physical(line)) == [(clean_line(line), False)]
 
 
 # --- hostile and odd text ---------------------------------------------------------------------
