@@ -382,6 +382,9 @@ def _write_generation(
         for paper in result.papers:
             rec = paper_record(paper)
             rec["sources"] = [name]
+            # The parser names the capture by its file name; the record knows it by its key.
+            kinds = list(rec["page_kinds"].values())
+            rec["page_kinds"] = {name: kinds[0]} if kinds else {}
             variants.append((name, rec, None))
 
     folder = Path(ix.storage.folder)

@@ -63,7 +63,21 @@ def role_spans(cols: Columns) -> dict[str, range]:
     return spans
 
 
-async def test_every_theme_keeps_every_list_role_readable(make_app: MakeApp) -> None:
+# A list page whose cards show upvote counts (the line before each title) and comment counts
+# (after the date): the sample's pages show comments only, and every role must be on screen.
+VOTED_PAGE = "Daily Papers\n\nMay 30, 2022\n\n" + "".join(
+    f"{9 - i}\nVoted Paper {i}\n\nAn abstract about counting votes, number {i}.\n\n"
+    f"  \u2022 3 authors\n\u00b7\nMay {i + 1}, 2022 {i + 1}\n\n"
+    for i in range(8)
+)
+
+
+async def test_every_theme_keeps_every_list_role_readable(
+    make_app: MakeApp, data_dir: Path, index_dumps: Callable[..., object], tmp_path: Path
+) -> None:
+    page = tmp_path / "voted.txt"
+    page.write_text(VOTED_PAGE, encoding="utf-8")
+    index_dumps(data_dir, page)
     app = make_app(Filters(state="all", sort="upvotes"))  # papers with upvotes first
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -107,7 +121,7 @@ async def test_every_theme_keeps_every_list_role_readable(make_app: MakeApp) -> 
                 failures += _unreadable_cells(screen, screen.query_one(name), theme)
         assert not failures, "\n".join(failures)
         # Every role was seen on some row: the test looked at what it claims to.
-        for role in ("date", "upvotes", "title", "byline", "flag", "star", "mark"):
+        for role in ("date", "upvotes", "comments", "title", "byline", "flag", "star", "mark"):
             assert any(r == role for _, r in checked), role
         for kind in kinds:
             assert any(k == kind for k, _ in checked), kind
