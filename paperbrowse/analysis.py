@@ -58,6 +58,38 @@ def stemmed_terms(value: str) -> tuple[int, tuple[str, ...]]:
     return max(first, 0), tuple(terms)
 
 
+def kept_words(value: str) -> list[str]:
+    """The lowercased words StemmingAnalyzer keeps from `value`, in order, before stemming.
+
+    Whoosh's default tokenizer, lowercased, words of two or more characters that are not in
+    Whoosh's STOP_WORDS: `stem_word` of each gives exactly `stemmed_terms(value)[1]`. For code
+    that needs the words a user typed next to the terms the index holds (recommendations name
+    "diffusion", not its stem "diffus").
+    """
+    if value.isascii():  # lowercasing ASCII first moves no token boundary: one C-level pass
+        drop = _ASCII_DROP
+        return [word for word in _TOKEN.findall(value.lower()) if word not in drop]
+    stops = STOP_WORDS
+    found = (word.lower() for word in _TOKEN.findall(value))
+    return [word for word in found if len(word) >= _MIN_SIZE and word not in stops]
+
+
+# Stop words and every one-character ASCII token: what kept_words drops from ASCII text.
+_ASCII_DROP = (
+    frozenset(STOP_WORDS)
+    | {chr(c).lower() for c in range(128) if chr(c).isalnum()}
+    | {
+        "_",
+        "*",
+    }
+)
+
+
+def stem_word(word: str) -> str:
+    """The index's stem of one lowercased word (Whoosh's Porter stemmer, cached)."""
+    return _stem(word)
+
+
 class StemmedText(fields.TEXT):
     """A TEXT field analysed like StemmingAnalyzer(), indexed through a fast path."""
 

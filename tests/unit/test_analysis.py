@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from whoosh import fields, formats
 from whoosh.analysis import LowercaseFilter, RegexTokenizer, StemmingAnalyzer
 
-from paperbrowse.analysis import CompactPositions, StemmedText, WordsText
+from paperbrowse.analysis import CompactPositions, StemmedText, WordsText, kept_words, stem_word
 
 SAMPLE = Path(__file__).parents[2] / "paperbrowse" / "sample"
 FAST = StemmedText()
@@ -74,3 +74,15 @@ def test_word_fields_index_what_whooshs_tokenizer_and_lowercase_filter_give(text
 def test_word_fields_keep_stopwords_short_words_and_whole_words() -> None:
     terms = {t for t, *_ in postings(WORDS_FAST, "The Diffusion of a 3.5x A* Model")}
     assert terms == {b"the", b"diffusion", b"of", b"a", b"3.5x", b"a*", b"model"}
+
+
+def test_kept_words_stem_to_the_index_terms() -> None:
+    """kept_words + stem_word give exactly the terms the index holds for the same text."""
+    lines = [
+        line for f in sorted(SAMPLE.glob("*.txt")) for line in f.read_text("utf-8").splitlines()
+    ]
+    analyzer = StemmingAnalyzer()
+    for line in lines:
+        words = kept_words(line)
+        assert [stem_word(w) for w in words] == [t.text for t in analyzer(line)], line[:80]
+    assert kept_words("The Diffusion models, of a GPT-4o!") == ["diffusion", "models", "gpt", "4o"]
