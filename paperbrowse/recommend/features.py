@@ -27,11 +27,12 @@ import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any
 
 import numpy as np
 
-from paperbrowse.recommend.sparse import SparseRows
+from paperbrowse.recommend.sparse import FileRows, SparseRows
+from paperbrowse.recommend.storage import FileArray, Strings
 from paperbrowse.recommend.vectorize import (
     AUTHOR_PREFIX,
     ORG_PREFIX,
@@ -40,7 +41,7 @@ from paperbrowse.recommend.vectorize import (
     vectorize,
 )
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 __all__ = ["AUTHOR_PREFIX", "ORG_PREFIX", "FeatureError", "FeatureSpace", "PaperText", "Settings"]
 
 
@@ -56,17 +57,18 @@ class FeatureSpace:
     - `terms[c]`: feature `c`'s key: a stem (`diffus`), `author:<casefolded name>` or
       `org:<casefolded org>`; `labels[c]` is what a user reads ("diffusion", "Yann LeCun").
     - `idf[c]`: float32 inverse document frequency.
-    - `rows`: papers x features, unit-length rows (SparseRows); `postings`: its transpose,
-      features x papers, for scoring one query against every paper.
+    - `rows`: papers x features, unit-length rows; `postings`: its transpose, features x
+      papers, for scoring one query against every paper. SparseRows in memory when built,
+      FileRows (read from the files as needed) when loaded lazily.
     - `key`: whatever identifies the library generation it was built from (opaque here).
     """
 
     ids: list[str]
-    terms: list[str]
-    labels: list[str]
+    terms: Sequence[str]
+    labels: Sequence[str]
     idf: np.ndarray
-    rows: SparseRows
-    postings: SparseRows
+    rows: SparseRows | FileRows
+    postings: SparseRows | FileRows
     key: str = ""
     _row_of: dict[str, int] | None = field(default=None, repr=False)
 
@@ -111,8 +113,8 @@ class FeatureSpace:
         found = vectorize(papers, settings or Settings())
         return cls(
             ids=[p.id for p in papers],
-            terms=found.terms,
-            labels=found.labels,
+            terms=Strings.of(found.terms),
+            labels=Strings.of(found.labels),
             idf=found.idf,
             rows=found.rows,
             postings=found.rows.transpose(),
@@ -121,6 +123,7 @@ class FeatureSpace:
 
     # -- saving ----------------------------------------------------------------------------------
 
+    IN_MEMORY = ("idf", "rows.indptr", "postings.indptr")  # read whole even when lazy
     ARRAYS = (
         "idf",
         "rows.indptr",
@@ -129,12 +132,16 @@ class FeatureSpace:
         "postings.indptr",
         "postings.indices",
         "postings.data",
+        "terms.blob",
+        "terms.offsets",
+        "labels.blob",
+        "labels.offsets",
     )
 
     def save(self, folder: Path) -> None:
         """Write the space into `folder` (created or replaced whole; files private, 0600).
 
-        A directory of `.npy` arrays plus `meta.json` (format version, key, ids, terms, labels),
+        A directory of `.npy` arrays plus `meta.json` (format version, key, paper ids),
         so `load` can memory-map the arrays instead of reading them into memory.
         """
         folder = Path(folder)
@@ -151,8 +158,6 @@ class FeatureSpace:
                 "key": self.key,
                 "n_cols": [self.rows.n_cols, self.postings.n_cols],
                 "ids": self.ids,
-                "terms": self.terms,
-                "labels": self.labels,
             }
             fd = os.open(tmp / "meta.json", os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600)
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
@@ -169,8 +174,13 @@ class FeatureSpace:
             raise
 
     @classmethod
-    def load(cls, folder: Path, key: str | None = None, *, mmap: bool = True) -> FeatureSpace:
-        """The space saved in `folder`; arrays memory-mapped unless `mmap=False`.
+    def load(cls, folder: Path, key: str | None = None, *, lazy: bool = True) -> FeatureSpace:
+        """The space saved in `folder`.
+
+        `lazy` (the default): the row offsets and idf are read now; the entries and names stay
+        in their files and each operation reads only the rows it needs (storage.FileArray), so
+        a browser holding a 100,000-paper space keeps a few tens of megabytes. `close` releases
+        the files. `lazy=False` reads everything into memory.
 
         Raises FeatureError when the folder is missing, of another format version, of another
         `key` (a stale generation) or damaged.
@@ -182,21 +192,23 @@ class FeatureSpace:
                 raise FeatureError(f"{folder}: saved features of another format version")
             if key is not None and meta.get("key") != key:
                 raise FeatureError(f"{folder}: saved features of another library generation")
-            mode: Literal["r"] | None = "r" if mmap else None
-            arrays = {
-                name: np.load(folder / f"{name}.npy", mmap_mode=mode, allow_pickle=False)
+            arrays: dict[str, Any] = {
+                name: FileArray(folder / f"{name}.npy")
+                if lazy and name not in cls.IN_MEMORY
+                else np.load(folder / f"{name}.npy", allow_pickle=False)
                 for name in cls.ARRAYS
             }
             n_cols, n_rows = meta["n_cols"]
+            kind = FileRows if lazy else SparseRows
             space = cls(
                 ids=list(meta["ids"]),
-                terms=list(meta["terms"]),
-                labels=list(meta["labels"]),
+                terms=Strings(arrays["terms.blob"], arrays["terms.offsets"]),
+                labels=Strings(arrays["labels.blob"], arrays["labels.offsets"]),
                 idf=arrays["idf"],
-                rows=SparseRows(
+                rows=kind(
                     arrays["rows.indptr"], arrays["rows.indices"], arrays["rows.data"], n_cols
                 ),
-                postings=SparseRows(
+                postings=kind(
                     arrays["postings.indptr"],
                     arrays["postings.indices"],
                     arrays["postings.data"],
@@ -216,13 +228,32 @@ class FeatureSpace:
             raise FeatureError(f"{folder}: saved features are inconsistent (damaged)")
         return space
 
+    def close(self) -> None:
+        """Close the files of a lazily loaded space (nothing to do for one in memory)."""
+        for rows in (self.rows, self.postings):
+            if isinstance(rows, FileRows):
+                rows.close()
+        for names in (self.terms, self.labels):
+            if isinstance(names, Strings):
+                for part in (names.blob, names.offsets):
+                    if isinstance(part, FileArray):
+                        part.close()
+
     def _arrays(self) -> dict[str, np.ndarray]:
-        return {
-            "idf": np.asarray(self.idf),
+        """Every array to save, in memory (a lazily loaded space is read whole)."""
+        terms = self.terms if isinstance(self.terms, Strings) else Strings.of(self.terms)
+        labels = self.labels if isinstance(self.labels, Strings) else Strings.of(self.labels)
+        found = {
+            "idf": self.idf,
             "rows.indptr": self.rows.indptr,
             "rows.indices": self.rows.indices,
             "rows.data": self.rows.data,
             "postings.indptr": self.postings.indptr,
             "postings.indices": self.postings.indices,
             "postings.data": self.postings.data,
+            "terms.blob": terms.blob,
+            "terms.offsets": terms.offsets,
+            "labels.blob": labels.blob,
+            "labels.offsets": labels.offsets,
         }
+        return {k: v[:] if isinstance(v, FileArray) else np.asarray(v) for k, v in found.items()}

@@ -107,13 +107,14 @@ class ForYouModel:
     tag: str | None = None
 
     def scores(self, space: FeatureSpace, rows: np.ndarray | None = None) -> np.ndarray:
-        """Scores of `rows` (every paper when None), float64 in that order."""
-        if rows is None:
-            return space.rows.dot(self.weights) + self.bias
-        rows = np.asarray(rows, dtype=np.int64)
-        if len(rows) > space.n_papers // 4:
-            return (space.rows.dot(self.weights) + self.bias)[rows]
-        return space.rows.take(rows).dot(self.weights) + self.bias
+        """Scores of `rows` (every paper when None), float64 in that order.
+
+        Read through the postings of the features with a weight (those several positives
+        share), so the cost follows their document frequencies, not the library's size.
+        """
+        used = np.flatnonzero(self.weights)
+        every = space.postings.combine(used, self.weights[used]) + self.bias
+        return every if rows is None else every[np.asarray(rows, dtype=np.int64)]
 
     def order(self, space: FeatureSpace, candidates: np.ndarray) -> np.ndarray:
         """`candidates` (rows) best first; ties keep the candidates' own order (give them newest
@@ -132,12 +133,18 @@ class ForYouModel:
     def rank(
         self, space: FeatureSpace, candidates: np.ndarray, limit: int = 50, explain: int = EXPLAIN
     ) -> list[Pick]:
-        """The `limit` best candidates with scores and explanations (see `order`)."""
-        rows = self.order(space, candidates)[:limit]
-        scores = self.scores(space, rows)
+        """The `limit` best candidates with scores and explanations (ties as in `order`)."""
+        candidates = np.asarray(candidates, dtype=np.int64)
+        scores = self.scores(space, candidates)
+        best = top_k(scores, limit)
         return [
-            Pick(int(r), space.ids[int(r)], float(s), self.explain(space, int(r), explain))
-            for r, s in zip(rows, scores, strict=True)
+            Pick(
+                int(candidates[i]),
+                space.ids[int(candidates[i])],
+                float(scores[i]),
+                self.explain(space, int(candidates[i]), explain),
+            )
+            for i in best
         ]
 
 

@@ -1,9 +1,11 @@
 """More like this: the papers nearest to one paper, or to several together, and why.
 
 The query is the mean of the chosen papers' tf-idf rows, cut to its `KEY_TERMS` heaviest features
-(the key terms, as Whoosh's `more_like` and Lucene's MoreLikeThis pick them) and scaled to unit
-length; every paper is scored by its cosine with that query, read term by term from the
-postings, so the cost grows with the key terms' document frequencies, not with the library.
+(the key terms, as Whoosh's `more_like` and Lucene's MoreLikeThis pick them) whose postings
+stay within `KEY_POSTINGS`, and scaled to unit length; every paper is scored by its cosine with
+that query, read term by term from the postings, so the cost grows with the key terms' document
+frequencies, not with the library. In a small library the budget never binds; in a large one it
+drops the most common of the key terms first, the ones that weigh least.
 Each neighbour names the shared key terms that contribute most to its score.
 """
 
@@ -18,6 +20,7 @@ from paperbrowse.recommend.features import FeatureSpace
 from paperbrowse.recommend.sparse import top_k
 
 KEY_TERMS = 150  # features kept in the query vector
+KEY_POSTINGS = 250_000  # postings the key terms may have between them
 EXPLAIN = 5  # shared terms named per neighbour
 
 
@@ -33,22 +36,34 @@ class Neighbour:
 
 
 def query_vector(
-    space: FeatureSpace, rows: Sequence[int], key_terms: int | None = KEY_TERMS
+    space: FeatureSpace,
+    rows: Sequence[int],
+    key_terms: int | None = KEY_TERMS,
+    budget: int = KEY_POSTINGS,
 ) -> tuple[np.ndarray, np.ndarray]:
     """(feature columns ascending, unit-length weights) of the mean of `rows`' vectors.
 
-    Only the `key_terms` heaviest features are kept (all when None). Empty arrays when the
-    rows have no features at all.
+    Only the `key_terms` heaviest features are kept, and of those, heaviest first, each that
+    keeps their postings within `budget` (the heaviest always), which bounds the time of a
+    query in a large library; `key_terms=None` keeps every feature. Empty arrays
+    when the rows have no features at all.
     """
     picked = np.asarray(sorted(set(int(r) for r in rows)), dtype=np.int64)
-    where = space.rows.positions(picked)
-    cols = space.rows.indices[where].astype(np.int64)
-    if len(cols) == 0:
+    found, values = space.rows.gather(picked)
+    if len(found) == 0:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
-    uniq, inverse = np.unique(cols, return_inverse=True)
-    weights = np.bincount(inverse.ravel(), weights=space.rows.data[where], minlength=len(uniq))
-    if key_terms is not None and len(uniq) > key_terms:
-        keep = np.sort(top_k(weights, key_terms))
+    uniq, inverse = np.unique(found.astype(np.int64), return_inverse=True)
+    weights = np.bincount(inverse.ravel(), weights=values, minlength=len(uniq))
+    if key_terms is not None:
+        best = top_k(weights, key_terms)  # heaviest first
+        df = (space.postings.indptr[uniq[best] + 1] - space.postings.indptr[uniq[best]]).tolist()
+        chosen: list[int] = []
+        spent = 0
+        for i, size in enumerate(df):
+            if not chosen or spent + size <= budget:
+                chosen.append(i)
+                spent += size
+        keep = np.sort(best[chosen])
         uniq, weights = uniq[keep], weights[keep]
     norm = float(np.sqrt(np.square(weights).sum()))
     return uniq, weights / norm if norm > 0 else weights
@@ -56,16 +71,7 @@ def query_vector(
 
 def cosine_scores(space: FeatureSpace, cols: np.ndarray, weights: np.ndarray) -> np.ndarray:
     """Every paper's dot product with the sparse query (`cols`, `weights`): float64 [papers]."""
-    postings = space.postings
-    where = postings.positions(cols)
-    if len(where) == 0:
-        return np.zeros(space.n_papers, dtype=np.float64)
-    per_term = np.repeat(weights, postings.indptr[cols + 1] - postings.indptr[cols])
-    return np.bincount(
-        postings.indices[where],
-        weights=postings.data[where] * per_term,
-        minlength=space.n_papers,
-    )
+    return space.postings.combine(cols, weights)
 
 
 def shared_terms(

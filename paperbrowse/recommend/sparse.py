@@ -1,9 +1,12 @@
 """Compressed sparse rows in plain numpy: the few operations recommendations need.
 
-A documents x terms matrix of tf-idf weights at 100,000 papers holds about ten million non-zero
-entries; scipy.sparse would store and multiply them the same way (CSR: `indptr`, `indices`,
-`data`), but every operation here is one or two vectorised numpy calls, so the package keeps
-numpy as its only numeric dependency (docs/recommendations.md has the comparison).
+A papers x features matrix of tf-idf weights at 100,000 papers holds tens of millions of
+non-zero entries; scipy.sparse would store and multiply them the same way (CSR: `indptr`,
+`indices`, `data`), but every operation here is one or two vectorised numpy calls, so the
+package keeps numpy as its only numeric dependency (docs/recommendations.md has the comparison).
+
+`SparseRows` holds its entries in memory; `FileRows` reads them from saved `.npy` files, only
+the rows an operation asks for. Both answer `row`, `gather`, `take` and `combine`.
 """
 
 from __future__ import annotations
@@ -12,35 +15,18 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from paperbrowse.recommend.storage import FileArray
+
 INDEX = np.int32  # column numbers: vocabularies stay far below 2**31 terms
 VALUE = np.float32  # tf-idf weights: 7 significant digits are plenty for a ranking
-_CHUNK = 1 << 21  # stored entries per step of `dot`: bounds its temporaries to ~32 MB
+_CHUNK = 1 << 21  # stored entries per step of `dot` and `combine`: temporaries of ~32 MB
 
 
-@dataclass(frozen=True)
-class SparseRows:
-    """A sparse matrix as compressed rows (CSR).
-
-    Row `i` holds the columns `indices[indptr[i]:indptr[i + 1]]` (ascending within the row) with
-    the values `data[...]` at the same positions. Shapes: `indptr` int64 `[n_rows + 1]`,
-    `indices` int32 `[nnz]`, `data` float32 `[nnz]`. Read-only by convention: arrays may be
-    memory-mapped from disk.
-    """
+class _Rows:
+    """What both kinds of compressed rows share; subclasses provide `_part` and `gather`."""
 
     indptr: np.ndarray
-    indices: np.ndarray
-    data: np.ndarray
     n_cols: int
-
-    @classmethod
-    def empty(cls, n_rows: int, n_cols: int) -> SparseRows:
-        """An all-zero matrix of the given shape."""
-        return cls(
-            np.zeros(n_rows + 1, dtype=np.int64),
-            np.zeros(0, dtype=INDEX),
-            np.zeros(0, dtype=VALUE),
-            n_cols,
-        )
 
     @property
     def n_rows(self) -> int:
@@ -52,19 +38,74 @@ class SparseRows:
         """Number of stored entries."""
         return int(self.indptr[-1])
 
+    def lengths(self) -> np.ndarray:
+        """Stored entries per row, int64 `[n_rows]`."""
+        return np.diff(self.indptr)
+
+    def _part(self, start: int, end: int) -> tuple[np.ndarray, np.ndarray]:
+        raise NotImplementedError
+
+    def row(self, i: int) -> tuple[np.ndarray, np.ndarray]:
+        """(columns, values) of row `i`; columns ascending."""
+        return self._part(int(self.indptr[i]), int(self.indptr[i + 1]))
+
+    def gather(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(columns, values) of every entry of `rows`, row after row, in memory."""
+        found = [self.row(int(r)) for r in np.asarray(rows, dtype=np.int64)]
+        if not found:
+            return np.zeros(0, dtype=INDEX), np.zeros(0, dtype=VALUE)
+        return np.concatenate([c for c, _ in found]), np.concatenate([v for _, v in found])
+
+    def take(self, rows: np.ndarray) -> SparseRows:
+        """The matrix of `rows` (in that order), in memory."""
+        rows = np.asarray(rows, dtype=np.int64)
+        indices, data = self.gather(rows)
+        indptr = np.zeros(len(rows) + 1, dtype=np.int64)
+        np.cumsum(self.indptr[rows + 1] - self.indptr[rows], out=indptr[1:])
+        return SparseRows(indptr, indices, data, self.n_cols)
+
+    def combine(self, rows: np.ndarray, weights: np.ndarray) -> np.ndarray:
+        """`sum_i weights[i] * row(rows[i])` as a dense float64 `[n_cols]`.
+
+        On postings (features x papers) this scores every paper against a sparse query, reading
+        only the query's features. Works through `rows` in groups of about two million entries.
+        Each output sums its terms in the order of `rows`.
+        """
+        rows = np.asarray(rows, dtype=np.int64)
+        weights = np.asarray(weights, dtype=np.float64)
+        out = np.zeros(self.n_cols, dtype=np.float64)
+        sizes = self.indptr[rows + 1] - self.indptr[rows]
+        bounds = np.searchsorted(np.cumsum(sizes), np.arange(_CHUNK, int(sizes.sum()), _CHUNK))
+        for group in np.split(np.arange(len(rows)), np.unique(bounds)):
+            if len(group) == 0:
+                continue
+            cols, vals = self.gather(rows[group])
+            per_entry = np.repeat(weights[group], sizes[group])
+            out += np.bincount(cols, weights=vals * per_entry, minlength=self.n_cols)
+        return out
+
+
+@dataclass(frozen=True)
+class SparseRows(_Rows):
+    """A sparse matrix as compressed rows (CSR), in memory.
+
+    Row `i` holds the columns `indices[indptr[i]:indptr[i + 1]]` (ascending within the row) with
+    the values `data[...]` at the same positions. Shapes: `indptr` int64 `[n_rows + 1]`,
+    `indices` int32 `[nnz]`, `data` float32 `[nnz]`. Read-only by convention.
+    """
+
+    indptr: np.ndarray
+    indices: np.ndarray
+    data: np.ndarray
+    n_cols: int
+
     @property
     def nbytes(self) -> int:
         """Bytes held by the three arrays."""
         return int(self.indptr.nbytes + self.indices.nbytes + self.data.nbytes)
 
-    def row(self, i: int) -> tuple[np.ndarray, np.ndarray]:
-        """(columns, values) of row `i`, as views; columns ascending."""
-        start, end = int(self.indptr[i]), int(self.indptr[i + 1])
+    def _part(self, start: int, end: int) -> tuple[np.ndarray, np.ndarray]:
         return self.indices[start:end], self.data[start:end]
-
-    def lengths(self) -> np.ndarray:
-        """Stored entries per row, int64 `[n_rows]`."""
-        return np.diff(self.indptr)
 
     def positions(self, rows: np.ndarray) -> np.ndarray:
         """Positions in `indices`/`data` of every entry of `rows`, row after row (int64)."""
@@ -77,20 +118,16 @@ class SparseRows:
         before = np.cumsum(counts) - counts
         return np.arange(total, dtype=np.int64) + np.repeat(starts - before, counts)
 
-    def take(self, rows: np.ndarray) -> SparseRows:
-        """The matrix of `rows` (in that order)."""
-        rows = np.asarray(rows, dtype=np.int64)
+    def gather(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(columns, values) of every entry of `rows`, row after row (one vectorised gather)."""
         where = self.positions(rows)
-        indptr = np.zeros(len(rows) + 1, dtype=np.int64)
-        np.cumsum(self.indptr[rows + 1] - self.indptr[rows], out=indptr[1:])
-        return SparseRows(indptr, self.indices[where], self.data[where], self.n_cols)
+        return self.indices[where], self.data[where]
 
     def dot(self, w: np.ndarray) -> np.ndarray:
         """Matrix times a dense vector `w` `[n_cols]`: float64 `[n_rows]`.
 
         Each row's products are summed in stored order, so equal rows get equal scores however
-        they are taken. Works through the rows in chunks of about two million entries, so a
-        library-wide score never allocates more than a few tens of megabytes at once.
+        they are taken. Works through the rows in chunks of about two million entries.
         """
         out = np.zeros(self.n_rows, dtype=np.float64)
         row = 0
@@ -114,13 +151,52 @@ class SparseRows:
         return np.bincount(self.indices, weights=weights, minlength=self.n_cols)
 
     def transpose(self) -> SparseRows:
-        """The transposed matrix, also as compressed rows (rows of terms: postings lists)."""
-        order = np.argsort(self.indices, kind="stable")  # stable: row numbers stay ascending
-        row_of = np.repeat(np.arange(self.n_rows, dtype=INDEX), self.lengths())
+        """The transposed matrix, also as compressed rows (rows of terms: postings lists).
+
+        Built a group of columns at a time (about `4 * _CHUNK` entries each), so the memory it
+        needs beyond its result stays bounded however large the matrix.
+        """
         counts = np.bincount(self.indices, minlength=self.n_cols)
         indptr = np.zeros(self.n_cols + 1, dtype=np.int64)
         np.cumsum(counts, out=indptr[1:])
-        return SparseRows(indptr, row_of[order], self.data[order], self.n_rows)
+        rows = np.empty(self.nnz, dtype=INDEX)
+        values = np.empty(self.nnz, dtype=VALUE)
+        cuts = np.searchsorted(indptr, np.arange(0, self.nnz, 4 * _CHUNK), side="right") - 1
+        first = 0
+        for last in [*sorted(set(cuts.tolist()) - {0}), self.n_cols]:
+            if last <= first:
+                continue
+            picked = np.flatnonzero((self.indices >= first) & (self.indices < last))
+            picked = picked[np.argsort(self.indices[picked], kind="stable")]  # rows ascending
+            span = slice(int(indptr[first]), int(indptr[last]))
+            rows[span] = np.searchsorted(self.indptr, picked, side="right") - 1
+            values[span] = self.data[picked]
+            first = last
+        return SparseRows(indptr, rows, values, self.n_rows)
+
+
+class FileRows(_Rows):
+    """Compressed rows whose `indptr` is in memory and whose entries stay in their saved files
+    (storage.FileArray): each operation reads only the rows it needs."""
+
+    def __init__(self, indptr: np.ndarray, indices: FileArray, data: FileArray, n_cols: int):
+        self.indptr = indptr
+        self.indices = indices
+        self.data = data
+        self.n_cols = n_cols
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes of the offsets in memory plus the entries on disk."""
+        return int(self.indptr.nbytes + self.indices.nbytes + self.data.nbytes)
+
+    def _part(self, start: int, end: int) -> tuple[np.ndarray, np.ndarray]:
+        return self.indices[start:end], self.data[start:end]
+
+    def close(self) -> None:
+        """Close the files; later reads raise ValueError."""
+        self.indices.close()
+        self.data.close()
 
 
 def top_k(scores: np.ndarray, k: int, candidates: np.ndarray | None = None) -> np.ndarray:

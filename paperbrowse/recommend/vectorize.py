@@ -64,7 +64,7 @@ class Settings:
 class _Stream:
     """Word numbers of one field of every paper: paper i's are `ids[ptr[i]:ptr[i+1]]`."""
 
-    ids: array[int] = field(default_factory=lambda: array("q"))
+    ids: array[int] = field(default_factory=lambda: array("i"))
     ptr: array[int] = field(default_factory=lambda: array("q", [0]))
 
     def add(self, numbers: Iterator[int]) -> None:
@@ -129,22 +129,29 @@ def vectorize(papers: Sequence[PaperText], settings: Settings) -> Vectorized:
     n = len(papers)
     word_cols = np.frombuffer(reader.column_of_word, dtype=np.int64)
     streams = [
-        (reader.title, settings.title_weight, settings.phrases),
-        (reader.body, 1.0, settings.phrases),
+        (reader.title, settings.title_weight, True),
+        (reader.body, 1.0, True),
         (reader.names, 1.0, False),
     ]
     chunks = [(lo, min(n, lo + _CHUNK)) for lo in range(0, n, _CHUNK)]
+    n_cols = len(reader.columns)
 
-    # Pass 1: document frequency of every key (each chunk's (paper, key) pairs are distinct).
-    parts = [
-        np.unique(_entries(streams, word_cols, lo, hi)[1], return_counts=True) for lo, hi in chunks
-    ]
-    every = np.concatenate([k for k, _ in parts]) if parts else np.zeros(0, dtype=np.int64)
-    counts = np.concatenate([c for _, c in parts]) if parts else np.zeros(0, dtype=np.int64)
-    del parts
-    keys, where = np.unique(every, return_inverse=True)
-    df = np.bincount(where.ravel(), weights=counts, minlength=len(keys)).astype(np.int64)
-    del every, counts, where
+    # Pass 1: document frequencies; each chunk's (paper, key) pairs are distinct. Words and
+    # names first; then only pairs of two words that are each in pair_min_df papers can be.
+    word_df = np.zeros(n_cols, dtype=np.int64)
+    for lo, hi in chunks:
+        word_df += np.bincount(_entries(streams, word_cols, lo, hi, None)[1], minlength=n_cols)
+    pairable = (word_df >= settings.pair_min_df) if settings.phrases else None
+    pair_keys = np.zeros(0, dtype=np.int64)
+    pair_df = np.zeros(0, dtype=np.int64)
+    if pairable is not None:
+        for lo, hi in chunks:
+            key = _entries(streams, word_cols, lo, hi, pairable)[1]
+            found, counts = np.unique(key[key >= _MAX_COLUMNS], return_counts=True)
+            pair_keys, pair_df = _merge(pair_keys, pair_df, found, counts)
+    keys = np.concatenate([np.arange(n_cols, dtype=np.int64), pair_keys])
+    df = np.concatenate([word_df, pair_df])
+    del pair_keys, pair_df
     pair = keys >= _MAX_COLUMNS
     keep = (df >= np.where(pair, settings.pair_min_df, settings.min_df)) & (
         df <= settings.max_df * n
@@ -157,7 +164,7 @@ def vectorize(papers: Sequence[PaperText], settings: Settings) -> Vectorized:
     indices: list[np.ndarray] = []
     data: list[np.ndarray] = []
     for lo, hi in chunks:
-        doc, key, tf = _entries(streams, word_cols, lo, hi)
+        doc, key, tf = _entries(streams, word_cols, lo, hi, pairable)
         col = np.searchsorted(kept, key)
         hit = col < len(kept)
         hit[hit] = kept[col[hit]] == key[hit]
@@ -181,22 +188,40 @@ def vectorize(papers: Sequence[PaperText], settings: Settings) -> Vectorized:
     return Vectorized(rows, terms, labels, idf)
 
 
+def _merge(
+    keys: np.ndarray, counts: np.ndarray, more: np.ndarray, more_counts: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Two sorted (unique keys, counts) lists as one, counts of a key in both summed."""
+    every = np.concatenate([keys, more])
+    order = np.argsort(every, kind="stable")  # two sorted runs: a linear merge
+    every = every[order]
+    summed = np.concatenate([counts, more_counts])[order]
+    if len(every) == 0:
+        return every, summed
+    starts = np.flatnonzero(np.concatenate([[True], every[1:] != every[:-1]]))
+    return every[starts], np.add.reduceat(summed, starts)
+
+
 def _entries(
-    streams: list[tuple[_Stream, float, bool]], word_cols: np.ndarray, lo: int, hi: int
+    streams: list[tuple[_Stream, float, bool]],
+    word_cols: np.ndarray,
+    lo: int,
+    hi: int,
+    pairable: np.ndarray | None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(paper in chunk, feature key, summed count) of papers lo..hi-1, each (paper, key) once,
-    sorted by paper then key."""
+    sorted by paper then key. Word pairs only of two `pairable` columns (none when None)."""
     docs, keys, counts = [], [], []
     for stream, weight, pairs in streams:
         ptr = np.frombuffer(stream.ptr, dtype=np.int64)[lo : hi + 1]
-        ids = np.frombuffer(stream.ids, dtype=np.int64)[ptr[0] : ptr[-1]]
+        ids = np.frombuffer(stream.ids, dtype=np.int32)[ptr[0] : ptr[-1]]
         doc = np.repeat(np.arange(hi - lo, dtype=np.int64), np.diff(ptr))
         cols = word_cols[ids]
         docs.append(doc)
         keys.append(cols)
         counts.append(np.full(len(cols), weight))
-        if pairs and len(cols) > 1:
-            same = doc[1:] == doc[:-1]
+        if pairs and pairable is not None and len(cols) > 1:
+            same = (doc[1:] == doc[:-1]) & pairable[cols[:-1]] & pairable[cols[1:]]
             keys.append((((cols[:-1] + 1) << _PAIR_SHIFT) | cols[1:])[same])
             docs.append(doc[1:][same])
             counts.append(np.full(int(same.sum()), weight))
@@ -220,7 +245,7 @@ def _names(reader: _Reader, kept: np.ndarray) -> tuple[list[str], list[str]]:
         keys[col] = key
     word_cols = np.frombuffer(reader.column_of_word, dtype=np.int64)
     used = np.bincount(
-        np.concatenate([np.frombuffer(s.ids, dtype=np.int64) for s in (reader.title, reader.body)]),
+        np.concatenate([np.frombuffer(s.ids, dtype=np.int32) for s in (reader.title, reader.body)]),
         minlength=len(word_cols),
     )
     shown = [""] * len(keys)

@@ -13,7 +13,8 @@ from whoosh.analysis import StemmingAnalyzer
 from paperbrowse.analysis import stem_word
 from paperbrowse.models import Paper
 from paperbrowse.recommend.features import FeatureError, FeatureSpace, Settings
-from paperbrowse.recommend.sparse import SparseRows, top_k
+from paperbrowse.recommend.sparse import FileRows, SparseRows, top_k
+from paperbrowse.recommend.storage import FileArray, Strings
 
 SAMPLE = Path(__file__).parents[2] / "paperbrowse" / "sample"
 
@@ -112,9 +113,15 @@ def test_save_and_load_round_trip_private_and_checked(tmp_path: Path) -> None:
     for entry in folder.iterdir():
         assert entry.stat().st_mode & 0o077 == 0, entry
     loaded = FeatureSpace.load(folder, key="gen-7")
-    assert loaded.ids == space.ids and loaded.terms == space.terms
+    assert loaded.ids == space.ids and list(loaded.terms) == list(space.terms)
+    assert list(loaded.labels) == list(space.labels) and len(loaded.labels) > 3
     assert np.array_equal(dense(loaded), dense(space))
-    assert isinstance(loaded.rows.data, np.memmap)
+    assert isinstance(loaded.rows, FileRows) and isinstance(loaded.rows.data, FileArray)
+    whole = FeatureSpace.load(folder, lazy=False)
+    assert isinstance(whole.rows, SparseRows) and np.array_equal(dense(whole), dense(space))
+    loaded.close()
+    with pytest.raises(ValueError, match="closed"):
+        loaded.rows.row(0)
     with pytest.raises(FeatureError, match="another library generation"):
         FeatureSpace.load(folder, key="gen-8")
     (folder / "rows.data.npy").write_bytes(b"\x93NUMPY garbage")
@@ -146,3 +153,35 @@ def test_top_k_is_best_first_and_breaks_ties_by_position() -> None:
     assert top_k(scores, 3).tolist() == [1, 4, 0]
     assert top_k(scores, 2, np.array([3, 2, 0])).tolist() == [2, 0]
     assert top_k(scores, 0).tolist() == []
+
+
+def test_chunked_products_match_dense_numpy(monkeypatch: pytest.MonkeyPatch) -> None:
+    """dot and combine work in chunks of entries; tiny chunks must give the same numbers."""
+    from paperbrowse.recommend import sparse
+
+    rng = np.random.default_rng(5)
+    matrix = rng.random((30, 12)) * (rng.random((30, 12)) < 0.3)
+    matrix[[0, 7, 29]] = 0  # empty rows, first and last among them
+    indptr = np.concatenate([[0], np.cumsum((matrix != 0).sum(axis=1))])
+    cols = np.nonzero(matrix)[1].astype(np.int32)
+    rows = SparseRows(indptr, cols, matrix[matrix != 0].astype(np.float32), 12)
+    dense32 = matrix.astype(np.float32).astype(np.float64)
+    w, picked = rng.random(12), np.array([3, 7, 11, 20])
+    weights = rng.random(4)
+    expected_dot, expected_combine = dense32 @ w, weights @ dense32[picked]
+    for chunk in (1, 3, 1 << 21):
+        monkeypatch.setattr(sparse, "_CHUNK", chunk)
+        assert np.allclose(rows.dot(w), expected_dot)
+        assert np.allclose(rows.combine(picked, weights), expected_combine)
+
+
+def test_strings_pack_and_index() -> None:
+    items = ["diffusion", "", "Yann LeCun", "ñandú 🦙", "diffusion"]
+    packed = Strings.of(items)
+    assert len(packed) == 5 and list(packed) == items and packed[-2] == "ñandú 🦙"
+    assert packed[1:3] == ["", "Yann LeCun"]
+    assert packed.index("diffusion") == 0 and packed.index("Yann LeCun") == 2
+    with pytest.raises(ValueError):
+        packed.index("absent")
+    with pytest.raises(IndexError):
+        packed[5]
