@@ -153,7 +153,7 @@ class SparseRows(_Rows):
     def transpose(self) -> SparseRows:
         """The transposed matrix, also as compressed rows (rows of terms: postings lists).
 
-        Built a group of columns at a time (about `4 * _CHUNK` entries each), so the memory it
+        Built a group of columns at a time (about `_CHUNK` entries each), so the memory it
         needs beyond its result stays bounded however large the matrix.
         """
         counts = np.bincount(self.indices, minlength=self.n_cols)
@@ -161,7 +161,7 @@ class SparseRows(_Rows):
         np.cumsum(counts, out=indptr[1:])
         rows = np.empty(self.nnz, dtype=INDEX)
         values = np.empty(self.nnz, dtype=VALUE)
-        cuts = np.searchsorted(indptr, np.arange(0, self.nnz, 4 * _CHUNK), side="right") - 1
+        cuts = np.searchsorted(indptr, np.arange(0, self.nnz, _CHUNK), side="right") - 1
         first = 0
         for last in [*sorted(set(cuts.tolist()) - {0}), self.n_cols]:
             if last <= first:

@@ -159,10 +159,13 @@ def vectorize(papers: Sequence[PaperText], settings: Settings) -> Vectorized:
     kept, kept_df = keys[keep], df[keep]
     idf = (np.log((1.0 + n) / (1.0 + kept_df)) + 1.0).astype(VALUE)
 
-    # Pass 2: the kept features of each paper, weighted and scaled to unit length.
-    lengths = np.zeros(n, dtype=np.int64)
-    indices: list[np.ndarray] = []
-    data: list[np.ndarray] = []
+    # Pass 2: the kept features of each paper, weighted and scaled to unit length, written
+    # straight into arrays of the final size (each kept feature has df entries).
+    nnz = int(kept_df.sum())
+    indices = np.empty(nnz, dtype=INDEX)
+    data = np.empty(nnz, dtype=VALUE)
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    filled = 0
     for lo, hi in chunks:
         doc, key, tf = _entries(streams, word_cols, lo, hi, pairable)
         col = np.searchsorted(kept, key)
@@ -170,20 +173,15 @@ def vectorize(papers: Sequence[PaperText], settings: Settings) -> Vectorized:
         hit[hit] = kept[col[hit]] == key[hit]
         doc, col, tf = doc[hit], col[hit], tf[hit]
         weight = (1.0 + np.log(tf)) * idf[col]
-        sq = np.bincount(doc, weights=weight * weight, minlength=hi - lo)
-        norm = np.sqrt(sq)
+        norm = np.sqrt(np.bincount(doc, weights=weight * weight, minlength=hi - lo))
         weight = weight / np.where(norm > 0, norm, 1.0)[doc]
-        lengths[lo:hi] = np.bincount(doc, minlength=hi - lo)
-        indices.append(col.astype(INDEX))
-        data.append(weight.astype(VALUE))
-    indptr = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(lengths, out=indptr[1:])
-    rows = SparseRows(
-        indptr,
-        np.concatenate(indices) if indices else np.zeros(0, INDEX),
-        np.concatenate(data) if data else np.zeros(0, VALUE),
-        len(kept),
-    )
+        np.cumsum(np.bincount(doc, minlength=hi - lo), out=indptr[lo + 1 : hi + 1])
+        indptr[lo + 1 : hi + 1] += filled
+        indices[filled : filled + len(col)] = col
+        data[filled : filled + len(col)] = weight
+        filled += len(col)
+    assert filled == nnz, "every kept (paper, feature) pair was counted in pass 1"
+    rows = SparseRows(indptr, indices, data, len(kept))
     terms, labels = _names(reader, kept)
     return Vectorized(rows, terms, labels, idf)
 
