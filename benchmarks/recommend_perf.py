@@ -51,7 +51,6 @@ from paperbrowse.recommend.similar import similar  # noqa: E402
 
 DOC = REPO_ROOT / "docs" / "recommendations.md"
 RESULTS_DIR = REPO_ROOT / "benchmarks" / "results"
-START, END = "<!-- perf:start -->", "<!-- perf:end -->"
 REPLACED = 0.2  # share of a copy's abstract words taken from another paper
 
 
@@ -264,15 +263,17 @@ def _pair(stats: dict[str, float], fmt: str) -> str:
     return f"{fmt.format(stats['median_ms'])} / {fmt.format(stats['p95_ms'])} ms"
 
 
-def write_doc(results: dict[str, Any], doc: Path) -> None:
-    """Replace the block between the perf markers of `doc`."""
+def write_doc(results: dict[str, Any], doc: Path, name: str = "perf") -> None:
+    """Replace the block between the `<!-- NAME:start -->` and `<!-- NAME:end -->` markers of
+    `doc` (appended with its markers when missing)."""
+    start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
     block = (
-        f"{START}\nMeasured {results['date']} on {results['machine']}, corpus "
-        f"`{results['corpus']}` (`{results['command']}`).\n\n{table(results)}\n{END}"
+        f"{start}\nMeasured {results['date']} on {results['machine']}, corpus "
+        f"`{results['corpus']}` (`{results['command']}`).\n\n{table(results)}\n{end}"
     )
-    text = doc.read_text("utf-8") if doc.exists() else f"# Recommendations\n\n{START}\n{END}\n"
-    if START in text and END in text:
-        text = text[: text.index(START)] + block + text[text.index(END) + len(END) :]
+    text = doc.read_text("utf-8") if doc.exists() else "# Recommendations\n"
+    if start in text and end in text:
+        text = text[: text.index(start)] + block + text[text.index(end) + len(end) :]
     else:
         text += "\n" + block + "\n"
     doc.write_text(text, "utf-8")
@@ -288,6 +289,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--results", type=Path, default=RESULTS_DIR)
     parser.add_argument("--doc", type=Path, default=DOC)
     parser.add_argument("--no-doc", action="store_true")
+    parser.add_argument("--block", default="perf", help="the doc's marker name to rewrite")
     parser.add_argument("--serve", type=Path, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.serve is not None:  # the child process of `measure`
@@ -315,7 +317,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     out = args.results / f"recommend-perf-{args.corpus}-{results['date']}.json"
     out.write_text(json.dumps(results, indent=1), "utf-8")
     if not args.no_doc:
-        write_doc(results, args.doc)
+        write_doc(results, args.doc, args.block)
     print(table(results))
     print(f"\nwrote {out}", file=sys.stderr)
     return 0
