@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -148,22 +149,34 @@ class ForYouModel:
         ]
 
 
-def train(
+@dataclass(frozen=True)
+class TrainingSet:
+    """What the model is fitted on: rows `x` (positives, then negatives, then the background
+    sample; only features at least `min_shared` positives have), labels `y` (+1/-1) and
+    `weight` per row (the classes balanced), and how many explicit labels were used."""
+
+    x: SparseRows
+    y: np.ndarray
+    weight: np.ndarray
+    n_positives: int
+    n_negatives: int
+
+
+def training_set(
     space: FeatureSpace,
     labels: Labels,
     *,
     min_positives: int = MIN_POSITIVES,
     background: int = BACKGROUND,
     background_weight: float = BACKGROUND_WEIGHT,
-    c: float = C,
-    seed: int = 0,
     min_shared: int = MIN_SHARED,
-) -> ForYouModel | TooFewLabels:
-    """Fit the For-you model on `labels` (ids outside the space are ignored).
+    seed: int = 0,
+) -> TrainingSet | TooFewLabels:
+    """The rows, labels and weights `train` fits (ids outside the space are ignored).
 
-    Returns TooFewLabels when fewer than `min_positives` positives are in the space. The
-    background sample is drawn with `seed` from the unlabeled papers, so the same triage on the
-    same space gives the same model.
+    TooFewLabels when fewer than `min_positives` positives are in the space. The background
+    sample is drawn with `seed` from the unlabeled papers, so the same triage on the same space
+    gives the same set.
     """
     pos = space.rows_of(labels.positives)
     if len(pos) < min_positives:
@@ -184,10 +197,28 @@ def train(
         weight[: len(pos)] = negative_total / len(pos)
     x = space.rows.take(rows)
     if min_shared > 1:  # only features that several positives share may get a weight
-        shared = np.bincount(space.rows.take(pos).indices, minlength=space.n_features)
+        shared = np.bincount(x.indices[: x.indptr[len(pos)]], minlength=space.n_features)
         keep = shared[x.indices] >= min_shared
         kept = np.zeros(len(keep) + 1, dtype=np.int64)
         np.cumsum(keep, out=kept[1:])
         x = SparseRows(kept[x.indptr], x.indices[keep], x.data[keep], x.n_cols)
-    fit = fit_logistic(x, y, weight, c=c)
-    return ForYouModel(fit.weights, fit.bias, len(pos), len(neg), space.key, labels.tag)
+    return TrainingSet(x, y, weight, len(pos), len(neg))
+
+
+def train(
+    space: FeatureSpace,
+    labels: Labels,
+    *,
+    c: float = C,
+    **settings: Any,
+) -> ForYouModel | TooFewLabels:
+    """Fit the For-you model on `labels`: L2 logistic regression (logistic.py) with inverse
+    strength `c` on `training_set(space, labels, **settings)`. TooFewLabels when there are
+    fewer than MIN_POSITIVES positives; deterministic for the same triage and space."""
+    found = training_set(space, labels, **settings)
+    if isinstance(found, TooFewLabels):
+        return found
+    fit = fit_logistic(found.x, found.y, found.weight, c=c)
+    return ForYouModel(
+        fit.weights, fit.bias, found.n_positives, found.n_negatives, space.key, labels.tag
+    )
