@@ -203,20 +203,19 @@ ABLATION = (
 
 
 def select(spec: str) -> list[str]:
-    """Arm names from `default`, `ablation`, `compare` (default and scikit-learn), `all` or a
-    comma-separated list. Raises
-    SystemExit naming an unknown arm, or when a scikit-learn arm is asked for and scikit-learn
-    is not installed."""
-    if spec == "default":
-        return list(DEFAULT)
-    if spec == "ablation":
-        return list(ABLATION)
-    if spec == "compare":
-        return select(",".join([*DEFAULT, *SKLEARN]))
-    names = [*ARMS] if spec == "all" else [s.strip() for s in spec.split(",") if s.strip()]
+    """Arm names from `default`, `ablation`, `compare` (default and scikit-learn), `all`, or
+    names separated by `;`. Raises SystemExit naming an unknown arm, or when a scikit-learn arm
+    is asked for and scikit-learn is not installed."""
+    sets = {
+        "default": list(DEFAULT),
+        "ablation": list(ABLATION),
+        "compare": [*DEFAULT, *SKLEARN],
+        "all": [*ARMS],
+    }
+    names = sets.get(spec) or [s.strip() for s in spec.split(";") if s.strip()]
     unknown = [n for n in names if n not in ARMS]
     if unknown:
-        raise SystemExit(f"recommend_eval: unknown arm {unknown[0]!r}; known: {', '.join(ARMS)}")
+        raise SystemExit(f"recommend_eval: unknown arm {unknown[0]!r}; known: {'; '.join(ARMS)}")
     if any("sklearn" in n for n in names):
         try:
             import sklearn  # noqa: F401

@@ -296,7 +296,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     results["command"] = shown
     results["machine"] = f"{os.cpu_count()} cores, Python {sys.version.split()[0]}"
     args.results.mkdir(parents=True, exist_ok=True)
-    out = args.results / f"recommend-{results['date']}.json"
+    out = args.results / f"recommend-{args.block}-{results['date']}.json"
     out.write_text(json.dumps(results, indent=1), "utf-8")
     if not args.no_doc:
         write_doc(results, args.doc, shown, args.block)

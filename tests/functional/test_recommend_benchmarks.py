@@ -44,7 +44,7 @@ def test_eval_runs_on_three_months_and_writes_its_table(tmp_path: Path) -> None:
         cwd=REPO,
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
-    [out] = list((tmp_path / "results").glob("recommend-*.json"))
+    [out] = list((tmp_path / "results").glob("recommend-eval-*.json"))
     data = json.loads(out.read_text())
     assert len(data["topics"]) == 2
     assert data["arms"][:3] == ["newest first", "keyword search", "For you"]
