@@ -8,7 +8,7 @@ import pytest
 from paperbrowse.analysis import kept_words, stem_word
 from paperbrowse.models import Paper
 from paperbrowse.recommend.features import FeatureSpace
-from paperbrowse.recommend.foryou import ForYouModel, Labels, TooFewLabels, train
+from paperbrowse.recommend.foryou import ForYouModel, Labels, TooFewLabels, train, training_set
 from paperbrowse.recommend.logistic import fit_logistic
 from paperbrowse.recommend.similar import similar
 from paperbrowse.recommend.sparse import SparseRows
@@ -226,3 +226,20 @@ def test_logistic_regression_meets_its_optimality_conditions() -> None:
     assert abs(r.sum()) < 1e-6
     with pytest.raises(ValueError):
         fit_logistic(rows, np.zeros(40))
+
+
+def test_training_set_balances_classes_and_keeps_shared_features(space: FeatureSpace) -> None:
+    stars = ids(space, rows_of("speech")[:5])
+    hidden = ids(space, rows_of("robot")[:3])
+    found = training_set(space, Labels.from_triage(stars, [], hidden), background=10)
+    assert not isinstance(found, TooFewLabels)
+    assert (found.n_positives, found.n_negatives) == (5, 3)
+    assert found.x.n_rows == len(found.y) == len(found.weight) == 5 + 3 + 10
+    assert found.y.tolist() == [1.0] * 5 + [-1.0] * 13
+    positive, negative = found.weight[:5].sum(), found.weight[5:].sum()
+    assert positive == pytest.approx(negative)  # 3 labels + 10 background rows at 0.1 each
+    assert negative == pytest.approx(3 + 10 * 0.1)
+    star_rows = space.rows.take(np.array(rows_of("speech")[:5]))
+    shared = np.bincount(star_rows.indices, minlength=space.n_features)
+    assert set(found.x.indices.tolist()) == {c for c in found.x.indices.tolist() if shared[c] >= 3}
+    assert {space.labels[c] for c in set(found.x.indices.tolist())} >= {"speech", "recognition"}
