@@ -92,5 +92,5 @@ def test_perf_runs_on_a_small_synthetic_corpus(tmp_path: Path) -> None:
     assert size["similar_one"]["p95_ms"] >= size["similar_one"]["median_ms"] > 0
     assert size["retrain_after_star"]["median_ms"] > 0
     assert size["first_page"]["n"] == 5 and size["order_all"]["p95_ms"] > 0
-    assert 0 < size["unread"] < 600
+    assert 0 < size["unread"] < 600 and size["serve_peak_rss_mb"] > size["rss_start_mb"] > 0
     assert "more like this, 1 paper" in doc.read_text()
