@@ -47,7 +47,15 @@ if str(REPO_ROOT) not in sys.path:
 from benchmarks.run import run_process  # noqa: E402
 from paperbrowse.models import Paper  # noqa: E402
 from paperbrowse.recommend.features import FeatureSpace  # noqa: E402
-from paperbrowse.recommend.foryou import ForYouModel, Labels, train  # noqa: E402
+from paperbrowse.recommend.foryou import (  # noqa: E402
+    C,
+    ForYouModel,
+    Labels,
+    TooFewLabels,
+    train,
+    training_set,
+)
+from paperbrowse.recommend.logistic import fit_logistic  # noqa: E402
 from paperbrowse.recommend.similar import similar  # noqa: E402
 
 DOC = REPO_ROOT / "docs" / "recommendations.md"
@@ -119,7 +127,9 @@ def timed(fn: Callable[[], Any]) -> tuple[Any, float, float]:
     return result, time.perf_counter() - wall, time.process_time() - cpu
 
 
-def measure(papers: Sequence[Paper], work: Path, queries: int, seed: int = 0) -> dict[str, Any]:
+def measure(
+    papers: Sequence[Paper], work: Path, queries: int, compare: bool = False
+) -> dict[str, Any]:
     """Every figure for one corpus (see the module docstring): the build here, the rest in a
     fresh process that only loads the saved features, as the browser would."""
     out: dict[str, Any] = {"papers": len(papers)}
@@ -148,10 +158,20 @@ def measure(papers: Sequence[Paper], work: Path, queries: int, seed: int = 0) ->
     )
     out.update(json.loads(report.read_text("utf-8")))
     out["serve_peak_rss_mb"] = ran["rss_mb"]
+    if compare:
+        # One BLAS thread: OpenBLAS's threads spin against each other on a busy 2-core machine
+        # and would make scikit-learn look slower than it is.
+        single = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
+        run_process(
+            [sys.executable, __file__, "--serve", str(folder), "--queries", "1"]
+            + ["--out", str(report), "--compare-sklearn"],
+            env=single,
+        )
+        out.update(json.loads(report.read_text("utf-8")))
     return out
 
 
-def serve(folder: Path, queries: int, seed: int = 0) -> dict[str, Any]:
+def serve(folder: Path, queries: int, compare: bool = False, seed: int = 0) -> dict[str, Any]:
     """What a browser does with saved features: load them, more like this for one paper and
     for five marked ones, retrain For you after each of five more stars, order every unread
     paper and explain the first page; times, and this process's memory growth."""
@@ -193,6 +213,8 @@ def serve(folder: Path, queries: int, seed: int = 0) -> dict[str, Any]:
         retrain.append(wall * 1000)
     out["retrain_after_star"] = summarise(retrain)
     assert isinstance(model, ForYouModel)
+    if compare:  # in its own process: scikit-learn's import would count in this one's RSS
+        return {"fit": _compare_fits(space, labels)}
     seen = np.zeros(n, dtype=bool)
     seen[[*stars, *others]] = True
     unread = np.flatnonzero(~seen)
@@ -204,6 +226,37 @@ def serve(folder: Path, queries: int, seed: int = 0) -> dict[str, Any]:
     out["order_all"] = summarise(orders)
     out["unread"] = len(unread)
     out["rss_end_mb"] = current_rss_mb() - base
+    return out
+
+
+def _compare_fits(space: FeatureSpace, labels: Labels) -> dict[str, float]:
+    """Median seconds of 5 fits of the same training set (the last retrain's): ours, and
+    scikit-learn's LogisticRegression over the whole vocabulary and over the training set's
+    own features (lbfgs and liblinear)."""
+    from scipy.sparse import csr_matrix
+    from sklearn.linear_model import LogisticRegression
+
+    found = training_set(space, labels)
+    assert not isinstance(found, TooFewLabels)
+    x = found.x
+    whole = csr_matrix((x.data, x.indices, x.indptr), shape=(x.n_rows, x.n_cols))
+    used = whole[:, np.unique(x.indices)]
+    y = found.y > 0
+    fits: dict[str, Callable[[], Any]] = {
+        "numpy": lambda: fit_logistic(x, found.y, found.weight, c=C),
+        "sklearn lbfgs, whole vocabulary": lambda: LogisticRegression(C=C, tol=1e-6).fit(
+            whole, y, sample_weight=found.weight
+        ),
+        "sklearn lbfgs, its features": lambda: LogisticRegression(C=C, tol=1e-6).fit(
+            used, y, sample_weight=found.weight
+        ),
+        "sklearn liblinear, its features": lambda: LogisticRegression(
+            C=C, tol=1e-6, solver="liblinear"
+        ).fit(used, y, sample_weight=found.weight),
+    }
+    out: dict[str, float] = {"rows": x.n_rows, "features": int(used.shape[1])}
+    for name, fit in fits.items():
+        out[name] = statistics.median(timed(fit)[1] for _ in range(5))
     return out
 
 
@@ -249,6 +302,13 @@ def table(results: dict[str, Any]) -> str:
         "view ≤ 0.5 s",
     )
     row("For you: order all unread (search --sort)", lambda r: _pair(r["order_all"], "{:.0f}"))
+    if all("fit" in r for r in results["sizes"].values()):
+        for name in ("numpy", "sklearn lbfgs, whole vocabulary", "sklearn lbfgs, its features"):
+            row(f"the fit alone, {name}", lambda r, name=name: f"{r['fit'][name] * 1000:.0f} ms")
+        row(
+            "the fit alone, sklearn liblinear",
+            lambda r: _ms(r["fit"]["sklearn liblinear, its features"]),
+        )
     row(
         "serving process RSS: at start (Python, numpy); growth after load / at end; peak",
         lambda r: (
@@ -258,6 +318,10 @@ def table(results: dict[str, Any]) -> str:
         "browser ≤ 400 MB",
     )
     return "\n".join(lines)
+
+
+def _ms(seconds: float) -> str:
+    return f"{seconds * 1000:.0f} ms"
 
 
 def _pair(stats: dict[str, float], fmt: str) -> str:
@@ -294,9 +358,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--block", default="perf", help="the doc's marker name to rewrite")
     parser.add_argument("--serve", type=Path, default=None, help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, default=None, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--compare-sklearn", action="store_true", help="also time scikit-learn's fits"
+    )
     args = parser.parse_args(argv)
     if args.serve is not None:  # the child process of `measure`
-        args.out.write_text(json.dumps(serve(args.serve, args.queries)), "utf-8")
+        found = serve(args.serve, args.queries, args.compare_sklearn)
+        args.out.write_text(json.dumps(found), "utf-8")
         return 0
     command = " ".join(["python benchmarks/recommend_perf.py", *(argv or sys.argv[1:])])
     results: dict[str, Any] = {
@@ -314,7 +382,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"[{n:,}] measuring", file=sys.stderr, flush=True)
             size_work = work / str(n)
             size_work.mkdir(parents=True, exist_ok=True)
-            results["sizes"][str(n)] = measure(papers, size_work, args.queries)
+            results["sizes"][str(n)] = measure(
+                papers, size_work, args.queries, args.compare_sklearn
+            )
             del papers
     args.results.mkdir(parents=True, exist_ok=True)
     out = args.results / f"recommend-perf-{args.corpus}-{results['date']}.json"
