@@ -3,28 +3,30 @@
     python benchmarks/corpus.py --papers 10000 --out DIR      # the 9,877 real records
     python benchmarks/corpus.py --papers 100000 --out DIR [--seed 1]
 
-At 10,000 papers (`--papers 10000`, or any size the archive covers exactly: `real`) the corpus is
-the 9,877 real records of ../shared/data/hf-daily-papers-api-2024-2026.jsonl.gz as they are. At
-any other size it is `--papers` new records written by benchmarks/textmodel.py, which learns
-them from those real records. Either way the records go through one *capture plan*, day by day
+At 10,000 papers the corpus is the 9,877 real records of
+../shared/data/hf-daily-papers-api-2024-2026.jsonl.gz as they are (at fewer, the first of them
+by daily page: the CI smoke test's 1,000). At more it is `--papers` new records written by
+benchmarks/textmodel.py, which learns them from those real records (`--generated` forces
+that at any size). Either way the records go through one *capture plan*, day by day
 in order, and every page is rendered by benchmarks/pages.py's renderers (the real captures'
 page kinds and syntaxes):
 
 - a **daily** page for every day, with every paper of that day's list;
 - a **weekly** page after every ISO week and a **monthly** page after every month, with the
   period's most upvoted papers (20 and 30 per page, times the density below);
-- a **trending** page every 7 days (12 cards, each shown twice: the most upvoted papers of the
-  last 14 days), a **search** results page every 10 days (15 papers drawn from everything saved
-  so far), and a **paper** page of a day's most upvoted paper every 3 days;
+- a **trending** page every 7th daily page (12 cards, each shown twice: the most upvoted
+  papers of the last 14 days), a **search** results page every 10th (15 papers drawn from
+  everything saved so far), and a **paper** page of a day's most upvoted paper every 3rd;
 - each page's syntax drawn as select-all copy 60 %, Markdown 25 %, terminal dump 15 %.
 
 A paper thus appears on its daily page and again where the real upvote counts put it among a
 week's, a month's or the trending papers, or where a search finds it: the duplicate rate comes
 from the real upvotes (docs/benchmark-corpus.md has it measured on the archive beside the
 generated corpora). A generated corpus of n papers keeps the real papers-per-day distribution
-times the density `sqrt(n / 9877)` (at least 1), over as many days as that takes, ending on the
-archive's last day; the per-page counts and the page rates above scale with the density too, so
-the duplicate rate stays the archive's at every size.
+times the density `sqrt(n / 9877)` (at least 1), over as many daily pages as that takes, with
+the archive's gaps between them (most weekends have none), ending on the archive's last day;
+the papers per weekly, monthly, trending and search page and the rate of paper pages scale
+with the density too, so the duplicate rate stays the archive's at every size.
 
 Pages stream to disk as they are made (memory is a month of papers, a 4,096-paper sample for
 search pages and one byte per paper). Same seed and size -> byte-identical files (each file's
@@ -57,13 +59,14 @@ from benchmarks.page_syntax import Card, PageSpec  # noqa: E402
 from benchmarks.textmodel import Writer, learn  # noqa: E402
 
 REAL_PAPERS = 9877  # records in the archive; --papers 10000 means exactly these
+# Changed whenever the same seed and size would give other files (run.py rewrites older corpora).
+CORPUS_VERSION = 1
 SYNTAX_WEIGHTS = (("select-all", 0.60), ("markdown", 0.25), ("terminal", 0.15))
 WEEKLY_TOP = 20
 MONTHLY_TOP = 30
 TRENDING_EVERY, TRENDING_CARDS, TRENDING_WINDOW = 7, 12, 14
 SEARCH_EVERY, SEARCH_RESULTS, SEARCH_SAMPLE = 10, 15, 4096
 PAPER_EVERY = 3
-REAL_SIZES = (10_000, REAL_PAPERS)
 
 
 @dataclass
@@ -74,6 +77,7 @@ class CorpusSummary:
 
     source: str
     seed: int
+    version: int
     papers: int
     days: int
     density: float
@@ -180,12 +184,13 @@ class _Plan:
         for rec in self.top(records, int(budget["paper"])):
             self.emit("paper", [rec], day + timedelta(days=2))
             budget["paper"] -= 1
-        budget["trending"] += self.density / TRENDING_EVERY
-        while budget["trending"] >= 1:
-            self.emit("trending", self.top(self.recent, TRENDING_CARDS), day + timedelta(days=1))
+        budget["trending"] += 1 / TRENDING_EVERY
+        if budget["trending"] >= 1:
+            cards = self.top(self.recent, self.scaled(TRENDING_CARDS))
+            self.emit("trending", cards, day + timedelta(days=1))
             budget["trending"] -= 1
-        budget["search"] += self.density / SEARCH_EVERY
-        while budget["search"] >= 1:
+        budget["search"] += 1 / SEARCH_EVERY
+        if budget["search"] >= 1:
             k = min(len(self.sample), self.scaled(SEARCH_RESULTS))
             picks = self.rng.sample(range(len(self.sample)), k)
             self.emit("search", [self.sample[i] for i in picks], day + timedelta(days=1))
@@ -217,23 +222,36 @@ def generated_days(
     records: Sequence[dict[str, Any]], papers: int, rng: random.Random
 ) -> Iterator[tuple[date, list[dict[str, Any]]]]:
     """`papers` new records learned from `records`, day by day, ending on the archive's last
-    day: each day's count is a real day's count times the density."""
+    day. The k-th of D daily pages stands for the real day as far through the archive (D is the
+    archive's number of days times papers / 9,877 / density): it has that day's count times the
+    density (rounded so the counts add up to `papers`), and its papers that day's templates."""
     model = learn(records)
     writer = Writer(model, rng)
     density = density_of(papers)
-    counts: list[int] = []
-    left = papers
-    while left > 0:
-        count = min(
-            left, max(1, round(model.per_day[int(rng.random() * len(model.per_day))] * density))
-        )
-        counts.append(count)
-        left -= count
+    real_days = len(model.per_day)
+    pages_n = max(1, round(real_days * papers / (REAL_PAPERS * density)))
+    weights = [model.per_day[k * real_days // pages_n] for k in range(pages_n)]
+    scale = papers / sum(weights)
+    counts, total, done = [], 0.0, 0
+    for weight in weights:
+        total += weight * scale
+        counts.append(round(total) - done)
+        done += counts[-1]
+    # Days with a daily page, gaps between them drawn from the archive's (no page on most
+    # weekends), the last on the archive's last day.
+    gaps = [model.gaps[int(rng.random() * len(model.gaps))] for _ in counts[1:]]
     last = max(date.fromisoformat(rec["daily_page"]) for rec in records)
-    first = last - timedelta(days=len(counts) - 1)
-    for offset, count in enumerate(counts):
-        day = first + timedelta(days=offset)
-        yield day, [writer.paper(day) for _ in range(count)]
+    day = last - timedelta(days=sum(gaps))
+    for k, count in enumerate(counts):
+        if k:
+            day += timedelta(days=gaps[k - 1])
+        if count:
+            yield day, [writer.paper(day, k / pages_n) for _ in range(count)]
+
+
+def is_real(papers: int) -> bool:
+    """True for the sizes the archive itself makes: 10,000 (all 9,877 records) or fewer."""
+    return papers <= REAL_PAPERS or papers == 10_000
 
 
 def write_corpus(
@@ -242,12 +260,14 @@ def write_corpus(
     seed: int = 1,
     records: Sequence[dict[str, Any]] | None = None,
     observe: Callable[[dict[str, Any]], None] | None = None,
+    generated: bool | None = None,
 ) -> CorpusSummary:
     """Write the corpus of `papers` papers into `out` (emptied of earlier corpus files first).
 
-    `papers` in REAL_SIZES means the real archive; any other size is generated with `seed`.
-    `observe`, when given, sees every distinct record once (for statistics). Raises
-    FileNotFoundError when the archive (pages.DATA) is absent.
+    By default (`generated` None) 10,000 means the whole real archive, fewer papers the first
+    `papers` of it (by daily page), and more are generated with `seed`; `generated=True`
+    generates any size. `observe`, when given, sees every distinct record once (for
+    statistics). Raises FileNotFoundError when the archive (pages.DATA) is absent.
     """
     started = time.perf_counter()
     recs = records if records is not None else pages.records()
@@ -256,13 +276,18 @@ def write_corpus(
     for old in out.iterdir():
         if old.is_file() and old.suffix in (".txt", ".md", ".json"):
             old.unlink()
-    real = papers in REAL_SIZES
-    days = real_days(recs) if real else generated_days(recs, papers, random.Random(f"{seed}-text"))
+    real = not generated if generated is not None else is_real(papers)
+    if real:
+        first = sorted(recs, key=lambda r: r["daily_page"])[: min(papers, len(recs))]
+        days = real_days(first)
+    else:
+        days = generated_days(recs, papers, random.Random(f"{seed}-text"))
     density = 1.0 if real else density_of(papers)
     summary = CorpusSummary(
         source="real" if real else "generated",
         seed=seed,
-        papers=len(recs) if real else papers,
+        version=CORPUS_VERSION,
+        papers=min(papers, len(recs)) if real else papers,
         days=0,
         density=round(density, 4),
     )
@@ -285,10 +310,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--papers", type=int, required=True, help="10000 = the real archive")
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--generated", action="store_true", help="generate even a small size")
     args = parser.parse_args(argv)
     if args.papers < 1:
         parser.error("--papers must be at least 1")
-    s = write_corpus(args.out, args.papers, args.seed)
+    s = write_corpus(args.out, args.papers, args.seed, generated=args.generated or None)
     print(
         f"{s.source}: {s.papers:,} papers on {s.files:,} pages ({s.cards:,} cards, "
         f"{s.cards / s.papers:.2f} per paper) over {s.days:,} days -> {args.out} in {s.seconds}s",

@@ -195,14 +195,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--papers", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--work", type=Path, default=Path("/tmp/paperbrowse-corpus-stats"))
+    parser.add_argument(
+        "--work", type=Path, default=Path("/tmp/paperbrowse-bench"), help="as run.py's --work"
+    )
     parser.add_argument("--no-doc", action="store_true")
     args = parser.parse_args(argv)
     records = pages.records()
     columns = {
-        "real archive": measure(args.work / "real", 10_000, args.seed, records),
+        # The corpora land where benchmarks/run.py looks for them (WORK/SIZE/corpus).
+        "real archive": measure(args.work / "10000" / "corpus", 10_000, args.seed, records),
         f"generated, {args.papers:,}": measure(
-            args.work / str(args.papers), args.papers, args.seed, records
+            args.work / str(args.papers) / "corpus", args.papers, args.seed, records
         ),
     }
     heaps = fit_heaps(records)

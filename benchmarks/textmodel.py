@@ -41,6 +41,7 @@ URL = re.compile(r"https?://|www\.|\.com/|\.io/")
 WORD = re.compile(r"\w+")
 _SLUG = re.compile(r"[^A-Za-z0-9]+")
 _TRAILING = re.compile(r"[^\w]+$")
+_NON_LETTER = re.compile(r"[^A-Za-z]+")
 # How often a walk follows its anchor text's own bigrams (Chain.walk): tuned so that topical
 # words are in as many papers as in the archive (docs/benchmark-corpus.md).
 TITLE_STAY = 0.6
@@ -268,11 +269,26 @@ class Model:
     real_tokens: int
     url_rate: float  # share of real abstracts that hold a URL
     per_day: list[int]  # papers per daily page, one entry per real day
+    day_members: list[list[int]]  # the templates of each real day, days in date order
+    gaps: list[int]  # days between one real daily page and the next (weekends have none)
     name_words: list[str]  # title words for repository names and handles
 
 
+_LEARNED: dict[int, tuple[Sequence[dict[str, Any]], Model]] = {}
+
+
 def learn(records: Sequence[dict[str, Any]]) -> Model:
-    """The model of `records` (the real API records, in file order)."""
+    """The model of `records` (the real API records, in file order); learned once per list
+    object in a process (about 5 s on the archive)."""
+    known = _LEARNED.get(id(records))
+    if known is not None and known[0] is records:
+        return known[1]
+    model = _learn(records)
+    _LEARNED[id(records)] = (records, model)
+    return model
+
+
+def _learn(records: Sequence[dict[str, Any]]) -> Model:
     firsts: dict[str, None] = {}
     lasts: dict[str, None] = {}
     vocab: set[str] = set()
@@ -306,6 +322,9 @@ def learn(records: Sequence[dict[str, Any]]) -> Model:
             }
         )
     days = Counter(rec["daily_page"] for rec in records)
+    members: dict[str, list[int]] = {}
+    for i, rec in enumerate(records):
+        members.setdefault(rec["daily_page"], []).append(i)
     title_tokens = [rec["title"].split() for rec in records]
     name_words = sorted(
         {w for t in title_tokens for w in (_SLUG.sub("", x) for x in t) if len(w) > 3}
@@ -323,6 +342,11 @@ def learn(records: Sequence[dict[str, Any]]) -> Model:
         real_tokens=tokens,
         url_rate=sum(bool(URL.search(rec["abstract"])) for rec in records) / len(records),
         per_day=[days[d] for d in sorted(days)],
+        day_members=[members[d] for d in sorted(members)],
+        gaps=[
+            (date.fromisoformat(b) - date.fromisoformat(a)).days
+            for a, b in zip(sorted(days), sorted(days)[1:], strict=False)
+        ],
         name_words=name_words,
     )
 
@@ -349,13 +373,13 @@ class Writer:
         return len(self.coined) < target
 
     def coin(self, token: str) -> str:
-        """A new word in place of a once-only real `token`: its head and another's tail."""
+        """A new word in place of a once-only real `token`: the letters of its head and of
+        another word's tail (punctuation around the token kept)."""
         rng, chain = self.rng, self.model.abstracts
         core = _TRAILING.sub("", token)
-        tail_src = chain.vocab[int(rng.random() * len(chain.vocab))]
-        tail_core = _TRAILING.sub("", tail_src) or "x"
-        cut = max(1, len(core) // 2)
-        word = core[:cut] + tail_core[len(tail_core) // 2 :] + str(len(self.coined) % 97)
+        letters = _NON_LETTER.sub("", core) or "x"
+        other = _NON_LETTER.sub("", chain.vocab[int(rng.random() * len(chain.vocab))]) or "on"
+        word = letters[: max(1, (len(letters) + 1) // 2)] + other[len(other) // 2 :]
         return word + token[len(core) :]
 
     def text(self, chain: Chain, ids: list[int]) -> list[str]:
@@ -436,10 +460,16 @@ class Writer:
         self.arxiv_next[month] = number + 1
         return f"{month}.{number:05d}" if published.year >= 2015 else f"{month}.{number:04d}"
 
-    def paper(self, day: date) -> dict[str, Any]:
-        """A new paper on the daily page of `day`, as an API record."""
+    def paper(self, day: date, position: float) -> dict[str, Any]:
+        """A new paper on the daily page of `day`, as an API record; `position` (0 to 1) is how
+        far `day` is through the corpus's span: the template and anchor texts come from the
+        real day as far through the archive, so topics and upvotes drift over time as the
+        real ones do."""
         rng, model = self.rng, self.model
-        anchor = int(rng.random() * len(model.templates))
+        members = model.day_members[
+            min(len(model.day_members) - 1, int(position * len(model.day_members)))
+        ]
+        anchor = members[int(rng.random() * len(members))]
         tpl = model.templates[anchor]
         title = self.title(tpl["title_words"], anchor)
         abstract = self.abstract(tpl["abstract_words"], anchor)
