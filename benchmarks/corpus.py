@@ -4,7 +4,7 @@
     python benchmarks/corpus.py --papers 100000 --out DIR [--seed 1]
 
 At 10,000 papers the corpus is the 9,877 real records of
-../shared/data/hf-daily-papers-api-2024-2026.jsonl.gz as they are (at fewer, the first of them
+../shared/data/hf-daily-papers-api-2024-2026.jsonl.gz as they are (at fewer, the newest of them
 by daily page: the CI smoke test's 1,000). At more it is `--papers` new records written by
 benchmarks/textmodel.py, which learns them from those real records (`--generated` forces
 that at any size). Either way the records go through one *capture plan*, day by day
@@ -264,7 +264,7 @@ def write_corpus(
 ) -> CorpusSummary:
     """Write the corpus of `papers` papers into `out` (emptied of earlier corpus files first).
 
-    By default (`generated` None) 10,000 means the whole real archive, fewer papers the first
+    By default (`generated` None) 10,000 means the whole real archive, fewer papers the newest
     `papers` of it (by daily page), and more are generated with `seed`; `generated=True`
     generates any size. `observe`, when given, sees every distinct record once (for
     statistics). Raises FileNotFoundError when the archive (pages.DATA) is absent.
@@ -278,8 +278,8 @@ def write_corpus(
             old.unlink()
     real = not generated if generated is not None else is_real(papers)
     if real:
-        first = sorted(recs, key=lambda r: r["daily_page"])[: min(papers, len(recs))]
-        days = real_days(first)
+        ordered = sorted(recs, key=lambda r: r["daily_page"])
+        days = real_days(ordered[len(ordered) - min(papers, len(ordered)) :])
     else:
         days = generated_days(recs, papers, random.Random(f"{seed}-text"))
     density = 1.0 if real else density_of(papers)

@@ -1,14 +1,21 @@
 """The benchmark harness: index, query, browser and peer figures at several library sizes.
 
-    python benchmarks/run.py --papers 10000,100000 [--work DIR] [--quick]
+    python benchmarks/run.py --papers 10000,100000 [--work DIR] [--skip STAGES]
+    python benchmarks/run.py --papers 1000000            # the 10^6 run: hours, not in CI
 
-For each size it generates a deterministic corpus (benchmarks/generate.py) and measures, on the
-same data: `paperbrowse index` end to end (papers/s, peak RSS, size on disk), a bare Whoosh
-writer with the same schema fed the same records, parse-only time, re-index of the unchanged
-corpus; in-process query latency (median, p95) with an open library for six query types; cold
-whole-process `paperbrowse search`; the browser (first paint, filter keystroke latency, RSS);
-and peers on the same data: SQLite FTS5 and `grep -c`/`rg -c`. Results go to
-`benchmarks/results/<date>.json`, and the table in `docs/performance.md` is regenerated.
+For each size it writes the corpus (benchmarks/corpus.py: the 9,877 real records at 10,000,
+papers learned from them at other sizes, saved as daily, weekly, monthly, trending, search and
+paper pages in the three capture syntaxes) and measures, on the same data: `paperbrowse index`
+end to end (papers/s, peak RSS, size on disk), a bare Whoosh writer with the same schema fed the
+same merged records, parse-only time, re-index of the unchanged corpus; in-process query latency
+(median, p95) with an open library for every query type of benchmarks/queries.py; cold
+whole-process `paperbrowse search`; the peak RSS of `paperbrowse search '' --format json` at two
+result counts; the browser (first paint, filter keystroke latency, RSS); and peers on the same
+merged records and queries: tantivy (benchmarks/peer_tantivy.py, its own process for indexing;
+skipped with the reason recorded when the package is not installed), SQLite FTS5, and
+`grep -c`/`rg -c` over the raw pages. Results go to `benchmarks/results/<date>.json` with the
+load average at each stage (the machine is shared), and the tables in `docs/performance.md`
+are regenerated, the targets of issue 15 marked met or missed.
 Whole-process figures come from os.wait4 (wall clock and the child's peak RSS).
 """
 
@@ -24,6 +31,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import asdict
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -32,58 +40,13 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
-from benchmarks.generate import generate  # noqa: E402
+from benchmarks import peer_tantivy  # noqa: E402
+from benchmarks.corpus import CORPUS_VERSION, REAL_PAPERS, is_real, write_corpus  # noqa: E402
+from benchmarks.queries import QUERY_TYPES, ROWS, TERMS, Case, cases  # noqa: E402
 
 RESULTS_DIR = REPO_ROOT / "benchmarks" / "results"
 DOC = REPO_ROOT / "docs" / "performance.md"
-TERMS = [
-    "model",
-    "efficient",
-    "diffusion",
-    "reinforcement",
-    "video",
-    "attention",
-    "graph",
-    "language",
-    "training",
-    "robust",
-    "benchmark",
-    "inference",
-]
-PAIRS = [
-    ("efficient", "inference"),
-    ("language", "model"),
-    ("video", "generation"),
-    ("graph", "neural"),
-    ("reinforcement", "learning"),
-    ("sparse", "attention"),
-]
-PHRASES = [
-    '"language model"',
-    '"neural network"',
-    '"large language"',
-    '"reinforcement learning"',
-    '"state of the art"',
-    '"video generation"',
-]
-# Patterns: prefixes, wildcards, `*` and word ranges, matched against unstemmed words (a pattern
-# too broad for one search is refused at once; the refusals are timed too and counted).
-PREFIXES = ["co*", "gen*", "diffus*", "train*", "title:diffusion*", "effic*", "trans*", "lang*"]
-WILDCARDS = ["diff?sion", "*former", "gr?ph*", "title:*ation", "*ing", "re*ment", "?ision"]
-EVERYTHING = ["*", "**", "title:*", "abstract:*"]
-WORD_RANGES = ["title:[a to z]", "title:[dif to dig]", "abstract:[vid to vie]", "title:>x"]
-QUERY_TYPES = (  # the keys of query_cases, in table order
-    "one term",
-    "two terms",
-    "phrase",
-    "term + date range",
-    "newest first, first page",
-    "term by upvotes",
-    "prefix",
-    "wildcard",
-    "everything (*)",
-    "word range",
-)
+CAPTURES = ("*.txt", "*.md")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -104,17 +67,20 @@ sys.stderr.write("\\n@@" + json.dumps([os.waitstatus_to_exitcode(status), usage.
 """
 
 
-def run_process(cmd: Sequence[str], env: dict[str, str] | None = None) -> dict[str, float]:
-    """Run a command to completion: wall seconds, peak RSS (MB) and exit status."""
+def run_process(
+    cmd: Sequence[str], env: dict[str, str] | None = None, stdout: bool = False
+) -> dict[str, Any]:
+    """Run a command to completion: wall seconds, peak RSS (MB), exit status and, when asked,
+    its standard output (else discarded)."""
     start = time.perf_counter()
     proc = subprocess.Popen(
         [sys.executable, "-c", _LAUNCHER, *cmd],
-        stdout=subprocess.DEVNULL,
+        stdout=subprocess.PIPE if stdout else subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         env=env,
         cwd=REPO_ROOT,
     )
-    _, err = proc.communicate()
+    out, err = proc.communicate()
     text = err.decode(errors="replace")
     head, _, tail = text.rpartition("\n@@")
     # The launcher times the command itself, from fork to exit (its own start-up excluded).
@@ -123,7 +89,10 @@ def run_process(cmd: Sequence[str], env: dict[str, str] | None = None) -> dict[s
     )
     if code not in (0, 1):
         raise RuntimeError(f"{' '.join(cmd)} failed ({code}): {head[-500:]}")
-    return {"wall_s": wall, "rss_mb": maxrss_kb / 1024, "status": code}
+    result: dict[str, Any] = {"wall_s": wall, "rss_mb": maxrss_kb / 1024, "status": code}
+    if stdout:
+        result["stdout"] = out.decode(errors="replace")
+    return result
 
 
 def dir_size_mb(path: Path) -> float:
@@ -148,8 +117,35 @@ def timed(fn: Callable[[], Any], repeat: int) -> list[float]:
     return out
 
 
+def load() -> list[float]:
+    """The machine's load average (1, 5, 15 minutes): the machine is shared."""
+    return [round(x, 2) for x in os.getloadavg()]
+
+
 # ---------------------------------------------------------------------------------------------
 # Stages
+
+
+def ensure_corpus(corpus: Path, papers: int, seed: int) -> dict[str, Any]:
+    """The corpus of `papers` papers in `corpus`, written unless the one there is that corpus
+    (its corpus.json names the same size, seed and source)."""
+    meta = corpus / "corpus.json"
+    if meta.exists():
+        known = json.loads(meta.read_text("utf-8"))
+        real = is_real(papers)
+        if (
+            known.get("version") == CORPUS_VERSION
+            and known.get("source") == ("real" if real else "generated")
+            and known.get("papers") == (min(papers, REAL_PAPERS) if real else papers)
+            and (real or known.get("seed") == seed)
+        ):
+            return dict(known)
+    return asdict(write_corpus(corpus, papers, seed))
+
+
+def capture_files(corpus: Path) -> list[Path]:
+    """The corpus's page files, in name order."""
+    return sorted(p for pattern in CAPTURES for p in corpus.glob(pattern))
 
 
 def stage_index(corpus: Path, data: Path, papers: int) -> dict[str, Any]:
@@ -169,17 +165,21 @@ def stage_index(corpus: Path, data: Path, papers: int) -> dict[str, Any]:
 
 
 def parsed_records(corpus: Path) -> tuple[list[Any], float]:
-    """Every paper of the corpus merged by id, and the parse-only seconds."""
+    """Every paper of the corpus, its captures grouped into papers as the library groups them
+    (identity.group: arXiv id, else title or abstract) and merged; and the parse-only seconds."""
+    from paperbrowse.identity import group, key_of
     from paperbrowse.models import merge
     from paperbrowse.pages import parse_file
 
     t0 = time.perf_counter()
-    merged: dict[str, Any] = {}
-    for path in sorted(corpus.glob("*.txt")):
-        for paper in parse_file(path).papers:
-            old = merged.get(paper.id)
-            merged[paper.id] = paper if old is None else merge(old, paper)
-    return list(merged.values()), time.perf_counter() - t0
+    captures = [paper for path in capture_files(corpus) for paper in parse_file(path).papers]
+    merged = []
+    for members in group([key_of(p) for p in captures]):
+        paper = captures[members[0]]
+        for i in members[1:]:
+            paper = merge(paper, captures[i])
+        merged.append(paper)
+    return merged, time.perf_counter() - t0
 
 
 def stage_bare_whoosh(papers: list[Any], work: Path) -> dict[str, Any]:
@@ -207,27 +207,13 @@ def stage_bare_whoosh(papers: list[Any], work: Path) -> dict[str, Any]:
     return {"wall_s": wall, "papers_per_s": len(docs) / wall, "disk_mb": dir_size_mb(target)}
 
 
-def query_cases(library: Any) -> dict[str, list[Any]]:
-    """The six query types, each a list of Filters with varied terms."""
+def _filters(case: Case) -> Any:
     from paperbrowse.models import Filters
 
-    return {
-        "one term": [Filters(query=t) for t in TERMS],
-        "two terms": [Filters(query=f"{a} {b}") for a, b in PAIRS],
-        "phrase": [Filters(query=p) for p in PHRASES],
-        "term + date range": [
-            Filters(query=t, since=date(2023, 1, 1), until=date(2024, 6, 30)) for t in TERMS
-        ],
-        "newest first, first page": [Filters(limit=0)],
-        "term by upvotes": [Filters(query=t, sort="upvotes") for t in TERMS],
-        "prefix": [Filters(query=q) for q in PREFIXES],
-        "wildcard": [Filters(query=q) for q in WILDCARDS],
-        "everything (*)": [Filters(query=q) for q in EVERYTHING],
-        "word range": [Filters(query=q) for q in WORD_RANGES],
-    }
+    return Filters(query=case.query, since=case.since, until=case.until, sort=case.sort)
 
 
-def stage_queries(data: Path, repeat: int) -> dict[str, Any]:
+def stage_queries(data: Path, types: dict[str, list[Case]], repeat: int) -> dict[str, Any]:
     """In-process latency with an open library: search plus reading the first page of rows."""
     from paperbrowse.library import Library, QueryError
 
@@ -239,7 +225,7 @@ def stage_queries(data: Path, repeat: int) -> dict[str, Any]:
     _ = library.term_arrays  # the postings side files' term tables, read once per generation
     arrays_ms = (time.perf_counter() - t0) * 1000
     out: dict[str, Any] = {"catalog_build_ms": open_ms, "side_files_open_ms": arrays_ms}
-    for name, cases in query_cases(library).items():
+    for name, items in types.items():
         samples: list[float] = []
         hits = 0
         refused: set[str] = set()
@@ -252,19 +238,21 @@ def stage_queries(data: Path, repeat: int) -> dict[str, Any]:
                 refused.add(filters.query)
                 return
             hits += len(results)
-            for i in range(min(40, len(results))):
+            for i in range(min(ROWS, len(results))):
                 results.row(i)
 
         firsts: list[float] = []
-        for filters in cases:
+        for case in items:
+            filters = _filters(case)
             # The first run of each query is reported apart (its pages may not be in the OS
             # cache yet); nothing else is kept between runs: each search reads its postings.
             firsts.extend(timed(lambda f=filters: one(f), 1))
-            samples.extend(timed(lambda f=filters: one(f), max(1, repeat // len(cases))))
+            samples.extend(timed(lambda f=filters: one(f), max(1, repeat // len(items))))
         out[name] = summarise(samples) | {
             "first_max_ms": max(firsts),
-            "mean_hits": hits / max(1, len(samples) + len(cases)),
+            "mean_hits": hits / max(1, len(samples) + len(items)),
             "refused": sorted(refused),
+            "queries": [c.query for c in items],
         }
     library.close()
     return out
@@ -274,21 +262,23 @@ def stage_cold_search(data: Path, runs: int) -> dict[str, Any]:
     """Whole-process `paperbrowse search TERM --limit 20`, median of several runs."""
     walls = []
     for i in range(runs):
-        cmd = [
-            sys.executable,
-            "-m",
-            "paperbrowse",
-            "--data-dir",
-            str(data),
-            "search",
-            TERMS[i % len(TERMS)],
-            "--limit",
-            "20",
-            "--format",
-            "tsv",
-        ]
+        cmd = [sys.executable, "-m", "paperbrowse", "--data-dir", str(data), "search"]
+        cmd += [TERMS[i % len(TERMS)], "--limit", "20", "--format", "tsv"]
         walls.append(run_process(cmd)["wall_s"])
     return {"median_s": statistics.median(walls), "max_s": max(walls), "runs": runs}
+
+
+def stage_json_stream(data: Path, papers: int) -> dict[str, Any]:
+    """Peak RSS of `paperbrowse search '' --format json` for a tenth of the papers and for all
+    of them: a stream's memory stays flat in the number of results."""
+    out: dict[str, Any] = {}
+    for label, limit in (("tenth", max(1, papers // 10)), ("all", 0)):
+        cmd = [sys.executable, "-m", "paperbrowse", "--data-dir", str(data), "search", ""]
+        cmd += ["--format", "json", "--limit", str(limit)]
+        run = run_process(cmd)
+        out[label] = {"limit": limit, "rss_mb": run["rss_mb"], "wall_s": run["wall_s"]}
+    out["growth"] = out["all"]["rss_mb"] / max(1e-9, out["tenth"]["rss_mb"])
+    return out
 
 
 def stage_browser(data: Path, keys: int) -> dict[str, Any]:
@@ -316,68 +306,115 @@ def stage_browser(data: Path, keys: int) -> dict[str, Any]:
     }
 
 
-def stage_peers(papers: list[Any], corpus: Path, work: Path, repeat: int) -> dict[str, Any]:
-    """SQLite FTS5 on the same records and queries; grep/rg counts over the raw dumps."""
+def stage_fts5(papers: list[Any], types: dict[str, list[Case]], work: Path, repeat: int) -> dict:
+    """SQLite FTS5 (porter tokenizer) on the same merged records and queries."""
     db_path = work / "fts5.db"
     db_path.unlink(missing_ok=True)
     t0 = time.perf_counter()
     db = sqlite3.connect(db_path)
     db.execute(
-        "CREATE VIRTUAL TABLE papers USING fts5(title, abstract, published UNINDEXED, "
-        "upvotes UNINDEXED, tokenize='porter')"
+        "CREATE VIRTUAL TABLE papers USING fts5(title, abstract, org, published UNINDEXED, "
+        "upvotes UNINDEXED, comments UNINDEXED, tokenize='porter')"
     )
     db.executemany(
-        "INSERT INTO papers VALUES (?, ?, ?, ?)",
+        "INSERT INTO papers VALUES (?, ?, ?, ?, ?, ?)",
         [
-            (p.title, p.abstract, p.published.isoformat() if p.published else None, p.upvotes)
+            (
+                p.title,
+                p.abstract,
+                p.org or "",
+                p.published.isoformat() if p.published else None,
+                p.upvotes,
+                p.comments,
+            )
             for p in papers
         ],
     )
     db.commit()
     index_s = time.perf_counter() - t0
-    db.execute("CREATE TABLE meta AS SELECT rowid AS id, published, upvotes FROM papers")
+    db.execute("CREATE TABLE meta AS SELECT rowid AS id, published, upvotes, comments FROM papers")
     db.execute("CREATE INDEX meta_date ON meta(published)")
     db.commit()
-
-    def fts(sql: str, args: tuple[Any, ...]) -> None:
-        db.execute(sql, args).fetchmany(40)
-
-    rank = "SELECT rowid, title FROM papers WHERE papers MATCH ? ORDER BY bm25(papers, 2.0, 1.0)"
-    cases: dict[str, list[tuple[str, tuple[Any, ...]]]] = {
-        "one term": [(rank, (t,)) for t in TERMS],
-        "two terms": [(rank, (f"{a} {b}",)) for a, b in PAIRS],
-        "phrase": [(rank, (p,)) for p in PHRASES],
-        "term + date range": [
-            (
-                rank.replace("ORDER", "AND published BETWEEN ? AND ? ORDER"),
-                (t, "2023-01-01", "2024-06-30"),
-            )
-            for t in TERMS
-        ],
-        "newest first, first page": [
-            ("SELECT id FROM meta ORDER BY published DESC NULLS LAST LIMIT 40", ())
-        ],
-        "term by upvotes": [
-            ("SELECT rowid FROM papers WHERE papers MATCH ? ORDER BY upvotes DESC", (t,))
-            for t in TERMS
-        ],
+    out: dict[str, Any] = {
+        "index_s": index_s,
+        "papers_per_s": len(papers) / index_s,
+        "disk_mb": db_path.stat().st_size / 2**20,
     }
-    out: dict[str, Any] = {"fts5_index_s": index_s, "fts5_papers_per_s": len(papers) / index_s}
-    for name, items in cases.items():
+    for name, items in types.items():
+        runnable = [c.fts5 for c in items if c.fts5 is not None]
+        if not runnable:
+            out[name] = {"skipped": "FTS5 has no equivalent"}
+            continue
         samples: list[float] = []
-        for sql, args in items:
-            fts(sql, args)
-            samples.extend(timed(lambda s=sql, a=args: fts(s, a), max(1, repeat // len(items))))
-        out[f"fts5 {name}"] = summarise(samples)
+        for sql, args in runnable:
+
+            def fts(sql: str = sql, args: tuple[Any, ...] = args) -> None:
+                db.execute(sql, args).fetchall()
+
+            fts()
+            samples.extend(timed(fts, max(1, repeat // len(runnable))))
+        out[name] = summarise(samples)
     db.close()
-    files = [str(p) for p in sorted(corpus.glob("*.txt"))]
+    return out
+
+
+def stage_tantivy(
+    papers: list[Any], types: dict[str, list[Case]], work: Path, repeat: int
+) -> dict[str, Any]:
+    """tantivy on the same merged records and queries: indexing in its own process (wall clock
+    and peak RSS from the records file to the committed index), queries in this one."""
+    if not peer_tantivy.available():
+        return {"skipped": "the tantivy package is not installed (pip install -e '.[bench]')"}
+    records = work / "records.jsonl"
+    with records.open("w", encoding="utf-8") as handle:
+        for p in papers:
+            rec = {
+                "id": p.id,
+                "title": p.title,
+                "abstract": p.abstract,
+                "org": p.org,
+                "published": p.published.isoformat() if p.published else None,
+                "upvotes": p.upvotes,
+                "comments": p.comments,
+            }
+            handle.write(json.dumps(rec) + "\n")
+    target = work / "tantivy"
+    shutil.rmtree(target, ignore_errors=True)
+    script = str(REPO_ROOT / "benchmarks" / "peer_tantivy.py")
+    run = run_process([sys.executable, script, str(records), str(target)], stdout=True)
+    built = json.loads(run["stdout"].strip().splitlines()[-1])
+    out: dict[str, Any] = {
+        "papers": built["papers"],
+        "wall_s": run["wall_s"],
+        "papers_per_s": built["papers"] / run["wall_s"],
+        "index_only_s": built["seconds"],
+        "rss_mb": run["rss_mb"],
+        "disk_mb": dir_size_mb(target),
+        "settings": f"{peer_tantivy.THREADS} threads, {peer_tantivy.HEAP_MB} MB heap",
+    }
+    peer = peer_tantivy.Peer(target)
+    for name, items in types.items():
+        runnable = [c.tantivy for c in items if c.tantivy is not None]
+        samples: list[float] = []
+        hits = 0
+        for spec in runnable:
+            hits += peer.run(spec, ROWS)
+            samples.extend(timed(lambda s=spec: peer.run(s, ROWS), max(1, repeat // len(runnable))))
+        out[name] = summarise(samples) | {"mean_hits": hits / max(1, len(runnable))}
+    return out
+
+
+def stage_grep(corpus: Path) -> dict[str, Any]:
+    """`grep -c -i` and `rg -c -i` of one word over the raw pages, median of 3."""
+    files = [str(p) for p in capture_files(corpus)]
+    out: dict[str, Any] = {}
     for tool in ("grep", "rg"):
         exe = shutil.which(tool)
         if exe:
             walls = [
                 run_process([exe, "-c", "-i", "efficient", *files])["wall_s"] for _ in range(3)
             ]
-            out[f"{tool} -c one term_s"] = statistics.median(walls)
+            out[f"{tool}_s"] = statistics.median(walls)
     return out
 
 
@@ -385,99 +422,193 @@ def stage_peers(papers: list[Any], corpus: Path, work: Path, repeat: int) -> dic
 # Report
 
 
-TARGETS = [
-    ("index papers/s", lambda r: r["index"]["papers_per_s"], ">=", 450),
-    ("re-index unchanged s", lambda r: r["index"]["reindex_unchanged_s"], "<=", 2.0),
+def _ratio(a: float, b: float) -> float:
+    return a / b if b else float("inf")
+
+
+Getter = Callable[[dict[str, Any]], float]
+# The targets of issue 15: (figure, getter, op, bound up to 100,000 papers, bound at 1,000,000).
+TARGETS: list[tuple[str, Getter, str, float | None, float | None]] = [
     *[
-        (f"query p95 ms: {name}", lambda r, n=name: r["query"][n]["p95_ms"], "<=", 50)
+        (f"query p95 ms: {name}", lambda r, n=name: r["query"][n]["p95_ms"], "<=", 10, 50)
         for name in QUERY_TYPES
     ],
-    ("cold search s", lambda r: r["cold_search"]["median_s"], "<=", 0.6),
-    ("browser first paint s", lambda r: r["browser"]["first_paint_s"], "<=", 1.5),
-    ("filter keystroke p95 ms", lambda r: r["browser"]["filter"]["p95_ms"], "<=", 150),
-    ("browser RSS MB", lambda r: r["browser"]["rss_mb"], "<=", 300),
+    *[
+        (
+            f"query p95 / tantivy p95: {name}",
+            lambda r, n=name: _ratio(r["query"][n]["p95_ms"], r["tantivy"][n]["p95_ms"]),
+            "<=",
+            3,
+            None,
+        )
+        for name in QUERY_TYPES
+    ],
+    ("index papers/s (end to end)", lambda r: r["index"]["papers_per_s"], ">=", 1000, None),
+    ("index wall s", lambda r: r["index"]["wall_s"], "<=", None, 1200),
+    ("index peak RSS MB", lambda r: r["index"]["rss_mb"], "<=", 500, 1024),
+    ("re-index unchanged s", lambda r: r["index"]["reindex_unchanged_s"], "<", 1.0, None),
+    (
+        "library on disk / tantivy's",
+        lambda r: _ratio(r["index"]["disk_mb"], r["tantivy"]["disk_mb"]),
+        "<=",
+        2.5,
+        None,
+    ),
+    ("browser first paint s", lambda r: r["browser"]["first_paint_s"], "<=", 0.5, 1.0),
+    ("filter keystroke p95 ms", lambda r: r["browser"]["filter"]["p95_ms"], "<=", 16, 50),
+    ("browser RSS MB", lambda r: r["browser"]["rss_mb"], "<=", 200, 400),
+    (
+        "search '' --format json: RSS all / RSS tenth",
+        lambda r: r["json_stream"]["growth"],
+        "<=",
+        1.1,
+        1.1,
+    ),
 ]
 
 
-def table(results: dict[str, Any]) -> str:
-    """A Markdown table: one row per figure, one column per size."""
-    sizes = sorted(results["sizes"], key=int)
-    head = "| figure | target | " + " | ".join(f"{int(s):,} papers" for s in sizes) + " |"
-    lines = [head, "|" + "---|" * (len(sizes) + 2)]
+def _met(value: float, op: str, bound: float) -> bool:
+    return {"<=": value <= bound, "<": value < bound, ">=": value >= bound}[op]
 
-    def row(label: str, target: str, get: Callable[[dict[str, Any]], Any], fmt: str) -> None:
+
+def _fmt(value: float) -> str:
+    if value != value or value in (float("inf"), float("-inf")):
+        return "—"
+    if abs(value) >= 100:
+        return f"{value:,.0f}"
+    if abs(value) >= 10:
+        return f"{value:.1f}"
+    return f"{value:.2f}"
+
+
+def targets_table(results: dict[str, Any]) -> str:
+    """Every target, each size's figure marked met or MISSED against its size's bound (the
+    100,000 bounds apply to smaller sizes too)."""
+    sizes = sorted(results["sizes"], key=int)
+    head = "| target | bound ≤ 100,000 | bound at 1,000,000 | "
+    head += " | ".join(f"{int(s):,} papers" for s in sizes) + " |"
+    lines = [head, "|" + "---|" * (len(sizes) + 3)]
+    for label, get, op, small, large in TARGETS:
+        cells = []
+        for s in sizes:
+            bound = large if int(s) >= 1_000_000 else small
+            try:
+                value = get(results["sizes"][s])
+            except (KeyError, TypeError, ZeroDivisionError):
+                cells.append("not measured")
+                continue
+            if bound is None:
+                cells.append(_fmt(value))
+            else:
+                cells.append(f"{_fmt(value)} {'met' if _met(value, op, bound) else '**MISSED**'}")
+        bounds = [f"{op} {b:g}" if b is not None else "—" for b in (small, large)]
+        lines.append(f"| {label} | {bounds[0]} | {bounds[1]} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def queries_table(r: dict[str, Any]) -> str:
+    """One size's query types: paperbrowse against tantivy and FTS5 (p95, and the ratios)."""
+    lines = [
+        "| query type | paperbrowse p95 ms (median) | tantivy p95 ms | paperbrowse / tantivy "
+        "| FTS5 p95 ms | paperbrowse / FTS5 | paperbrowse hits, mean |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for name in QUERY_TYPES:
+        q = r["query"][name]
+        cells = [f"{q['p95_ms']:.1f} ({q['median_ms']:.1f})"]
+        for peer in ("tantivy", "fts5"):
+            got = r.get(peer, {}).get(name, {})
+            if "p95_ms" in got:
+                cells += [f"{got['p95_ms']:.2f}", f"{_ratio(q['p95_ms'], got['p95_ms']):.1f}"]
+            else:
+                cells += [got.get("skipped", r.get(peer, {}).get("skipped", "—")), "—"]
+        cells.append(f"{q['mean_hits']:,.0f}")
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def figures_table(results: dict[str, Any]) -> str:
+    """The other figures: one row per figure, one column per size."""
+    sizes = sorted(results["sizes"], key=int)
+    lines = ["| figure | " + " | ".join(f"{int(s):,} papers" for s in sizes) + " |"]
+    lines.append("|" + "---|" * (len(sizes) + 1))
+
+    def row(label: str, get: Callable[[dict[str, Any]], Any]) -> None:
         cells = []
         for s in sizes:
             try:
-                cells.append(format(get(results["sizes"][s]), fmt))
-            except (KeyError, TypeError):
+                value = get(results["sizes"][s])
+                cells.append(value if isinstance(value, str) else _fmt(value))
+            except (KeyError, TypeError, ZeroDivisionError):
                 cells.append("—")
-        lines.append(f"| {label} | {target} | " + " | ".join(cells) + " |")
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
 
-    for label, get, op, bound in TARGETS:
-        row(label, f"{op} {bound}", get, ".1f" if "ms" in label or "MB" in label else ".2f")
-    row("index wall s", "", lambda r: r["index"]["wall_s"], ".1f")
-    row("index peak RSS MB", "", lambda r: r["index"]["rss_mb"], ".0f")
-    row("library on disk MB", "", lambda r: r["index"]["disk_mb"], ".0f")
-    row("bare Whoosh writer papers/s", "", lambda r: r["bare_whoosh"]["papers_per_s"], ".0f")
+    row("corpus: source", lambda r: r["corpus"]["source"])
+    row("corpus: distinct papers", lambda r: r["corpus"]["papers"])
+    row("corpus: pages", lambda r: r["corpus"]["files"])
+    row("corpus: cards (papers on pages)", lambda r: r["corpus"]["cards"])
+    row("index wall s", lambda r: r["index"]["wall_s"])
+    row("library on disk MB", lambda r: r["index"]["disk_mb"])
+    row("parse only s", lambda r: r["parse_s"])
+    row("bare Whoosh writer papers/s", lambda r: r["bare_whoosh"]["papers_per_s"])
+    row("tantivy index papers/s (own process)", lambda r: r["tantivy"]["papers_per_s"])
+    row("tantivy index wall s", lambda r: r["tantivy"]["wall_s"])
+    row("tantivy index peak RSS MB", lambda r: r["tantivy"]["rss_mb"])
+    row("tantivy on disk MB", lambda r: r["tantivy"]["disk_mb"])
+    row("FTS5 index papers/s (in process)", lambda r: r["fts5"]["papers_per_s"])
+    row("FTS5 on disk MB", lambda r: r["fts5"]["disk_mb"])
+    row("catalog build ms", lambda r: r["query"]["catalog_build_ms"])
+    row("postings side files open ms", lambda r: r["query"]["side_files_open_ms"])
+    row("cold `search TERM` s (median)", lambda r: r["cold_search"]["median_s"])
     row(
-        "paperbrowse / bare Whoosh time",
-        "",
-        lambda r: r["index"]["wall_s"] / r["bare_whoosh"]["wall_s"],
-        ".2f",
+        "`search '' --format json` RSS MB: a tenth / all",
+        lambda r: (
+            f"{r['json_stream']['tenth']['rss_mb']:.0f} / {r['json_stream']['all']['rss_mb']:.0f}"
+        ),
     )
-    row("parse only s", "", lambda r: r["parse_s"], ".2f")
-    row("catalog build ms", "", lambda r: r["query"]["catalog_build_ms"], ".0f")
-    row("postings side files open ms", "", lambda r: r["query"]["side_files_open_ms"], ".0f")
-    for name in QUERY_TYPES:
-        row(f"query median ms: {name}", "", lambda r, n=name: r["query"][n]["median_ms"], ".1f")
-        row(
-            f"query first run, max ms: {name}",
-            "",
-            lambda r, n=name: r["query"][n]["first_max_ms"],
-            ".1f",
-        )
-        row(f"FTS5 p95 ms: {name}", "", lambda r, n=name: r["peers"][f"fts5 {n}"]["p95_ms"], ".1f")
-        row(
-            f"FTS5 p95 / paperbrowse p95: {name}",
-            "",
-            lambda r, n=name: r["peers"][f"fts5 {n}"]["p95_ms"] / r["query"][n]["p95_ms"],
-            ".2f",
-        )
-    for name in ("prefix", "wildcard", "everything (*)", "word range"):
-        row(
-            f"refused as too broad: {name}",
-            "",
-            lambda r, n=name: ", ".join(r["query"][n]["refused"]) or "none",
-            "",
-        )
-    row("FTS5 index papers/s", "", lambda r: r["peers"]["fts5_papers_per_s"], ".0f")
+    row("filter keystroke median ms", lambda r: r["browser"]["filter"]["median_ms"])
+    row("grep -c one word s", lambda r: r["grep"]["grep_s"])
+    row("rg -c one word s", lambda r: r["grep"]["rg_s"])
     row(
-        "FTS5 / paperbrowse index throughput",
-        "",
-        lambda r: r["peers"]["fts5_papers_per_s"] / r["index"]["papers_per_s"],
-        ".1f",
+        "refused as too broad",
+        lambda r: (
+            "; ".join(
+                f"{n}: {', '.join(r['query'][n]['refused'])}"
+                for n in QUERY_TYPES
+                if r["query"][n]["refused"]
+            )
+            or "none"
+        ),
     )
-    row("filter keystroke median ms", "", lambda r: r["browser"]["filter"]["median_ms"], ".1f")
-    row("grep -c one term s", "", lambda r: r["peers"]["grep -c one term_s"], ".2f")
-    row("rg -c one term s", "", lambda r: r["peers"]["rg -c one term_s"], ".2f")
     row(
-        "cold search / grep -c one term",
-        "",
-        lambda r: r["cold_search"]["median_s"] / r["peers"]["grep -c one term_s"],
-        ".1f",
+        "load average (1 min) at index / queries / browser",
+        lambda r: " / ".join(f"{r['load'][k][0]:.1f}" for k in ("index", "queries", "browser")),
     )
     return "\n".join(lines)
 
 
+def report(results: dict[str, Any]) -> str:
+    """The Markdown block of docs/performance.md: targets, query types per size, figures."""
+    parts = [
+        f"Measured {results['date']} on {results['machine']} "
+        f"(`python benchmarks/run.py --papers {results['papers_arg']}`; "
+        f"load average at the start {results['load_start']}).",
+        "",
+        "#### Targets (issue 15)",
+        "",
+        targets_table(results),
+    ]
+    for size in sorted(results["sizes"], key=int):
+        parts += ["", f"#### Query types at {int(size):,} papers", ""]
+        parts.append(queries_table(results["sizes"][size]))
+    parts += ["", "#### Other figures", "", figures_table(results)]
+    return "\n".join(parts)
+
+
 def write_doc(results: dict[str, Any], doc: Path = DOC) -> None:
-    """Regenerate the table between the markers in docs/performance.md."""
+    """Regenerate the block between the markers in docs/performance.md."""
     start, end = "<!-- results:start -->", "<!-- results:end -->"
-    block = (
-        f"{start}\nMeasured {results['date']} on {results['machine']} "
-        f"(`python benchmarks/run.py --papers {results['papers_arg']}`).\n\n"
-        f"{table(results)}\n{end}"
-    )
+    block = f"{start}\n{report(results)}\n{end}"
     text = doc.read_text("utf-8") if doc.exists() else f"# Performance\n\n{start}\n{end}\n"
     if start in text and end in text:
         text = text[: text.index(start)] + block + text[text.index(end) + len(end) :]
@@ -487,63 +618,92 @@ def write_doc(results: dict[str, Any], doc: Path = DOC) -> None:
     doc.write_text(text, "utf-8")
 
 
+STAGES = ("bare", "cold", "json", "browser", "fts5", "tantivy", "grep")
+
+
+def measure_size(n: int, args: argparse.Namespace, skip: set[str]) -> dict[str, Any]:
+    """Every stage at one size."""
+    work = args.work / str(n)
+    corpus = work / "corpus"
+    r: dict[str, Any] = {"load": {}}
+
+    def log(msg: str) -> None:
+        print(f"[{n:,}] {msg} (load {load()[0]})", file=sys.stderr, flush=True)
+
+    log("corpus")
+    r["corpus"] = ensure_corpus(corpus, n, args.seed)
+    papers_n = r["corpus"]["papers"]
+    data = work / "library"
+    log("index")
+    r["load"]["index"] = load()
+    r["index"] = stage_index(corpus, data, papers_n)
+    r["load"]["index_end"] = load()
+    log(f"  {r['index']['papers_per_s']:.0f} papers/s")
+    papers, r["parse_s"] = parsed_records(corpus)
+    r["merged_records"] = len(papers)
+    types = cases(papers)
+    if "bare" not in skip:
+        log("bare whoosh")
+        r["bare_whoosh"] = stage_bare_whoosh(papers, work)
+    log("queries")
+    r["load"]["queries"] = load()
+    r["query"] = stage_queries(data, types, args.repeat)
+    if "cold" not in skip:
+        log("cold search")
+        r["cold_search"] = stage_cold_search(data, 5)
+    if "json" not in skip:
+        log("search '' --format json")
+        r["json_stream"] = stage_json_stream(data, papers_n)
+    if "browser" not in skip:
+        log("browser")
+        r["load"]["browser"] = load()
+        r["browser"] = stage_browser(data, args.keys)
+    if "fts5" not in skip:
+        log("FTS5")
+        r["fts5"] = stage_fts5(papers, types, work, args.repeat)
+    if "tantivy" not in skip:
+        log("tantivy")
+        r["load"]["tantivy"] = load()
+        r["tantivy"] = stage_tantivy(papers, types, work, args.repeat)
+    if "grep" not in skip:
+        r["grep"] = stage_grep(corpus)
+    r["load"]["end"] = load()
+    return r
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the harness."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--papers", default="10000", help="comma-separated sizes")
     parser.add_argument("--work", type=Path, default=Path("/tmp/paperbrowse-bench"))
+    parser.add_argument("--seed", type=int, default=1, help="the generated corpora's seed")
     parser.add_argument("--repeat", type=int, default=60, help="samples per query type")
     parser.add_argument("--keys", type=int, default=40, help="filter keystrokes to time")
     parser.add_argument("--results", type=Path, default=RESULTS_DIR)
+    parser.add_argument("--name", default="", help="results file name (default: the date)")
     parser.add_argument("--no-doc", action="store_true", help="do not rewrite the docs table")
     parser.add_argument("--doc", type=Path, default=DOC, help="the Markdown file to update")
-    parser.add_argument("--skip", default="", help="comma-separated stages to skip")
+    parser.add_argument("--skip", default="", help=f"comma-separated stages: {','.join(STAGES)}")
     args = parser.parse_args(argv)
     skip = set(filter(None, args.skip.split(",")))
+    if skip - set(STAGES):
+        parser.error(f"unknown stages: {', '.join(sorted(skip - set(STAGES)))}")
     sizes = [int(s.replace("_", "")) for s in args.papers.split(",")]
     results: dict[str, Any] = {
         "date": date.today().isoformat(),
         "machine": f"{os.cpu_count()} cores, Python {sys.version.split()[0]}",
         "papers_arg": args.papers,
+        "load_start": load(),
         "sizes": {},
     }
     for n in sizes:
-        work = args.work / str(n)
-        corpus = work / "corpus"
-        if not (corpus / ".complete").exists():
-            shutil.rmtree(corpus, ignore_errors=True)
-            generate(corpus, n, seed=1)
-            (corpus / ".complete").touch()
-        data = work / "library"
-        r: dict[str, Any] = {}
-
-        def log(msg: str, n: int = n) -> None:
-            print(f"[{n:,}] {msg}", file=sys.stderr, flush=True)
-
-        log("index")
-        r["index"] = stage_index(corpus, data, n)
-        log(f"  {r['index']['papers_per_s']:.0f} papers/s")
-        papers, r["parse_s"] = parsed_records(corpus)
-        if "bare" not in skip:
-            log("bare whoosh")
-            r["bare_whoosh"] = stage_bare_whoosh(papers, work)
-        log("queries")
-        r["query"] = stage_queries(data, args.repeat)
-        log("cold search")
-        r["cold_search"] = stage_cold_search(data, 5)
-        if "browser" not in skip:
-            log("browser")
-            r["browser"] = stage_browser(data, args.keys)
-        if "peers" not in skip:
-            log("peers")
-            r["peers"] = stage_peers(papers, corpus, work, args.repeat)
-        results["sizes"][str(n)] = r
+        results["sizes"][str(n)] = measure_size(n, args, skip)
     args.results.mkdir(parents=True, exist_ok=True)
-    out = args.results / f"{results['date']}.json"
+    out = args.results / f"{args.name or results['date']}.json"
     out.write_text(json.dumps(results, indent=1), "utf-8")
     if not args.no_doc:
         write_doc(results, args.doc)
-    print(table(results))
+    print(report(results))
     print(f"\nwrote {out}", file=sys.stderr)
     return 0
 
