@@ -361,6 +361,7 @@ class Writer:
         self.titles_seen: set[int] = set()  # 64-bit hashes of normalised titles
         self.arxiv_next: dict[str, int] = {}
         self.coined: list[str] = []
+        self.new_words = 0  # words not in the archive: coined, and in the links written
         self.tokens = 0  # word tokens written so far (titles and abstracts)
         self.seen_real = 0.0  # expected distinct real words met after `tokens` tokens
 
@@ -370,7 +371,7 @@ class Writer:
         """True while the corpus has fewer coined words than Heaps' law asks of its size."""
         model = self.model
         target = model.heaps.vocabulary(self.tokens) - model.real_vocabulary
-        return len(self.coined) < target
+        return self.new_words < target
 
     def coin(self, token: str) -> str:
         """A new word in place of a once-only real `token`: the letters of its head and of
@@ -392,6 +393,7 @@ class Writer:
                 if self.coin_due():
                     token = self.coin(token)
                     self.coined.append(token)
+                    self.new_words += 1
                 elif self.coined and rng.random() < 0.5:
                     token = self.coined[int(rng.random() * len(self.coined))]
             out.append(token)
@@ -476,6 +478,7 @@ class Writer:
         github, page = self.repository(title)
         if rng.random() < model.url_rate:
             abstract += f" Code is available at {github if tpl['github'] else page}."
+            self.new_words += 2  # the link's handle and repository name: new words mostly
         published = day - timedelta(days=tpl["lag_days"])
         stamp = f"{published.isoformat()}T{int(rng.random() * 24):02d}:00:00.000Z"
         names = [
