@@ -155,7 +155,8 @@ class Peer:
         result = self.searcher.search(self.query(spec), rows, count=True, order_by_field=spec.order)
         for _, address in result.hits:
             self.searcher.doc(address)
-        return int(result.count or 0)
+        # `count` is set when count=True; the package's type stub (0.27) does not declare it.
+        return int(result.count or 0)  # type: ignore[attr-defined]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -33,6 +33,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -246,8 +247,8 @@ def stage_queries(data: Path, types: dict[str, list[Case]], repeat: int) -> dict
             filters = _filters(case)
             # The first run of each query is reported apart (its pages may not be in the OS
             # cache yet); nothing else is kept between runs: each search reads its postings.
-            firsts.extend(timed(lambda f=filters: one(f), 1))
-            samples.extend(timed(lambda f=filters: one(f), max(1, repeat // len(items))))
+            firsts.extend(timed(partial(one, filters), 1))
+            samples.extend(timed(partial(one, filters), max(1, repeat // len(items))))
         out[name] = summarise(samples) | {
             "first_max_ms": max(firsts),
             "mean_hits": hits / max(1, len(samples) + len(items)),
@@ -399,7 +400,7 @@ def stage_tantivy(
         hits = 0
         for spec in runnable:
             hits += peer.run(spec, ROWS)
-            samples.extend(timed(lambda s=spec: peer.run(s, ROWS), max(1, repeat // len(runnable))))
+            samples.extend(timed(partial(peer.run, spec, ROWS), max(1, repeat // len(runnable))))
         out[name] = summarise(samples) | {"mean_hits": hits / max(1, len(runnable))}
     return out
 

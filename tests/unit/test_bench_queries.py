@@ -89,6 +89,7 @@ def test_patterns_become_regexes_over_unstemmed_words() -> None:
     [case] = [c for c in cases(papers())["prefix"] if c.query == "title:diffusion*"]
     assert case.tantivy == TantivyQuery(patterns=(("title_words", "diffusion.*"),))
     [case] = [c for c in cases(papers())["wildcard"] if c.query == "gr?ph*"]
+    assert case.tantivy is not None
     assert case.tantivy.patterns == (("title_words", "gr.ph.*"), ("abstract_words", "gr.ph.*"))
 
 
@@ -99,6 +100,7 @@ def test_tantivy_peer_answers_the_same_questions(tmp_path: Path) -> None:
     records = tmp_path / "records.jsonl"
     with records.open("w") as handle:
         for p in papers():
+            assert p.published is not None
             row = {
                 "id": p.id,
                 "title": p.title,
