@@ -6,10 +6,7 @@ range queries; see library.py.
 
 from __future__ import annotations
 
-import contextlib
-import os
 import pickle
-import tempfile
 from array import array
 from collections.abc import Sequence
 from functools import cached_property
@@ -20,6 +17,7 @@ import numpy as np
 from whoosh.searching import Searcher
 
 from paperbrowse.matching import WORDS_FIELD
+from paperbrowse.paths import atomic_write
 from paperbrowse.patterns import WORD_FIELDS
 
 NO_NUMBER = 2**31 - 1  # Whoosh's column value for a document without the number
@@ -129,15 +127,8 @@ class Catalog:
             "orders": self._orders,
             "lengths": self.lengths,
         }
-        fd, tmp = tempfile.mkstemp(prefix=".catalog-", dir=folder)
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                pickle.dump(data, handle, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, folder / self.FILE)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
+        blob = pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL)
+        atomic_write(folder / self.FILE, blob, prefix=".catalog-")
 
     @cached_property
     def live_array(self) -> np.ndarray:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -24,7 +23,7 @@ from typing import Any
 
 import platformdirs
 
-from paperbrowse.paths import APP_NAME, ensure_private_dir
+from paperbrowse.paths import APP_NAME, atomic_write, ensure_private_dir
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -142,14 +141,7 @@ def save_settings(settings: Settings, path: Path | None = None) -> Path:
     text = tomli_w.dumps(settings.to_toml_dict())
     try:
         ensure_private_dir(path.parent)
-        fd, tmp = tempfile.mkstemp(prefix=".config-", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(text)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        atomic_write(path, text.encode("utf-8"), prefix=".config-", suffix=".tmp")
     except OSError as exc:
         raise ConfigError(f"cannot save the settings in {path}: {exc.strerror or exc}") from None
     return path

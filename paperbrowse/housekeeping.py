@@ -20,9 +20,8 @@ from typing import Any
 from whoosh.index import TOC
 
 from paperbrowse.library import Catalog, open_index_dir, remove_tree
-from paperbrowse.paths import ensure_private_dir
+from paperbrowse.paths import STDIN_DIR, atomic_write, ensure_private_dir
 
-STDIN_DIR = "stdin"  # in the data dir: a private copy of each dump that came from stdin
 _COPY_NAME = re.compile(r"stdin-[0-9a-f]{6,64}\.txt")
 
 
@@ -40,14 +39,7 @@ def keep_piped(data_dir: Path, piped: dict[str, bytes], new: list[Path]) -> dict
         copies[key] = name
         if path.exists() and path.stat().st_size == len(data):
             continue
-        tmp = folder / f".{name}.tmp"
-        new.append(tmp)
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
+        atomic_write(path, data, prefix=f".{name}.", suffix=".tmp", durable=True)
         new.append(path)
     return copies
 

@@ -25,7 +25,6 @@ import json
 import os
 import re
 import shutil
-import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -50,7 +49,7 @@ from whoosh.util.filelock import FcntlLock
 from paperbrowse.catalog import Catalog
 from paperbrowse.matching import WORDS_FIELD, DocSets, positive_terms, top_scored
 from paperbrowse.models import Filters, Paper
-from paperbrowse.paths import ensure_private_dir
+from paperbrowse.paths import MANIFEST, atomic_write, ensure_private_dir
 from paperbrowse.patterns import WORD_FIELDS, PatternTooBroad, has_pattern
 from paperbrowse.postings import TermArrays
 from paperbrowse.query_text import field_problem, operator_problem
@@ -61,7 +60,6 @@ from paperbrowse.schema import NUMBER_FIELDS, SCHEMA_VERSION, date_long, make_sc
 from paperbrowse.schema import PaperDate as PaperDate
 from paperbrowse.text import nfc
 
-MANIFEST = "library.json"
 _DAY_US = 86_400_000_000
 RELEVANCE_TOP = 500  # results ranked by score; the rest follow newest first
 
@@ -227,17 +225,14 @@ class Library:
 
     def _write_manifest(self, data: dict[str, Any]) -> None:
         ensure_private_dir(self.data_dir)
-        fd, tmp = tempfile.mkstemp(prefix=".library-", suffix=".json", dir=self.data_dir)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(data, handle, indent=1, sort_keys=True)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, self.data_dir / MANIFEST)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
+        text = json.dumps(data, indent=1, sort_keys=True)
+        atomic_write(
+            self.data_dir / MANIFEST,
+            text.encode("utf-8"),
+            prefix=".library-",
+            suffix=".json",
+            durable=True,
+        )
 
     # -- reading -------------------------------------------------------------------------------
 
