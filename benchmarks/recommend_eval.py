@@ -50,10 +50,12 @@ from benchmarks.recommend_data import (  # noqa: E402
     render_dumps,
     simulate_user,
 )
-from paperbrowse.library import Library, Source  # noqa: E402
+from paperbrowse.indexer import index_sources  # noqa: E402
+from paperbrowse.library import Library  # noqa: E402
 from paperbrowse.models import Filters  # noqa: E402
 from paperbrowse.recommend.features import FeatureSpace  # noqa: E402
 from paperbrowse.recommend.similar import similar  # noqa: E402
+from paperbrowse.sources import Source  # noqa: E402
 
 K = 20
 DOC = REPO_ROOT / "docs" / "recommendations.md"
@@ -84,7 +86,7 @@ class MonthSearch:
     def build(cls, records: Sequence[Record], folder: Path) -> MonthSearch:
         library = Library(folder)
         dumps = render_dumps(records)
-        report = library.index([Source(name, None, data) for name, data in dumps.items()])
+        report = index_sources(folder, [Source(name, None, data) for name, data in dumps.items()])
         if report.failures or report.new != len(records):
             raise RuntimeError(f"library build failed: {report.failures[:3]} {report.new}")
         return cls(library)

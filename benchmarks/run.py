@@ -216,7 +216,8 @@ def _filters(case: Case) -> Any:
 
 def stage_queries(data: Path, types: dict[str, list[Case]], repeat: int) -> dict[str, Any]:
     """In-process latency with an open library: search plus reading the first page of rows."""
-    from paperbrowse.library import Library, QueryError
+    from paperbrowse.errors import QueryError
+    from paperbrowse.library import Library
 
     library = Library(data)
     t0 = time.perf_counter()

@@ -35,7 +35,8 @@ _MIN_SIZE = 2
 
 @lru_cache(maxsize=200_000)
 def _stem(word: str) -> str:
-    return stem(word)
+    stemmed: str = stem(word)
+    return stemmed
 
 
 @lru_cache(maxsize=8)
@@ -127,7 +128,7 @@ class CompactPositions(formats.Positions):
     Whoosh's own value is a count and a pickled list of deltas: 13 bytes for one position
     instead of 3, and a `pickle.loads` per posting to read. Phrase queries, highlighting and
     merges all go through `encode`/`decode_positions`, so Whoosh works unchanged; the postings
-    side files (postings.py) decode a whole term's values at once with numpy.
+    side files (engine/side_files.py) decode a whole term's values at once with numpy.
     """
 
     def encode(self, poslist: Any) -> bytes:

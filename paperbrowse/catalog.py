@@ -6,6 +6,7 @@ range queries; see library.py.
 
 from __future__ import annotations
 
+import contextlib
 import pickle
 from array import array
 from collections.abc import Sequence
@@ -16,9 +17,10 @@ from typing import Any
 import numpy as np
 from whoosh.searching import Searcher
 
-from paperbrowse.matching import WORDS_FIELD
+from paperbrowse.engine.matching import WORDS_FIELD
+from paperbrowse.engine.patterns import WORD_FIELDS
+from paperbrowse.errors import LibraryError, damaged_index
 from paperbrowse.paths import atomic_write
-from paperbrowse.patterns import WORD_FIELDS
 
 NO_NUMBER = 2**31 - 1  # Whoosh's column value for a document without the number
 _DAY_US = 86_400_000_000
@@ -106,7 +108,7 @@ class Catalog:
             columns = [catalog.ids, catalog.dates, *catalog.counts.values()]
             if any(len(column) != catalog.size for column in columns):
                 return None
-            if not {"title", "date", "upvotes"} <= set(catalog._orders):
+            if not {"title", "date", "upvotes"} <= set(data["orders"]):
                 return None
             if not set(cls.SCORED) <= set(catalog.lengths):
                 return None
@@ -137,14 +139,14 @@ class Catalog:
 
     def order_array(self, sort: str) -> np.ndarray:
         """`order(sort)` as an array (made once per sort)."""
-        arrays = self.__dict__.setdefault("_order_arrays", {})
+        arrays: dict[str, np.ndarray] = self.__dict__.setdefault("_order_arrays", {})
         if sort not in arrays:
             arrays[sort] = np.array(self.order(sort), dtype=np.int64)
         return arrays[sort]
 
     def rank_array(self, sort: str) -> np.ndarray:
         """document number -> position in `order(sort)` (documents not in it rank last)."""
-        arrays = self.__dict__.setdefault("_rank_arrays", {})
+        arrays: dict[str, np.ndarray] = self.__dict__.setdefault("_rank_arrays", {})
         if sort not in arrays:
             order = self.order_array(sort)
             rank = np.full(self.size, len(order), dtype=np.int64)
@@ -192,7 +194,7 @@ class Catalog:
         """
         column = self.dates if field_name == "date" else self.counts[field_name]
         values = np.asarray(column, dtype=np.int64)
-        flags = values != (0 if field_name == "date" else -1)
+        flags: np.ndarray = values != (0 if field_name == "date" else -1)
         if lo is not None:
             flags &= values >= lo
         if hi is not None:
@@ -220,6 +222,22 @@ class Catalog:
     def order(self, sort: str) -> list[int]:
         """Live documents in a sort order (date, upvotes, comments or title; else date)."""
         return self._orders.get(sort, self._orders["date"])
+
+
+def load_or_build(folder: Path, searcher: Searcher) -> Catalog:
+    """The catalog of the searcher's generation of the index in `folder`: the saved one, else
+    built and saved beside the index (a read-only library still works, only slower to open).
+    LibraryError (one line) when the index cannot be read."""
+    key = Catalog.key_of(searcher)
+    catalog = Catalog.load(folder, key)
+    if catalog is None:
+        try:
+            catalog = Catalog.build(searcher)
+        except Exception as exc:
+            raise LibraryError(damaged_index(folder, exc)) from None
+        with contextlib.suppress(OSError):
+            catalog.save(folder)
+    return catalog
 
 
 def _field_lengths(reader: Any, fieldname: str) -> array[int]:

@@ -1,4 +1,5 @@
-"""Date bounds typed by users: YYYY, YYYY-MM, YYYY-MM-DD, or relative forms like 7d, 4w, 6m, 1y."""
+"""Date bounds typed by users: YYYY, YYYY-MM, YYYY-MM-DD, or relative forms like 7d, 4w, 6m, 1y;
+and from/to windows of two of them (the browser's date inputs, `--since` and `--until`)."""
 
 from __future__ import annotations
 
@@ -46,3 +47,26 @@ def parse_bound(text: str, *, end: bool, today: date | None = None) -> date:
         except OverflowError:
             raise DateError(f"invalid date {raw!r}: too far back") from None
     raise DateError(f"invalid date {raw!r}: use YYYY, YYYY-MM, YYYY-MM-DD or 7d/4w/6m/1y")
+
+
+class DateOrderError(DateError):
+    """The start of a date window is after its end; `since` and `until` are the texts given."""
+
+    def __init__(self, since: str, until: str) -> None:
+        super().__init__(f"from {since!r} is after to {until!r}")
+        self.since = since
+        self.until = until
+
+
+def date_window(
+    since: str | None, until: str | None, *, today: date | None = None
+) -> tuple[date | None, date | None]:
+    """Inclusive bounds from a from/to pair as typed (the browser's date inputs, `--since` and
+    `--until`): each as `parse_bound` reads it, the start's first day and the end's last; None
+    or blank text leaves that end open. DateError names a bound that does not parse;
+    DateOrderError says when the start is after the end."""
+    lo = parse_bound(since, end=False, today=today) if since and since.strip() else None
+    hi = parse_bound(until, end=True, today=today) if until and until.strip() else None
+    if lo and hi and lo > hi:
+        raise DateOrderError((since or "").strip(), (until or "").strip())
+    return lo, hi

@@ -17,10 +17,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-from whoosh.index import TOC
-
-from paperbrowse.library import Catalog, open_index_dir, remove_tree
-from paperbrowse.paths import STDIN_DIR, atomic_write, ensure_private_dir
+from paperbrowse.catalog import Catalog
+from paperbrowse.engine.whoosh_internals import committed_files
+from paperbrowse.manifest import Manifest
+from paperbrowse.paths import STDIN_DIR, atomic_write, ensure_private_dir, remove_tree
 
 _COPY_NAME = re.compile(r"stdin-[0-9a-f]{6,64}\.txt")
 
@@ -54,7 +54,7 @@ def read_copy(data_dir: Path, name: Any) -> bytes | None:
         return None
 
 
-def clear_debris(data_dir: Path, meta: dict[str, Any]) -> None:
+def clear_debris(data_dir: Path, meta: Manifest) -> None:
     """Remove what killed or failed runs left (the caller holds the write lock): `index-N`
     directories other than the current one (a killed `--rebuild` leaves a half-built one),
     files of the current index that its last commit does not use, manifest temp files, and
@@ -83,16 +83,11 @@ def clear_index_debris(folder: Path) -> None:
     """Remove every file and directory of an index that its latest commit does not use:
     partial segments, Whoosh's temp directories and job files of a failed or killed writer.
     The commit's TOC, its segments' files, the lock file and the catalog stay."""
-    try:
-        ix = open_index_dir(folder)
-        toc = TOC.read(ix.storage, ix.indexname)
-        generation = toc.generation
-        segments = {segment.segment_id() for segment in toc.segments}
-        indexname = ix.indexname
-    except Exception:  # no index here yet, or a damaged one: leave it to the error message
+    committed = committed_files(folder)
+    if committed is None:  # no index here yet, or a damaged one: leave it to the error message
         return
-    keep_prefixes = tuple(f"{segment}." for segment in segments)  # Whoosh's list_files
-    keep = {f"_{indexname}_{generation}.toc", f"{indexname}_WRITELOCK", Catalog.FILE}
+    keep, keep_prefixes = committed
+    keep.add(Catalog.FILE)
     stale_before = time.time() - 60  # a reader may be saving a catalog right now
     with contextlib.suppress(OSError):
         for entry in os.scandir(folder):

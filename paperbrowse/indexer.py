@@ -3,13 +3,17 @@
 Guarantees: every write of a run lands in one Whoosh commit, so a run that fails or is killed
 leaves the previous generation whole. The manifest (source hashes) is replaced atomically after
 the commit; if a run dies between the two, the next run re-reads those dumps, which is harmless
-because merging a dump's papers again gives the same records.
+because merging a dump's papers again gives the same records. A rebuild writes a new index
+directory (`index-N+1`) and removes the old one after its manifest names the new one.
 
 Identity (identity.py): the captures of one paper, in this run and in the library, become one
 record: by arXiv id, else by normalised title. When a record's id changes (it gained an arXiv
 id) or two records become one, the triage flags of the old ids are copied onto the new id in
 `state.db` before the commit (old rows are kept), so no star, read or hidden mark is lost; a run
 that changes no id never opens `state.db`.
+
+The indexer writes; it never imports the reading side (library.py). A reader open on the data
+dir sees the new generation once it refreshes (`Library.refresh`, or a new Library).
 """
 
 from __future__ import annotations
@@ -18,24 +22,36 @@ import contextlib
 import hashlib
 import json
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from whoosh import index
 
-from paperbrowse.housekeeping import clear_debris, clear_index_debris, keep_piped, read_copy
-from paperbrowse.library import (
-    IndexReport,
-    LibraryError,
-    Source,
-    _damaged,
+from paperbrowse.catalog import load_or_build
+from paperbrowse.engine.whoosh_internals import (
+    GuardedMpWriter,
+    SubWriterFailed,
     create_index_dir,
-    now_iso,
+    index_folder,
     open_index_dir,
-    remove_tree,
+)
+from paperbrowse.errors import LibraryError, damaged_index
+from paperbrowse.housekeeping import clear_debris, clear_index_debris, keep_piped, read_copy
+from paperbrowse.limits import DEFAULT_MAX_BYTES
+from paperbrowse.manifest import (
+    Manifest,
+    RecordedDump,
+    check_version,
+    empty_manifest,
+    now_iso,
+    read_manifest,
+    write_lock,
+    write_manifest,
 )
 from paperbrowse.merging import (
+    IndexReport,
+    Progress,
     Variant,
     affected_documents,
     carry_triage,
@@ -44,163 +60,17 @@ from paperbrowse.merging import (
     variant_key,
     write_papers,
 )
-from paperbrowse.mpwriter import GuardedMpWriter, SubWriterFailed
-from paperbrowse.pages import DEFAULT_MAX_BYTES, DumpError, ParseResult, parse_capture, read_capture
-from paperbrowse.pages.decoding import html_error, is_html_name
-from paperbrowse.pages.reading import file_type, not_regular, read_limited
-from paperbrowse.paths import ensure_private_dir, private_umask
+from paperbrowse.pages import DumpError, ParseResult
+from paperbrowse.paths import INDEX_PREFIX, ensure_private_dir, private_umask, remove_tree
 from paperbrowse.postings import PaperCodec
-from paperbrowse.schema import (
-    SCHEMA_VERSION,
-    paper_record,
-)
+from paperbrowse.schema import SCHEMA_VERSION, make_schema, paper_record
+from paperbrowse.sources import Source, parse_source, read_source, source_key
 
-if TYPE_CHECKING:
-    from paperbrowse.library import Library
-
-Progress = Callable[[str, int, int], None]
 MULTIPROCESS_FROM = 5000  # papers in one run; below this a second process costs more than it saves
 
 
-# What `index DIR` reads: select-all copies (.txt) and Markdown clips (.md, .markdown).
-CAPTURE_SUFFIXES = (".txt", ".md", ".markdown")
-
-
-def collect_sources(
-    paths: Sequence[str], stdin: Any = None, *, max_bytes: int = DEFAULT_MAX_BYTES
-) -> tuple[list[Source], list[str]]:
-    """Expand CLI paths into sources: files, directories (recursively: *.txt, *.md, *.markdown),
-    and `-` for stdin (read here, at most `max_bytes`).
-
-    Returns the sources and one-line problems: missing paths, broken or looping links,
-    unreadable directories, saved HTML pages in a directory (with how to save them as text),
-    anything in a directory that is not a regular file (a FIFO, socket or device: never opened),
-    and a stdin over the size limit.
-    """
-    sources: list[Source] = []
-    problems: list[str] = []
-    seen: set[str] = set()
-
-    def add(path: Path) -> None:
-        key = os.path.realpath(path)
-        if key in seen:
-            return
-        seen.add(key)
-        sources.append(Source(name=path.name, path=path))
-
-    for raw in paths:
-        if raw == "-":
-            try:
-                data = read_limited(stdin.buffer, "stdin", max_bytes) if stdin is not None else b""
-            except DumpError as exc:
-                problems.append(str(exc))
-                continue
-            except OSError as exc:
-                problems.append(f"stdin: cannot read: {exc.strerror}")
-                continue
-            # Named by content: a second, different pipe adds its papers instead of replacing
-            # the first pipe's, and piping the same dump again changes nothing.
-            digest = hashlib.sha256(data).hexdigest()[:12]
-            sources.append(Source(name=f"stdin-{digest}", path=None, data=data))
-            continue
-        path = Path(raw)
-        if path.is_dir():
-            _walk(path, add, problems)
-        elif path.exists():
-            add(path)  # whatever it is: reading names what cannot be read (a FIFO, HTML)
-        elif path.is_symlink():
-            problems.append(f"{path}: broken or looping symbolic link")
-        else:
-            problems.append(f"{path}: no such file or directory")
-    return sources, problems
-
-
-def _walk(root: Path, add: Callable[[Path], None], problems: list[str]) -> None:
-    """The captures under a directory, in name order; problems named in `problems`."""
-    errors: list[OSError] = []
-    found: list[Path] = []
-    for base, dirs, files in os.walk(root, onerror=errors.append, followlinks=False):
-        dirs.sort()
-        found.extend(Path(base) / f for f in files)
-    for err in errors:
-        problems.append(f"{err.filename}: cannot read directory: {err.strerror}")
-    for file in sorted(found):
-        name = file.name.lower()
-        try:
-            kind = file_type(file.stat().st_mode)
-        except OSError:
-            if file.is_symlink() and name.endswith(CAPTURE_SUFFIXES):
-                problems.append(f"{file}: broken or looping symbolic link")
-            continue
-        if kind == "a directory":
-            continue  # a link to a directory: not followed
-        if kind is not None:
-            problems.append(str(not_regular(str(file), kind)))
-        elif name.endswith(CAPTURE_SUFFIXES):
-            add(file)
-        elif is_html_name(name):
-            problems.append(str(html_error(str(file))))
-
-
-def source_key(
-    source: Source,
-    digest: str,
-    recorded: dict[str, Any],
-    by_path: dict[str, str],
-    taken: set[str],
-) -> str:
-    """The name a dump's papers are recorded under in the manifest (and in their `sources`).
-
-    Its file name (with U+FFFD for bytes that are not UTF-8), unless that name already
-    belongs to another dump (a different `x.txt` in
-    another directory that still exists) or to another file of this run: then the name plus a
-    short hash of the dump's full path, so neither replaces the other's papers. A dump indexed
-    before keeps its name, and so does one that moved or was copied (its recorded path is gone,
-    or the recorded content is the same).
-    """
-    if source.path is None:
-        return source.name
-    real = str(source.path.resolve())
-    known = by_path.get(real)
-    if known is not None and known not in taken:
-        return known
-    name = display_name(source.name)
-    entry = recorded.get(name, {})
-    recorded_path = entry.get("path")
-    if name not in taken and (
-        name not in recorded
-        or entry.get("sha256") == digest
-        or not recorded_path
-        or not Path(recorded_path).exists()
-    ):
-        return name
-    stem, dot, suffix = name.rpartition(".")
-    tag = hashlib.sha256(real.encode("utf-8", "surrogateescape")).hexdigest()[:8]
-    return f"{stem}~{tag}.{suffix}" if dot and stem else f"{name}~{tag}"
-
-
-def display_name(name: str) -> str:
-    """A file name as text: bytes that are not UTF-8 (kept by Python as surrogate escapes)
-    become U+FFFD, so the name can be stored, indexed and printed like any other."""
-    return os.fsencode(name).decode("utf-8", "replace")
-
-
-def _read(source: Source, max_bytes: int) -> tuple[bytes, float | None]:
-    """A source's bytes, read once (the bytes that are hashed are the bytes that are parsed),
-    and its modification time (None for stdin)."""
-    if source.data is not None:
-        return source.data, None
-    assert source.path is not None
-    return read_capture(source.path, str(source.path), max_bytes)
-
-
-def _parse(source: Source, data: bytes, mtime: float | None, year: int | None) -> ParseResult:
-    label = str(source.path) if source.path else source.name
-    return parse_capture(data, source.name, label=label, mtime=mtime, year=year)
-
-
-def run_index(
-    library: Library,
+def index_sources(
+    data_dir: Path,
     sources: Sequence[Source],
     *,
     rebuild: bool = False,
@@ -208,16 +78,21 @@ def run_index(
     progress: Progress | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> IndexReport:
-    """Index `sources` into `library` (the caller holds the write lock). A source over
-    `max_bytes` is refused while it is read."""
-    with private_umask():  # the index files and their temp files: readable by the user only
-        return _run_index(
-            library, sources, rebuild=rebuild, year=year, progress=progress, max_bytes=max_bytes
+    """Add `sources` to the library in `data_dir` in one commit (see the module docstring);
+    with `rebuild`, build it anew from them and every dump the manifest records. `year` dates
+    pages that show no year; a source over `max_bytes` is refused while it is read (a failure
+    in the report). Holds the write lock (LibraryBusy when another run holds it) and creates
+    every file private to the user. LibraryError (one line) when the library cannot be
+    written, is damaged, or was built by another schema version (LibraryOutdated: upgrade it
+    with `migration.upgrade`)."""
+    with write_lock(data_dir), private_umask():
+        return _index_locked(
+            data_dir, sources, rebuild=rebuild, year=year, progress=progress, max_bytes=max_bytes
         )
 
 
-def _run_index(
-    library: Library,
+def _index_locked(
+    data_dir: Path,
     sources: Sequence[Source],
     *,
     rebuild: bool,
@@ -226,17 +101,16 @@ def _run_index(
     max_bytes: int,
 ) -> IndexReport:
     report = IndexReport()
-    meta = library.manifest() if not rebuild else _manifest_for_rebuild(library)
-    if meta is not None:
-        clear_debris(library.data_dir, meta)  # what a killed or failed run left, any kind
-    else:
-        meta = {"schema": SCHEMA_VERSION, "index": None, "sources": {}}
+    found = read_manifest(data_dir) if not rebuild else _manifest_for_rebuild(data_dir)
+    if found is not None:
+        clear_debris(data_dir, found)  # what a killed or failed run left, any kind
+    meta = found if found is not None else empty_manifest()
     if not rebuild and meta.get("index") and meta.get("schema") != SCHEMA_VERSION:
         # Adding documents of this schema to an index of another would corrupt it.
-        library.check_version()  # raises LibraryOutdated, or LibraryError for a newer one
-    recorded: dict[str, Any] = dict(meta.get("sources", {}))
+        check_version(data_dir)  # raises LibraryOutdated, or LibraryError for a newer one
+    recorded: dict[str, RecordedDump] = dict(meta.get("sources", {}))
     if rebuild:
-        sources = _with_recorded(library.data_dir, sources, recorded, report)
+        sources = _with_recorded(data_dir, sources, recorded, report)
         recorded = {}
 
     # Parse every changed source first: nothing is written until all inputs were read.
@@ -244,16 +118,13 @@ def _run_index(
     hashes: dict[str, str] = {}
     paths: dict[str, str | None] = {}
     piped: dict[str, bytes] = {}  # what stdin delivered, by source key (kept for rebuilds)
-    by_path = {info["path"]: key for key, info in recorded.items() if info.get("path")}
+    by_path = {where: key for key, info in recorded.items() if (where := info.get("path"))}
     taken: set[str] = set()  # source keys used in this run
     for n, source in enumerate(sources, 1):
         if progress:
             progress("read", n, len(sources))
         try:
-            if source.records is not None:
-                data, mtime = _records_bytes(source.records), None
-            else:
-                data, mtime = _read(source, max_bytes)
+            data, mtime = read_source(source, max_bytes)
         except DumpError as exc:
             report.failures.append(str(exc))
             continue
@@ -263,14 +134,12 @@ def _run_index(
             continue
         taken.add(key)
         try:
-            if recorded.get(key, {}).get("sha256") == digest:
+            entry = recorded.get(key)
+            if entry is not None and entry.get("sha256") == digest:
                 report.files_unchanged += 1
                 report.files_read += 1
                 continue
-            if source.records is not None:
-                result = ParseResult(source.name, list(source.records))
-            else:
-                result = _parse(source, data, mtime, year)
+            result = parse_source(source, data, mtime, year)
         except DumpError as exc:
             report.failures.append(str(exc))
             continue
@@ -288,11 +157,11 @@ def _run_index(
 
     new_index_name = meta.get("index")
     if rebuild or not new_index_name:
-        new_index_name = _next_index_name(library, meta)
-    target = library.data_dir / new_index_name
+        new_index_name = _next_index_name(data_dir, meta)
+    target = data_dir / new_index_name
     if not rebuild and meta.get("index") and not index.exists_in(str(target)):
         # The manifest lists dumps as indexed: a new, empty index would silently lose them.
-        raise LibraryError(_damaged(target, FileNotFoundError("no index there")))
+        raise LibraryError(damaged_index(target, FileNotFoundError("no index there")))
     new_copies: list[Path] = []
     try:
         try:
@@ -301,18 +170,17 @@ def _run_index(
             raise LibraryError(
                 f"cannot open the library index in {target}: {_reason(exc)}"
             ) from None
-        copies = keep_piped(library.data_dir, piped, new_copies)
+        copies = keep_piped(data_dir, piped, new_copies)
         fresh = rebuild or meta.get("index") is None
         previous: set[str] | None = set()
-        if rebuild and meta.get("index"):
-            previous = previous_ids(library.data_dir / meta["index"])
+        if rebuild and (old := meta.get("index")):
+            previous = previous_ids(data_dir / old)
         _write_generation(
-            library, ix, changed, report, fresh=fresh, previous=previous, progress=progress
+            data_dir, ix, changed, report, fresh=fresh, previous=previous, progress=progress
         )
     except BaseException:
         # A failed run removes what it wrote: a new generation's directory, the current one's
         # partial segments and temp files, stdin copies it made. The last commit stays.
-        library.close()
         if new_index_name != meta.get("index"):
             remove_tree(target)
         else:
@@ -323,46 +191,40 @@ def _run_index(
         raise
 
     for name, result in changed.items():
-        recorded[name] = {
+        dump: RecordedDump = {
             "path": paths[name],
             "sha256": hashes[name],
             "papers": len(result.papers),
             "indexed": now_iso(),
         }
         if name in copies:
-            recorded[name]["stdin_copy"] = copies[name]
+            dump["stdin_copy"] = copies[name]
+        recorded[name] = dump
     old_index = meta.get("index")
-    new_meta = {"schema": SCHEMA_VERSION, "index": new_index_name, "sources": recorded}
+    new_meta: Manifest = {"schema": SCHEMA_VERSION, "index": new_index_name, "sources": recorded}
     try:
-        library._write_manifest(new_meta)
+        write_manifest(data_dir, new_meta)
     except OSError as exc:
         # The commit is done; the next run re-reads these dumps, which is harmless.
         raise LibraryError(
-            f"cannot write the library manifest in {library.data_dir}: {_reason(exc)}"
+            f"cannot write the library manifest in {data_dir}: {_reason(exc)}"
         ) from None
     if old_index and old_index != new_index_name:
-        library.close()
-        remove_tree(library.data_dir / old_index)
-    library.close()
+        remove_tree(data_dir / old_index)
     # Build and save the new generation's catalog now, so the first search or browser start
     # after this run reads it instead of building it.
     if progress:
         progress("catalog", 0, 1)
-    with contextlib.suppress(LibraryError):
-        _ = library.catalog
-    library.close()
+    # A reader builds it then, or says what is damaged.
+    with contextlib.suppress(Exception), open_index_dir(target).searcher() as searcher:
+        load_or_build(target, searcher)
     if progress:
         progress("catalog", 1, 1)
     return report
 
 
-def _records_bytes(records: Sequence[Any]) -> bytes:
-    """What identifies a source of already-parsed records (for its recorded hash)."""
-    return json.dumps([paper_record(p) for p in records], sort_keys=True).encode("utf-8")
-
-
 def _write_generation(
-    library: Library,
+    data_dir: Path,
     ix: index.Index,
     changed: dict[str, ParseResult],
     report: IndexReport,
@@ -387,7 +249,7 @@ def _write_generation(
             rec["page_kinds"] = {name: kinds[0]} if kinds else {}
             variants.append((name, rec, None))
 
-    folder = Path(ix.storage.folder)
+    folder = index_folder(ix)
     kept = "the library is as it was before this run"
     try:
         writer = _writer(ix, len(variants))
@@ -399,7 +261,7 @@ def _write_generation(
         try:
             current = ix.searcher()
         except Exception as exc:  # a truncated or missing segment file
-            raise LibraryError(_damaged(folder, exc)) from None
+            raise LibraryError(damaged_index(folder, exc)) from None
         with current as searcher:
             keys = [variant_key(rec) for _, rec, _ in variants]
             loaded = {} if fresh else affected_documents(searcher, list(changed), keys)
@@ -411,7 +273,7 @@ def _write_generation(
             renames = write_papers(writer, variants, keys, loaded, report, fresh, progress)
             if fresh:
                 renames = renames_on_rebuild(renames, previous)
-            carry_triage(library.data_dir, renames)
+            carry_triage(data_dir, renames)
         writer.commit()
     except BaseException as exc:
         _cancel(writer)
@@ -472,34 +334,40 @@ def _open_or_create(path: Path) -> index.Index:
     if path.exists() and index.exists_in(str(path)):
         return open_index_dir(path)
     ensure_private_dir(path)
-    return create_index_dir(path)
+    return create_index_dir(path, make_schema())
 
 
-def _next_index_name(library: Library, meta: dict[str, Any]) -> str:
+def _next_index_name(data_dir: Path, meta: Manifest) -> str:
+    """The index directory a new generation goes into: `index-N+1` after the current one;
+    leftovers of a killed rebuild in the way are removed."""
     n = 1
     current = meta.get("index") or ""
-    if current.startswith("index-") and current[6:].isdigit():
-        n = int(current[6:]) + 1
-    while (library.data_dir / f"index-{n}").exists():
-        if f"index-{n}" == current:
+    number = current.removeprefix(INDEX_PREFIX)
+    if current.startswith(INDEX_PREFIX) and number.isdigit():
+        n = int(number) + 1
+    while (data_dir / f"{INDEX_PREFIX}{n}").exists():
+        if f"{INDEX_PREFIX}{n}" == current:
             n += 1
             continue
-        remove_tree(library.data_dir / f"index-{n}")  # debris of a killed rebuild
-        if (library.data_dir / f"index-{n}").exists():
+        remove_tree(data_dir / f"{INDEX_PREFIX}{n}")  # debris of a killed rebuild
+        if (data_dir / f"{INDEX_PREFIX}{n}").exists():
             n += 1
-    return f"index-{n}"
+    return f"{INDEX_PREFIX}{n}"
 
 
-def _manifest_for_rebuild(library: Library) -> dict[str, Any] | None:
+def _manifest_for_rebuild(data_dir: Path) -> Manifest | None:
     """The manifest, or None when it cannot be read (a rebuild then starts from scratch)."""
     try:
-        return library.manifest()
+        return read_manifest(data_dir)
     except LibraryError:
         return None
 
 
 def _with_recorded(
-    data_dir: Path, sources: Sequence[Source], recorded: dict[str, Any], report: IndexReport
+    data_dir: Path,
+    sources: Sequence[Source],
+    recorded: dict[str, RecordedDump],
+    report: IndexReport,
 ) -> list[Source]:
     """A rebuild reads the given sources plus every recorded one that still exists, and what
     stdin delivered from its private copy."""

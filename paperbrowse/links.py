@@ -1,9 +1,11 @@
-"""A paper's links: what kind each is, which one stands for the paper, exact links from its
-arXiv id, look-ups by title, and opening them safely (only http(s), never a console browser that
-would take the terminal).
+"""A paper's links, in one place: which may be written or opened at all (`is_safe_url`: http(s)
+only), what kind each is, every link that finds the paper (its own links, exact pages from its
+arXiv id, look-ups by title: `paper_links`), which one stands for it, and opening one safely
+(never a console browser that would take the terminal).
 
 One function chooses the link `o` opens (`open_target`); every other place that needs "the"
-link of a paper (`y`, the url column of tsv, Markdown, BibTeX) builds on that choice.
+link of a paper (`y`, the url column of tsv, Markdown, BibTeX) builds on that choice
+(`primary_url`). Finding links in a capture's text is the parser's (pages/urls.py).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import webbrowser
 from typing import TYPE_CHECKING
 from urllib.parse import quote, quote_plus
 
-from paperbrowse.text import is_safe_url
+from paperbrowse.text import has_controls, strip_controls
 
 if TYPE_CHECKING:
     from paperbrowse.models import Paper
@@ -28,6 +30,20 @@ _ARXIV_VERSION = re.compile(r"v\d+\s*$", re.IGNORECASE)
 
 class LinkError(Exception):
     """A link was not opened; the message says why."""
+
+
+def is_safe_url(url: str) -> bool:
+    """True only for http(s) URLs, the only kind paperbrowse ever writes as a link or opens
+    (`javascript:`, `file:`, `data:` never)."""
+    lowered = url.strip().lower()
+    return lowered.startswith(("http://", "https://")) and not has_controls(url)
+
+
+def safe_links(paper: Paper) -> list[str]:
+    """The paper's links that may be written as URLs: http(s) only, cleaned of terminal
+    controls, none holding whitespace."""
+    links = (strip_controls(u).strip() for u in paper.links if is_safe_url(u))
+    return [u for u in links if u and not re.search(r"\s", u)]
 
 
 def link_kind(url: str) -> str:
@@ -90,6 +106,14 @@ def reference_urls(paper: Paper) -> list[tuple[str, str]]:
     if paper.arxiv_id:
         return [*exact_urls(paper.arxiv_id), lookup_urls(paper.title)[-1]]
     return lookup_urls(paper.title)
+
+
+def paper_links(paper: Paper) -> list[tuple[str, str]]:
+    """(label, url) for the abstract's links, labelled by kind, then the paper's own pages
+    (its arXiv id known) or searches by its title (`reference_urls`): what the detail pane,
+    `show` and `l` list."""
+    links = [(link_kind(u), u) for u in paper.links if is_safe_url(u)]
+    return links + reference_urls(paper)
 
 
 def open_target(paper: Paper) -> str:

@@ -1,8 +1,9 @@
 """Upgrading a library built by an earlier schema version: a rebuild from its recorded dumps.
 
-The Library only reads (it raises LibraryOutdated); the command line runs the upgrade before it
-goes on (cli.ready_library). A plain rebuild would drop the papers of a recorded dump that is gone
-(deleted, moved away, or piped from stdin, of which no earlier version kept a copy), so their
+The Library only reads (it raises LibraryOutdated); the command line runs the upgrade before
+it goes on (commands.ready_library). A plain rebuild would drop the papers of a recorded dump
+that is gone (deleted, moved away, or piped from stdin, of which no earlier version kept a
+copy), so their
 records are read back from the old index instead and indexed as already-parsed sources, with
 their fields brought up to this schema (`upgrade_record`). Triage is never touched except to
 carry marks to ids that changed (see merging.py).
@@ -15,10 +16,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from paperbrowse.library import IndexReport, Library, Source, open_index_dir
+from paperbrowse.engine.whoosh_internals import open_index_dir
+from paperbrowse.manifest import read_manifest
+from paperbrowse.merging import IndexReport
 from paperbrowse.schema import record_paper
+from paperbrowse.sources import Source
 
-Run = Callable[[Library, list[Source]], IndexReport]  # a rebuild with the given extra sources
+Run = Callable[[list[Source]], IndexReport]  # a rebuild with the given extra sources
 
 
 def upgrade_record(rec: dict[str, Any], version: int) -> dict[str, Any]:
@@ -35,28 +39,28 @@ def upgrade_record(rec: dict[str, Any], version: int) -> dict[str, Any]:
     return found
 
 
-def gone_sources(library: Library) -> list[str]:
+def gone_sources(data_dir: Path) -> list[str]:
     """The recorded sources a rebuild cannot read again: no path, or no file there."""
-    sources = library.manifest().get("sources", {})
+    sources = read_manifest(data_dir).get("sources", {})
     return sorted(
         name
         for name, info in sources.items()
-        if not (info.get("path") and Path(info["path"]).is_file())
+        if not ((path := info.get("path")) and Path(path).is_file())
     )
 
 
-def salvage(library: Library, version: int) -> tuple[list[Source], list[str]]:
+def salvage(data_dir: Path, version: int) -> tuple[list[Source], list[str]]:
     """The records of every recorded source that is gone, read from the current (old) index
     and upgraded, as already-parsed sources under their recorded names; and one-line warnings
     for those that could not be read back (their papers are not in the upgraded library)."""
-    names = gone_sources(library)
-    meta = library.manifest()
-    if not names or not meta.get("index"):
+    names = gone_sources(data_dir)
+    index_name = read_manifest(data_dir).get("index")
+    if not names or not index_name:
         return [], []
     found: list[Source] = []
     missed: list[str] = []
     try:
-        with open_index_dir(library.data_dir / meta["index"]).searcher() as searcher:
+        with open_index_dir(data_dir / index_name).searcher() as searcher:
             for name in names:
                 records = []
                 for stored in searcher.documents(source=name):
@@ -82,11 +86,11 @@ def salvage(library: Library, version: int) -> tuple[list[Source], list[str]]:
     return found, warnings
 
 
-def upgrade(library: Library, version: int, run: Run) -> tuple[IndexReport, int]:
+def upgrade(data_dir: Path, version: int, run: Run) -> tuple[IndexReport, int]:
     """Rebuild a library of schema `version` with `run`, keeping the papers of recorded dumps
     that are gone (see `salvage`). Returns the run's report (with the salvage warnings added)
     and how many papers were read back from the old index."""
-    sources, warnings = salvage(library, version)
-    report = run(library, sources)
+    sources, warnings = salvage(data_dir, version)
+    report = run(sources)
     report.warnings[:0] = warnings
     return report, sum(len(s.records or []) for s in sources)

@@ -9,12 +9,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
-# Re-exported for the browser and older callers; links.py owns what links mean.
-from paperbrowse.links import bare_arxiv_id
-from paperbrowse.links import link_kind as link_kind
-from paperbrowse.links import lookup_urls as lookup_urls
-from paperbrowse.links import open_target as open_target
-from paperbrowse.links import primary_url as primary_url
+from paperbrowse.links import bare_arxiv_id, code_links
 
 # The sorts the browser's `S` cycles through.
 SORTS = ("relevance", "date", "upvotes", "title")
@@ -23,6 +18,8 @@ ALL_SORTS = (*SORTS, "comments")
 # The kinds of Hugging Face papers pages a capture can be (see ../shared/README.md, "Page kinds").
 PAGE_KINDS = ("daily", "weekly", "monthly", "search", "trending", "paper")
 STATES = ("inbox", "unread", "read", "starred", "hidden", "all")
+# How every view marks a paper's counts: upvotes, and comments (never upvotes: see Paper).
+UPVOTE, COMMENT = "▲", "💬"  # U+1F4AC is East Asian Wide: two cells in every terminal
 
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
 
@@ -118,12 +115,19 @@ class Paper:
     @property
     def code_links(self) -> list[str]:
         """Links to code hosts (GitHub, GitLab)."""
-        return [u for u in self.links if link_kind(u) == "code"]
+        return code_links(self.links)
 
     @property
     def has_code(self) -> bool:
         """True when the abstract links to a code host."""
         return bool(self.code_links)
+
+
+def authors_text(count: int | None) -> str:
+    """An author count as every view writes it: '5 authors', '1 author', '' when unknown."""
+    if count is None:
+        return ""
+    return f"{count} author{'s' if count != 1 else ''}"
 
 
 def _newer(a: Paper, b: Paper) -> bool:

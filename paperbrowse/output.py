@@ -11,20 +11,19 @@ import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
+from paperbrowse.bibtex import bib_entry, bib_key
+from paperbrowse.links import primary_url, safe_links
+from paperbrowse.models import COMMENT, UPVOTE, Paper, TriageState, authors_text
+from paperbrowse.text import strip_controls
 
-from .bibtex import bib_entry, bib_key
-from .links import primary_url
-from .models import Paper, TriageState
-from .text import is_safe_url, strip_controls
+if TYPE_CHECKING:  # Rich is loaded by the table format only: the CLI reads FORMATS at start
+    from rich.console import Console
+    from rich.table import Table
 
+# Every format `search --format`, `show --format` and the browser's selection can write.
 FORMATS = ("table", "tsv", "jsonl", "json", "md", "bibtex", "titles", "urls", "links")
-UPVOTE_GLYPH = "▲"
-COMMENT_GLYPH = "💬"  # a speech balloon: comments, never upvotes
 
 Item = tuple[Paper, TriageState]
 
@@ -45,27 +44,14 @@ def _one_line(text: str | None) -> str:
     return _LINE_BREAKS.sub(" ", _clean(text)).strip()
 
 
-def _safe_links(paper: Paper) -> list[str]:
-    """The paper's links that may be written as URLs (http(s) only), cleaned."""
-    links = (_clean(u).strip() for u in paper.links if is_safe_url(u))
-    return [u for u in links if u and not re.search(r"\s", u)]
-
-
 def _primary(paper: Paper) -> str:
     """`primary_url` computed over the safe links and the cleaned title only."""
-    return primary_url(replace(paper, title=_one_line(paper.title), links=_safe_links(paper)))
-
-
-def _authors_text(authors: int | None) -> str:
-    """'5 authors', '1 author', or '' when unknown."""
-    if authors is None:
-        return ""
-    return f"{authors} author" if authors == 1 else f"{authors} authors"
+    return primary_url(replace(paper, title=_one_line(paper.title), links=safe_links(paper)))
 
 
 def _byline(paper: Paper) -> str:
     """The organisation, else the author count, else ''."""
-    return _one_line(paper.org) or _authors_text(paper.authors)
+    return _one_line(paper.org) or authors_text(paper.authors)
 
 
 # --- JSON -----------------------------------------------------------------------------------
@@ -101,7 +87,7 @@ def paper_to_dict(paper: Paper, state: TriageState) -> dict[str, Any]:
         "github_stars": paper.github_stars,
         "arxiv_id": text(paper.arxiv_id),
         "submitted_by": text(paper.submitted_by),
-        "links": _safe_links(paper),
+        "links": safe_links(paper),
         "sources": [_clean(s) for s in paper.sources],
         "page_kinds": {_clean(k): _clean(v) for k, v in paper.page_kinds.items()},
         "state": state.as_dict(),
@@ -138,9 +124,9 @@ def _md_line(paper: Paper) -> str:
     if byline:
         meta.append(_md_escape(byline))
     if paper.upvotes is not None:
-        meta.append(f"{paper.upvotes} ▲")
+        meta.append(f"{paper.upvotes} {UPVOTE}")
     if paper.comments is not None:
-        meta.append(f"{paper.comments} {COMMENT_GLYPH}")
+        meta.append(f"{paper.comments} {COMMENT}")
     line = f"- [{_md_escape(_one_line(paper.title))}]({_md_url(_primary(paper))})"
     return f"{line} — {' · '.join(meta)}" if meta else line
 
@@ -152,7 +138,7 @@ def _bib_entry(paper: Paper, seen: set[str]) -> str:
     """One `@misc` entry for a paper, its key unique among `seen` (updated)."""
     title = _one_line(paper.title)
     key = bib_key(title, paper.published, paper.id, seen)
-    note = [_one_line(paper.org), _authors_text(paper.authors), "Hugging Face Daily Papers"]
+    note = [_one_line(paper.org), authors_text(paper.authors), "Hugging Face Daily Papers"]
     return bib_entry(
         key,
         title,
@@ -168,11 +154,14 @@ def _bib_entry(paper: Paper, seen: set[str]) -> str:
 
 def _table(items: Iterable[Item], query_terms: Sequence[str]) -> tuple[Table, int]:
     """A Rich table of the papers, with query terms highlighted in titles."""
+    from rich.table import Table
+    from rich.text import Text
+
     table = Table(show_lines=False, header_style="bold")
     table.add_column("ID", no_wrap=True, style="dim")
     table.add_column("Date", no_wrap=True)
-    table.add_column(UPVOTE_GLYPH, justify="right", no_wrap=True)
-    table.add_column(COMMENT_GLYPH, justify="right", no_wrap=True)
+    table.add_column(UPVOTE, justify="right", no_wrap=True)
+    table.add_column(COMMENT, justify="right", no_wrap=True)
     table.add_column("Title", ratio=1, overflow="fold")
     table.add_column("Org/authors")
     terms = [t for t in (_one_line(q) for q in query_terms) if t]
@@ -251,7 +240,7 @@ def _urls_lines(paper: Paper, state: TriageState) -> Iterator[str]:
 def _links_lines(paper: Paper, state: TriageState) -> Iterator[str]:
     """Every http(s) link of the paper, one a line; with none, the `urls` line (its arXiv page
     when the id is known, else an arXiv title search)."""
-    yield from _safe_links(paper) or [_primary(paper)]
+    yield from safe_links(paper) or [_primary(paper)]
 
 
 _LINE_FORMATS: dict[str, Callable[[Paper, TriageState], Iterator[str]]] = {
@@ -288,7 +277,11 @@ def write_papers(
     if fmt == "table":
         table, count = _table(items, query_terms)
         if count:
-            (console or Console(file=out)).print(table)
+            if console is None:
+                from rich.console import Console
+
+                console = Console(file=out)
+            console.print(table)
         return count
 
     if fmt == "json":

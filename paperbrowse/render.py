@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rich.cells import cell_len
 from rich.console import Console, Group, RenderableType
@@ -19,12 +20,13 @@ from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 
-from paperbrowse.library import LibraryStats
-from paperbrowse.links import link_kind, reference_urls
-from paperbrowse.models import Paper, TriageState
-from paperbrowse.text import is_safe_url, strip_controls
+from paperbrowse.links import paper_links
+from paperbrowse.models import COMMENT, UPVOTE, Paper, TriageState, authors_text
+from paperbrowse.text import strip_controls
 
-UPVOTE, COMMENT = "▲", "💬"
+if TYPE_CHECKING:
+    from paperbrowse.library import LibraryStats
+
 SEP = "  ·  "
 
 
@@ -42,22 +44,6 @@ class PaperStyles:
     bar: Style | str = "cyan"
 
 
-def byline(paper: Paper) -> str:
-    """Organisation, else author count, else empty."""
-    if paper.org:
-        return paper.org
-    if paper.authors is not None:
-        return authors_text(paper.authors)
-    return ""
-
-
-def authors_text(count: int | None) -> str:
-    """'5 authors', '1 author', or '' when unknown."""
-    if count is None:
-        return ""
-    return f"{count} author{'s' if count != 1 else ''}"
-
-
 def highlight(text: str, terms: Sequence[str], style: Style | str = "bold reverse") -> Text:
     """`text` as Rich Text (never markup) with each query term's word stems highlighted."""
     rich_text = Text(strip_controls(text))
@@ -67,13 +53,6 @@ def highlight(text: str, terms: Sequence[str], style: Style | str = "bold revers
         rich_text.highlight_regex(pattern + r")\w*", style=style)
         rich_text.highlight_regex(r"(?i)" + pattern + r")\w*", style=style)
     return rich_text
-
-
-def paper_links(paper: Paper) -> list[tuple[str, str]]:
-    """(label, url) for the abstract's links, labelled by kind, then the paper's own pages
-    (its arXiv id known) or searches by its title (`links.reference_urls`)."""
-    links = [(link_kind(u), u) for u in paper.links if is_safe_url(u)]
-    return links + reference_urls(paper)
 
 
 def _stars(count: int) -> str:

@@ -25,7 +25,7 @@ from paperbrowse.dates import DateError, parse_bound
 from paperbrowse.models import Paper, merge, normalise_title
 
 # Why each version changed: a library built by an earlier one is rebuilt from its recorded
-# dumps when first opened (cli.py), and the progress line quotes the reasons.
+# dumps when first opened (commands.ready_library), and the progress line quotes the reasons.
 SCHEMA_HISTORY = {
     1: "first release",
     2: "fast indexing analyzer",
@@ -161,7 +161,7 @@ def source_token(name: str) -> str:
 def make_schema() -> fields.Schema:
     """The index schema: title weighted above abstract, stemmed; author names; the arXiv id;
     sortable date and counts (`upvotes`, `comments`, `authors`, GitHub `stars`); the unstemmed
-    words of title, abstract and organisation, which wildcards match (patterns.py)."""
+    words of title, abstract and organisation, which wildcards match (engine/patterns.py)."""
 
     def count() -> fields.NUMERIC:
         return Count(sortable=True)

@@ -56,7 +56,6 @@ def clean_line(line: str) -> str:
     return nfc(line.replace("\u00a0", " ").replace("\t", " ")).strip()
 
 
-def is_safe_url(url: str) -> bool:
-    """True only for http(s) URLs, the only kind paperbrowse ever opens."""
-    lowered = url.strip().lower()
-    return lowered.startswith(("http://", "https://")) and not _CONTROLS.search(url)
+def has_controls(text: str) -> bool:
+    """True when `text` holds a C0 or C1 control character other than tab and newline."""
+    return bool(_CONTROLS.search(text))

@@ -13,6 +13,7 @@ import urllib.parse
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from paperbrowse.models import TriageState
 
@@ -26,6 +27,15 @@ CREATE TABLE IF NOT EXISTS state (
     updated TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
 )
 """
+
+
+class TriageView(Protocol):
+    """What a search reads of triage: the ids with a flag set (a TriageStore, or a snapshot
+    of one taken in another thread)."""
+
+    def ids_with(self, flag: str) -> set[str]:
+        """The paper ids whose `flag` (read, starred, hidden) is set."""
+        ...
 
 
 class TriageError(Exception):

@@ -21,10 +21,10 @@ from typing import Any
 from textual.pilot import Pilot
 from textual.widgets import Input
 
-from paperbrowse.indexer import collect_sources
-from paperbrowse.library import Library
+from paperbrowse.indexer import index_sources
 from paperbrowse.models import Filters
 from paperbrowse.paths import sample_dir
+from paperbrowse.sources import collect_sources
 from paperbrowse.tui.app import make_browser
 from paperbrowse.tui.pilot import settle
 
@@ -117,9 +117,7 @@ async def generate(output: Path) -> list[Path]:
         sources, problems = collect_sources([str(sample_dir())])
         if problems:
             raise RuntimeError("; ".join(problems))
-        library = Library(sample)
-        report = library.index(sources)
-        library.close()
+        report = index_sources(sample, sources)
         if report.failures:
             raise RuntimeError(f"indexing the sample failed: {report.failures}")
         paths = []

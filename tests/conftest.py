@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from paperbrowse.indexer import collect_sources
 from paperbrowse.library import Library
 from paperbrowse.models import Paper, merge
 from paperbrowse.pages import parse_file
+from paperbrowse.sources import collect_sources
+from tests.indexing import index_into
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE_DIR = REPO / "paperbrowse" / "sample"
@@ -53,7 +54,7 @@ def index_samples(data_dir: Path) -> Library:
     library = Library(data_dir)
     sources, problems = collect_sources([str(SAMPLE_DIR)])
     assert not problems
-    report = library.index(sources)
+    report = index_into(library, sources)
     assert not report.failures
     return library
 

@@ -22,6 +22,7 @@ import re
 from datetime import date, timedelta
 from pathlib import Path
 
+from paperbrowse.limits import DEFAULT_MAX_BYTES
 from paperbrowse.models import normalise_title
 from paperbrowse.pages.cards import CardParser
 from paperbrowse.pages.decoding import decode_dump, html_error, is_html_name
@@ -30,7 +31,7 @@ from paperbrowse.pages.kinds import detect_kind, detect_syntax
 from paperbrowse.pages.lines import Line, select_all_lines
 from paperbrowse.pages.markdown import markdown_lines
 from paperbrowse.pages.paper_page import parse_paper_page
-from paperbrowse.pages.reading import DEFAULT_MAX_BYTES, read_capture
+from paperbrowse.pages.reading import read_capture
 from paperbrowse.pages.results import DumpError, ParseResult, ParseWarning
 from paperbrowse.pages.terminal import terminal_lines
 from paperbrowse.pages.urls import arxiv_id_of, extract_links

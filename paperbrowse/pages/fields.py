@@ -130,7 +130,8 @@ def stars(number: str, suffix: str) -> int:
     scale = {"": 1, "k": 1000, "m": 1_000_000}[suffix.lower()]
     whole, _, fraction = number.partition(".")
     # Exact decimal arithmetic: float("3.29") * 1000 is 3289.9999999999995.
-    return (int(whole) * 10 ** len(fraction) + int(fraction or 0)) * scale // 10 ** len(fraction)
+    divisor: int = 10 ** len(fraction)
+    return (int(whole) * divisor + int(fraction or 0)) * scale // divisor
 
 
 def parse_trailer(text: str) -> Trailer | None:

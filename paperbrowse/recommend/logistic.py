@@ -39,7 +39,8 @@ def _dot(a: np.ndarray, b: np.ndarray) -> float:
 
 def _log1pexp(z: np.ndarray) -> np.ndarray:
     """log(1 + exp(z)) without overflow."""
-    return np.logaddexp(0.0, z)
+    found: np.ndarray = np.logaddexp(0.0, z)
+    return found
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:
@@ -135,4 +136,5 @@ def _two_loop(g: np.ndarray, history: list[tuple[np.ndarray, np.ndarray, float]]
     for (s_k, y_k, rho), a in zip(history, reversed(alphas), strict=True):
         b = rho * _dot(y_k, q)
         q += (a - b) * s_k
-    return q
+    direction: np.ndarray = q
+    return direction

@@ -116,7 +116,8 @@ class SparseRows(_Rows):
         if total == 0:
             return np.zeros(0, dtype=np.int64)
         before = np.cumsum(counts) - counts
-        return np.arange(total, dtype=np.int64) + np.repeat(starts - before, counts)
+        found: np.ndarray = np.arange(total, dtype=np.int64) + np.repeat(starts - before, counts)
+        return found
 
     def gather(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(columns, values) of every entry of `rows`, row after row (one vectorised gather)."""

@@ -6,6 +6,7 @@ import sys
 from collections.abc import Callable, Iterable
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -14,11 +15,14 @@ from textual.driver import Driver
 from textual.screen import Screen
 from textual.theme import ThemeProvider
 
+from paperbrowse.commands import index_sample
 from paperbrowse.config import ConfigError, Settings, load_settings, save_settings
-from paperbrowse.library import Library, LibraryError
+from paperbrowse.errors import LibraryError
+from paperbrowse.library import Library
 from paperbrowse.links import open_url
-from paperbrowse.models import Filters, Paper
-from paperbrowse.paths import sample_dir
+from paperbrowse.models import Filters, Paper, TriageState
+from paperbrowse.output import write_papers
+from paperbrowse.paths import state_db
 from paperbrowse.triage import TriageError, TriageStore
 from paperbrowse.tui.commands import ACTIONS
 from paperbrowse.tui.main_screen import MainScreen
@@ -143,10 +147,7 @@ class PaperBrowser(App[list[Paper] | None]):
                 widget.cursor_blink = False  # type: ignore[attr-defined]
 
     def _load_sample(self) -> None:
-        from paperbrowse.indexer import collect_sources
-
-        sources, _ = collect_sources([str(sample_dir())])
-        self.library.index(sources)
+        index_sample(self.library.data_dir)
 
     async def on_welcome_screen_sample_loaded(self) -> None:
         self.library.close()
@@ -157,7 +158,7 @@ class PaperBrowser(App[list[Paper] | None]):
     def action_interrupt(self) -> None:
         self.exit(None, return_code=130)
 
-    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """The palette offers every action of the table, then Textual's own (themes, keys)."""
         if isinstance(screen, MainScreen):
             for action in ACTIONS:
@@ -186,7 +187,7 @@ def make_browser(
     triage store on `data_dir`, the settings file when `use_settings` (else none is read or
     written), and `theme` over the saved one when given. Raises TriageError for a damaged or
     locked `state.db`."""
-    triage = TriageStore(data_dir / "state.db")
+    triage = TriageStore(state_db(data_dir))
     settings: Settings | None = None
     warning = None
     if use_settings:
@@ -210,8 +211,6 @@ def make_browser(
 
 def run_browser(data_dir: Path, filters: Filters, fmt: str) -> int:
     """Run the browser on `data_dir`, print the selection in `fmt` to stdout; the exit code."""
-    from paperbrowse.output import write_papers
-
     if not sys.stdin.isatty() or not sys.stderr.isatty():
         print("paperbrowse: the browser needs a terminal (stdin and stderr)", file=sys.stderr)
         return 2
@@ -230,8 +229,6 @@ def run_browser(data_dir: Path, filters: Filters, fmt: str) -> int:
     code = app.return_code or 0
     if code == 0 and selection:
         states = triage.get_many([p.id for p in selection])
-        from paperbrowse.models import TriageState
-
         write_papers(((p, states.get(p.id, TriageState())) for p in selection), fmt, sys.stdout)
         sys.stdout.flush()
     elif code == 0:

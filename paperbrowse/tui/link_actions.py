@@ -10,10 +10,9 @@ from textual import work
 from textual.screen import Screen
 
 from paperbrowse.clipboard import copy_text
-from paperbrowse.links import LinkError, open_target, primary_url
+from paperbrowse.links import LinkError, is_safe_url, open_target, paper_links, primary_url
 from paperbrowse.models import Paper
-from paperbrowse.render import paper_links
-from paperbrowse.text import is_safe_url, strip_controls
+from paperbrowse.text import strip_controls
 from paperbrowse.tui.link_picker import LinkPicker
 
 

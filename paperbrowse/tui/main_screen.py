@@ -18,7 +18,8 @@ from textual.screen import Screen
 from textual.widgets import Input, Static
 
 from paperbrowse.dates import DateError
-from paperbrowse.library import Library, QueryError, Results, Row
+from paperbrowse.errors import QueryError
+from paperbrowse.library import Library, Results, Row
 from paperbrowse.links import open_target
 from paperbrowse.models import SORTS, Filters, Paper, TriageState
 from paperbrowse.triage import Change, TriageError, TriageStore

@@ -26,7 +26,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from paperbrowse.library import Row
-from paperbrowse.models import TriageState
+from paperbrowse.models import COMMENT, UPVOTE, TriageState, authors_text
 from paperbrowse.text import strip_controls
 from paperbrowse.tui.colours import Ink, ink, layer
 
@@ -34,7 +34,6 @@ DATE_W = 10
 COUNT_W = 5  # "▲1234", "💬123"
 TITLE_MIN = 40  # cells a title keeps before an optional column is shown
 BYLINE_MIN, BYLINE_MAX = 9, 18
-UPVOTE, COMMENT = "▲", "💬"  # U+1F4AC is East Asian Wide: two cells in every terminal
 STARRED, UNREAD, READ, HIDDEN = "★", "•", "✓", "×"
 
 ROLES = ("title", "date", "counts", "byline", "star", "unread", "mark")
@@ -345,16 +344,10 @@ class PaperList(ScrollView, can_focus=True, inherit_bindings=False):
             out.append(seg(count_cell(COMMENT, row.comments, cols.comments) + " ", "counts"))
         out.append(seg(fit_cells(row.title, cols.title), "title"))
         if cols.byline:
-            byline = fit_cells(row.org or _authors(row.authors), cols.byline)
+            byline = fit_cells(row.org or authors_text(row.authors), cols.byline)
             out.append(seg(" " + byline, "byline"))
         return out
 
 
 def _no_row(index: int) -> Row:
     raise IndexError(index)
-
-
-def _authors(count: int | None) -> str:
-    if count is None:
-        return ""
-    return f"{count} author{'' if count == 1 else 's'}"

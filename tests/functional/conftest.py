@@ -9,12 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from paperbrowse.indexer import collect_sources
 from paperbrowse.library import Library
 from paperbrowse.models import Filters
 from paperbrowse.paths import sample_dir
+from paperbrowse.sources import collect_sources
 from paperbrowse.triage import TriageStore
 from paperbrowse.tui.app import PaperBrowser, make_browser
+from tests.indexing import index_into
 
 
 class FakeOpener:
@@ -32,7 +33,7 @@ def index_dumps(data_dir: Path, *paths: Path) -> Library:
     sources, problems = collect_sources([str(p) for p in paths])
     assert not problems
     library = Library(data_dir)
-    report = library.index(sources)
+    report = index_into(library, sources)
     assert not report.failures
     return library
 

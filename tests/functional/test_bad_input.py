@@ -13,10 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from paperbrowse.indexer import collect_sources
+from paperbrowse.indexer import index_sources
 from paperbrowse.library import Library
 from paperbrowse.links import LinkError, open_url
 from paperbrowse.models import Filters, paper_id
+from paperbrowse.sources import collect_sources
+from tests.indexing import index_into
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLE_DIR = REPO / "paperbrowse" / "sample"
@@ -212,7 +214,7 @@ def test_unreadable_file_and_directory_simulated(
     sources, problems = collect_sources([str(dumps)])
     assert problems == [f"{locked}: cannot read directory: Permission denied"]
     library = Library(tmp_path / "data")
-    report = library.index(sources)
+    report = index_into(library, sources)
     library.close()
     assert report.failures == [f"{secret}: cannot read: Permission denied"]
     assert ids_in(tmp_path / "data") == {paper_id("Readable Paper")}
@@ -226,7 +228,7 @@ def test_unreadable_file_and_directory_simulated(
 def lib(tmp_path_factory: pytest.TempPathFactory) -> Path:
     data = tmp_path_factory.mktemp("lib") / "data"
     sources, _ = collect_sources([str(SAMPLE_DIR)])
-    Library(data).index(sources)
+    index_sources(data, sources)
     return data
 
 

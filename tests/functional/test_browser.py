@@ -21,8 +21,8 @@ from textual.widgets import Input, OptionList, Static, Tabs
 
 from paperbrowse.dates import parse_bound
 from paperbrowse.library import Library, Results
-from paperbrowse.links import LinkError
-from paperbrowse.models import Filters, Paper, link_kind, lookup_urls
+from paperbrowse.links import LinkError, link_kind, lookup_urls
+from paperbrowse.models import Filters, Paper
 from paperbrowse.triage import TriageStore
 from paperbrowse.tui.app import PaperBrowser
 from paperbrowse.tui.commands import ACTIONS

@@ -7,9 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from paperbrowse.indexer import collect_sources
+from paperbrowse.indexer import index_sources
 from paperbrowse.library import Library
 from paperbrowse.models import Filters
+from paperbrowse.sources import collect_sources
 from paperbrowse.tui import main_screen
 from paperbrowse.tui.app import make_browser
 from paperbrowse.tui.main_screen import MainScreen
@@ -24,7 +25,7 @@ async def test_new_papers_appear_without_a_key(
     dumps.mkdir()
     shutil.copy(first, dumps)
     data = tmp_path / "lib"
-    Library(data).index(collect_sources([str(dumps)])[0])
+    index_sources(data, collect_sources([str(dumps)])[0])
     app = make_browser(data, Filters(state="all"), cursor_blink=False, use_settings=False)
     async with app.run_test(size=(120, 36)) as pilot:
         screen = app.screen

@@ -15,9 +15,10 @@ from typing import Any
 
 import pytest
 
-from paperbrowse.library import MANIFEST, Library
+from paperbrowse.manifest import write_lock
 from paperbrowse.models import Paper, normalise_title, paper_id
 from paperbrowse.pages import parse_file
+from paperbrowse.paths import MANIFEST
 from paperbrowse.triage import TriageStore
 
 REPO = Path(__file__).resolve().parents[2]
@@ -307,7 +308,7 @@ def test_newer_schema_asks_for_rebuild_and_rebuild_fixes_it(library_copy: Path) 
 
 
 def test_index_while_another_writer_holds_the_lock(library_copy: Path) -> None:
-    with Library(library_copy).write_lock():
+    with write_lock(library_copy):
         proc = run(library_copy, "index", str(SAMPLE_DIR))
     line = assert_one_line_error(proc, 1)
     assert "another paperbrowse" in line

@@ -13,10 +13,11 @@ from pathlib import Path
 import pytest
 
 from benchmarks.generate import generate
-from paperbrowse.indexer import MULTIPROCESS_FROM, collect_sources
+from paperbrowse.indexer import MULTIPROCESS_FROM, index_sources
 from paperbrowse.library import Library
 from paperbrowse.models import Filters, TriageState, paper_id
 from paperbrowse.pages import parse_file
+from paperbrowse.sources import collect_sources
 from paperbrowse.triage import TriageStore
 
 REPO = Path(__file__).resolve().parents[2]
@@ -66,7 +67,7 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def library_a(tmp_path_factory: pytest.TempPathFactory) -> Path:
     data = tmp_path_factory.mktemp("library-a") / "data"
     sources, _ = collect_sources([str(SAMPLE_DIR)])
-    Library(data).index(sources)
+    index_sources(data, sources)
     return data
 
 

@@ -21,9 +21,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from paperbrowse.indexer import collect_sources
 from paperbrowse.library import Library
 from paperbrowse.models import Filters, paper_id
+from paperbrowse.sources import collect_sources
+from tests.indexing import index_into
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLE_DIR = REPO / "paperbrowse" / "sample"
@@ -162,11 +163,11 @@ def test_a_changed_dump_replaces_its_papers_whatever_its_name(
     library = Library(base / "data")
     sources, problems = collect_sources([os.fsdecode(path)])
     assert not problems
-    assert not library.index(sources).failures
+    assert not index_into(library, sources).failures
     with open(path, "wb") as handle:
         handle.write(dump_bytes(titles_of("new", 3)))
     sources, _ = collect_sources([os.fsdecode(path)])
-    assert not library.index(sources).failures
+    assert not index_into(library, sources).failures
     library.close()
     assert library_ids(base / "data") == ids(titles_of("new", 3))
     shutil.rmtree(base)

@@ -26,11 +26,14 @@ from pathlib import Path
 import pytest
 
 from benchmarks.generate import generate
-from paperbrowse.indexer import MULTIPROCESS_FROM, collect_sources
+from paperbrowse.indexer import MULTIPROCESS_FROM
 from paperbrowse.library import Library
+from paperbrowse.manifest import write_lock
 from paperbrowse.models import Filters, paper_id
 from paperbrowse.pages import parse_file
+from paperbrowse.sources import collect_sources
 from paperbrowse.triage import TriageError, TriageStore
+from tests.indexing import index_into
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLE_DIR = REPO / "paperbrowse" / "sample"
@@ -92,7 +95,7 @@ def small_library(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, set[s
     data = tmp_path_factory.mktemp("run-a") / "data"
     library = Library(data)
     sources, problems = collect_sources([str(SAMPLE_DIR)])
-    assert not problems and not library.index(sources).failures
+    assert not problems and not index_into(library, sources).failures
     library.close()
     ids = ids_in(data)
     assert len(ids) == 262
@@ -558,7 +561,7 @@ def test_library_api_writes_a_private_index_under_umask_022(
     data = tmp_path / "data"
     library = Library(data)
     sources, _ = collect_sources([str(SAMPLE_DIR)])
-    library.index(sources)
+    index_into(library, sources)
     library.close()
     modes = _modes(data)
     index_files = {n: m for n, m in modes.items() if n.startswith("index-1")}
@@ -570,7 +573,7 @@ def test_library_api_writes_a_private_index_under_umask_022(
 
 def test_library_api_write_lock_is_private(tmp_path: Path, umask_022: None) -> None:
     data = tmp_path / "data"
-    with Library(data).write_lock():
+    with write_lock(data):
         pass
     assert stat.S_IMODE((data / "write.lock").stat().st_mode) & 0o077 == 0
 

@@ -14,10 +14,12 @@ from pathlib import Path
 
 import pytest
 
-from paperbrowse import indexer
-from paperbrowse.indexer import collect_sources
-from paperbrowse.library import MANIFEST, Library
+from paperbrowse import sources as indexer
+from paperbrowse.library import Library
 from paperbrowse.models import Filters, paper_id
+from paperbrowse.paths import MANIFEST
+from paperbrowse.sources import collect_sources
+from tests.indexing import index_into
 
 REPO = Path(__file__).resolve().parents[2]
 HEADER = "new\n\nDaily Papers\n\nby AK and the research community\n\nNov 13\n\n"
@@ -78,7 +80,7 @@ def test_the_recorded_hash_is_the_hash_of_the_bytes_parsed(
 
     monkeypatch.setattr(indexer, "read_capture", read_then_change)
     library = Library(tmp_path / "data")
-    library.index(collect_sources([str(capture)])[0])
+    index_into(library, collect_sources([str(capture)])[0])
     library.close()
     assert len(reads) == 1
     recorded = json.loads((tmp_path / "data" / MANIFEST).read_text())["sources"]

@@ -14,9 +14,11 @@ from typing import Any
 
 import pytest
 
-from paperbrowse.library import Library, Source
+from paperbrowse.library import Library
 from paperbrowse.models import Paper, arxiv_paper_id
+from paperbrowse.sources import Source
 from tests.api_records import api_records, capture, one_line
+from tests.indexing import index_into
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -57,7 +59,7 @@ def data(records: list[dict[str, Any]], tmp_path_factory: pytest.TempPathFactory
         Source("trending.md", None, records=trending),
         Source("paper.txt", None, records=pages),
     ]
-    report = library.index(sources)
+    report = index_into(library, sources)
     assert not report.failures
     library.close()
     return folder

@@ -10,12 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from paperbrowse.indexer import collect_sources
 from paperbrowse.library import Library
 from paperbrowse.models import Filters
 from paperbrowse.paths import sample_dir
+from paperbrowse.sources import collect_sources
 from paperbrowse.triage import TriageStore
 from paperbrowse.tui.app import PaperBrowser, make_browser
+from tests.indexing import index_into
 
 HEADER = (
     "new\n\nGet trending papers in your email inbox!\n\nSubscribe\n\n"
@@ -46,7 +47,7 @@ def _index(dumps: list[str], data_dir: Path) -> Path:
     sources, problems = collect_sources(dumps)
     assert not problems
     library = Library(data_dir)
-    assert not library.index(sources).failures
+    assert not index_into(library, sources).failures
     library.close()
     return data_dir
 

@@ -11,10 +11,13 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from paperbrowse.library import IndexReport, Library, Source
+from paperbrowse.library import Library
+from paperbrowse.merging import IndexReport
 from paperbrowse.models import Filters, Paper, TriageState, arxiv_paper_id, paper_id
+from paperbrowse.sources import Source
 from paperbrowse.triage import TriageStore
 from tests.api_records import api_records, capture, one_line
+from tests.indexing import index_into
 
 
 def index(library: Library, *, rebuild: bool = False, **sources: list[Paper]) -> IndexReport:
@@ -22,7 +25,7 @@ def index(library: Library, *, rebuild: bool = False, **sources: list[Paper]) ->
     given = [
         Source(name.replace("_", "."), None, records=papers) for name, papers in sources.items()
     ]
-    report = library.index(given, rebuild=rebuild)
+    report = index_into(library, given, rebuild=rebuild)
     assert not report.failures, report.failures
     return report
 

@@ -20,19 +20,16 @@ from pathlib import Path
 import pytest
 from whoosh.analysis import StemmingAnalyzer
 
-from paperbrowse.indexer import collect_sources
-from paperbrowse.library import (
-    MANIFEST,
-    IndexReport,
-    Library,
-    LibraryBusy,
-    LibraryError,
-    QueryError,
-    Results,
-    Source,
-)
+from paperbrowse.errors import LibraryBusy, LibraryError, QueryError
+from paperbrowse.indexer import index_sources
+from paperbrowse.library import Library, Results
+from paperbrowse.manifest import write_lock
+from paperbrowse.merging import IndexReport
 from paperbrowse.models import Filters, Paper, normalise_title, paper_id
+from paperbrowse.paths import MANIFEST
+from paperbrowse.sources import Source, collect_sources
 from paperbrowse.triage import TriageStore
+from tests.indexing import index_into
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLE_DIR = REPO / "paperbrowse" / "sample"
@@ -68,7 +65,7 @@ def write_dump(path: Path, papers: Iterable[tuple[str, str, str]], page: str = "
 def index_paths(library: Library, *paths: Path, year: int | None = None) -> IndexReport:
     sources, problems = collect_sources([str(p) for p in paths])
     assert not problems
-    return library.index(sources, year=year)
+    return index_into(library, sources, year=year)
 
 
 def search_ids(library: Library, query: str = "", **kwargs: object) -> list[str]:
@@ -713,7 +710,7 @@ def test_rebuild_keeps_triage_and_replaces_the_index(
     state_before = (library_copy / "state.db").read_bytes()
     old_index = json.loads((library_copy / MANIFEST).read_text())["index"]
 
-    report = mutable_library.index([], rebuild=True)
+    report = index_into(mutable_library, [], rebuild=True)
     assert report.new == 262 and not report.failures
     new_index = json.loads((library_copy / MANIFEST).read_text())["index"]
     assert new_index != old_index
@@ -731,7 +728,7 @@ def test_rebuild_warns_about_dumps_that_are_gone(tmp_path: Path) -> None:
     library = Library(tmp_path / "data")
     index_paths(library, a, b)
     b.unlink()
-    report = library.index([], rebuild=True)
+    report = index_into(library, [], rebuild=True)
     assert any("b.txt" in w and "gone" in w for w in report.warnings)
     assert [r.title for r in library.search(Filters())] == ["Paper One"]
 
@@ -810,7 +807,7 @@ def test_two_dumps_with_one_file_name_in_one_run(tmp_path: Path) -> None:
 def test_index_from_bytes_source(tmp_path: Path) -> None:
     data = (SAMPLE_DIR / SAMPLE_NAMES[2]).read_bytes()
     library = Library(tmp_path / "data")
-    report = library.index([Source(name="stdin", path=None, data=data)])
+    report = index_into(library, [Source(name="stdin", path=None, data=data)])
     assert report.new == 137 and not report.failures
     paper = library.get(paper_id(LITE_POSE))
     assert paper is not None and paper.sources == ["stdin"]
@@ -828,7 +825,7 @@ def test_refresh_picks_up_a_newer_generation(tmp_path: Path) -> None:
     index_paths(Library(tmp_path / "data"), b)  # same generation, a new segment
     assert reader.refresh() is True
     assert sorted(search_ids(reader)) == sorted([paper_id("Paper One"), paper_id("Paper Two")])
-    Library(tmp_path / "data").index([], rebuild=True)  # a new generation directory
+    index_sources(tmp_path / "data", [], rebuild=True)  # a new generation directory
     assert reader.refresh() is True
     assert len(search_ids(reader)) == 2
 
@@ -850,7 +847,7 @@ def test_schema_mismatch_asks_for_a_rebuild(mutable_library: Library, library_co
         with pytest.raises(LibraryError, match=r"paperbrowse index --rebuild"):
             action(Library(library_copy))
     # The rebuild it asks for works, from the recorded dumps.
-    report = Library(library_copy).index([], rebuild=True)
+    report = index_sources(library_copy, [], rebuild=True)
     assert report.new == 262
     assert len(Library(library_copy).search(Filters())) == 262
 
@@ -872,10 +869,10 @@ def test_missing_index_dir_is_a_library_error(mutable_library: Library, library_
 
 def test_second_writer_in_process_is_busy(mutable_library: Library, library_copy: Path) -> None:
     other = Library(library_copy)
-    with mutable_library.write_lock():
+    with write_lock(mutable_library.data_dir):
         with pytest.raises(LibraryBusy, match="another paperbrowse"):
             index_paths(other, SAMPLE_DIR)
-        with pytest.raises(LibraryBusy), other.write_lock():
+        with pytest.raises(LibraryBusy), write_lock(other.data_dir):
             pass
     # Released: indexing works again.
     assert index_paths(other, SAMPLE_DIR).files_unchanged == 3
@@ -888,18 +885,19 @@ def test_second_writer_in_another_process_is_busy(
         """
         import sys
         from pathlib import Path
-        from paperbrowse.indexer import collect_sources
-        from paperbrowse.library import Library, LibraryBusy
+        from paperbrowse.errors import LibraryBusy
+        from paperbrowse.indexer import index_sources
+        from paperbrowse.sources import collect_sources
         sources, _ = collect_sources([sys.argv[2]])
         try:
-            Library(Path(sys.argv[1])).index(sources)
+            index_sources(Path(sys.argv[1]), sources)
         except LibraryBusy as exc:
             print("busy:", exc)
             sys.exit(3)
         """
     )
     args = [sys.executable, "-c", script, str(library_copy), str(SAMPLE_DIR)]
-    with mutable_library.write_lock():
+    with write_lock(mutable_library.data_dir):
         busy = subprocess.run(args, capture_output=True, text=True, timeout=60)
     assert busy.returncode == 3, busy.stderr
     assert "busy:" in busy.stdout
@@ -966,45 +964,45 @@ def test_dumps_with_the_same_file_name_keep_their_own_papers(tmp_path: Path) -> 
     assert dump_ids(b / "day.txt") - dump_ids(a / "day.txt")
 
     library = Library(tmp_path / "data")
-    library.index(collect_sources([str(a)])[0])
+    index_into(library, collect_sources([str(a)])[0])
     assert library_ids(library) == dump_ids(a / "day.txt")
-    report = library.index(collect_sources([str(b)])[0])
+    report = index_into(library, collect_sources([str(b)])[0])
     assert not report.failures
     assert library_ids(library) == expected
     names = sorted(library.manifest()["sources"])
     assert len(names) == 2 and names[0] == "day.txt" and names[1].startswith("day~")
 
-    again = library.index(collect_sources([str(a), str(b)])[0])
+    again = index_into(library, collect_sources([str(a), str(b)])[0])
     assert again.files_unchanged == 2 and not again.failures
 
     # An identical copy elsewhere (another install's sample, a backup) is the same dump.
     copy = tmp_path / "copy"
     copy.mkdir()
     shutil.copy(a / "day.txt", copy / "day.txt")
-    report = library.index(collect_sources([str(copy)])[0])
+    report = index_into(library, collect_sources([str(copy)])[0])
     assert report.files_unchanged == 1 and report.new == report.updated == 0
     assert sorted(library.manifest()["sources"]) == names
 
     moved = tmp_path / "moved"
     shutil.move(str(a), moved)
-    report = library.index(collect_sources([str(moved)])[0])
+    report = index_into(library, collect_sources([str(moved)])[0])
     assert report.files_unchanged == 1
     assert sorted(library.manifest()["sources"]) == names
     # Moved, then edited: still the same dump, updated in place.
     edited = moved / "day.txt"
     edited.write_text(edited.read_text("utf-8") + "\n", "utf-8")
-    report = library.index(collect_sources([str(moved)])[0])
+    report = index_into(library, collect_sources([str(moved)])[0])
     assert report.files_unchanged == 0 and not report.failures
     assert sorted(library.manifest()["sources"]) == names
     assert library_ids(library) == expected
 
     # Both in one run of a new library: both indexed, neither refused.
     other = Library(tmp_path / "data2")
-    report = other.index(collect_sources([str(moved), str(b)])[0])
+    report = index_into(other, collect_sources([str(moved), str(b)])[0])
     assert not report.failures
     assert library_ids(other) == expected
     # A rebuild keeps both.
-    rebuilt = other.index([], rebuild=True)
+    rebuilt = index_into(other, [], rebuild=True)
     assert not rebuilt.failures
     assert library_ids(other) == expected
 

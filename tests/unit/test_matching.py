@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 from whoosh import query
 
+from paperbrowse.engine.matching import DocSets
+from paperbrowse.engine.scoring import bm25f, positive_terms
 from paperbrowse.library import Library
-from paperbrowse.matching import DocSets, bm25f, positive_terms
 
 QUERIES = [
     "model",

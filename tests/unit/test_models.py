@@ -6,16 +6,8 @@ from datetime import date
 
 import pytest
 
-from paperbrowse.models import (
-    Filters,
-    Paper,
-    TriageState,
-    link_kind,
-    merge,
-    normalise_title,
-    paper_id,
-    primary_url,
-)
+from paperbrowse.links import link_kind, primary_url
+from paperbrowse.models import Filters, Paper, TriageState, merge, normalise_title, paper_id
 
 TITLE = "Lite Pose: Efficient Architecture Design for 2D Human Pose Estimation"
 

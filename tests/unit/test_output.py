@@ -13,7 +13,8 @@ from io import StringIO
 import pytest
 from rich.console import Console
 
-from paperbrowse.models import Paper, TriageState, lookup_urls
+from paperbrowse.links import lookup_urls
+from paperbrowse.models import Paper, TriageState
 from paperbrowse.output import FORMATS, paper_to_dict, write_papers
 
 JSON_KEYS = [

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from paperbrowse.pages import parse_file
+from tests.indexing import index_into
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared"
 PAGES = SHARED / "fixtures" / "pages"
@@ -150,14 +151,14 @@ def test_dumps_carry_26_comment_counts() -> None:
 def test_the_real_captures_index_and_search(tmp_path: Path) -> None:
     """Every paper of the three captures is one record of a library, summary-only trending cards
     (abstract "") included, and is found by its arXiv id."""
-    from paperbrowse.indexer import collect_sources
     from paperbrowse.library import Library
     from paperbrowse.models import Filters, normalise_title
+    from paperbrowse.sources import collect_sources
 
     library = Library(tmp_path / "data")
     sources, problems = collect_sources([str(PAGES / name) for name in CAPTURES])
     assert problems == []
-    report = library.index(sources)
+    report = index_into(library, sources)
     assert report.failures == [] and report.warnings == []
     expected = [t for name in CAPTURES for t in truth(name)]
     assert len(library) == len({normalise_title(t["title"]) for t in expected})

@@ -10,12 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from paperbrowse.indexer import collect_sources
 from paperbrowse.library import Library
 from paperbrowse.models import Filters
 from paperbrowse.pages import DumpError, extract_links, parse_capture, parse_text
 from paperbrowse.pages import urls as urls_module
+from paperbrowse.sources import collect_sources
 from paperbrowse.text import clean_line, strip_controls
+from tests.indexing import index_into
 
 CHROME = "new\n\nDaily Papers\n\nNov 13\n\n"
 ABSTRACT = "We study a problem. Our method works well on many benchmarks and beats the baselines."
@@ -46,7 +47,7 @@ def test_a_word_typed_in_any_normal_form_finds_the_paper(tmp_path: Path, form: s
     capture = tmp_path / "page.txt"
     capture.write_text(page(unicodedata.normalize(form, "Résumé Retrieval for Kaon Decays")))
     library = Library(tmp_path / "data")
-    library.index(collect_sources([str(capture)])[0])
+    index_into(library, collect_sources([str(capture)])[0])
     for typed in ("NFC", "NFD"):
         query = unicodedata.normalize(typed, "résumé")
         assert len(library.search(Filters(query=query)).ids) == 1, (form, typed)

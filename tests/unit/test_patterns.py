@@ -19,10 +19,12 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from paperbrowse import patterns
-from paperbrowse.indexer import collect_sources
-from paperbrowse.library import Library, QueryError
+from paperbrowse.engine import patterns
+from paperbrowse.errors import QueryError
+from paperbrowse.library import Library
 from paperbrowse.models import Filters, Paper
+from paperbrowse.sources import collect_sources
+from tests.indexing import index_into
 
 SAMPLE_DIR = Path(__file__).resolve().parents[2] / "paperbrowse" / "sample"
 TOKEN = re.compile(r"[\w*]+(?:\.?[\w*]+)*")
@@ -161,7 +163,7 @@ def test_patterns_over_several_segments_with_updated_papers(tmp_path: Path, orac
     library = Library(tmp_path / "data")
     for dump in sorted(SAMPLE_DIR.glob("*.txt")):  # one run per dump: papers in two dumps
         sources, _ = collect_sources([str(dump)])  # are updated, their old documents deleted
-        library.index(sources)
+        index_into(library, sources)
     library.close()
     library = Library(tmp_path / "data")
     assert len(library.searcher.reader().leaf_readers()) > 1  # type: ignore[union-attr]

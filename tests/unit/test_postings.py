@@ -13,11 +13,14 @@ from whoosh import formats, index
 
 from paperbrowse import indexer
 from paperbrowse.analysis import CompactPositions, encode_positions
-from paperbrowse.indexer import collect_sources
-from paperbrowse.library import Library, make_schema
-from paperbrowse.matching import DocSets
+from paperbrowse.engine.codec import CAPTURED
+from paperbrowse.engine.matching import DocSets
+from paperbrowse.engine.side_files import TermArrays, decode_positions
+from paperbrowse.library import Library
 from paperbrowse.models import Filters
-from paperbrowse.postings import CAPTURED, TermArrays, decode_positions
+from paperbrowse.schema import make_schema
+from paperbrowse.sources import collect_sources
+from tests.indexing import index_into
 
 SAMPLE_FILES = sorted((Path(__file__).parents[2] / "paperbrowse" / "sample").glob("*.txt"))
 
@@ -102,7 +105,7 @@ def test_several_segments_merges_and_deletions(tmp_path: Path) -> None:
     for i, path in enumerate(SAMPLE_FILES):
         shutil.copy(path, dumps / path.name)
         sources, _ = collect_sources([str(dumps)])
-        library.index(sources)
+        index_into(library, sources)
         if i == 1:
             # change the first dump: its papers are deleted and written again
             first = dumps / SAMPLE_FILES[0].name
@@ -125,7 +128,7 @@ def test_two_writer_processes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     assert indexer.writer_options(10).get("procs") == 2
     library = Library(tmp_path / "data")
     sources, _ = collect_sources([str(p) for p in SAMPLE_FILES])
-    library.index(sources)
+    index_into(library, sources)
     assert len(list(library.searcher.reader().leaf_readers())) >= 1  # type: ignore[union-attr]
     assert check_every_term(library) > 1000
 

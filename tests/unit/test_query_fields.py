@@ -18,9 +18,12 @@ from typing import Any
 import pytest
 from whoosh.analysis import StemmingAnalyzer
 
-from paperbrowse.library import Library, Source, _split_ranges
+from paperbrowse.library import Library
 from paperbrowse.models import Filters, Paper
+from paperbrowse.query import split_ranges as _split_ranges
+from paperbrowse.sources import Source
 from tests.api_records import api_records, capture
+from tests.indexing import index_into
 
 KINDS = ("daily", "trending", "paper")
 
@@ -42,7 +45,9 @@ def library(captured: list[Paper], tmp_path_factory: pytest.TempPathFactory) -> 
     by_source: dict[str, list[Paper]] = {}
     for paper in captured:
         by_source.setdefault(paper.sources[0], []).append(paper)
-    report = lib.index([Source(name, None, records=papers) for name, papers in by_source.items()])
+    report = index_into(
+        lib, [Source(name, None, records=papers) for name, papers in by_source.items()]
+    )
     assert report.new == len(captured) and not report.failures
     yield lib
     lib.close()
@@ -210,7 +215,7 @@ def test_old_style_arxiv_ids(tmp_path: Path) -> None:
         sources=["old.txt"],
     )
     lib = Library(tmp_path / "data")
-    lib.index([Source("old.txt", None, records=[paper])])
+    index_into(lib, [Source("old.txt", None, records=[paper])])
     for text in ("arxiv:hep-th/9901001", "arxiv:hep-th/9901001v1", "arxiv:HEP-TH/9901001"):
         assert hits(lib, text) == {paper.id}, text
     found = lib.get("arXiv:hep-th/9901001")

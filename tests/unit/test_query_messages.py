@@ -18,9 +18,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from paperbrowse.library import Catalog, Library, LibraryError, QueryError
+from paperbrowse.catalog import Catalog
+from paperbrowse.errors import LibraryError, QueryError
+from paperbrowse.library import Library
 from paperbrowse.models import Filters
-from paperbrowse.query_text import SEARCHABLE_FIELDS
+from paperbrowse.query import SEARCHABLE_FIELDS
 
 # What Whoosh says when it is left to explain a mistake: none of it may reach a user.
 WHOOSH_INTERNALS = (
@@ -208,6 +210,6 @@ def test_whoosh_lock_file_is_0600(library_copy: Path) -> None:
 
 def test_manifest_written_by_an_index_run_has_the_documented_shape(library_copy: Path) -> None:
     data = json.loads((library_copy / "library.json").read_text("utf-8"))
-    from paperbrowse.library import manifest_problem
+    from paperbrowse.manifest import manifest_problem
 
     assert manifest_problem(data) is None

@@ -1,9 +1,9 @@
 """Wildcards, prefixes and word ranges, matched against the unstemmed words of each field.
 
 A pattern is matched against words, never stems: `title:diffusion*` must find "diffusion",
-whose stem "diffus" the stemmed field holds. The parser (library.py) points every pattern on
+whose stem "diffus" the stemmed field holds. The query parser (query.py) points every pattern on
 `title`, `abstract` or `org` at that field's word field (`title_words`, ...), which the postings
-side files (postings.py) keep as a sorted word list with each word's document numbers. So:
+side files (codec.py) keep as a sorted word list with each word's document numbers. So:
 
 - a prefix (`gen*`) or a range (`title:[a to c]`) is a run of consecutive words found by binary
   search, and its postings are one contiguous read;
@@ -26,8 +26,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from whoosh import query
 
+from paperbrowse.engine.whoosh_internals import pattern_terms
+
 if TYPE_CHECKING:
-    from paperbrowse.postings import SegmentArrays, TermArrays
+    from paperbrowse.engine.side_files import SegmentArrays, TermArrays
 
 # Text field -> its unstemmed word field.
 WORD_FIELDS = {"title": "title_words", "abstract": "abstract_words", "org": "org_words"}
@@ -184,7 +186,8 @@ class WordList:
             ids = self._ids(int(self.offsets[first]), span)
             keep = np.zeros(last - first, dtype=bool)
             keep[chosen - first] = True
-            return ids[np.repeat(keep, self.counts[first:last])]
+            kept: np.ndarray = ids[np.repeat(keep, self.counts[first:last])]
+            return kept
         parts = [self._ids(int(self.offsets[i]), int(self.counts[i])) for i in chosen.tolist()]
         return np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint32)
 
@@ -273,7 +276,7 @@ def whoosh_pattern_docs(searcher: Any, q: query.Query) -> np.ndarray:
             list(reader.lexicon(q.fieldname)) if q.fieldname in reader.indexed_field_names() else []
         )
     else:
-        texts = list(q._btexts(reader))
+        texts = pattern_terms(q, reader)
     total = sum(reader.doc_frequency(q.fieldname, t) for t in texts)
     if total > MAX_POSTINGS:
         raise PatternTooBroad(too_broad(q, total))

@@ -2,27 +2,24 @@
 
 Whoosh's matchers yield one posting at a time through several Python calls each; for a common
 word in 100,000 abstracts that alone takes a few hundred milliseconds. Here a term of the title
-or abstract is read whole from the segments' postings side files (postings.py) and boolean
+or abstract is read whole from the segments' postings side files (side_files.py) and boolean
 queries become array set operations. Phrases narrow to the documents holding every word, then
 intersect (document, position - offset) keys of each word. Other terms (org, wildcards,
 ranges) are read from Whoosh's postings blocks, and any query kind not handled here falls back
 to Whoosh's own matcher, so results are always Whoosh's; tests compare both on many queries.
 
-Scoring is BM25 with Whoosh's defaults, vectorised over a term's whole postings array.
+Scoring is in scoring.py.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from math import log
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from whoosh import query
-from whoosh.matching.wrappers import FilterMatcher
 from whoosh.searching import Searcher
 
-from paperbrowse.patterns import (
+from paperbrowse.engine.patterns import (
     Selection,
     all_stars,
     check_breadth,
@@ -31,46 +28,28 @@ from paperbrowse.patterns import (
     select,
     whoosh_pattern_docs,
 )
+from paperbrowse.engine.whoosh_internals import leaf_postings, postings_blocks
 
 if TYPE_CHECKING:
-    from paperbrowse.postings import TermArrays
+    from paperbrowse.engine.side_files import TermArrays
 
 # An unfielded word means "in the title or the abstract", and scores as one field holding both
-# (BM25F): "words" names that merged field in positive_terms and bm25f.
+# (BM25F): "words" names that merged field in scoring.positive_terms and scoring.bm25f.
 WORDS_FIELD = "words"
 MERGED_FIELDS = ("title", "abstract")
-
-
-def leaf_postings(searcher: Searcher, fieldname: str, text: Any) -> Iterator[tuple[Any, int]]:
-    """(raw postings matcher, document offset) of a term in each index segment holding it.
-
-    Deleted documents are not filtered here: callers intersect with the live set once.
-    """
-    for leaf, offset in searcher.reader().leaf_readers():
-        try:
-            if (fieldname, text) not in leaf:
-                continue
-            matcher = leaf.postings(fieldname, text)
-        except Exception:  # a field this segment never saw
-            continue
-        if isinstance(matcher, FilterMatcher):
-            matcher = matcher.child
-        yield matcher, offset
 
 
 def term_docs(searcher: Searcher, fieldname: str, text: Any) -> set[int]:
     """Document numbers holding a term (deleted ones included: callers intersect with live)."""
     docs: set[int] = set()
     for matcher, offset in leaf_postings(searcher, fieldname, text):
-        if hasattr(matcher, "_read_ids") and hasattr(matcher, "_next_block"):
-            while matcher.is_active():
-                if matcher._ids is None:
-                    matcher._read_ids()
-                ids = matcher._ids
-                docs.update(ids if not offset else (i + offset for i in ids))
-                matcher._next_block()
-        else:
+        blocks = postings_blocks(matcher)
+        if blocks is None:
             docs.update(i + offset for i in matcher.all_ids())
+            continue
+        for block in blocks:
+            ids = block.ids
+            docs.update(ids if not offset else (i + offset for i in ids))
     return docs
 
 
@@ -87,20 +66,16 @@ def term_positions(
         return None
     found: dict[int, list[int]] = {}
     for matcher, offset in leaf_postings(searcher, fieldname, text):
-        if not hasattr(matcher, "_read_values"):
+        blocks = postings_blocks(matcher, "values")
+        if blocks is None:
             return None
-        while matcher.is_active():
-            if matcher._ids is None:
-                matcher._read_ids()
-            ids = [i + offset for i in matcher._ids] if offset else matcher._ids
+        for block in blocks:
+            ids = [i + offset for i in block.ids] if offset else block.ids
             if not docs.isdisjoint(ids):
-                if matcher._values is None:
-                    matcher._read_values()
-                values = matcher._values
+                values = block.values
                 for i, doc in enumerate(ids):
                     if doc in docs:
                         found[doc] = decode(values[i])
-            matcher._next_block()
     return found
 
 
@@ -140,7 +115,7 @@ def as_array(docs: Any) -> np.ndarray:
 class DocSets:
     """Evaluates queries to sorted arrays of document numbers against one searcher.
 
-    With `arrays` (the segments' postings side files, see postings.py) terms of the text fields
+    With `arrays` (the segments' postings side files, see side_files.py) terms of the text fields
     are read as whole arrays; other terms, and any segment without a side file, go through
     Whoosh's postings blocks.
     """
@@ -184,7 +159,7 @@ class DocSets:
     def term(self, fieldname: str, text: Any) -> np.ndarray:
         """Sorted document numbers holding a term (deleted ones included)."""
         if self.arrays is not None and self.arrays.captures(fieldname):
-            return self.arrays.docs(fieldname, _term_bytes(self.searcher, fieldname, text))
+            return self.arrays.docs(fieldname, term_bytes(self.searcher, fieldname, text))
         return as_array(term_docs(self.searcher, fieldname, text))
 
     def _eval(self, q: query.Query) -> np.ndarray:
@@ -193,7 +168,7 @@ class DocSets:
         if isinstance(q, query.And):
             parts = sorted((self._eval(c) for c in q.subqueries), key=len)
             if not parts:
-                return _EMPTY
+                return EMPTY
             result = parts[0]
             for part in parts[1:]:
                 if not len(result):
@@ -217,9 +192,10 @@ class DocSets:
         if is_pattern(q):
             return self._pattern(q)
         if isinstance(q, query.Every) and (not q.fieldname or q.fieldname == "has_code"):
-            return self.live.copy()  # every document has has_code, true or false
+            every: np.ndarray = self.live.copy()  # every document has has_code, true or false
+            return every
         if isinstance(q, query.NullQuery.__class__):
-            return _EMPTY
+            return EMPTY
         return self._whoosh(q)
 
     def _pattern(self, q: query.Query) -> np.ndarray:
@@ -235,7 +211,7 @@ class DocSets:
         parts = [self._eval(c) for c in children]
         parts = [p for p in parts if len(p)]
         if not parts:
-            return _EMPTY
+            return EMPTY
         if len(parts) == 1:
             return parts[0]
         return union(parts, self.searcher.reader().doc_count_all())
@@ -243,7 +219,7 @@ class DocSets:
     def _phrase(self, q: query.Phrase) -> np.ndarray:
         words = list(q.words)
         if not words:
-            return _EMPTY
+            return EMPTY
         # Only documents holding every word can hold the phrase: narrow with the words' sets,
         # then check positions on those alone.
         candidates: np.ndarray | None = None
@@ -255,7 +231,7 @@ class DocSets:
                 else np.intersect1d(candidates, found, assume_unique=True)
             )
             if not len(candidates):
-                return _EMPTY
+                return EMPTY
         assert candidates is not None
         if len(self.live) != self.searcher.reader().doc_count_all():
             candidates = np.intersect1d(candidates, self.live, assume_unique=True)
@@ -279,7 +255,7 @@ class DocSets:
         starts: np.ndarray | None = None
         for offset, word in enumerate(words):
             found = self.arrays.positions(
-                fieldname, _term_bytes(self.searcher, fieldname, word), candidates
+                fieldname, term_bytes(self.searcher, fieldname, word), candidates
             )
             if found is None:
                 return None
@@ -288,20 +264,20 @@ class DocSets:
             keys = sorted_unique((docs << 32) + (positions - offset))
             starts = keys if starts is None else np.intersect1d(starts, keys, assume_unique=True)
             if not len(starts):
-                return _EMPTY
+                return EMPTY
         assert starts is not None
         return sorted_unique(starts >> 32)
 
     def _whoosh(self, q: query.Query, within: set[int] | None = None) -> np.ndarray:
         if within is not None:
             if not within:
-                return _EMPTY
+                return EMPTY
             hits = self.searcher.search(q, limit=None, filter=within, scored=False)
             return as_array(hit.docnum for hit in hits)
         return as_array(set(q.docs(self.searcher)))
 
 
-_EMPTY = np.zeros(0, dtype=np.int64)
+EMPTY = np.zeros(0, dtype=np.int64)
 
 
 def union(parts: list[np.ndarray], size: int) -> np.ndarray:
@@ -322,166 +298,12 @@ def sorted_unique(values: np.ndarray) -> np.ndarray:
     return values
 
 
-def _term_bytes(searcher: Searcher, fieldname: str, text: Any) -> bytes:
+def term_bytes(searcher: Searcher, fieldname: str, text: Any) -> bytes:
     """A term's text as the index stores it."""
     if isinstance(text, bytes):
         return text
     try:
-        return searcher.schema[fieldname].to_bytes(text)
+        stored: bytes = searcher.schema[fieldname].to_bytes(text)
+        return stored
     except Exception:
         return str(text).encode("utf-8")
-
-
-# BM25 with Whoosh's defaults, summed over the query's terms. An unfielded word is scored once
-# on a merged field holding title and abstract, whose weights are field-weighted frequencies
-# (title x2) and whose length is the sum of both: the BM25F of Robertson et al. Whoosh's own
-# "BM25F" instead sums a BM25 per field; fielded terms (title:, abstract:) are scored exactly as
-# Whoosh scores them.
-_B, _K1 = 0.75, 1.2
-
-
-def unfielded_word(q: query.Query) -> Any | None:
-    """The word of `title:w OR abstract:w` (what an unfielded word parses to), else None."""
-    if not isinstance(q, query.Or) or len(q.subqueries) != 2:
-        return None
-    if not all(isinstance(c, query.Term) for c in q.subqueries):
-        return None
-    fields_ = {c.fieldname for c in q.subqueries}
-    texts = {c.text for c in q.subqueries}
-    return texts.pop() if fields_ == set(MERGED_FIELDS) and len(texts) == 1 else None
-
-
-def positive_terms(q: query.Query) -> set[tuple[str, Any]]:
-    """The (field, text) terms that add to a document's score: not those under NOT."""
-    if isinstance(q, query.Not):
-        return set()
-    if isinstance(q, query.AndNot):
-        return positive_terms(q.a)
-    word = unfielded_word(q)
-    if word is not None:
-        return {(WORDS_FIELD, word)}
-    if isinstance(q, query.Term):
-        return {(q.fieldname, q.text)}
-    if isinstance(q, query.Phrase):
-        return {(q.fieldname, w) for w in q.words}
-    found: set[tuple[str, Any]] = set()
-    for child in q.children():
-        found |= positive_terms(child)
-    return found
-
-
-def top_scored(
-    searcher: Searcher,
-    q: query.Query,
-    allowed: np.ndarray,
-    lengths: dict[str, np.ndarray],
-    limit: int,
-    rank: np.ndarray,
-    arrays: TermArrays | None = None,
-) -> np.ndarray | None:
-    """The `limit` best documents of `allowed` by BM25F over the query's terms, best first.
-
-    Equal scores go by `rank` (a position per document number: the catalog's date order).
-    None when the query has no scorable terms (Whoosh then decides).
-    """
-    scored = bm25f(searcher, q, allowed, lengths, arrays)
-    if scored is None:
-        return None
-    docs, scores = scored
-    if len(docs) > limit:
-        best = np.argpartition(-scores, limit - 1)[:limit]
-        docs, scores = docs[best], scores[best]
-    order = np.lexsort((rank[docs], -scores))
-    return docs[order]
-
-
-def bm25f(
-    searcher: Searcher,
-    q: query.Query,
-    allowed: np.ndarray,
-    lengths: dict[str, np.ndarray],
-    arrays: TermArrays | None = None,
-) -> tuple[np.ndarray, np.ndarray] | None:
-    """(documents of `allowed` holding a positive term of `q`, their BM25F scores), sorted by
-    document; None when the query has no scorable terms. `lengths`: each field's length per
-    document, with WORDS_FIELD the title's plus the abstract's.
-
-    The same figures Whoosh's scorer reads one posting at a time, computed for a whole
-    postings list at once.
-    """
-    terms = {(f, t) for f, t in positive_terms(q) if f in lengths}
-    if not terms:
-        return None
-    size = searcher.reader().doc_count_all()
-    permitted = np.zeros(size, dtype=bool)
-    permitted[allowed] = True
-    total = np.zeros(size, dtype=np.float64)
-    hit = np.zeros(size, dtype=bool)
-    for fieldname, text in terms:
-        if fieldname == WORDS_FIELD:
-            found = _merged_postings(searcher, arrays, text, size)
-        else:
-            found = _postings(searcher, arrays, fieldname, text)
-        if found is None:
-            return None
-        ids, weights = found
-        if fieldname == WORDS_FIELD:
-            # one field holding title and abstract: its average length and idf
-            avg = sum(searcher.field_length(f) for f in MERGED_FIELDS) / (size or 1)
-            idf = log(size / (len(ids) + 1)) + 1
-        else:
-            avg = searcher.avg_field_length(fieldname)
-            idf = searcher.idf(fieldname, text)
-        keep = permitted[ids]
-        ids, weights = ids[keep], weights[keep]
-        if not len(ids):
-            continue
-        base = _K1 * (1 - _B)
-        per_len = _K1 * _B / (avg or 1.0)
-        field_lengths = lengths[fieldname][ids]
-        total[ids] += idf * (_K1 + 1) * weights / (weights + base + per_len * field_lengths)
-        hit[ids] = True
-    docs = np.flatnonzero(hit)
-    return docs, total[docs]
-
-
-def _merged_postings(
-    searcher: Searcher, arrays: TermArrays | None, text: Any, size: int
-) -> tuple[np.ndarray, np.ndarray] | None:
-    """A word's postings in title and abstract as one field: each document's weight is its
-    title weight (2 x frequency, the title's field boost) plus its abstract frequency."""
-    parts = [_postings(searcher, arrays, f, text) for f in MERGED_FIELDS]
-    if any(part is None for part in parts):
-        return None
-    weights = np.zeros(size, dtype=np.float64)
-    docs: list[np.ndarray] = []
-    for part in parts:
-        assert part is not None
-        ids, w = part
-        weights[ids] += w
-        docs.append(ids)
-    nonempty = [d for d in docs if len(d)]
-    merged = union(nonempty, size) if nonempty else _EMPTY
-    return merged, weights[merged]
-
-
-def _postings(
-    searcher: Searcher, arrays: TermArrays | None, fieldname: str, text: Any
-) -> tuple[np.ndarray, np.ndarray] | None:
-    """(document numbers, weights) of a term: from the side files, else Whoosh's blocks."""
-    if arrays is not None and arrays.captures(fieldname):
-        return arrays.postings(fieldname, _term_bytes(searcher, fieldname, text))
-    ids: list[int] = []
-    weights: list[float] = []
-    for matcher, offset in leaf_postings(searcher, fieldname, text):
-        if not hasattr(matcher, "_read_weights"):
-            return None
-        while matcher.is_active():
-            if matcher._ids is None:
-                matcher._read_ids()
-            if matcher._weights is None:
-                matcher._read_weights()
-            ids.extend(i + offset for i in matcher._ids)
-            weights.extend(matcher._weights)
-            matcher._next_block()
-    return np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float64)

@@ -1,0 +1,12 @@
+"""The fast text path under the library: how documents match a query and how they score.
+
+- `whoosh_internals`: every use of Whoosh's private attributes and writer hooks, and the
+  pinned Whoosh version they were written against;
+- `codec`: the postings side files written beside each segment (`SideFileCodec`);
+- `side_files`: reading them (`TermArrays`);
+- `patterns`: wildcards, prefixes and word ranges over the unstemmed word lists;
+- `matching`: a Whoosh query -> sorted numpy arrays of document numbers (`DocSets`);
+- `scoring`: BM25F over whole postings arrays (`top_scored`).
+
+The engine knows Whoosh and numpy, never paperbrowse's records, schema or user interface.
+"""

@@ -1,0 +1,169 @@
+"""Scoring: BM25F over whole postings arrays, and the query terms that add to a score.
+
+BM25 with Whoosh's defaults (B 0.75, K1 1.2), summed over the query's terms. An unfielded word is
+scored once on a merged field holding title and abstract, whose weights are field-weighted
+frequencies (title x2) and whose length is the sum of both: the BM25F of Robertson et al.
+Whoosh's own "BM25F" instead sums a BM25 per field; fielded terms (title:, abstract:) are scored
+exactly as Whoosh scores them. The same figures Whoosh's scorer reads one posting at a time,
+computed for a whole postings list at once.
+"""
+
+from __future__ import annotations
+
+from math import log
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from whoosh import query
+from whoosh.searching import Searcher
+
+from paperbrowse.engine.matching import EMPTY, MERGED_FIELDS, WORDS_FIELD, term_bytes, union
+from paperbrowse.engine.whoosh_internals import leaf_postings, postings_blocks
+
+if TYPE_CHECKING:
+    from paperbrowse.engine.side_files import TermArrays
+
+_B, _K1 = 0.75, 1.2
+
+
+def unfielded_word(q: query.Query) -> Any | None:
+    """The word of `title:w OR abstract:w` (what an unfielded word parses to), else None."""
+    if not isinstance(q, query.Or) or len(q.subqueries) != 2:
+        return None
+    if not all(isinstance(c, query.Term) for c in q.subqueries):
+        return None
+    fields_ = {c.fieldname for c in q.subqueries}
+    texts = {c.text for c in q.subqueries}
+    return texts.pop() if fields_ == set(MERGED_FIELDS) and len(texts) == 1 else None
+
+
+def positive_terms(q: query.Query) -> set[tuple[str, Any]]:
+    """The (field, text) terms that add to a document's score: not those under NOT."""
+    if isinstance(q, query.Not):
+        return set()
+    if isinstance(q, query.AndNot):
+        return positive_terms(q.a)
+    word = unfielded_word(q)
+    if word is not None:
+        return {(WORDS_FIELD, word)}
+    if isinstance(q, query.Term):
+        return {(q.fieldname, q.text)}
+    if isinstance(q, query.Phrase):
+        return {(q.fieldname, w) for w in q.words}
+    found: set[tuple[str, Any]] = set()
+    for child in q.children():
+        found |= positive_terms(child)
+    return found
+
+
+def top_scored(
+    searcher: Searcher,
+    q: query.Query,
+    allowed: np.ndarray,
+    lengths: dict[str, np.ndarray],
+    limit: int,
+    rank: np.ndarray,
+    arrays: TermArrays | None = None,
+) -> np.ndarray | None:
+    """The `limit` best documents of `allowed` by BM25F over the query's terms, best first.
+
+    Equal scores go by `rank` (a position per document number: the catalog's date order).
+    None when the query has no scorable terms (Whoosh then decides).
+    """
+    scored = bm25f(searcher, q, allowed, lengths, arrays)
+    if scored is None:
+        return None
+    docs, scores = scored
+    if len(docs) > limit:
+        best = np.argpartition(-scores, limit - 1)[:limit]
+        docs, scores = docs[best], scores[best]
+    order = np.lexsort((rank[docs], -scores))
+    return docs[order]
+
+
+def bm25f(
+    searcher: Searcher,
+    q: query.Query,
+    allowed: np.ndarray,
+    lengths: dict[str, np.ndarray],
+    arrays: TermArrays | None = None,
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """(documents of `allowed` holding a positive term of `q`, their BM25F scores), sorted by
+    document; None when the query has no scorable terms. `lengths`: each field's length per
+    document, with WORDS_FIELD the title's plus the abstract's.
+
+    The same figures Whoosh's scorer reads one posting at a time, computed for a whole
+    postings list at once.
+    """
+    terms = {(f, t) for f, t in positive_terms(q) if f in lengths}
+    if not terms:
+        return None
+    size = searcher.reader().doc_count_all()
+    permitted = np.zeros(size, dtype=bool)
+    permitted[allowed] = True
+    total = np.zeros(size, dtype=np.float64)
+    hit = np.zeros(size, dtype=bool)
+    for fieldname, text in terms:
+        if fieldname == WORDS_FIELD:
+            found = _merged_postings(searcher, arrays, text, size)
+        else:
+            found = _postings(searcher, arrays, fieldname, text)
+        if found is None:
+            return None
+        ids, weights = found
+        if fieldname == WORDS_FIELD:
+            # one field holding title and abstract: its average length and idf
+            avg = sum(searcher.field_length(f) for f in MERGED_FIELDS) / (size or 1)
+            idf = log(size / (len(ids) + 1)) + 1
+        else:
+            avg = searcher.avg_field_length(fieldname)
+            idf = searcher.idf(fieldname, text)
+        keep = permitted[ids]
+        ids, weights = ids[keep], weights[keep]
+        if not len(ids):
+            continue
+        base = _K1 * (1 - _B)
+        per_len = _K1 * _B / (avg or 1.0)
+        field_lengths = lengths[fieldname][ids]
+        total[ids] += idf * (_K1 + 1) * weights / (weights + base + per_len * field_lengths)
+        hit[ids] = True
+    docs = np.flatnonzero(hit)
+    return docs, total[docs]
+
+
+def _merged_postings(
+    searcher: Searcher, arrays: TermArrays | None, text: Any, size: int
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """A word's postings in title and abstract as one field: each document's weight is its
+    title weight (2 x frequency, the title's field boost) plus its abstract frequency."""
+    parts = [_postings(searcher, arrays, f, text) for f in MERGED_FIELDS]
+    if any(part is None for part in parts):
+        return None
+    weights = np.zeros(size, dtype=np.float64)
+    docs: list[np.ndarray] = []
+    for part in parts:
+        assert part is not None
+        ids, w = part
+        weights[ids] += w
+        docs.append(ids)
+    nonempty = [d for d in docs if len(d)]
+    merged = union(nonempty, size) if nonempty else EMPTY
+    return merged, weights[merged]
+
+
+def _postings(
+    searcher: Searcher, arrays: TermArrays | None, fieldname: str, text: Any
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """(document numbers, weights) of a term: from the side files, else Whoosh's blocks."""
+    if arrays is not None and arrays.captures(fieldname):
+        return arrays.postings(fieldname, term_bytes(searcher, fieldname, text))
+    ids: list[int] = []
+    weights: list[float] = []
+    for matcher, offset in leaf_postings(searcher, fieldname, text):
+        blocks = postings_blocks(matcher, "weights")
+        if blocks is None:
+            return None
+        for block in blocks:
+            ids.extend(i + offset for i in block.ids)
+            weights.extend(block.weights)
+    return np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float64)

@@ -1,0 +1,269 @@
+"""Reading the postings side files that SideFileCodec writes (codec.py): a term of every segment
+with one `pread` per array into numpy arrays, so matching is set algebra on sorted arrays and
+BM25 is vectorised (matching.py, scoring.py). A segment without a side file (written by another
+codec) makes `TermArrays.for_searcher` return None, and the caller falls back to Whoosh's matchers.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import pickle
+import struct
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from paperbrowse.engine.codec import CAPTURED, SIDE_EXT, TRAILER, term_key
+from paperbrowse.engine.whoosh_internals import segment_file
+
+
+class SegmentArrays:
+    """The side file of one segment, read with pread (safe from any thread)."""
+
+    def __init__(self, path: Path, base: int, length: int) -> None:
+        self._fd = os.open(path, os.O_RDONLY)
+        try:
+            self._base = base
+            (table_at,) = TRAILER.unpack(self._pread(length - TRAILER.size, TRAILER.size))
+            raw = self._pread(table_at, length - TRAILER.size - table_at)
+            table, entries, sections = pickle.loads(raw)
+            self._table: dict[bytes, int] = table
+            self.word_sections: dict[str, tuple[int, int, int, int]] = sections
+            self.word_lists: dict[str, Any] = {}  # field -> its WordList, read on first use
+            self._entries = np.frombuffer(entries, dtype="<i8").reshape(-1, 3)
+        except BaseException:
+            os.close(self._fd)
+            raise
+
+    @classmethod
+    def open(cls, folder: Path, leaf: Any) -> SegmentArrays | None:
+        """The side file of a segment (a leaf reader of a searcher), or None when it has none
+        (or it cannot be read)."""
+        try:
+            found = segment_file(folder, leaf, SIDE_EXT)
+            return None if found is None else cls(*found)
+        except (OSError, EOFError, ValueError, pickle.UnpicklingError, struct.error):
+            return None
+
+    def _pread(self, offset: int, size: int) -> bytes:
+        data = os.pread(self._fd, size, self._base + offset)
+        if len(data) != size:
+            raise OSError("short read from a postings side file")
+        return data
+
+    def read(self, offset: int, size: int) -> bytes:
+        """`size` bytes at `offset` of the side file (OSError when it is shorter)."""
+        return self._pread(offset, size)
+
+    def _entry(self, fieldname: str, btext: bytes) -> tuple[int, int, int] | None:
+        index = self._table.get(term_key(fieldname, btext))
+        if index is None:
+            return None
+        offset, count, size = self._entries[index].tolist()
+        return offset, count, size
+
+    def postings(self, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
+        """(document numbers, weights) of a term in this segment (empty when absent)."""
+        entry = self._entry(fieldname, btext)
+        if entry is None:
+            return _NO_IDS, _NO_WEIGHTS
+        offset, count, _size = entry
+        raw = self._pread(offset, 8 * count)
+        return (
+            np.frombuffer(raw, dtype="<u4", count=count),
+            np.frombuffer(raw, dtype="<f4", count=count, offset=4 * count),
+        )
+
+    def positional(
+        self, fieldname: str, btext: bytes
+    ) -> tuple[np.ndarray, np.ndarray, bytes] | None:
+        """(document numbers, value length per posting, value bytes) of a term, in one read;
+        empty when absent, None when the field keeps no values."""
+        entry = self._entry(fieldname, btext)
+        if entry is None:
+            return _NO_IDS, _NO_IDS, b""
+        offset, count, size = entry
+        if size < 0:
+            return None
+        raw = self._pread(offset, 12 * count + size)
+        return (
+            np.frombuffer(raw, dtype="<u4", count=count),
+            np.frombuffer(raw, dtype="<u4", count=count, offset=8 * count),
+            raw[12 * count :],
+        )
+
+    def close(self) -> None:
+        fd, self._fd = self._fd, -1
+        if fd >= 0:
+            with contextlib.suppress(OSError):
+                os.close(fd)
+
+    def __del__(self) -> None:
+        self.close()
+
+
+_NO_IDS = np.zeros(0, dtype=np.uint32)
+_NO_WEIGHTS = np.zeros(0, dtype=np.float32)
+
+
+class TermArrays:
+    """The side files of every segment of one searcher, with each segment's document offset."""
+
+    def __init__(
+        self, segments: list[tuple[SegmentArrays, int]], cache: dict[Any, Any] | None = None
+    ) -> None:
+        self._segments = segments
+        self._cache = cache
+
+    def scoped(self) -> TermArrays:
+        """The same arrays, remembering each term read until this view is dropped (one search
+        reads a term for matching, then again for scoring)."""
+        return TermArrays(self._segments, {})
+
+    @classmethod
+    def for_searcher(cls, folder: Path, searcher: Any) -> TermArrays | None:
+        """Arrays for the searcher's segments; None if any segment lacks its side file."""
+        segments: list[tuple[SegmentArrays, int]] = []
+        for leaf, offset in searcher.reader().leaf_readers():
+            found = SegmentArrays.open(folder, leaf)
+            if found is None:
+                for opened, _ in segments:
+                    opened.close()
+                return None
+            segments.append((found, offset))
+        return cls(segments)
+
+    def segments(self) -> list[tuple[SegmentArrays, int]]:
+        """Each segment's side file with the segment's first document number."""
+        return list(self._segments)
+
+    @staticmethod
+    def captures(fieldname: str) -> bool:
+        return fieldname in CAPTURED
+
+    def postings(self, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
+        """(sorted document numbers as int64, weights as float64) of a term in all segments.
+
+        Deleted documents are included: callers intersect with the live documents.
+        """
+        cache = self._cache
+        if cache is not None:
+            found = cache.get((fieldname, btext))
+            if found is None:
+                found = cache[(fieldname, btext)] = self._read(fieldname, btext)
+            return found
+        return self._read(fieldname, btext)
+
+    def _read(self, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
+        ids_parts: list[np.ndarray] = []
+        weight_parts: list[np.ndarray] = []
+        for segment, offset in self._segments:
+            ids, weights = segment.postings(fieldname, btext)
+            if len(ids):
+                ids_parts.append(ids.astype(np.int64) + offset)
+                weight_parts.append(weights)
+        if not ids_parts:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
+        return np.concatenate(ids_parts), np.concatenate(weight_parts).astype(np.float64)
+
+    def docs(self, fieldname: str, btext: bytes) -> np.ndarray:
+        """Sorted document numbers holding a term (deleted ones included)."""
+        return self.postings(fieldname, btext)[0]
+
+    def positions(
+        self, fieldname: str, btext: bytes, within: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray] | None:
+        """(document, position) pairs of a term in the documents `within` (sorted).
+
+        None when the field keeps no positions here.
+        """
+        doc_parts: list[np.ndarray] = []
+        pos_parts: list[np.ndarray] = []
+        for segment, offset in self._segments:
+            found = segment.positional(fieldname, btext)
+            if found is None:
+                return None
+            ids, lengths, blob = found
+            if not len(ids):
+                continue
+            docs = ids.astype(np.int64) + offset
+            keep = np.isin(docs, within, assume_unique=True)
+            if not keep.any():
+                continue
+            starts = np.zeros(len(lengths), dtype=np.int64)
+            np.cumsum(lengths[:-1], out=starts[1:])
+            owner, positions = decode_positions(blob, starts[keep], lengths[keep].astype(np.int64))
+            doc_parts.append(docs[keep][owner])
+            pos_parts.append(positions)
+        if not doc_parts:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        return np.concatenate(doc_parts), np.concatenate(pos_parts)
+
+
+def decode_positions(
+    blob: bytes, starts: np.ndarray, lengths: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Decode the CompactPositions values at `starts` in `blob` (see analysis.py), all at once.
+
+    Returns (index of the value each position came from, position), grouped by value. A value
+    that is not well formed (another format) is decoded by pickle as Whoosh's Positions would,
+    or yields nothing.
+    """
+    n = len(starts)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    data = np.frombuffer(blob, dtype=np.uint8)
+    width = data[starts].astype(np.int64)
+    ok = ((width == 2) | (width == 4)) & (lengths >= 1)
+    width = np.where(ok, width, 2)
+    ok &= (lengths - 1) % width == 0
+    counts = np.where(ok, (lengths - 1) // width, 0)
+    owner = np.repeat(np.arange(n, dtype=np.int64), counts)
+    first = np.zeros(n, dtype=np.int64)
+    np.cumsum(counts[:-1], out=first[1:])
+    step = width[owner]
+    at = starts[owner] + 1 + (np.arange(len(owner), dtype=np.int64) - first[owner]) * step
+    positions = data[at].astype(np.int64) | (data[at + 1].astype(np.int64) << 8)
+    wide = np.flatnonzero(step == 4)
+    if len(wide):
+        at = at[wide]
+        positions[wide] |= (data[at + 2].astype(np.int64) << 16) | (
+            data[at + 3].astype(np.int64) << 24
+        )
+    bad = np.flatnonzero(~ok)
+    if len(bad):
+        owner, positions = _decode_slowly(blob, starts, lengths, bad, owner, positions)
+    return owner, positions
+
+
+def _decode_slowly(
+    blob: bytes,
+    starts: np.ndarray,
+    lengths: np.ndarray,
+    bad: np.ndarray,
+    owner: np.ndarray,
+    positions: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Values in Whoosh's own Positions format (a count, then pickled deltas), via pickle."""
+    extra_owner: list[int] = []
+    extra_pos: list[int] = []
+    for i in bad.tolist():
+        start, length = int(starts[i]), int(lengths[i])
+        value = blob[start : start + length]
+        try:
+            deltas = pickle.loads(value[4:] if value.endswith(b".") else value[4:] + b".")
+            position = 0
+            found = []
+            for delta in deltas:
+                position += int(delta)
+                found.append(position)
+        except Exception:
+            continue
+        extra_owner.extend([i] * len(found))
+        extra_pos.extend(found)
+    owner = np.concatenate([owner, np.array(extra_owner, dtype=np.int64)])
+    positions = np.concatenate([positions, np.array(extra_pos, dtype=np.int64)])
+    order = np.argsort(owner, kind="stable")
+    return owner[order], positions[order]

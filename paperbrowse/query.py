@@ -1,0 +1,373 @@
+"""The query language: what a user types -> a Whoosh query, plus the ranges and terms a search
+applies.
+
+The syntax is Whoosh's (see the README's query language), with four changes: `-word` means
+`NOT word` (outside quotes, as search boxes have it); unbalanced brackets and quotes, unknown or
+unsearchable fields, a field without a value and an operator without its words are each one
+line in our words (QueryError) instead of a query that silently matches nothing or a Whoosh
+traceback; wildcards, prefixes and ranges on a text field match the field's unstemmed words
+(engine/patterns.py); and top-level date and count ranges are pulled out (`split_ranges`), so
+the catalog applies them instead of a Whoosh range query.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from whoosh import query
+from whoosh.fields import Schema
+from whoosh.qparser import (
+    GtLtPlugin,
+    MultifieldPlugin,
+    QueryParser,
+    QueryParserError,
+    WildcardPlugin,
+    syntax,
+)
+
+from paperbrowse.engine.matching import WORDS_FIELD
+from paperbrowse.engine.patterns import WORD_FIELDS
+from paperbrowse.engine.scoring import positive_terms
+from paperbrowse.errors import QueryError
+from paperbrowse.models import Filters
+from paperbrowse.schema import NUMBER_FIELDS, date_long
+from paperbrowse.text import nfc
+
+_DAY_US = 86_400_000_000  # microseconds in a day: Whoosh's DATETIME unit
+
+# The fields a user can search, in the order messages list them (the README's query language).
+SEARCHABLE_FIELDS = (
+    "title",
+    "abstract",
+    "org",
+    "author",
+    "arxiv",
+    "date",
+    "upvotes",
+    "comments",
+    "authors",
+    "stars",
+    "has_code",
+)
+# Whoosh's operators: NOT is a prefix, the others stand between two clauses.
+PREFIX_OPERATORS = frozenset({"NOT"})
+INFIX_OPERATORS = frozenset({"AND", "OR", "ANDNOT", "ANDMAYBE", "REQUIRE"})
+
+# `name:` followed by what the field would apply to. A name starts with a letter (so `10:30`
+# and `GPT-4:` stay words) and stands at the start of a word; `https://…` is a link, not a field.
+_FIELD = re.compile(r"(?<![\w.\-:])([A-Za-z_]\w*):(?!//)(\S?)")
+_TOKENS = re.compile(r"[()]|[^\s()]+")
+
+
+def field_list() -> str:
+    """The searchable fields, for messages: `title, abstract, …`."""
+    return ", ".join(SEARCHABLE_FIELDS)
+
+
+def field_problem(text: str) -> str | None:
+    """An unknown or unsearchable field, or a field without a value; None when all is well.
+
+    `foo:bar` names a field that does not exist, `record:x` one that is not searchable, and
+    `title:` (or `title: pose`) gives a field nothing to search: Whoosh would silently turn each
+    into plain words or match nothing. An unknown name followed by a space (`Lite Pose: A…`,
+    pasted from a title) stays words.
+    """
+    spans = _quoted_spans(text)
+    for match in _FIELD.finditer(text):
+        if any(start < match.start() < end for start, end in spans):
+            continue
+        name, value = match.group(1), match.group(2)
+        if name in SEARCHABLE_FIELDS:
+            if not value:
+                return f"{name}: needs a value right after the colon ({name}:word)"
+            continue
+        if not value:
+            continue  # a word ending in a colon
+        return f"there is no field {name!r} to search; the fields are {field_list()}"
+    return None
+
+
+def _quoted_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each double-quoted stretch, quotes included."""
+    marks = [i for i, ch in enumerate(text) if ch == '"']
+    return [(marks[i], marks[i + 1] + 1) for i in range(0, len(marks) - 1, 2)]
+
+
+def operator_problem(text: str) -> str | None:
+    """An operator without the words it joins (`NOT NOT x`, `pose AND`, `OR x`); else None."""
+    tokens: list[str] = []
+    for i, part in enumerate(text.split('"')):
+        if i % 2:
+            tokens.append('"phrase"')
+        else:
+            tokens.extend(_TOKENS.findall(part))
+    previous: str | None = None
+    for n, token in enumerate(tokens):
+        following = tokens[n + 1] if n + 1 < len(tokens) else None
+        ends = following is None or following == ")" or following in INFIX_OPERATORS
+        if token in PREFIX_OPERATORS:
+            if following in PREFIX_OPERATORS:
+                return "NOT (or a leading -) must be followed by a word, not by another NOT"
+            if ends:
+                return "NOT (or a leading -) needs a word after it"
+        elif token in INFIX_OPERATORS:
+            if previous is None or previous == "(" or previous in INFIX_OPERATORS | {"NOT"}:
+                return f"{token} needs a word before it"
+            if ends:
+                return f"{token} needs a word after it"
+        previous = token
+    return None
+
+
+class QueryLanguage:
+    """Parses what a user typed into a Whoosh query over `schema` (the index's own)."""
+
+    def __init__(self, schema: Schema) -> None:
+        parser = _QueryParser(None, schema)
+        parser.remove_plugin_class(WildcardPlugin)
+        parser.add_plugin(_WildcardPlugin())
+        parser.add_plugin(MultifieldPlugin(["title", "abstract"]))
+        parser.add_plugin(GtLtPlugin())
+        self._parser = parser
+
+    def parse(self, text: str) -> query.Query | None:
+        """The Whoosh query for `text`; None for an empty query. QueryError when malformed."""
+        text = nfc(text).strip()  # the index holds NFC text (see text.clean_line)
+        if not text:
+            return None
+        _check_balanced(text)
+        converted = _minus_as_not(text)
+        problem = field_problem(converted) or operator_problem(converted)
+        if problem:
+            raise QueryError(f"invalid query {quoted(text)}: {problem}")
+        try:
+            parsed = self._parser.parse(converted)
+        except QueryParserError as exc:
+            raise QueryError(f"invalid query {quoted(text)}: {exc}") from None
+        except Exception:  # Whoosh's parser can fail with its own internals on odd input
+            raise QueryError(
+                f"invalid query {quoted(text)}: cannot be read as a query; see "
+                "`paperbrowse search --help` for the query language"
+            ) from None
+        problem = _query_error(parsed)
+        if problem:
+            raise QueryError(f"invalid query {quoted(text)}: {problem}")
+        return parsed
+
+
+class _QueryParser(QueryParser):
+    """Whoosh's parser, except that wildcards, prefixes and ranges on a text field match the
+    field's unstemmed, lower-cased words (patterns.WORD_FIELDS), not its stems.
+
+    Whoosh runs a pattern through the field's stemmer (`pos*` became `po*` and matched
+    "power") or matches it against stems (`title:diffusion*` found nothing: the stem is
+    "diffus").
+    """
+
+    def term_query(
+        self,
+        fieldname: str,
+        text: str,
+        termclass: type[query.Query],
+        boost: float = 1.0,
+        tokenize: bool = True,
+        removestops: bool = True,
+    ) -> query.Query:
+        words = WORD_FIELDS.get(fieldname)
+        if termclass in (query.Wildcard, query.Prefix) and words is not None:
+            return termclass(words, text.lower(), boost=boost)
+        return super().term_query(fieldname, text, termclass, boost, tokenize, removestops)
+
+    def process(self, text: str, pos: int = 0, debug: Any = None) -> Any:
+        """Whoosh's syntax tree, with ranges on text fields made ranges of words."""
+        nodes = super().process(text, pos, debug)
+        _words_ranges(nodes)
+        return nodes
+
+
+class _WildcardPlugin(WildcardPlugin):
+    """Whoosh's wildcard syntax, with a pattern kept whole: Whoosh joins a `*` or `?` to at
+    most one neighbour on each side, so `?*.0` became the pattern `?*` and a word `.0`."""
+
+    def do_wildcards(self, parser: QueryParser, group: Any) -> Any:
+        """Join every run of adjacent text and wildcard nodes into one, then Whoosh's own."""
+        _join_wildcards(self.WildcardNode, group)
+        return super().do_wildcards(parser, group)
+
+
+def _join_wildcards(kind: Any, group: Any) -> None:
+    i = 0
+    while i < len(group):
+        node = group[i]
+        if isinstance(node, kind):
+            while i + 1 < len(group) and group[i + 1].is_text():
+                node.text += group.pop(i + 1).text
+            while i > 0 and group[i - 1].is_text():
+                node.text = group.pop(i - 1).text + node.text
+                i -= 1
+        elif isinstance(node, syntax.GroupNode):
+            _join_wildcards(kind, node)
+        i += 1
+
+
+class _WordRangeNode(syntax.RangeNode):
+    """`title:[a to c]`: the words from "a" to "c", unstemmed and lower-cased."""
+
+    def query(self, parser: QueryParser) -> query.Query:
+        words = WORD_FIELDS.get(self.fieldname or parser.fieldname)
+        if words is None:
+            return super().query(parser)
+        start = self.start.lower() if self.start else None
+        end = self.end.lower() if self.end else None
+        found = query.TermRange(words, start, end, self.startexcl, self.endexcl, boost=self.boost)
+        return syntax.attach(found, self)
+
+
+def _words_ranges(node: Any) -> None:
+    if type(node) is syntax.RangeNode:
+        node.__class__ = _WordRangeNode
+    for child in getattr(node, "nodes", ()) or ():
+        _words_ranges(child)
+
+
+def quoted(text: str, limit: int = 60) -> str:
+    """A query quoted for a message, shortened: messages stay one readable line."""
+    return repr(text if len(text) <= limit else text[: limit - 1] + "…")
+
+
+# What `get` accepts as an arXiv id: a new-style or old-style id, optionally prefixed/versioned.
+# A minus at the start of a word (after a space or an opening parenthesis): `video -image`.
+# Not one inside a word (`text-to-image`, `date:2024-01`) or a phrase.
+_MINUS = re.compile(r"(?<![^\s(])-(?=[^\s\-)])")
+
+
+def _minus_as_not(text: str) -> str:
+    """`-word` as `NOT word`, outside quotes, as search boxes have it.
+
+    Whoosh's own PlusMinusPlugin also splits hyphenated words and dates, and makes the other
+    words optional once a `+` appears, so it is not used.
+    """
+    parts = text.split('"')
+    for i in range(0, len(parts), 2):  # even parts are outside quotes (quotes are balanced)
+        parts[i] = _MINUS.sub("NOT ", parts[i])
+    return '"'.join(parts)
+
+
+def _check_balanced(text: str) -> None:
+    stack: list[str] = []
+    in_quote = False
+    for ch in text:
+        if ch == '"':
+            in_quote = not in_quote
+        elif in_quote:
+            continue
+        elif ch in "([{":
+            stack.append(ch)
+        elif ch in ")]}":
+            # Whoosh ranges may mix brackets: [a TO b} is a half-open range.
+            expected = "(" if ch == ")" else "[{"
+            if not stack or stack[-1] not in expected:
+                raise QueryError(f"invalid query {quoted(text)}: unbalanced {ch!r}")
+            stack.pop()
+    if in_quote:
+        raise QueryError(f"invalid query {quoted(text)}: unclosed quote")
+    if stack:
+        raise QueryError(f"invalid query {quoted(text)}: unclosed {stack[-1]!r}")
+
+
+def _query_error(q: query.Query) -> str | None:
+    error = getattr(q, "error", None)
+    if error:
+        return str(error)
+    for child in q.children():
+        found = _query_error(child)
+        if found:
+            return found
+    return None
+
+
+_RANGE_FIELDS = ("date", *NUMBER_FIELDS)
+
+
+def split_ranges(
+    q: query.Query | None,
+) -> tuple[query.Query | None, list[tuple[str, Any, Any]]]:
+    """Pull top-level numeric/date ranges out of an AND so the catalog applies them."""
+    if q is None:
+        return None, []
+
+    def as_range(node: query.Query) -> tuple[str, Any, Any] | None:
+        if isinstance(node, query.NumericRange) and node.fieldname in _RANGE_FIELDS:
+            lo, hi = node.start, node.end
+            if node.startexcl and lo is not None:
+                lo += 1
+            if node.endexcl and hi is not None:
+                hi -= 1
+            return (node.fieldname, lo, hi)
+        if isinstance(node, query.Term) and node.fieldname in _RANGE_FIELDS:
+            return None
+        return None
+
+    single = as_range(q)
+    if single:
+        return None, [single]
+    if isinstance(q, query.And):
+        ranges: list[tuple[str, Any, Any]] = []
+        rest: list[query.Query] = []
+        for child in q.subqueries:
+            found = as_range(child)
+            (ranges if found else rest).append(found or child)
+        if not rest:
+            return None, ranges
+        return (rest[0] if len(rest) == 1 else query.And(rest)), ranges
+    return q, []
+
+
+def range_value(name: str, value: Any) -> int | None:
+    """A NumericRange bound in the catalog's units (date ordinals for dates)."""
+    if value is None:
+        return None
+    if name == "date":
+        return int(value) // _DAY_US + 1
+    return int(value)
+
+
+def text_terms(q: query.Query | None) -> list[tuple[str, Any]]:
+    if q is None:
+        return []
+    try:  # what the query looks for: not the words under NOT
+        return [(f, t) for f, t in positive_terms(q) if f in ("title", "abstract", WORDS_FIELD)]
+    except Exception:
+        return []
+
+
+Range = tuple[str, int | None, int | None]  # field, inclusive bounds in the catalog's units
+
+
+@dataclass(frozen=True)
+class Plan:
+    """How a search runs: the text query the engine matches (None: none), the ranges the
+    catalog applies (date ordinals for "date", counts for the NUMBER_FIELDS; the query's
+    top-level ranges and the filters' since/until), and the words it looks for (what the
+    browser and `--format table` highlight: not those under NOT)."""
+
+    text: query.Query | None
+    ranges: tuple[Range, ...]
+    terms: tuple[str, ...]
+
+
+def plan_search(parsed: query.Query | None, filters: Filters) -> Plan:
+    """The plan for a parsed query (`QueryLanguage.parse`) under `filters`' date bounds."""
+    text_query, ranges = split_ranges(parsed)
+    if filters.since or filters.until:
+        lo = date_long(filters.since) if filters.since else None
+        hi = date_long(filters.until) + _DAY_US - 1 if filters.until else None
+        ranges.append(("date", lo, hi))
+    words = {t.decode() if isinstance(t, bytes) else str(t) for _, t in text_terms(text_query)}
+    return Plan(
+        text_query,
+        tuple((name, range_value(name, lo), range_value(name, hi)) for name, lo, hi in ranges),
+        tuple(sorted(words)),
+    )

@@ -1,0 +1,19 @@
+"""Indexing from tests: the indexer's entry point for a Library a test already holds."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from paperbrowse.indexer import index_sources
+from paperbrowse.library import Library
+from paperbrowse.merging import IndexReport
+from paperbrowse.sources import Source
+
+
+def index_into(library: Library, sources: Sequence[Source], **options: Any) -> IndexReport:
+    """`indexer.index_sources` into the library's data dir (`options`: rebuild, year,
+    progress, max_bytes), then close the library, so that it reads the new generation."""
+    report = index_sources(library.data_dir, sources, **options)
+    library.close()
+    return report
