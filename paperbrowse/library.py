@@ -20,13 +20,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections import Counter
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, overload
-from urllib.parse import urlsplit
+from typing import TYPE_CHECKING
 
 import numpy as np
 from whoosh import index, query
@@ -43,6 +38,7 @@ from paperbrowse.errors import LibraryError, QueryError, damaged_index
 from paperbrowse.manifest import Manifest, check_version, read_manifest
 from paperbrowse.models import Filters, Paper
 from paperbrowse.query import QueryLanguage, plan_search, quoted
+from paperbrowse.results import LibraryStats, Results, Row, count_stats
 
 # Indexes of schema 7 and earlier pickled their schema naming `paperbrowse.library.PaperDate`:
 # it stays importable here so that their ids can still be read when they are upgraded.
@@ -53,73 +49,6 @@ if TYPE_CHECKING:
     from paperbrowse.triage import TriageView
 
 RELEVANCE_TOP = 500  # results ranked by score; the rest follow newest first
-
-
-@dataclass(frozen=True)
-class Row:
-    """What a list row shows of a paper, read from its stored record."""
-
-    docnum: int
-    id: str
-    title: str
-    published: date | None
-    upvotes: int | None
-    org: str | None
-    authors: int | None
-    has_code: bool
-    comments: int | None = None
-    arxiv_id: str | None = None
-
-
-@dataclass
-class Results(Sequence[Row]):
-    """An ordered result set of document numbers; rows and papers are read lazily."""
-
-    library: Library
-    docnums: list[int]
-    sort: str
-    terms: tuple[str, ...] = ()
-    _rows: dict[int, Row] = field(default_factory=dict, repr=False)
-
-    def __len__(self) -> int:
-        return len(self.docnums)
-
-    @overload
-    def __getitem__(self, i: int) -> Row: ...
-
-    @overload
-    def __getitem__(self, i: slice) -> list[Row]: ...
-
-    def __getitem__(self, i: int | slice) -> Row | list[Row]:
-        """The row at `i`, or a list of rows for a slice."""
-        if isinstance(i, slice):
-            return [self.row(j) for j in range(*i.indices(len(self)))]
-        return self.row(i)
-
-    def row(self, i: int) -> Row:
-        """The list row of the i-th result."""
-        doc = self.docnums[i]
-        row = self._rows.get(doc)
-        if row is None:
-            row = self.library.row(doc)
-            if len(self._rows) > 4096:
-                self._rows.clear()
-            self._rows[doc] = row
-        return row
-
-    def paper(self, i: int) -> Paper:
-        """The full record of the i-th result."""
-        return self.library.paper_at(self.docnums[i])
-
-    def papers(self) -> Iterator[Paper]:
-        """Every result's full record, in order, read one at a time."""
-        for doc in self.docnums:
-            yield self.library.paper_at(doc)
-
-    @property
-    def ids(self) -> list[str]:
-        """The paper ids, in order."""
-        return [self.library.catalog.ids[d] for d in self.docnums]
 
 
 class Library:
@@ -381,45 +310,10 @@ class Library:
 
     def stats(self) -> LibraryStats:
         """Counts, date span, per-month histogram, top organisations and link hosts."""
-        stats = LibraryStats()
         if self.searcher is None:
-            return stats
-        months: Counter[str] = Counter()
-        orgs: Counter[str] = Counter()
-        hosts: Counter[str] = Counter()
-        dates: list[date] = []
-        for doc in self.catalog.live:
-            paper = self.paper_at(doc)
-            stats.papers += 1
-            if paper.published:
-                dates.append(paper.published)
-                months[paper.published.strftime("%Y-%m")] += 1
-            if paper.org:
-                orgs[paper.org] += 1
-            for link in paper.links:
-                hosts[urlsplit(link).netloc.lower().removeprefix("www.")] += 1
-        stats.dated = len(dates)
-        if dates:
-            stats.first, stats.last = min(dates), max(dates)
-        stats.months = sorted(months.items())
-        stats.orgs = orgs.most_common(10)
-        stats.hosts = hosts.most_common(10)
-        stats.sources = len(self.manifest().get("sources", {}))
-        return stats
-
-
-@dataclass
-class LibraryStats:
-    """Numbers for `paperbrowse stats`."""
-
-    papers: int = 0
-    dated: int = 0
-    sources: int = 0
-    first: date | None = None
-    last: date | None = None
-    months: list[tuple[str, int]] = field(default_factory=list)
-    orgs: list[tuple[str, int]] = field(default_factory=list)
-    hosts: list[tuple[str, int]] = field(default_factory=list)
+            return LibraryStats()
+        papers = (self.paper_at(doc) for doc in self.catalog.live)
+        return count_stats(papers, sources=len(self.manifest().get("sources", {})))
 
 
 # What `get` accepts as an arXiv id: a new-style or old-style id, optionally prefixed/versioned.

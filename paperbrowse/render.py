@@ -25,7 +25,7 @@ from paperbrowse.models import COMMENT, UPVOTE, Paper, TriageState, authors_text
 from paperbrowse.text import strip_controls
 
 if TYPE_CHECKING:
-    from paperbrowse.library import LibraryStats
+    from paperbrowse.results import LibraryStats
 
 SEP = "  ·  "
 

@@ -19,7 +19,8 @@ from textual.widgets import Input, Static
 
 from paperbrowse.dates import DateError
 from paperbrowse.errors import QueryError
-from paperbrowse.library import Library, Results, Row
+from paperbrowse.library import Library
+from paperbrowse.results import Results, Row
 from paperbrowse.links import open_target
 from paperbrowse.models import SORTS, Filters, Paper, TriageState
 from paperbrowse.triage import Change, TriageError, TriageStore

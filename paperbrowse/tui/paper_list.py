@@ -25,8 +25,8 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from paperbrowse.library import Row
 from paperbrowse.models import COMMENT, UPVOTE, TriageState, authors_text
+from paperbrowse.results import Row
 from paperbrowse.text import strip_controls
 from paperbrowse.tui.colours import Ink, ink, layer
 

@@ -20,9 +20,10 @@ from textual.pilot import Pilot
 from textual.widgets import Input, OptionList, Static, Tabs
 
 from paperbrowse.dates import parse_bound
-from paperbrowse.library import Library, Results
+from paperbrowse.library import Library
 from paperbrowse.links import LinkError, link_kind, lookup_urls
 from paperbrowse.models import Filters, Paper
+from paperbrowse.results import Results
 from paperbrowse.triage import TriageStore
 from paperbrowse.tui.app import PaperBrowser
 from paperbrowse.tui.commands import ACTIONS

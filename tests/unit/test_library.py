@@ -22,11 +22,12 @@ from whoosh.analysis import StemmingAnalyzer
 
 from paperbrowse.errors import LibraryBusy, LibraryError, QueryError
 from paperbrowse.indexer import index_sources
-from paperbrowse.library import Library, Results
+from paperbrowse.library import Library
 from paperbrowse.manifest import write_lock
 from paperbrowse.merging import IndexReport
 from paperbrowse.models import Filters, Paper, normalise_title, paper_id
 from paperbrowse.paths import MANIFEST
+from paperbrowse.results import Results
 from paperbrowse.sources import Source, collect_sources
 from paperbrowse.triage import TriageStore
 from tests.indexing import index_into

@@ -7,9 +7,9 @@ from datetime import date
 
 from rich.cells import cell_len
 
-from paperbrowse.library import LibraryStats
 from paperbrowse.models import Paper, TriageState
 from paperbrowse.render import paper_header, paper_lines, stats_text
+from paperbrowse.results import LibraryStats
 
 URL = "https://github.com/some-org/a-repository-with-a-rather-long-name-for-wrapping/tree/main"
 

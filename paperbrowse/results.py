@@ -1,0 +1,144 @@
+"""What a search returns and what `stats` counts: `Results` (an ordered set of document numbers
+whose list rows and records are read lazily), `Row` (what a list row shows) and `LibraryStats`.
+
+`Results` reads through a `PaperReader` (the `Library` that ran the search), so this module
+needs nothing of the library itself.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Protocol, overload
+from urllib.parse import urlsplit
+
+from paperbrowse.models import Paper
+
+
+class Ids(Protocol):
+    """The part of a catalog `Results.ids` reads: paper ids by document number."""
+
+    @property
+    def ids(self) -> Sequence[str]: ...
+
+
+class PaperReader(Protocol):
+    """What `Results` reads rows and records through (a `Library`)."""
+
+    @property
+    def catalog(self) -> Ids: ...
+
+    def row(self, docnum: int) -> Row: ...
+
+    def paper_at(self, docnum: int) -> Paper: ...
+
+
+@dataclass(frozen=True)
+class Row:
+    """What a list row shows of a paper, read from its stored record."""
+
+    docnum: int
+    id: str
+    title: str
+    published: date | None
+    upvotes: int | None
+    org: str | None
+    authors: int | None
+    has_code: bool
+    comments: int | None = None
+    arxiv_id: str | None = None
+
+
+@dataclass
+class Results(Sequence[Row]):
+    """An ordered result set of document numbers; rows and papers are read lazily."""
+
+    library: PaperReader
+    docnums: list[int]
+    sort: str
+    terms: tuple[str, ...] = ()
+    _rows: dict[int, Row] = field(default_factory=dict, repr=False)
+
+    def __len__(self) -> int:
+        return len(self.docnums)
+
+    @overload
+    def __getitem__(self, i: int) -> Row: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> list[Row]: ...
+
+    def __getitem__(self, i: int | slice) -> Row | list[Row]:
+        """The row at `i`, or a list of rows for a slice."""
+        if isinstance(i, slice):
+            return [self.row(j) for j in range(*i.indices(len(self)))]
+        return self.row(i)
+
+    def row(self, i: int) -> Row:
+        """The list row of the i-th result."""
+        doc = self.docnums[i]
+        row = self._rows.get(doc)
+        if row is None:
+            row = self.library.row(doc)
+            if len(self._rows) > 4096:
+                self._rows.clear()
+            self._rows[doc] = row
+        return row
+
+    def paper(self, i: int) -> Paper:
+        """The full record of the i-th result."""
+        return self.library.paper_at(self.docnums[i])
+
+    def papers(self) -> Iterator[Paper]:
+        """Every result's full record, in order, read one at a time."""
+        for doc in self.docnums:
+            yield self.library.paper_at(doc)
+
+    @property
+    def ids(self) -> list[str]:
+        """The paper ids, in order."""
+        return [self.library.catalog.ids[d] for d in self.docnums]
+
+
+@dataclass
+class LibraryStats:
+    """Numbers for `paperbrowse stats`."""
+
+    papers: int = 0
+    dated: int = 0
+    sources: int = 0
+    first: date | None = None
+    last: date | None = None
+    months: list[tuple[str, int]] = field(default_factory=list)
+    orgs: list[tuple[str, int]] = field(default_factory=list)
+    hosts: list[tuple[str, int]] = field(default_factory=list)
+
+
+def count_stats(papers: Iterable[Paper], sources: int) -> LibraryStats:
+    """The numbers of `paperbrowse stats` over `papers`: how many (and how many dated), the
+    date span, papers per month (`YYYY-MM`, ascending), the ten commonest organisations and
+    link hosts (`www.` dropped), and the number of recorded `sources`."""
+    stats = LibraryStats()
+    months: Counter[str] = Counter()
+    orgs: Counter[str] = Counter()
+    hosts: Counter[str] = Counter()
+    dates: list[date] = []
+    for paper in papers:
+        stats.papers += 1
+        if paper.published:
+            dates.append(paper.published)
+            months[paper.published.strftime("%Y-%m")] += 1
+        if paper.org:
+            orgs[paper.org] += 1
+        for link in paper.links:
+            hosts[urlsplit(link).netloc.lower().removeprefix("www.")] += 1
+    stats.dated = len(dates)
+    if dates:
+        stats.first, stats.last = min(dates), max(dates)
+    stats.months = sorted(months.items())
+    stats.orgs = orgs.most_common(10)
+    stats.hosts = hosts.most_common(10)
+    stats.sources = sources
+    return stats
