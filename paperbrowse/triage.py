@@ -38,6 +38,18 @@ class TriageView(Protocol):
         ...
 
 
+class TriageSnapshot:
+    """The flag sets of a TriageStore read at one moment (in the browser's UI thread), for a
+    search in another thread: SQLite connections stay in the thread that opened them."""
+
+    def __init__(self, triage: TriageView) -> None:
+        self._sets = {flag: triage.ids_with(flag) for flag in FLAGS}
+
+    def ids_with(self, flag: str) -> set[str]:
+        """Ids with `flag` set, as when the snapshot was taken."""
+        return set(self._sets[flag])
+
+
 class TriageError(Exception):
     """The state database cannot be used; the message says why and what to do."""
 

@@ -20,10 +20,10 @@ from textual.widgets import Input, Static
 from paperbrowse.dates import DateError
 from paperbrowse.errors import QueryError
 from paperbrowse.library import Library
-from paperbrowse.results import Results, Row
 from paperbrowse.links import open_target
 from paperbrowse.models import SORTS, Filters, Paper, TriageState
-from paperbrowse.triage import Change, TriageError, TriageStore
+from paperbrowse.results import Results, Row
+from paperbrowse.triage import Change, TriageError, TriageSnapshot, TriageStore
 from paperbrowse.tui.colours import readable_colour
 from paperbrowse.tui.commands import bindings
 from paperbrowse.tui.filter_bar import VIEWS, FilterBar, parse_dates
@@ -32,6 +32,7 @@ from paperbrowse.tui.key_bar import KeyBar
 from paperbrowse.tui.link_actions import LinkActions
 from paperbrowse.tui.paper_detail import DetailItem, PaperDetail
 from paperbrowse.tui.paper_list import PaperList
+from paperbrowse.tui.triage_actions import TriageActions
 
 VIEW_NAMES = dict(VIEWS)
 WATCH_SECONDS = 2.0  # how often the browser looks for a newer library generation
@@ -39,18 +40,7 @@ NARROW = 110  # columns below which the detail pane goes under the list and the 
 TINY = 70  # columns below which the view tabs hide too (the status line names the view)
 
 
-class TriageSnapshot:
-    """Flag sets read once in the UI thread, handed to a search in a worker thread."""
-
-    def __init__(self, triage: TriageStore) -> None:
-        self._sets = {flag: triage.ids_with(flag) for flag in ("read", "starred", "hidden")}
-
-    def ids_with(self, flag: str) -> set[str]:
-        """Ids with `flag` set, as when the snapshot was taken."""
-        return set(self._sets[flag])
-
-
-class MainScreen(LinkActions, Screen[None]):
+class MainScreen(LinkActions, TriageActions, Screen[None]):
     """Filter bar on top, list and detail side by side (below NARROW columns: the detail under
     the list), room for a message, the status line and the keys below.
 
@@ -108,7 +98,7 @@ class MainScreen(LinkActions, Screen[None]):
 
     def on_mount(self) -> None:
         self.app.theme_changed_signal.subscribe(
-            self, lambda _theme: self.call_after_refresh(self._update_status)
+            self, lambda _theme: self.call_after_refresh(self.update_status)
         )
         self.query_one(PaperList).focus()
         self._fit_layout(self.size.width)
@@ -216,7 +206,7 @@ class MainScreen(LinkActions, Screen[None]):
         self._states = {}
         self.message = self._date_error  # results under the last good dates, still a bad date
         self.paper_list.show(len(results), self._row_at, self._state_of, self._is_marked, cursor)
-        self._update_status()
+        self.update_status()
         if not len(results):
             self.item = None
 
@@ -235,12 +225,19 @@ class MainScreen(LinkActions, Screen[None]):
         if generation != self._generation:
             return
         self.message = message
-        self._update_status()
+        self.update_status()
 
     def _row_at(self, index: int) -> Row:
         assert self.results is not None
         with self._lock:
             return self.results.row(index)
+
+    def result_ids(self) -> list[str]:
+        """The paper ids of the shown results, in order (none before the first search)."""
+        if self.results is None:
+            return []
+        with self._lock:
+            return self.results.ids
 
     def _state_of(self, paper_id: str) -> TriageState:
         state = self._states.get(paper_id)
@@ -251,7 +248,7 @@ class MainScreen(LinkActions, Screen[None]):
     def _is_marked(self, paper_id: str) -> bool:
         return paper_id in self.marks
 
-    def _update_status(self) -> None:
+    def update_status(self) -> None:
         status = self.query_one("#status", Static)
         count = len(self.results) if self.results is not None else 0
         good = self._good_filters
@@ -284,7 +281,7 @@ class MainScreen(LinkActions, Screen[None]):
         except DateError as exc:
             self._generation += 1  # drop any search still running for older input
             self.message = self._date_error = str(exc)
-            self._update_status()
+            self.update_status()
             return
         self._date_error = ""
         self.filters = replace(self.filters, query=event.query, since=since, until=until)
@@ -362,57 +359,7 @@ class MainScreen(LinkActions, Screen[None]):
 
     # -- actions: marks and triage -------------------------------------------------------------
 
-    def action_toggle_mark(self) -> None:
-        paper = self.current
-        if paper is None:
-            return
-        if paper.id in self.marks:
-            del self.marks[paper.id]
-        else:
-            self.marks[paper.id] = None
-        self.paper_list.refresh()
-        self.paper_list.move(1)
-        self._update_status()
-
-    def action_mark_all(self) -> None:
-        if self.results is None:
-            return
-        with self._lock:
-            ids = self.results.ids
-        if ids and all(i in self.marks for i in ids):
-            for i in ids:
-                self.marks.pop(i, None)
-        else:
-            self.marks.update(dict.fromkeys(ids))
-        self.paper_list.refresh()
-        self._update_status()
-
-    def _targets(self) -> list[str]:
-        if self.marks:
-            return list(self.marks)
-        paper = self.current
-        return [paper.id] if paper else []
-
-    def _triage(self, flag: str, value: bool | None = None) -> None:
-        ids = self._targets()
-        if not ids:
-            return
-        try:
-            if value is None:
-                change = self.triage.toggle(ids, flag)
-            else:
-                change = self.triage.set(ids, flag, value)
-        except TriageError as exc:
-            self.notify(str(exc), severity="error", markup=False)
-            return
-        self._triage_notices()
-        self.undo_stack.append(change)
-        self._after_triage(ids, flag)
-        verb = {"read": "read", "starred": "starred", "hidden": "hidden"}[flag]
-        what = f"{len(ids)} papers" if len(ids) > 1 else "paper"
-        self.notify(f"{what} {'' if change.value else 'un'}{verb}", timeout=1.5)
-
-    def _after_triage(self, ids: list[str], flag: str, follow: str | None = None) -> None:
+    def after_triage(self, ids: list[str], flag: str, follow: str | None = None) -> None:
         """Bring the list, the counts and the detail pane in line with a triage change.
 
         The one rule: a paper leaves the view as soon as it no longer belongs there, and comes
@@ -426,37 +373,6 @@ class MainScreen(LinkActions, Screen[None]):
         if self.filters.state != "all":
             self._keep_id = follow
             self.search(keep_cursor=True)
-
-    def action_star(self) -> None:
-        self._triage("starred")
-
-    def action_read(self) -> None:
-        self._triage("read")
-
-    def action_hide(self) -> None:
-        self._triage("hidden")
-
-    def action_undo(self) -> None:
-        if not self.undo_stack:
-            self.notify("nothing to undo", timeout=1.5)
-            return
-        change = self.undo_stack.pop()
-        try:
-            self.triage.undo(change)
-        except TriageError as exc:
-            self.notify(str(exc), severity="error", markup=False)
-            return
-        self._triage_notices()
-        ids = [pid for pid, _ in change.before]
-        self._after_triage(ids, change.flag, follow=ids[0] if ids else None)
-        verb = {"read": "read", "starred": "star", "hidden": "hide"}[change.flag]
-        what = f"{len(ids)} papers" if len(ids) > 1 else "paper"
-        self.notify(f"undone: {verb} ({what})", timeout=1.5)
-
-    def _triage_notices(self) -> None:
-        """Say when the triage store had to recreate a deleted state.db."""
-        while notice := self.triage.take_notice():
-            self.notify(notice, severity="warning", timeout=10, markup=False)
 
     # -- actions: views and sorting ------------------------------------------------------------
 
@@ -481,7 +397,7 @@ class MainScreen(LinkActions, Screen[None]):
             saved = self.marks
             self.marks = {}
             try:
-                self._triage("read", True)
+                self.change_flag("read", True)
             finally:
                 self.marks = saved
 
