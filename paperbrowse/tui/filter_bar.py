@@ -17,7 +17,7 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Input, Tab, Tabs
 
-from paperbrowse.dates import DateError, parse_bound
+from paperbrowse.dates import date_window
 
 VIEWS = (("inbox", "1 Inbox"), ("starred", "2 Starred"), ("all", "3 All"), ("hidden", "4 Hidden"))
 
@@ -170,9 +170,6 @@ class FilterBar(Horizontal):
 def parse_dates(
     since: str, until: str, today: date | None = None
 ) -> tuple[date | None, date | None]:
-    """The from/to inputs as inclusive bounds; DateError names the bad input."""
-    lo = parse_bound(since, end=False, today=today) if since.strip() else None
-    hi = parse_bound(until, end=True, today=today) if until.strip() else None
-    if lo and hi and lo > hi:
-        raise DateError(f"from {since.strip()!r} is after to {until.strip()!r}")
-    return lo, hi
+    """The from/to inputs as inclusive bounds (`dates.date_window`); DateError names the bad
+    input, or says the window ends before it starts."""
+    return date_window(since, until, today=today)
