@@ -26,7 +26,7 @@ from paperbrowse import triage as triage_module
 from paperbrowse.library import Library
 from paperbrowse.models import Filters
 from paperbrowse.triage import TriageStore
-from paperbrowse.tui.app import PaperBrowser
+from paperbrowse.tui.app import PaperBrowser, make_browser
 from paperbrowse.tui.main_screen import MainScreen
 from paperbrowse.tui.pilot import settle
 
@@ -202,9 +202,8 @@ async def test_browser_on_a_read_only_library_says_so_and_triage_keys_refuse(
 ) -> None:
     monkeypatch.setattr(triage_module, "can_write", lambda path: False)
     before = (data_dir / "state.db").read_bytes() if (data_dir / "state.db").exists() else None
-    library = Library(data_dir)
-    store = TriageStore(data_dir / "state.db")
-    app = PaperBrowser(library, store, cursor_blink=False)
+    app = make_browser(data_dir, cursor_blink=False, use_settings=False)
+    library, store = app.library, app.triage
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert any(m.startswith("read-only library: ") for m in notifications(app))
@@ -222,9 +221,8 @@ async def test_browser_on_a_read_only_library_says_so_and_triage_keys_refuse(
 
 
 async def test_deleting_state_db_while_the_browser_runs_is_noticed(data_dir: Path) -> None:
-    library = Library(data_dir)
-    store = TriageStore(data_dir / "state.db")
-    app = PaperBrowser(library, store, cursor_blink=False)
+    app = make_browser(data_dir, cursor_blink=False, use_settings=False)
+    library, store = app.library, app.triage
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("s")
