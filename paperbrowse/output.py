@@ -114,7 +114,7 @@ def _md_url(url: str) -> str:
     return url.replace("(", "%28").replace(")", "%29").replace("<", "%3C").replace(">", "%3E")
 
 
-def _md_line(paper: Paper) -> str:
+def md_line(paper: Paper) -> str:
     """`- [Title](url) — date · org · N ▲ · M 💬` (upvotes ▲, comments 💬; absent parts
     skipped)."""
     meta = []
@@ -224,7 +224,7 @@ def _jsonl_lines(paper: Paper, state: TriageState) -> Iterator[str]:
 
 
 def _md_lines(paper: Paper, state: TriageState) -> Iterator[str]:
-    yield _md_line(paper)
+    yield md_line(paper)
 
 
 def _titles_lines(paper: Paper, state: TriageState) -> Iterator[str]:

@@ -80,10 +80,24 @@ ACTIONS: tuple[Action, ...] = (
     Action("r", "read", "Read", "Mark read or unread (marked papers, else this one)", footer=3),
     Action("x", "hide", "Hide", "Hide or unhide (marked papers, else this one)", footer=3),
     Action("u", "undo", "Undo", "Undo the last triage action", footer=4),
+    Action(
+        "0",
+        "view('foryou')",
+        "For you",
+        "View unread papers, not starred or hidden, ranked by your stars",
+        group="views",
+    ),
     Action("1", "view('inbox')", "Inbox", "View unread, not hidden papers", group="views"),
     Action("2", "view('starred')", "Starred", "View starred papers", group="views"),
     Action("3", "view('all')", "All", "View every paper", group="views"),
     Action("4", "view('hidden')", "Hidden", "View hidden papers", group="views"),
+    Action(
+        "m",
+        "more_like_this",
+        "Similar",
+        "List the papers most like this one (or the marked ones together); Esc returns",
+        footer=5,
+    ),
     Action("S", "cycle_sort", "Sort", "Cycle the sort: relevance, date, upvotes, title"),
     Action("o", "open_link", "Open", "Open the first code link, else an arXiv search", footer=5),
     Action("O", "open_link_read", "Open+read", "Open the link and mark the paper read"),
@@ -143,7 +157,11 @@ ACTIONS: tuple[Action, ...] = (
     ),
 )
 
-VIEW_HELP = ("1 2 3 4", "Views: Inbox (unread, not hidden), Starred, All, Hidden")
+VIEW_HELP = (
+    "0 1 2 3 4",
+    "Views: For you (unread, not starred or hidden, ranked by your stars), "
+    "Inbox (unread, not hidden), Starred, All, Hidden",
+)
 LEAVE_RULE = (
     "A paper leaves the view as soon as it no longer belongs there (read or hidden in the "
     "Inbox, unstarred in Starred, unhidden in Hidden); u brings it back. The All view keeps "

@@ -19,7 +19,13 @@ from textual.widgets import Input, Tab, Tabs
 
 from paperbrowse.dates import date_window
 
-VIEWS = (("inbox", "1 Inbox"), ("starred", "2 Starred"), ("all", "3 All"), ("hidden", "4 Hidden"))
+VIEWS = (
+    ("foryou", "0 For you"),
+    ("inbox", "1 Inbox"),
+    ("starred", "2 Starred"),
+    ("all", "3 All"),
+    ("hidden", "4 Hidden"),
+)
 
 # The query's hint, longest first: the longest that fits the input is shown.
 QUERY_HINTS = (
@@ -110,7 +116,7 @@ class FilterBar(Horizontal):
     FilterBar Input:focus { border: tall $accent; }
     FilterBar #query { width: 1fr; }
     FilterBar #since, FilterBar #until { width: 15; }
-    FilterBar Tabs { width: 39; margin-top: 0; }
+    FilterBar Tabs { width: 48; margin-top: 0; }
     """
 
     class Changed(Message):

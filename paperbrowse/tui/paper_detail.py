@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rich.console import Group
 from rich.style import Style
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.color import Color
 from textual.containers import VerticalScroll
@@ -17,17 +19,20 @@ from textual.widgets import Static
 
 from paperbrowse.models import Paper, TriageState
 from paperbrowse.render import PaperStyles, paper_renderable
+from paperbrowse.text import strip_controls
 from paperbrowse.tui.colours import ink, layer
 from paperbrowse.tui.commands import bindings
 
 
 @dataclass(frozen=True)
 class DetailItem:
-    """What the detail pane shows: a paper, its triage flags and the query's terms."""
+    """What the detail pane shows: a paper, its triage flags, the query's terms, and why it is
+    in a Similar list or the For-you view (one line above the paper, or "")."""
 
     paper: Paper
     state: TriageState
     terms: tuple[str, ...] = ()
+    why: str = ""
 
 
 class PaperDetail(VerticalScroll, can_focus=True):
@@ -84,9 +89,11 @@ class PaperDetail(VerticalScroll, can_focus=True):
         if item is None:
             self._body.update("")
         else:
-            self._body.update(
-                paper_renderable(item.paper, item.state, item.terms, self.paper_styles)
-            )
+            shown = paper_renderable(item.paper, item.state, item.terms, self.paper_styles)
+            if item.why:
+                why = Text(strip_controls(item.why), style=self.paper_styles.heading)
+                shown = Group(why, Text(""), shown)
+            self._body.update(shown)
 
     def notify_style_update(self) -> None:
         self._styles = None  # a new theme: redraw in its colours

@@ -191,8 +191,9 @@ async def test_every_action_has_a_binding_help_line_and_palette_entry(make_app: 
             if action.group == "views":
                 continue
             assert action.help in " ".join(help_text.split()), action
-        # The views are one row, 1 to 4 together; the query help names has_code:.
-        assert "1 2 3 4  Views: Inbox (unread, not hidden), Starred, All, Hidden" in help_text
+        # The views are one row, 0 to 4 together; the query help names has_code:.
+        # (The help's two columns interleave a wrapped row's lines with the other column's.)
+        assert "0 1 2 3 4  Views: For you (unread, not starred or hidden," in help_text
         assert "has_code:true" in help_text
         assert "leaves the view as soon as it no longer belongs there" in " ".join(
             help_text.split()

@@ -1,0 +1,137 @@
+"""When papers arrived in the library, and when you last looked: what `paperbrowse new` and the
+browser's opening notice count.
+
+Two small files in the data dir (never the settings file; private, replaced atomically):
+
+- `looked.json`: `{"views": {"inbox": 1764547200.0, ...}}`, seconds since the epoch (UTC) at
+  which each browser view was last opened (and `"new"`: the last digest printed without
+  `--since`). "Since you last looked" is the latest of them.
+- `arrivals.json`: `{"ids": {"<paper id>": seconds}}`, when each paper arrived. A paper first
+  met here gets the time its dumps were indexed (the manifest's `indexed`, one per dump): the
+  latest of them, since the dump that brought it was the last one indexed; on the very first
+  run (no file yet) the earliest, since every paper was already there. A paper keeps its time
+  when a re-saved dump is indexed again, which a dump's own time cannot tell.
+"""
+
+from __future__ import annotations
+
+import calendar
+import contextlib
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from whoosh import query
+
+from paperbrowse.library import Library
+from paperbrowse.paths import atomic_write, ensure_private_dir
+from paperbrowse.schema import source_token
+
+LOOKED = "looked.json"
+ARRIVALS = "arrivals.json"
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    """The object in `path`; {} when missing or unreadable (it is only a convenience)."""
+    try:
+        data = json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _write_json(path: Path, data: dict[str, Any]) -> None:
+    """Replace `path` with `data` atomically (0600). OSError from a read-only data dir."""
+    ensure_private_dir(path.parent)
+    atomic_write(path, json.dumps(data).encode("utf-8"), prefix=f".{path.stem}-", suffix=".json")
+
+
+def last_looked(data_dir: Path) -> float | None:
+    """Seconds since the epoch when you last looked (any view opened, or a digest), or None."""
+    views = _read_json(data_dir / LOOKED).get("views", {})
+    if not isinstance(views, dict):
+        return None
+    times = [float(v) for v in views.values() if isinstance(v, (int, float))]
+    return max(times) if times else None
+
+
+def record_look(data_dir: Path, view: str, when: float | None = None) -> None:
+    """Record that `view` was opened at `when` (now by default). A read-only data dir is left
+    alone: looking never fails."""
+    path = data_dir / LOOKED
+    data = _read_json(path)
+    views = data.get("views")
+    if not isinstance(views, dict):
+        views = {}
+    views[view] = time.time() if when is None else when
+    data["views"] = views
+    with contextlib.suppress(OSError):
+        _write_json(path, data)
+
+
+def _epoch(text: Any) -> float | None:
+    """`2026-11-30T20:54:24Z` (the manifest's `indexed`) as seconds since the epoch."""
+    if not isinstance(text, str):
+        return None
+    try:
+        return float(calendar.timegm(time.strptime(text, "%Y-%m-%dT%H:%M:%SZ")))
+    except ValueError:
+        return None
+
+
+def dump_times(library: Library) -> tuple[np.ndarray, np.ndarray]:
+    """(earliest, latest) time the dumps of each document were indexed, float64 seconds per
+    document number; NaN for a document no recorded dump holds."""
+    size = library.catalog.size
+    first = np.full(size, np.inf)
+    last = np.full(size, -np.inf)
+    searcher = library.searcher
+    if searcher is None:
+        return first, last
+    for name, entry in library.manifest().get("sources", {}).items():
+        when = _epoch(entry.get("indexed") if isinstance(entry, dict) else None)
+        if when is None:
+            continue
+        docs = np.fromiter(query.Term("source", source_token(name)).docs(searcher), dtype=np.int64)
+        if len(docs):
+            np.minimum.at(first, docs, when)
+            np.maximum.at(last, docs, when)
+    first[np.isinf(first)] = np.nan
+    last[np.isinf(last)] = np.nan
+    return first, last
+
+
+def arrival_times(library: Library, *, save: bool = True) -> np.ndarray:
+    """When each live document's paper arrived (float64 seconds per document number; NaN for
+    a document no recorded dump holds), updating `arrivals.json` with papers met for the first
+    time when `save`."""
+    path = library.data_dir / ARRIVALS
+    stored = _read_json(path)
+    known = stored.get("ids") if isinstance(stored.get("ids"), dict) else None
+    catalog = library.catalog
+    first, last = dump_times(library)
+    guess = last if known is not None else first
+    known = dict(known or {})
+    times = np.full(catalog.size, np.nan)
+    added = False
+    for doc in catalog.live:
+        pid = catalog.ids[doc]
+        value = known.get(pid)
+        if isinstance(value, (int, float)):
+            times[doc] = float(value)
+        elif not np.isnan(guess[doc]):
+            times[doc] = known[pid] = float(guess[doc])
+            added = True
+    if save and (added or not path.exists()):
+        with contextlib.suppress(OSError):
+            _write_json(path, {"ids": known})
+    return times
+
+
+def arrived_since(library: Library, since: float, *, save: bool = True) -> np.ndarray:
+    """Live document numbers whose paper arrived after `since` (seconds), ascending."""
+    times = arrival_times(library, save=save)
+    with np.errstate(invalid="ignore"):
+        return np.flatnonzero(times > since).astype(np.int64)

@@ -1,0 +1,120 @@
+"""More like this and For you over a library: the recommend core (`paperbrowse.recommend`) on
+document numbers and triage, for the CLI (`similar`, `search --sort for-you`, `new`) and the
+browser (`m`, the For-you view). No Textual here.
+
+Papers in a result set are document numbers; the features are rows (feature_cache.py maps one
+to the other). Orders are given newest first and stay newest first where the model cannot tell
+papers apart (equal scores), and for papers the features do not cover (none, for the generation
+they were built from).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+from paperbrowse.feature_cache import LibraryFeatures
+from paperbrowse.recommend.foryou import ForYouModel, Labels, TooFewLabels, train
+from paperbrowse.recommend.similar import similar
+
+
+class FlagSets(Protocol):
+    """Triage flag sets: a TriageStore, or a snapshot of one taken in another thread."""
+
+    def ids_with(self, flag: str) -> set[str]:
+        """Paper ids with `flag` ("read", "starred", "hidden") set."""
+        ...
+
+
+@dataclass(frozen=True)
+class SimilarPaper:
+    """A paper like the chosen ones: its document number, id, cosine (0..1) and the shared key
+    terms that weigh most in it, strongest first (feature labels: "video generation",
+    "diffusion", an author's name)."""
+
+    docnum: int
+    id: str
+    score: float
+    shared: tuple[str, ...]
+
+
+def similar_papers(
+    features: LibraryFeatures, ids: Sequence[str], *, limit: int = 20
+) -> list[SimilarPaper]:
+    """The `limit` papers most like the papers `ids` together, best first (never one of them).
+
+    Raises KeyError naming the first id the features do not hold.
+    """
+    space = features.space
+    rows = []
+    for pid in ids:
+        row = space.row_of(pid)
+        if row is None:
+            raise KeyError(pid)
+        rows.append(row)
+    return [
+        SimilarPaper(features.doc_of_row(n.row), n.id, n.score, n.shared)
+        for n in similar(space, rows, limit=limit)
+    ]
+
+
+def for_you_labels(
+    flags: FlagSets, *, tag: str | None = None, tagged: Iterable[str] = ()
+) -> Labels:
+    """Labels from triage: starred (or `tagged` with `tag`) against hidden and read-not-starred."""
+    return Labels.from_triage(
+        flags.ids_with("starred"),
+        flags.ids_with("read"),
+        flags.ids_with("hidden"),
+        tag=tag,
+        tagged=tagged,
+    )
+
+
+def train_for_you(
+    features: LibraryFeatures,
+    flags: FlagSets,
+    *,
+    tag: str | None = None,
+    tagged: Iterable[str] = (),
+) -> ForYouModel | TooFewLabels:
+    """The For-you model of this triage (about 0.2 s at 100,000 papers), or TooFewLabels whose
+    `message` says how many stars are missing."""
+    return train(features.space, for_you_labels(flags, tag=tag, tagged=tagged))
+
+
+def for_you_order(
+    features: LibraryFeatures, model: ForYouModel, docnums: Sequence[int]
+) -> list[int]:
+    """`docnums` (given newest first) best fit first; equal scores keep their order, and papers
+    the features do not hold follow, in their order."""
+    if not len(docnums):
+        return []
+    docs = np.asarray(docnums, dtype=np.int64)
+    rows = features.rows_of_docs(docs)
+    covered = rows >= 0
+    ordered_rows = model.order(features.space, rows[covered])
+    ordered = features.docs[ordered_rows]
+    return [*ordered.tolist(), *docs[~covered].tolist()]
+
+
+def for_you_terms(features: LibraryFeatures, model: ForYouModel, docnum: int) -> tuple[str, ...]:
+    """The features that raise this paper's For-you score most (labels, strongest first)."""
+    row = features.rows_of_docs([docnum])[0]
+    return () if row < 0 else model.explain(features.space, int(row))
+
+
+def needs_more_stars(result: ForYouModel | TooFewLabels) -> str | None:
+    """The too-few-labels message with how many more stars it needs, or None for a model."""
+    if isinstance(result, ForYouModel):
+        return None
+    more = result.needed - result.n_stars
+    what = f"papers tagged {result.tag}" if result.tag is not None else "stars"
+    noun = "star" if more == 1 and result.tag is None else what
+    return (
+        f"For you learns from your stars: {more} more {noun} needed "
+        f"({result.n_stars} of {result.needed}). Showing newest first."
+    )
