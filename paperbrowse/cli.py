@@ -12,10 +12,11 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from paperbrowse import __version__, commands
 from paperbrowse.commands import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, CommandError, error
+from paperbrowse.discovery_commands import FOR_YOU, NEW_FORMATS, SIMILAR_FORMATS
 from paperbrowse.limits import DEFAULT_MAX_MB, MB
 from paperbrowse.models import ALL_SORTS, STATES, Filters
 from paperbrowse.output import FORMATS
@@ -113,7 +114,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_filters(p, "all")
     p.set_defaults(handler=_search)
-    p.add_argument("--sort", choices=ALL_SORTS, help="default: relevance with a query, else date")
+    p.add_argument(
+        "--sort",
+        choices=(*ALL_SORTS, FOR_YOU),
+        help="default: relevance with a query, else date; for-you: the browser's For-you "
+        "order, learned from your stars (newest first with fewer than 5)",
+    )
     p.add_argument(
         "--limit", type=int, help=f"at most N results (0 = all; table: {commands.TABLE_LIMIT})"
     )
@@ -124,6 +130,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=_show)
 
     sub.add_parser("stats", help="library statistics").set_defaults(handler=_stats)
+    _add_discovery(sub)
 
     p = sub.add_parser("browse", help="open the browser (the default command)")
     add_filters(p, "inbox")
@@ -280,6 +287,62 @@ def _show(args: argparse.Namespace, data_dir: Path) -> int:
 
 def _stats(args: argparse.Namespace, data_dir: Path) -> int:
     return commands.stats(data_dir)
+
+
+def _similar(args: argparse.Namespace, data_dir: Path) -> int:
+    from paperbrowse import discovery_commands
+
+    return discovery_commands.similar(data_dir, args.ids, limit=args.limit, fmt=args.format)
+
+
+def _new(args: argparse.Namespace, data_dir: Path) -> int:
+    from paperbrowse import discovery_commands
+
+    return discovery_commands.new(data_dir, since=args.since, fmt=args.format)
+
+
+def _add_discovery(sub: Any) -> None:
+    """`similar` and `new` (`sub`: what `add_subparsers` returned)."""
+    p = sub.add_parser(
+        "similar",
+        help="papers like one (or several together), each with the key terms they share",
+        description="Print the papers most like ID (several IDs: like them together), best "
+        "first, from titles, abstracts, author names and organisations (tf-idf cosine over the "
+        "key terms). The default format `why` prints id, similarity, title and the shared key "
+        "terms, tab-separated. Exit 0 with results, 1 with none or an unknown id.",
+    )
+    p.add_argument("ids", nargs="+", metavar="ID", help="paper id (or unique prefix, arXiv id)")
+    p.add_argument("--limit", type=int, default=20, help="at most N papers (default 20)")
+    p.add_argument(
+        "--format",
+        choices=SIMILAR_FORMATS,
+        default="why",
+        metavar="FORMAT",
+        help=f"one of {', '.join(SIMILAR_FORMATS)} (default: why)",
+    )
+    p.set_defaults(handler=_similar)
+    p = sub.add_parser(
+        "new",
+        help="what arrived since you last looked, grouped by page date (a digest)",
+        description="List the papers that arrived in the library since you last looked (the "
+        "browser records when each view was opened; a digest printed without --since counts "
+        "as a look too), grouped by page date, newest first, in For-you order within a date "
+        "when you have starred enough papers. `--format md` writes a Markdown digest to mail "
+        "from cron. Exit 0 with papers, 1 with none.",
+    )
+    p.add_argument(
+        "--since",
+        metavar="D",
+        help="arrived on or after D instead (YYYY-MM-DD, 3d, 2w; not a look)",
+    )
+    p.add_argument(
+        "--format",
+        choices=NEW_FORMATS,
+        default="text",
+        metavar="FORMAT",
+        help=f"one of {', '.join(NEW_FORMATS)} (default: text)",
+    )
+    p.set_defaults(handler=_new)
 
 
 def _browse(args: argparse.Namespace, data_dir: Path) -> int:

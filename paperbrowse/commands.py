@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from paperbrowse.dates import DateError, DateOrderError, date_window
+from paperbrowse.discovery_commands import FOR_YOU
 from paperbrowse.limits import DEFAULT_MAX_BYTES
 from paperbrowse.models import Filters
 from paperbrowse.paths import WRITE_LOCK, demo_data_dir, sample_dir, state_db
@@ -327,7 +328,12 @@ def search(
     out_format = _out_format(fmt)
     library = _open_library(data_dir)
     triage = _triage(data_dir)
-    results = library.search(chosen, triage)
+    if chosen.sort == FOR_YOU:
+        from paperbrowse.discovery_commands import for_you_results
+
+        results = for_you_results(library, chosen, triage)
+    else:
+        results = library.search(chosen, triage)
     total = len(results)
     if limit is None:
         limit = TABLE_LIMIT if out_format == "table" else 0

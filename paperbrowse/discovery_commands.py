@@ -1,0 +1,264 @@
+"""The discovery commands as typed functions, beside commands.py: `similar`, `new` (the digest)
+and the For-you order of `search --sort for-you`. cli.py parses their arguments and calls these;
+they print what the command prints and return the exit status (CommandError for one-line
+errors). No Textual.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Sequence
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
+
+from paperbrowse.models import Filters, Paper, TriageState
+
+if TYPE_CHECKING:
+    from paperbrowse.feature_cache import LibraryFeatures
+    from paperbrowse.library import Library
+    from paperbrowse.recommend.foryou import ForYouModel
+    from paperbrowse.results import Results
+    from paperbrowse.triage import TriageStore
+
+FOR_YOU = "for-you"  # the extra value of `search --sort`
+NEW_WITHOUT_RECORD_DAYS = 7  # `new` before any look was recorded: the last week
+SIMILAR_FORMATS = ("why", "table", "tsv", "jsonl", "json", "md", "bibtex", "titles", "urls")
+NEW_FORMATS = ("text", "md", "tsv", "jsonl", "json", "titles", "urls")
+
+
+def _open(data_dir: Path) -> tuple[Library, TriageStore]:
+    """The library (upgraded first if it must be; CommandError when empty) and its triage,
+    read-only."""
+    from paperbrowse.commands import CommandError, ready_library
+    from paperbrowse.paths import state_db
+    from paperbrowse.triage import TriageStore
+
+    library = ready_library(data_dir)
+    if library.searcher is None:
+        raise CommandError(
+            f"the library in {data_dir} is empty: add dumps with `paperbrowse index PATH...`"
+        )
+    return library, TriageStore(state_db(data_dir), writable=False)
+
+
+# ---------------------------------------------------------------------------------------------
+# For you
+
+
+def for_you_model(
+    library: Library, triage: TriageStore
+) -> tuple[LibraryFeatures, ForYouModel | None, str | None]:
+    """(features, model or None, message when there is no model) for this library's triage."""
+    from paperbrowse.feature_cache import library_features
+    from paperbrowse.suggest import needs_more_stars, train_for_you
+
+    features = library_features(library)
+    trained = train_for_you(features, triage)
+    message = needs_more_stars(trained)
+    return features, (None if message else trained), message  # type: ignore[return-value]
+
+
+def for_you_results(library: Library, filters: Filters, triage: TriageStore) -> Results:
+    """`search --sort for-you`: the papers `filters` select (newest first), reordered by the
+    For-you model; newest first with a line on stderr when there are too few stars."""
+    from paperbrowse.results import Results
+    from paperbrowse.suggest import for_you_order
+
+    found = library.search(filters.with_sort("date"), triage)
+    features, model, message = for_you_model(library, triage)
+    try:
+        if message:
+            print(f"paperbrowse: {message}", file=sys.stderr)
+            return Results(library, found.docnums, FOR_YOU, found.terms)
+        assert model is not None
+        return Results(library, for_you_order(features, model, found.docnums), FOR_YOU, found.terms)
+    finally:
+        features.close()
+
+
+# ---------------------------------------------------------------------------------------------
+# similar
+
+
+def similar(data_dir: Path, paper_ids: Sequence[str], *, limit: int = 20, fmt: str = "why") -> int:
+    """`paperbrowse similar ID... [--limit N] [--format F]`: the `limit` papers most like the
+    papers `paper_ids` together, best first; `why` prints id, cosine, title and the shared key
+    terms tab-separated, the other formats as `search` does. 0 with results, 1 with none;
+    CommandError for an unknown id (1) or a bad limit (2)."""
+    from paperbrowse.commands import CommandError
+    from paperbrowse.feature_cache import library_features
+    from paperbrowse.output import write_papers
+    from paperbrowse.suggest import similar_papers
+    from paperbrowse.text import strip_controls
+
+    if limit < 1:
+        raise CommandError("--limit must be 1 or more", 2)
+    library, triage = _open(data_dir)
+    ids = []
+    for given in paper_ids:
+        paper = library.get(given)
+        if paper is None:
+            raise CommandError(f"no paper with id {given!r}")
+        ids.append(paper.id)
+    features = library_features(library)
+    try:
+        found = similar_papers(features, ids, limit=limit)
+    except KeyError as exc:
+        raise CommandError(
+            f"paper {exc.args[0]} has no features (run `paperbrowse index`)"
+        ) from None
+    finally:
+        features.close()
+    if not found:
+        print("paperbrowse: no paper shares a key term with it", file=sys.stderr)
+        return 1
+    if fmt == "why":
+        for item in found:
+            title = " ".join(strip_controls(library.paper_at(item.docnum).title).split())
+            why = ", ".join(strip_controls(t) for t in item.shared)
+            sys.stdout.write(f"{item.id}\t{item.score:.3f}\t{title}\t{why}\n")
+        return 0
+    states = triage.get_many([i.id for i in found])
+    items = ((library.paper_at(i.docnum), states.get(i.id, TriageState())) for i in found)
+    write_papers(items, fmt, sys.stdout)
+    return 0
+
+
+# ---------------------------------------------------------------------------------------------
+# new
+
+
+def since_time(text: str | None, data_dir: Path, *, today: date | None = None) -> tuple[float, str]:
+    """(seconds since the epoch, how to say it) for `new [--since D]`: D's midnight (local
+    time), else the last look, else NEW_WITHOUT_RECORD_DAYS ago. DateError for a bad D."""
+    from paperbrowse.arrivals import last_looked
+    from paperbrowse.dates import parse_bound
+
+    if text:
+        day = parse_bound(text, end=False, today=today)
+        return datetime.combine(day, datetime.min.time()).timestamp(), f"since {day.isoformat()}"
+    looked = last_looked(data_dir)
+    if looked is not None:
+        return looked, f"since you last looked ({_local(looked)})"
+    when = time.time() - NEW_WITHOUT_RECORD_DAYS * 86400
+    return when, f"in the last {NEW_WITHOUT_RECORD_DAYS} days (no earlier look recorded)"
+
+
+def _local(seconds: float) -> str:
+    return datetime.fromtimestamp(seconds).strftime("%Y-%m-%d %H:%M")
+
+
+def digest_groups(
+    library: Library, docnums: Sequence[int], order: Sequence[int]
+) -> list[tuple[date | None, list[int]]]:
+    """`docnums` grouped by page date, newest date first (undated last), each group in the
+    order the documents have in `order` (For you, or newest first)."""
+    wanted = set(int(d) for d in docnums)
+    dates = library.catalog.dates  # date ordinals (catalog.long_ordinal), 0: undated
+    groups: dict[int, list[int]] = {}
+    for doc in order:
+        if doc in wanted:
+            groups.setdefault(int(dates[doc]), []).append(int(doc))
+    keys = sorted(groups, key=lambda o: (o == 0, -o))
+    return [(date.fromordinal(k) if k else None, groups[k]) for k in keys]
+
+
+def new(data_dir: Path, *, since: str | None = None, fmt: str = "text") -> int:
+    """`paperbrowse new [--since D] [--format F]`: the papers that arrived since the last look
+    (or since D), grouped by page date, For-you order within a date when it can; without
+    `since` the digest is recorded as a look. 0 with papers, 1 with none; CommandError 2 for a
+    bad D."""
+    from paperbrowse.arrivals import arrived_since, record_look
+    from paperbrowse.commands import CommandError
+    from paperbrowse.dates import DateError
+    from paperbrowse.suggest import for_you_order, for_you_terms
+
+    try:
+        when, said = since_time(since, data_dir)
+    except DateError as exc:
+        raise CommandError(str(exc), 2) from None
+    library, triage = _open(data_dir)
+    docs = arrived_since(library, when)
+    if not len(docs):
+        print(f"paperbrowse: no new papers {said}", file=sys.stderr)
+        return 1
+    newest = [d for d in library.catalog.order("date")]
+    features, model, message = for_you_model(library, triage)
+    try:
+        order = for_you_order(features, model, newest) if model is not None else newest
+        groups = digest_groups(library, docs.tolist(), order)
+        why = (
+            {d: for_you_terms(features, model, d) for _, g in groups for d in g}
+            if model is not None
+            else {}
+        )
+    finally:
+        features.close()
+    if message and fmt in ("text", "md"):
+        print(f"paperbrowse: {message}", file=sys.stderr)
+    write_digest(library, triage, groups, why, said, fmt, sys.stdout)
+    sys.stdout.flush()
+    if not since:
+        record_look(library.data_dir, "new")
+    return 0
+
+
+def write_digest(
+    library: Library,
+    triage: TriageStore,
+    groups: list[tuple[date | None, list[int]]],
+    why: dict[int, tuple[str, ...]],
+    said: str,
+    fmt: str,
+    out: TextIO,
+) -> None:
+    """Write the digest: `text` and `md` grouped under page dates with each paper's For-you
+    terms; the paper formats (tsv, jsonl, …) as `search` writes them, in digest order."""
+    from paperbrowse.output import md_line, write_papers
+    from paperbrowse.text import strip_controls
+
+    docs = [d for _, g in groups for d in g]
+    papers = {d: library.paper_at(d) for d in docs}
+    if fmt not in ("text", "md"):
+        states = triage.get_many([p.id for p in papers.values()])
+        write_papers(((papers[d], states.get(papers[d].id, TriageState())) for d in docs), fmt, out)
+        return
+    total = len(docs)
+    noun = "paper" if total == 1 else "papers"
+    if fmt == "md":
+        out.write(f"# {total} new {noun} {said}\n")
+    else:
+        out.write(f"{total} new {noun} {said}\n")
+    for day, group in groups:
+        head = day.isoformat() if day else "undated"
+        if fmt == "md":
+            out.write(f"\n## {head} ({len(group)})\n\n")
+        else:
+            out.write(f"\n{head}  ({len(group)})\n")
+        for doc in group:
+            paper = papers[doc]
+            terms = ", ".join(strip_controls(t) for t in why.get(doc, ()))
+            if fmt == "md":
+                out.write(md_line(paper) + "\n")
+                if terms:
+                    out.write(f"  for you: {_md_text(terms)}\n")
+            else:
+                out.write(f"  {_plain(paper)}\n")
+                if terms:
+                    out.write(f"    for you: {terms}\n")
+
+
+def _plain(paper: Paper) -> str:
+    from paperbrowse.text import strip_controls
+
+    title = " ".join(strip_controls(paper.title).split())
+    return f"{paper.id}  {title}"
+
+
+def _md_text(text: str) -> str:
+    """Markdown-escaped plain text (the characters Markdown would read as syntax)."""
+    import re
+
+    return re.sub(r"([\\`*_\[\]<>#])", r"\\\1", text)
