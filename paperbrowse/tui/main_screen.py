@@ -26,6 +26,7 @@ from paperbrowse.results import Results, Row
 from paperbrowse.triage import Change, TriageError, TriageSnapshot, TriageStore
 from paperbrowse.tui.colours import readable_colour
 from paperbrowse.tui.commands import bindings
+from paperbrowse.tui.discovery import DiscoveryActions, SimilarMode
 from paperbrowse.tui.filter_bar import VIEWS, FilterBar, parse_dates
 from paperbrowse.tui.help import HelpScreen
 from paperbrowse.tui.key_bar import KeyBar
@@ -40,7 +41,7 @@ NARROW = 110  # columns below which the detail pane goes under the list and the 
 TINY = 70  # columns below which the view tabs hide too (the status line names the view)
 
 
-class MainScreen(LinkActions, TriageActions, Screen[None]):
+class MainScreen(DiscoveryActions, LinkActions, TriageActions, Screen[None]):
     """Filter bar on top, list and detail side by side (below NARROW columns: the detail under
     the list), room for a message, the status line and the keys below.
 
@@ -78,6 +79,7 @@ class MainScreen(LinkActions, TriageActions, Screen[None]):
         # Rows moved (j/k, pages) while a new query's results were on their way: applied to
         # them when they arrive, so `/pose Esc jj` typed in one go ends on the third match.
         self._early_moves: int | None = None
+        self.init_discovery()
 
     # -- layout --------------------------------------------------------------------------------
 
@@ -103,6 +105,7 @@ class MainScreen(LinkActions, TriageActions, Screen[None]):
         self.query_one(PaperList).focus()
         self._fit_layout(self.size.width)
         self.search()
+        self.new_papers_notice(self.filters.state)
         self.set_interval(WATCH_SECONDS, self._watch_library)
         if self.triage.read_only:
             self.notify(self.triage.notice, severity="warning", timeout=10, markup=False)
@@ -179,8 +182,8 @@ class MainScreen(LinkActions, TriageActions, Screen[None]):
                     return
             generation, filters, cursor, snapshot = pending
             try:
+                results, note = self.run_search(filters, snapshot)
                 with self._lock:
-                    results = self.library.search(filters, snapshot)
                     for i in range(min(len(results), 60)):  # the first page, read off the UI thread
                         results.row(i)
             except (QueryError, DateError, TriageError) as exc:
@@ -188,13 +191,16 @@ class MainScreen(LinkActions, TriageActions, Screen[None]):
             except Exception as exc:  # a damaged index: say so, keep the last results
                 self.app.call_from_thread(self._search_failed, generation, f"error: {exc}")
             else:
-                self.app.call_from_thread(self._show_results, generation, filters, results, cursor)
+                self.app.call_from_thread(
+                    self._show_results, generation, filters, results, cursor, note
+                )
 
     def _show_results(
-        self, generation: int, filters: Filters, results: Results, cursor: int
+        self, generation: int, filters: Filters, results: Results, cursor: int, note: str = ""
     ) -> None:
         if generation != self._generation:
             return  # a newer search is on its way
+        self.similar_mode = None
         self.results = results
         self._good_filters = filters
         if self._keep_id is not None:
@@ -204,7 +210,8 @@ class MainScreen(LinkActions, TriageActions, Screen[None]):
             cursor = max(0, cursor + self._early_moves)
         self._early_moves = None
         self._states = {}
-        self.message = self._date_error  # results under the last good dates, still a bad date
+        # Results under the last good dates, still a bad date; else what For you says.
+        self.message = self._date_error or note
         self.paper_list.show(len(results), self._row_at, self._state_of, self._is_marked, cursor)
         self.update_status()
         if not len(results):
@@ -253,12 +260,18 @@ class MainScreen(LinkActions, TriageActions, Screen[None]):
         count = len(self.results) if self.results is not None else 0
         good = self._good_filters
         noun = "paper" if count == 1 else "papers"
-        parts = [f"{count:,} {noun}", VIEW_NAMES.get(good.state, "3 All")[2:]]
+        view = VIEW_NAMES.get(good.state, "3 All")[2:]
+        if self.similar_mode is not None:
+            view = f"Similar to {self.similar_mode.label} (Esc: back)"
+        parts = [f"{count:,} {noun}", view]
         if good.since or good.until:
             since = good.since.isoformat() if good.since else "…"
             until = good.until.isoformat() if good.until else "…"
             parts.append(f"{since} to {until}")
-        parts.append(f"sorted by {good.effective_sort}")
+        if self.results is not None and self.results.sort in ("similarity", "for-you"):
+            parts.append(f"sorted by {self.results.sort}")
+        else:
+            parts.append(f"sorted by {good.effective_sort}")
         if self.marks:
             parts.append(f"{len(self.marks)} marked")
         text = "  ·  ".join(parts)
@@ -289,8 +302,9 @@ class MainScreen(LinkActions, TriageActions, Screen[None]):
         self.search()
 
     def on_filter_bar_view_changed(self, event: FilterBar.ViewChanged) -> None:
-        if event.view != self.filters.state:
+        if event.view != self.filters.state or self.similar_mode is not None:
             self.filters = self.filters.with_state(event.view)
+            self.look(event.view)
             self.search()
 
     def on_paper_list_highlighted(self, event: PaperList.Highlighted) -> None:
@@ -306,7 +320,8 @@ class MainScreen(LinkActions, TriageActions, Screen[None]):
             self.item = None
         else:
             terms = tuple(self.results.terms)
-            self.item = DetailItem(paper, self._state_of(paper.id), terms)
+            why = self.why_of(self.results.docnums[index])
+            self.item = DetailItem(paper, self._state_of(paper.id), terms, why)
 
     def _paper(self, index: int) -> Paper | None:
         if self.results is None or not 0 <= index < len(self.results):
@@ -355,6 +370,9 @@ class MainScreen(LinkActions, TriageActions, Screen[None]):
         self.set_focus(self.query_one("#query", Input))
 
     def action_focus_list(self) -> None:
+        if self.focused is self.paper_list and self.similar_mode is not None:
+            self.search()  # Esc on a Similar list: back to the view
+            return
         self.set_focus(self.paper_list)
 
     # -- actions: marks and triage -------------------------------------------------------------
@@ -370,7 +388,7 @@ class MainScreen(LinkActions, TriageActions, Screen[None]):
             self._states.pop(pid, None)
         self.paper_list.refresh()
         self._show_detail(self.paper_list.cursor)
-        if self.filters.state != "all":
+        if self.filters.state != "all" and self.similar_mode is None:
             self._keep_id = follow
             self.search(keep_cursor=True)
 
@@ -378,8 +396,9 @@ class MainScreen(LinkActions, TriageActions, Screen[None]):
 
     def action_view(self, view: str) -> None:
         self.query_one(FilterBar).set_view(view)
-        if view != self.filters.state:
+        if view != self.filters.state or self.similar_mode is not None:
             self.filters = self.filters.with_state(view)
+            self.look(view)
             self.search()
 
     def action_cycle_sort(self) -> None:
@@ -400,6 +419,19 @@ class MainScreen(LinkActions, TriageActions, Screen[None]):
                 self.change_flag("read", True)
             finally:
                 self.marks = saved
+
+    def show_similar_results(self, results: Results, mode: SimilarMode) -> None:
+        """Show a "Similar to …" list (from the more-like-this worker); Esc returns."""
+        self._generation += 1  # a search still on its way must not replace it
+        self.similar_mode = mode
+        self.results = results
+        self._states = {}
+        self.message = "" if len(results) else f"No paper shares a key term with {mode.label}."
+        self.paper_list.show(len(results), self._row_at, self._state_of, self._is_marked, 0)
+        self.set_focus(self.paper_list)
+        self.update_status()
+        if not len(results):
+            self.item = None
 
     # -- actions: the rest ---------------------------------------------------------------------
 
