@@ -1,0 +1,165 @@
+"""Pilot tests for the discovery keys: `m` (more like this, Esc back), `0` (For you: the
+too-few-stars message, and the model's order) and the opening notice of new papers. Expected
+orders come from the recommend core called directly on the library's stored records."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from textual.widgets import Static
+
+from paperbrowse.arrivals import record_look
+from paperbrowse.library import Library
+from paperbrowse.models import Filters
+from paperbrowse.recommend.features import FeatureSpace
+from paperbrowse.recommend.foryou import ForYouModel, Labels, train
+from paperbrowse.recommend.similar import similar
+from paperbrowse.triage import TriageStore
+from paperbrowse.tui.app import PaperBrowser
+from paperbrowse.tui.main_screen import MainScreen
+from paperbrowse.tui.paper_detail import PaperDetail
+from paperbrowse.tui.pilot import settle
+
+MakeApp = Callable[..., PaperBrowser]
+SIZE = (80, 24)
+
+
+def main(app: PaperBrowser) -> MainScreen:
+    screen = app.screen
+    assert isinstance(screen, MainScreen), screen
+    return screen
+
+
+def oracle(data_dir: Path) -> tuple[Library, FeatureSpace]:
+    """The library's live records in document-number order, vectorised by the core itself."""
+    library = Library(data_dir)
+    docs = library.catalog.live_array
+    return library, FeatureSpace.build([library.paper_at(int(d)) for d in docs])
+
+
+def star(data_dir: Path, ids: list[str]) -> None:
+    triage = TriageStore(data_dir / "state.db")
+    triage.set(ids, "starred", True)
+    triage.close()
+
+
+async def test_m_lists_the_most_similar_papers_with_why_and_esc_returns(
+    make_app: MakeApp, data_dir: Path
+) -> None:
+    app = make_app(Filters(state="all"))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = main(app)
+        before = screen.results.ids if screen.results else []
+        first = before[0]
+        await pilot.press("m")
+        await settle(pilot)
+        assert screen.similar_mode is not None
+        shown = screen.results.ids if screen.results else []
+        library, space = oracle(data_dir)
+        expected = similar(space, [space.row_of(first)], limit=50)
+        library.close()
+        assert shown == [n.id for n in expected]
+        assert first not in shown
+        status = str(screen.query_one("#status", Static).render())
+        assert "Similar to" in status
+        detail = screen.query_one(PaperDetail).item
+        assert detail is not None and detail.paper.id == expected[0].id
+        assert detail.why.startswith("Shared key terms: ")
+        assert expected[0].shared[0] in detail.why
+        await pilot.press("escape")
+        await settle(pilot)
+        assert screen.similar_mode is None
+        assert (screen.results.ids if screen.results else []) == before
+
+
+async def test_m_on_marked_papers_finds_papers_like_them_together(
+    make_app: MakeApp, data_dir: Path
+) -> None:
+    app = make_app(Filters(state="all"))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = main(app)
+        await pilot.press("space", "space", "space")
+        marked = list(screen.marks)
+        await pilot.press("m")
+        await settle(pilot)
+        library, space = oracle(data_dir)
+        expected = similar(space, [space.row_of(i) for i in marked], limit=50)
+        library.close()
+        assert (screen.results.ids if screen.results else []) == [n.id for n in expected]
+        assert "3 marked papers" in str(screen.query_one("#status", Static).render())
+
+
+async def test_for_you_with_too_few_stars_says_how_many_more_and_lists_newest_first(
+    make_app: MakeApp, data_dir: Path
+) -> None:
+    library = Library(data_dir)
+    newest = [library.catalog.ids[d] for d in library.catalog.date_order]
+    library.close()
+    star(data_dir, newest[-2:])  # two stars: three more needed
+    app = make_app(Filters(state="inbox"))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("0")
+        await settle(pilot)
+        screen = main(app)
+        message = str(screen.query_one("#message", Static).render())
+        assert "3 more stars needed" in message
+        assert "newest first" in message
+        assert (screen.results.ids if screen.results else []) == [
+            i for i in newest if i not in newest[-2:]
+        ]
+        assert "For you" in str(screen.query_one("#status", Static).render())
+
+
+async def test_for_you_ranks_the_inbox_as_the_model_trained_on_the_stars_does(
+    make_app: MakeApp, data_dir: Path
+) -> None:
+    library, space = oracle(data_dir)
+    # Stars: the six papers most like the library's first paper (one topic).
+    seed = space.ids[0]
+    stars = [seed, *(n.id for n in similar(space, [0], limit=5))]
+    star(data_dir, stars)
+    model = train(space, Labels.from_triage(stars, [], []))
+    assert isinstance(model, ForYouModel)
+    candidates = [d for d in library.catalog.date_order if library.catalog.ids[d] not in stars]
+    rows = np.searchsorted(library.catalog.live_array, np.array(candidates))
+    expected = [space.ids[int(r)] for r in model.order(space, rows)]
+    library.close()
+    app = make_app(Filters(state="inbox"))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("0")
+        await settle(pilot)
+        screen = main(app)
+        assert (screen.results.ids if screen.results else []) == expected
+        detail = screen.query_one(PaperDetail).item
+        assert detail is not None and detail.why.startswith("For you: ")
+        terms = model.explain(space, space.row_of(expected[0]) or 0)
+        assert detail.why == "For you: " + ", ".join(terms)
+        assert str(screen.query_one("#message", Static).render()).strip() == ""
+
+
+async def test_the_browser_opens_with_how_many_papers_arrived_since_the_last_look(
+    make_app: MakeApp, data_dir: Path
+) -> None:
+    record_look(data_dir, "inbox", 0.0)  # looked long before every paper arrived
+    seen: list[str] = []
+    app = make_app(Filters(state="inbox"))
+    notify = app.notify
+
+    def record(message: str, **kwargs: Any) -> None:
+        seen.append(message)
+        notify(message, **kwargs)
+
+    app.notify = record  # type: ignore[method-assign]
+    library = Library(data_dir)
+    total = len(library.catalog.live)
+    library.close()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+    assert f"{total:,} new papers since you last looked" in seen
