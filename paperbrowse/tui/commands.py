@@ -41,6 +41,9 @@ class Action:
     help: str  # one line for the help screen and the palette
     footer: int = 0
     palette: bool = True  # offered in the command palette
+    # Listed in the palette before anything is typed. Accept and Quit are not: the first entry
+    # of that list is what an Enter typed too early would run.
+    discover: bool = True
     scope: str = "list"
     group: str = ""
     footer_keys: str = ""
@@ -90,9 +93,16 @@ ACTIONS: tuple[Action, ...] = (
     Action("l", "pick_link", "Links", "List the paper's links and open one"),
     Action("y", "copy", "Copy", "Copy the title and link (tmux, system tool, terminal)"),
     Action("R", "reload", "Reload", "Reload the library (after an index run)"),
-    Action("enter", "accept", "Accept", "Print the marked (or this) paper and quit", footer=5),
+    Action(
+        "enter",
+        "accept",
+        "Accept",
+        "Print the marked (or this) paper and quit",
+        footer=5,
+        discover=False,
+    ),
     Action("question_mark", "help", "Help", "Show all keys", footer=1),
-    Action("q", "quit_browser", "Quit", "Quit without printing anything", footer=1),
+    Action("q", "quit_browser", "Quit", "Quit without printing anything", footer=1, discover=False),
     # The detail pane, when it has the focus (Tab): the movement keys scroll the abstract.
     Action(
         "j,down",
