@@ -88,7 +88,11 @@ ACTIONS: tuple[Action, ...] = (
     Action("3", "view('all')", "All", "View every paper", group="views"),
     Action("4", "view('hidden')", "Hidden", "View hidden papers", group="views"),
     Action("S", "cycle_sort", "Sort", "Cycle the sort: relevance, date, upvotes, title"),
-    Action("o", "open_link", "Open", "Open the first code link, else an arXiv search", footer=5),
+    # `links.open_target`: the first code link, else the arXiv abstract page (id known), else
+    # an arXiv search for the title. Short enough for one line of the two-column help.
+    Action(
+        "o", "open_link", "Open", "Open the code link, else the arXiv page or a search", footer=5
+    ),
     Action("O", "open_link_read", "Open+read", "Open the link and mark the paper read"),
     Action("l", "pick_link", "Links", "List the paper's links and open one"),
     Action("y", "copy", "Copy", "Copy the title and link (tmux, system tool, terminal)"),
