@@ -37,20 +37,32 @@ from paperbrowse.text import nfc
 
 _DAY_US = 86_400_000_000  # microseconds in a day: Whoosh's DATETIME unit
 
-# The fields a user can search, in the order messages list them (the README's query language).
-SEARCHABLE_FIELDS = (
-    "title",
-    "abstract",
-    "org",
-    "author",
-    "arxiv",
-    "date",
-    "upvotes",
-    "comments",
-    "authors",
-    "stars",
-    "has_code",
+
+@dataclass(frozen=True)
+class QueryField:
+    """A field a user can search: its name, an example query of it, and what it holds."""
+
+    name: str
+    example: str  # a query of this field alone, as the README and the help show it
+    meaning: str  # a few words: what the field holds
+
+
+# The fields a user can search, in the order messages and the browser's help list them (the
+# README's query language). The one list: field checks, error messages and the help use it.
+QUERY_FIELDS = (
+    QueryField("title", "title:pose", "words of the title"),
+    QueryField("abstract", "abstract:lidar", "words of the abstract"),
+    QueryField("org", "org:deepseek", "the organisation"),
+    QueryField("author", 'author:"Qizheng Zhang"', "author names, where a capture lists them"),
+    QueryField("arxiv", "arxiv:2510.04618", "the arXiv id, any version"),
+    QueryField("date", "date:2024-03", "the date: YYYY, YYYY-MM, YYYY-MM-DD, >, [a to b]"),
+    QueryField("upvotes", "upvotes:>=50", "upvotes (never a comment count)"),
+    QueryField("comments", "comments:>=5", "the comment count"),
+    QueryField("authors", "authors:>10", "the author count"),
+    QueryField("stars", "stars:>1000", "GitHub stars"),
+    QueryField("has_code", "has_code:true", "a code link: true or false"),
 )
+SEARCHABLE_FIELDS = tuple(field.name for field in QUERY_FIELDS)
 # Whoosh's operators: NOT is a prefix, the others stand between two clauses.
 PREFIX_OPERATORS = frozenset({"NOT"})
 INFIX_OPERATORS = frozenset({"AND", "OR", "ANDNOT", "ANDMAYBE", "REQUIRE"})

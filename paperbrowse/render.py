@@ -2,7 +2,8 @@
 
 Lines are built whole, never padded: printed to a pipe they have no trailing spaces and a URL
 is never broken (`paper_lines`, `stats_text(...).plain`); on a terminal the CLI lets the
-terminal wrap them (Rich's soft wrap) and the browser's detail pane wraps them itself.
+terminal wrap them (Rich's soft wrap) and the browser's detail pane wraps the prose itself and
+crops a URL too long for it with an ellipsis (never folds it).
 Colours come from a `PaperStyles` (the browser passes its theme's; the CLI a default).
 This module must not import Textual.
 """
@@ -15,9 +16,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from rich.cells import cell_len
-from rich.console import Console, Group, RenderableType
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.style import Style
-from rich.table import Table
 from rich.text import Text
 
 from paperbrowse.links import paper_links
@@ -141,13 +141,37 @@ def paper_renderable(
     parts: list[RenderableType] = [*paper_header(paper, state, terms, st)]
     for paragraph in paper_body(paper, terms, st):
         parts += [Text(""), paragraph]
-    links = Table.grid(padding=(0, 1))
-    links.add_column(style=st.dim, no_wrap=True)
-    links.add_column(overflow="fold")
-    for label, url in paper_links(paper):
-        links.add_row(label, Text(url, style=f"link {url}"))
-    parts += [Text(""), links]
+    parts += [Text(""), LinkLines(paper_links(paper), st.dim)]
     return Group(*parts)
+
+
+class LinkLines:
+    """`label  url` lines for a pane of any width: a URL is never folded onto a second line (a
+    piece of it could not be clicked, copied or read). Where the label and 40 cells of the URL
+    do not fit, the label goes on a line of its own; a URL still too long is cropped with an
+    ellipsis and stays one whole link (Rich's `link` style covers what is shown)."""
+
+    MIN_URL_CELLS = 40
+
+    def __init__(self, links: Sequence[tuple[str, str]], label_style: Style | str) -> None:
+        self.links = list(links)
+        self.label_style = label_style
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        width = options.max_width
+        label_width = max((cell_len(label) for label, _ in self.links), default=0)
+        stacked = label_width + 1 + self.MIN_URL_CELLS > width
+        for label, url in self.links:
+            link = Text(url, style=f"link {url}")
+            if stacked:
+                yield Text(label, style=self.label_style, no_wrap=True, overflow="ellipsis")
+                line = link
+            else:
+                pad = " " * (label_width - cell_len(label) + 1)
+                line = Text.assemble((label + pad, self.label_style), link)
+            line.no_wrap = True
+            line.overflow = "ellipsis"
+            yield line
 
 
 def paper_lines(paper: Paper, state: TriageState | None = None) -> list[str]:

@@ -26,6 +26,7 @@ from paperbrowse.paths import state_db
 from paperbrowse.triage import TriageError, TriageStore
 from paperbrowse.tui.commands import ACTIONS
 from paperbrowse.tui.main_screen import MainScreen
+from paperbrowse.tui.palette import PaperPalette
 from paperbrowse.tui.welcome import WelcomeScreen
 
 
@@ -121,8 +122,13 @@ class PaperBrowser(App[list[Paper] | None]):
     def action_change_theme(self) -> None:
         """The theme picker, with the current theme marked."""
         self.push_screen(
-            CommandPalette(providers=[MarkedThemeProvider], placeholder="Search for themes…")
+            PaperPalette(providers=[MarkedThemeProvider], placeholder="Search for themes…")
         )
+
+    def action_command_palette(self) -> None:
+        """The command palette (ours: Enter never runs a stale entry, fast keys never crash)."""
+        if self.use_command_palette and not isinstance(self.screen, CommandPalette):
+            self.push_screen(PaperPalette(id="--command-palette"))
 
     def _first_screen(self) -> Screen[None]:
         try:
@@ -167,9 +173,12 @@ class PaperBrowser(App[list[Paper] | None]):
                     def run(name: str = action.action) -> None:
                         self.call_later(screen.run_action, name)
 
-                    yield SystemCommand(f"{action.name} ({action.display_keys})", action.help, run)
+                    title = f"{action.name} ({action.display_keys})"
+                    yield SystemCommand(title, action.help, run, discover=action.discover)
+        # One help entry: ours (`?`) lists every key. On the main screen one quit: ours (`q`).
+        dropped = ("Keys", "Quit") if isinstance(screen, MainScreen) else ("Keys",)
         for command in super().get_system_commands(screen):
-            if command.title != "Keys":  # one help entry: ours (`?`) lists every key
+            if command.title not in dropped:
                 yield command
 
 

@@ -41,6 +41,9 @@ class Action:
     help: str  # one line for the help screen and the palette
     footer: int = 0
     palette: bool = True  # offered in the command palette
+    # Listed in the palette before anything is typed. Accept and Quit are not: the first entry
+    # of that list is what an Enter typed too early would run.
+    discover: bool = True
     scope: str = "list"
     group: str = ""
     footer_keys: str = ""
@@ -99,14 +102,25 @@ ACTIONS: tuple[Action, ...] = (
         footer=5,
     ),
     Action("S", "cycle_sort", "Sort", "Cycle the sort: relevance, date, upvotes, title"),
-    Action("o", "open_link", "Open", "Open the first code link, else an arXiv search", footer=5),
+    # `links.open_target`: the first code link, else the arXiv abstract page (id known), else
+    # an arXiv search for the title. Short enough for one line of the two-column help.
+    Action(
+        "o", "open_link", "Open", "Open the code link, else the arXiv page or a search", footer=5
+    ),
     Action("O", "open_link_read", "Open+read", "Open the link and mark the paper read"),
     Action("l", "pick_link", "Links", "List the paper's links and open one"),
     Action("y", "copy", "Copy", "Copy the title and link (tmux, system tool, terminal)"),
     Action("R", "reload", "Reload", "Reload the library (after an index run)"),
-    Action("enter", "accept", "Accept", "Print the marked (or this) paper and quit", footer=5),
+    Action(
+        "enter",
+        "accept",
+        "Accept",
+        "Print the marked (or this) paper and quit",
+        footer=5,
+        discover=False,
+    ),
     Action("question_mark", "help", "Help", "Show all keys", footer=1),
-    Action("q", "quit_browser", "Quit", "Quit without printing anything", footer=1),
+    Action("q", "quit_browser", "Quit", "Quit without printing anything", footer=1, discover=False),
     # The detail pane, when it has the focus (Tab): the movement keys scroll the abstract.
     Action(
         "j,down",

@@ -9,14 +9,20 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from paperbrowse.query import QUERY_FIELDS
 from paperbrowse.tui.commands import LEAVE_RULE, help_rows
 
-QUERY_HELP = (
-    "Query: words (stemmed; title weighs more than abstract), title:… abstract:… org:…, "
-    'AND OR NOT (-word), "phrases", wild*, date:2024 date:2024-03 date:[2024-01-01 to 2024-03-31] '
-    "date:>2023, upvotes:>=5, authors:>10, has_code:true.  "
-    "Dates: YYYY, YYYY-MM, YYYY-MM-DD, 7d 4w 6m 1y."
-)
+
+def query_help() -> str:
+    """The help's query paragraph: the syntax, then every searchable field with its example,
+    from the core's one list (`query.QUERY_FIELDS`)."""
+    fields = " ".join(field.example for field in QUERY_FIELDS)
+    return (
+        "Query: words (stemmed; title weighs more than abstract), AND OR NOT (-word), "
+        f'"phrases", wild*. Fields: {fields}.  '
+        "Dates: YYYY, YYYY-MM, YYYY-MM-DD, 7d 4w 6m 1y, date:>2023, "
+        "date:[2024-01-01 to 2024-03-31]."
+    )
 
 
 class HelpScreen(ModalScreen[None]):
@@ -59,7 +65,7 @@ class HelpScreen(ModalScreen[None]):
             yield Static("[b]paperbrowse keys[/b]  (Esc closes; j k Space scroll)\n")
             yield Static(columns)
             yield Static("\n" + LEAVE_RULE, markup=False)
-            yield Static("\n" + QUERY_HELP, markup=False)
+            yield Static("\n" + query_help(), markup=False)
 
     def action_scroll(self, lines: int) -> None:
         """Scroll the help by `lines` (small terminals show it a page at a time)."""

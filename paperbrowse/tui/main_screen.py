@@ -5,7 +5,7 @@ request supersedes an older one, so stale results are never shown."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 
 from textual import events, work
@@ -13,6 +13,7 @@ from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.content import Content
+from textual.dom import DOMNode
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Input, Static
@@ -152,6 +153,19 @@ class MainScreen(DiscoveryActions, LinkActions, TriageActions, Screen[None]):
         """The list pane."""
         return self.query_one(PaperList)
 
+    @property
+    def has_panes(self) -> bool:
+        """False once the screen has lost its panes (it was closed): then a late palette
+        command, worker result or timer finds nothing to act on and does nothing."""
+        return bool(self.query(PaperList))
+
+    async def run_action(
+        self, action: str, namespaces: Mapping[str, DOMNode] | None = None
+    ) -> None:
+        """Run `action` on this screen (the palette's route); nothing once it lost its panes."""
+        if self.has_panes:
+            await super().run_action(action, namespaces)
+
     # -- searching -----------------------------------------------------------------------------
 
     def search(self, keep_cursor: bool = False) -> None:
@@ -198,8 +212,8 @@ class MainScreen(DiscoveryActions, LinkActions, TriageActions, Screen[None]):
     def _show_results(
         self, generation: int, filters: Filters, results: Results, cursor: int, note: str = ""
     ) -> None:
-        if generation != self._generation:
-            return  # a newer search is on its way
+        if generation != self._generation or not self.has_panes:
+            return  # a newer search is on its way, or the screen was closed
         self.similar_mode = None
         self.results = results
         self._good_filters = filters
@@ -229,7 +243,7 @@ class MainScreen(DiscoveryActions, LinkActions, TriageActions, Screen[None]):
                 return default
 
     def _search_failed(self, generation: int, message: str) -> None:
-        if generation != self._generation:
+        if generation != self._generation or not self.has_panes:
             return
         self.message = message
         self.update_status()
@@ -331,7 +345,9 @@ class MainScreen(DiscoveryActions, LinkActions, TriageActions, Screen[None]):
 
     @property
     def current(self) -> Paper | None:
-        """The highlighted paper."""
+        """The highlighted paper (None: none, or the screen was closed)."""
+        if not self.has_panes:
+            return None
         return self._paper(self.paper_list.cursor)
 
     # -- actions: movement ---------------------------------------------------------------------

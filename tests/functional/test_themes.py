@@ -11,6 +11,7 @@ from rich.color import Color as RichColor
 from textual.command import CommandList, CommandPalette
 from textual.geometry import Region
 from textual.widget import Widget
+from textual.widgets import Input
 
 from paperbrowse.models import Filters
 from paperbrowse.tui.app import PaperBrowser
@@ -127,6 +128,12 @@ async def test_every_theme_keeps_every_list_role_readable(
             assert any(k == kind for k, _ in checked), kind
 
 
+def _text(cells: str) -> str:
+    """The text of `cells` without spaces and without the box-drawing and block characters that
+    draw borders and bars (decoration, not text: WCAG's text contrast does not apply)."""
+    return "".join(c for c in cells if not c.isspace() and not "\u2500" <= c <= "\u259f")
+
+
 def _unreadable_cells(screen: MainScreen, widget: Widget, theme: str) -> list[str]:
     """Segments of `widget`'s rendered lines that hold visible text in colours below AA."""
     failures = []
@@ -134,14 +141,14 @@ def _unreadable_cells(screen: MainScreen, widget: Widget, theme: str) -> list[st
     for y, strip in enumerate(widget.render_lines(Region(0, 0, width, height))):
         for segment in strip:
             style = segment.style
-            if not segment.text.strip() or style is None:
+            if not _text(segment.text) or style is None:
                 continue
             assert style.color is not None and style.bgcolor is not None, (widget, segment)
             if style.color.is_default or style.bgcolor.is_default:
                 continue  # an ANSI theme's terminal colours: the terminal's own readable pair
             value = ratio(style.color, style.bgcolor)
             if value < AA:
-                failures.append(f"{theme}: {widget} line {y} {segment.text.strip()!r}: {value:.2f}")
+                failures.append(f"{theme}: {widget} line {y} {_text(segment.text)!r}: {value:.2f}")
     return failures
 
 
@@ -212,3 +219,31 @@ async def test_the_theme_picker_marks_the_current_theme(make_app: MakeApp) -> No
         assert prompts[0] == "nord (current)"
         assert sum("(current)" in p for p in prompts) == 1
         assert len(prompts) == len(app.available_themes)
+
+
+async def test_every_theme_keeps_the_filter_bar_key_bar_and_detail_readable(
+    make_app: MakeApp,
+) -> None:
+    """The view tabs (active and not), the inputs and their placeholders, the key bar (list,
+    detail and filter focus) and the detail pane: visible text at WCAG AA in every theme."""
+    app = make_app(Filters(state="all"))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        failures: list[str] = []
+        for theme, typed in [(t, typed) for typed in ("", "pose") for t in app.available_themes]:
+            if typed and not screen.query_one("#query", Input).value:  # placeholder, then text
+                await pilot.press("slash", *typed, "escape")
+                await settle(pilot)
+            app.theme = theme
+            for focus in ("#papers", "#detail", "#since"):
+                screen.set_focus(screen.query_one(focus))
+                await pilot.pause()
+                await pilot.pause()
+                names = ["#query", "#since", "#until", "KeyBar", "#detail-body", "#status"]
+                widgets = [screen.query_one(name) for name in names]
+                widgets += list(screen.query("#views Tab"))
+                for widget in widgets:
+                    failures += _unreadable_cells(screen, widget, f"{theme} ({focus} focused)")
+        assert not failures, "\n".join(failures)
