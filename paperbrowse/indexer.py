@@ -33,6 +33,7 @@ from paperbrowse.engine.whoosh_internals import (
     GuardedMpWriter,
     SubWriterFailed,
     create_index_dir,
+    failure_reason,
     index_folder,
     open_index_dir,
 )
@@ -286,16 +287,14 @@ def _write_generation(
         # Committed without a dead sub-writer's papers. The manifest is not updated, so the
         # next run reads this run's dumps again and adds what is missing.
         raise LibraryError(
-            f"an index writer process failed ({writer.failed()}); some papers of this run may "
-            "be missing: run the same `paperbrowse index` again"
+            f"cannot write the library index in {folder}: {writer.failed()}; some papers of "
+            "this run may be missing: run the same `paperbrowse index` again"
         )
 
 
 def _reason(exc: BaseException) -> str:
     """One line saying why a write failed ("No space left on device")."""
-    if isinstance(exc, OSError) and exc.strerror:
-        return exc.strerror
-    return (str(exc).splitlines() or [type(exc).__name__])[0]
+    return failure_reason(exc)
 
 
 def _writer(ix: index.Index, papers: int) -> Any:

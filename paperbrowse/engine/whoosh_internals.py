@@ -22,9 +22,11 @@ from __future__ import annotations
 
 import contextlib
 import importlib.metadata
+import multiprocessing
 import os
 import pickle
 import queue
+import signal
 import sys
 import threading
 import time
@@ -359,21 +361,42 @@ class _LengthCache:
 
 
 class SubWriterFailed(Exception):
-    """A process of the multiprocess writer died."""
+    """A process of the multiprocess writer died; the message says why, in one line (the
+    operating system's words for an OSError: "No space left on device")."""
+
+
+def failure_reason(exc: BaseException) -> str:
+    """One line saying why a write failed: an OSError's strerror ("No space left on device"),
+    else the first line of the exception's message, else its type's name."""
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    return (str(exc).splitlines() or [type(exc).__name__])[0]
 
 
 class _QuietSubWriterTask(SubWriterTask):
     """Whoosh's sub-writer process, exiting with status 1 instead of printing a traceback (the
-    parent reports the failure in one line), and exiting when its parent is killed: it would
-    otherwise wait for jobs for ever, an orphan holding its memory."""
+    parent reports the failure in one line, with the reason this process sends it over
+    `reasons`), and exiting when its parent is killed: it would otherwise wait for jobs for
+    ever, an orphan holding its memory.
+
+    Ctrl+C on a terminal sends SIGINT to the whole process group: the sub-writers ignore it and
+    leave the interrupt to the parent, which stops them (no KeyboardInterrupt traceback from
+    each of them).
+    """
+
+    reasons: Any = None  # a multiprocessing.SimpleQueue of strings, set by GuardedMpWriter
 
     def run(self) -> None:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
         parent = os.getppid()
         _die_with_parent()
         threading.Thread(target=_exit_when_orphaned, args=(parent,), daemon=True).start()
         try:
             super().run()
-        except Exception:
+        except BaseException as exc:
+            if self.reasons is not None:
+                with contextlib.suppress(Exception):
+                    self.reasons.put(failure_reason(exc))
             raise SystemExit(1) from None
 
 
@@ -407,7 +430,13 @@ class GuardedMpWriter(MpWriter):
     never stops them (it sets a flag in the parent's copy of each process object).
     """
 
+    _reasons: Any = None  # the sub-writers' reasons for failing (created with the first)
+    _known: tuple[str, ...] = ()  # reasons read from it so far
+
     def _new_task(self) -> SubWriterTask:
+        if self._reasons is None:
+            # A pipe, not a file: on a full disk a status file could not be written either.
+            self._reasons = multiprocessing.SimpleQueue()
         task = _QuietSubWriterTask(
             self.storage,
             self.indexname,
@@ -416,14 +445,27 @@ class GuardedMpWriter(MpWriter):
             self.subargs,
             self.multisegment,
         )
+        task.reasons = self._reasons
         self.tasks.append(task)
         task.start()
         return task
 
     def failed(self) -> str:
-        """'' while every sub-writer is alive or exited cleanly, else their exit codes."""
+        """'' while every sub-writer is alive or exited cleanly; else why they failed, in one
+        line: the reasons the dead ones sent ("No space left on device"), distinct, joined by
+        "; ", or their exit codes when they sent none (killed by a signal)."""
         codes = [t.exitcode for t in self.tasks if t.exitcode not in (None, 0)]
-        return ", ".join(f"exit code {c}" for c in codes)
+        if not codes:
+            return ""
+        with contextlib.suppress(Exception):
+            while self._reasons is not None and not self._reasons.empty():
+                reason = self._reasons.get()
+                if reason not in self._known:
+                    self._known = (*self._known, reason)
+        if self._known:
+            return "; ".join(self._known)
+        exits = ", ".join(f"exit code {c}" for c in codes)
+        return f"an index writer process failed ({exits})"
 
     def _enqueue(self) -> None:
         # Whoosh's _enqueue, except that waiting for room on the job queue notices dead workers.
@@ -437,7 +479,7 @@ class GuardedMpWriter(MpWriter):
             self._new_task()
         while True:
             if self.failed():
-                raise SubWriterFailed(f"an index writer process failed ({self.failed()})")
+                raise SubWriterFailed(self.failed())
             try:
                 self.jobqueue.put((filename, len(docbuffer)), timeout=0.5)
                 return
@@ -448,7 +490,7 @@ class GuardedMpWriter(MpWriter):
         if self.docbuffer:
             self._enqueue()
         if self.failed():
-            raise SubWriterFailed(f"an index writer process failed ({self.failed()})")
+            raise SubWriterFailed(self.failed())
         super()._commit(mergetype, optimize, merge)
 
     def stop(self) -> None:
