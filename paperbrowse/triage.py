@@ -7,6 +7,7 @@ library never overwrite each other's triage with stale copies.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import sqlite3
 import urllib.parse
@@ -27,6 +28,9 @@ CREATE TABLE IF NOT EXISTS state (
     updated TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
 )
 """
+
+
+_SQLITE_FULL = 13  # SQLite's result code for "database or disk is full" (sqlite.org/rescode.html)
 
 
 class TriageView(Protocol):
@@ -154,7 +158,10 @@ class TriageStore:
             "there; triage from now on is saved in it"
         )
 
-    def _error(self, exc: sqlite3.Error) -> TriageError:
+    def _error(self, exc: sqlite3.Error, *, writing: bool = False) -> TriageError:
+        """One line in our words for a SQLite error; `writing`: it ended a change, which the
+        line says was not saved."""
+        unsaved = "; the change was not saved" if writing else ""
         if "locked" in str(exc) or "busy" in str(exc):
             return TriageError(
                 f"{self.path}: triage database is locked by another program; try again"
@@ -163,7 +170,17 @@ class TriageStore:
             self.read_only = True
             self.notice = read_only_notice(self.path.parent)
             return TriageError(self.notice)
-        return TriageError(f"{self.path}: triage database error: {exc}")
+        if getattr(exc, "sqlite_errorcode", None) == _SQLITE_FULL or "disk is full" in str(exc):
+            return TriageError(f"{self.path}: the disk is full{unsaved or '; nothing was saved'}")
+        return TriageError(f"{self.path}: triage database error: {exc}{unsaved}")
+
+    def _os_error(self, exc: OSError) -> TriageError:
+        """One line for an OSError during a change (ENOSPC: the disk is full)."""
+        if exc.errno == errno.ENOSPC:
+            return TriageError(f"{self.path}: the disk is full; the change was not saved")
+        return TriageError(
+            f"{self.path}: cannot write triage database: {exc.strerror}; the change was not saved"
+        )
 
     def close(self) -> None:
         """Close the database."""
@@ -268,17 +285,27 @@ class TriageStore:
 
     @contextlib.contextmanager
     def _transaction(self) -> Iterator[None]:
-        """One write transaction: committed whole, or rolled back and reported in one line."""
+        """One write transaction: committed whole, or rolled back and reported in one line that
+        says the change was not saved (TriageError).
+
+        SQLite rolls a transaction back by itself after some errors (a full disk, an I/O error):
+        ROLLBACK is only sent while one is still open, and a failing ROLLBACK never hides the
+        error that caused it.
+        """
         try:
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 yield
                 self._db.execute("COMMIT")
             except BaseException:
-                self._db.execute("ROLLBACK")
+                if self._db.in_transaction:
+                    with contextlib.suppress(sqlite3.Error):
+                        self._db.execute("ROLLBACK")
                 raise
         except sqlite3.Error as exc:
-            raise self._error(exc) from None
+            raise self._error(exc, writing=True) from None
+        except OSError as exc:
+            raise self._os_error(exc) from None
 
     def _flags(self, ids: Sequence[str], flag: str) -> dict[str, bool]:
         states = self.get_many(ids)

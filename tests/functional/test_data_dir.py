@@ -389,3 +389,69 @@ def test_a_real_full_disk_frees_what_the_run_wrote_and_searches_go_on(
     shown = run(data, "show", starred[0])
     assert shown.returncode == 0, err(shown)
     assert run(data, "stats").returncode == 0
+
+
+def _fill(folder: Path) -> Path:
+    filler = folder / "filler"
+    fd = os.open(filler, os.O_WRONLY | os.O_CREAT, 0o600)
+    try:
+        while True:
+            os.write(fd, b"\0" * 4096)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+    return filler
+
+
+def test_triage_on_a_full_disk_says_the_change_was_not_saved(small_tmpfs: Path) -> None:
+    """Pressing `s` on a full disk said `triage database error: cannot rollback - no transaction
+    is active`: SQLite had already rolled back, and the message was SQLite's."""
+    from paperbrowse.triage import TriageError, TriageStore
+
+    data = small_tmpfs / "data"
+    data.mkdir()
+    store = TriageStore(data / "state.db")
+    store.set(["aaaaaaaaaaaa"], "starred", True)
+    filler = _fill(small_tmpfs)
+    many = [f"{n:012x}" for n in range(20000)]  # more than any page the WAL has spare
+    with pytest.raises(TriageError) as caught:
+        for _ in range(20):
+            store.set(many, "read", True)
+    message = str(caught.value)
+    assert "disk is full" in message and "not saved" in message, message
+    assert "rollback" not in message and "transaction" not in message, message
+    assert len(message.splitlines()) == 1
+    filler.unlink()
+    # With room again the same store works, and nothing half-done was kept.
+    store.set(["bbbbbbbbbbbb"], "starred", True)
+    assert store.ids_with("starred") == {"aaaaaaaaaaaa", "bbbbbbbbbbbb"}
+    store.close()
+
+
+def test_triage_error_after_sqlite_rolled_back_says_the_change_was_not_saved(
+    tmp_path: Path,
+) -> None:
+    """Without a tmpfs: a trigger makes SQLite fail the write with "database or disk is full"
+    and roll the transaction back itself (RAISE(ROLLBACK)), as it does on a full disk."""
+    import sqlite3
+
+    from paperbrowse.triage import TriageError, TriageStore
+
+    path = tmp_path / "state.db"
+    store = TriageStore(path)
+    store.set(["aaaaaaaaaaaa"], "starred", True)
+    db = sqlite3.connect(path)
+    db.execute(
+        "CREATE TRIGGER full BEFORE UPDATE ON state "
+        "BEGIN SELECT RAISE(ROLLBACK, 'database or disk is full'); END"
+    )
+    db.commit()
+    db.close()
+    with pytest.raises(TriageError) as caught:
+        store.set(["aaaaaaaaaaaa"], "read", True)
+    message = str(caught.value)
+    assert "disk is full" in message and "not saved" in message, message
+    assert "rollback" not in message, message
+    assert store.get("aaaaaaaaaaaa").starred and not store.get("aaaaaaaaaaaa").read
+    store.close()
