@@ -279,6 +279,8 @@ def _column(reader: Any, name: str, translate: bool = True) -> list[Any]:
     """
     values: list[Any] = []
     for leaf, _offset in reader.leaf_readers():
+        if leaf.doc_count_all() == 0:
+            continue  # an empty library's EmptyReader has no columns (NotImplementedError)
         values.extend(leaf.column_reader(name, translate=translate))
     return values
 

@@ -447,3 +447,26 @@ def test_open_url_opens_http_links(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("webbrowser.open", lambda u, *a, **k: opened.append(u) or True)
     open_url("https://arxiv.org/abs/2205.01271")
     assert opened == ["https://arxiv.org/abs/2205.01271"]
+
+
+def test_a_library_whose_first_dump_has_no_papers_is_empty_not_damaged(tmp_path: Path) -> None:
+    """A new library whose first dump gave 0 papers was reported as "damaged
+    (NotImplementedError)", and `--rebuild` repeated it: Whoosh's empty index has no columns."""
+    dump = tmp_path / "empty-day.txt"
+    dump.write_text(HEADER, encoding="utf-8")  # a real page's header, no cards
+    data = tmp_path / "data"
+    first = run(data, "index", str(dump))
+    assert first.returncode == 0, first.stderr
+    for rebuild in (False, True):
+        if rebuild:
+            again = run(data, "index", "--rebuild")
+            assert again.returncode == 0, again.stderr
+        for query in ("", "diffusion", "title:diff*", "date:2024", "upvotes:>3"):
+            found = run(data, "search", query, "--format", "jsonl")
+            line = one_line_error(found, 1)
+            assert "no papers match" in line or "empty" in line, line
+            assert "damaged" not in line, line
+        stats = run(data, "stats")
+        assert stats.returncode == 0, stats.stderr
+        assert stats.stdout.splitlines()[0].split() == ["papers", "0"]
+        assert "damaged" not in run(data, "show", "abcdef").stderr

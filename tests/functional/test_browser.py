@@ -1096,3 +1096,26 @@ async def test_hostile_filter_input_keeps_the_app_and_its_results(make_app: Make
             assert app.is_running
             assert "invalid date" in status(app), since
             assert ids(app) == good
+
+
+async def test_the_browser_opens_on_a_library_whose_dumps_gave_no_papers(
+    tmp_path: Path, make_app: Callable[..., PaperBrowser]
+) -> None:
+    """Whoosh's empty index (a first dump of 0 papers) has no columns: it read as damaged."""
+    from paperbrowse.indexer import collect_sources
+    from paperbrowse.library import Library
+
+    dump = tmp_path / "empty-day.txt"
+    dump.write_text("Daily Papers\n\nby AK and the research community\n\nDec 3, 2025\n\n")
+    data = tmp_path / "empty-data"
+    sources, problems = collect_sources([str(dump)])
+    assert not problems
+    library = Library(data)
+    assert not library.index(sources).failures
+    library.close()
+    app = make_app(data_dir=data)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        assert app.return_code is None  # still running: it did not exit on an error
+        assert type(app.screen).__name__ == "MainScreen", app.screen
+        assert not [n for n in app.screen.query("Toast").results()], "an error was shown"
