@@ -18,7 +18,11 @@ class DateError(ValueError):
 def parse_bound(text: str, *, end: bool, today: date | None = None) -> date:
     """Parse a date bound; `end` picks the last day of a partial date (inclusive upper bound).
 
-    Relative forms count back from today: `7d` is seven days ago, `6m` six months ago.
+    Relative forms count back from today: `7d` is seven days ago, `4w` 28 days ago; `6m` and
+    `1y` are calendar months and years, the day clamped to the month's length (2026-05-31
+    minus `3m` is 2026-02-28; 2024-02-29 minus `1y` is 2023-02-28). The CLI's `--since` /
+    `--until`, the query's `date:` and the browser's filter bar all use this one function.
+    Raises DateError (its message names the input) for anything else.
     """
     raw = text.strip()
     match = _ABSOLUTE.match(raw)
@@ -41,10 +45,11 @@ def parse_bound(text: str, *, end: bool, today: date | None = None) -> date:
     if match:
         count, unit = int(match.group(1)), match.group(2)
         today = today or date.today()
-        days = {"d": 1, "w": 7, "m": 30, "y": 365}[unit] * count
         try:
-            return today - timedelta(days=days)
-        except OverflowError:
+            if unit in "dw":
+                return today - timedelta(days=count * (7 if unit == "w" else 1))
+            return months_before(today, count * (12 if unit == "y" else 1))
+        except (OverflowError, ValueError):
             raise DateError(f"invalid date {raw!r}: too far back") from None
     raise DateError(f"invalid date {raw!r}: use YYYY, YYYY-MM, YYYY-MM-DD or 7d/4w/6m/1y")
 
@@ -70,3 +75,15 @@ def date_window(
     if lo and hi and lo > hi:
         raise DateOrderError((since or "").strip(), (until or "").strip())
     return lo, hi
+
+
+def months_before(day: date, months: int) -> date:
+    """The date `months` calendar months before `day`, its day of the month clamped to the
+    target month's last day (2026-05-31, 3 -> 2026-02-28). Raises ValueError before year 1."""
+    index = day.year * 12 + (day.month - 1) - months
+    year, month = divmod(index, 12)
+    month += 1
+    last = calendar.monthrange(year, month)[1] if year >= 1 else 0
+    if year < 1:
+        raise ValueError("before year 1")
+    return date(year, month, min(day.day, last))

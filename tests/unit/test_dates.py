@@ -37,14 +37,45 @@ def test_absolute_bounds(text: str, start: date, end: date) -> None:
         ("7d", date(2025, 3, 8)),
         ("0d", TODAY),
         ("4w", date(2025, 2, 15)),
-        ("6m", date(2024, 9, 16)),  # 180 days
-        ("1y", date(2024, 3, 15)),  # 365 days
-        ("2Y", date(2023, 3, 16)),
+        ("6m", date(2024, 9, 15)),  # calendar months, not 180 days
+        ("1y", date(2024, 3, 15)),  # a calendar year, not 365 days
+        ("2Y", date(2023, 3, 15)),
+        ("12m", date(2024, 3, 15)),
+        ("15m", date(2023, 12, 15)),
     ],
 )
 def test_relative_bounds_count_back_from_today(text: str, expected: date) -> None:
     assert parse_bound(text, end=False, today=TODAY) == expected
     assert parse_bound(text, end=True, today=TODAY) == expected
+
+
+@pytest.mark.parametrize(
+    ("today", "text", "expected"),
+    [
+        (date(2026, 5, 31), "3m", date(2026, 2, 28)),  # the day clamped to February's last
+        (date(2024, 5, 31), "3m", date(2024, 2, 29)),  # a leap February
+        (date(2026, 3, 31), "1m", date(2026, 2, 28)),
+        (date(2026, 7, 31), "1m", date(2026, 6, 30)),
+        (date(2026, 1, 31), "2m", date(2025, 11, 30)),
+        (date(2024, 2, 29), "1y", date(2023, 2, 28)),
+        (date(2024, 2, 29), "4y", date(2020, 2, 29)),
+        (date(2026, 1, 15), "1m", date(2025, 12, 15)),  # across a year
+    ],
+)
+def test_months_and_years_are_calendar_months_and_years(
+    today: date, text: str, expected: date
+) -> None:
+    assert parse_bound(text, end=False, today=today) == expected
+
+
+def test_the_browser_filter_bar_counts_months_the_same_way() -> None:
+    from paperbrowse.tui.filter_bar import parse_dates
+
+    assert parse_dates("3m", "", today=date(2026, 5, 31)) == (date(2026, 2, 28), None)
+    assert parse_dates("1y", "1m", today=date(2024, 2, 29)) == (
+        date(2023, 2, 28),
+        date(2024, 1, 29),
+    )
 
 
 def test_relative_bound_defaults_to_the_real_today() -> None:
