@@ -82,8 +82,7 @@ def months_before(day: date, months: int) -> date:
     target month's last day (2026-05-31, 3 -> 2026-02-28). Raises ValueError before year 1."""
     index = day.year * 12 + (day.month - 1) - months
     year, month = divmod(index, 12)
-    month += 1
-    last = calendar.monthrange(year, month)[1] if year >= 1 else 0
     if year < 1:
         raise ValueError("before year 1")
-    return date(year, month, min(day.day, last))
+    last = calendar.monthrange(year, month + 1)[1]
+    return date(year, month + 1, min(day.day, last))
