@@ -28,7 +28,7 @@ from whoosh.qparser import (
 )
 
 from paperbrowse.engine.matching import WORDS_FIELD
-from paperbrowse.engine.patterns import WORD_FIELDS
+from paperbrowse.engine.patterns import WORD_FIELDS, word_pattern
 from paperbrowse.engine.scoring import positive_terms
 from paperbrowse.errors import QueryError
 from paperbrowse.models import Filters
@@ -189,7 +189,7 @@ class _QueryParser(QueryParser):
     ) -> query.Query:
         words = WORD_FIELDS.get(fieldname)
         if termclass in (query.Wildcard, query.Prefix) and words is not None:
-            return termclass(words, text.lower(), boost=boost)
+            return word_pattern(words, text.lower(), termclass, boost)
         return super().term_query(fieldname, text, termclass, boost, tokenize, removestops)
 
     def process(self, text: str, pos: int = 0, debug: Any = None) -> Any:

@@ -82,6 +82,44 @@ def all_stars(q: query.Query) -> bool:
     return isinstance(q, query.Wildcard) and set(q.text) == {"*"}
 
 
+# A pattern's parts: the word fields' tokens (analysis.WordsText: Whoosh's RegexTokenizer,
+# `[\w*]+(\.?[\w*]+)*`), with `?` kept inside a part as the wildcard it is.
+_PATTERN_PART = re.compile(r"[\w*?]+(?:\.?[\w*?]+)*")
+
+
+def word_pattern(fieldname: str, text: str, termclass: Any, boost: float = 1.0) -> query.Query:
+    """The query for a pattern `text` (lower-cased) on the word field `fieldname`.
+
+    A word field holds words as its tokenizer splits them: "zero-shot" is the words "zero"
+    and "shot", so the pattern `zero-shot*` as one word would match nothing. A pattern holding
+    characters the tokenizer splits at is cut there, and a paper must hold every part: the
+    leading parts as exact words, the last as the pattern (`zero-shot*` is the word "zero" and
+    a word starting with "shot"; `self-*` is the word "self"). Word fields keep no positions,
+    so the parts are not checked for adjacency: the answer may hold a few papers where they
+    stand apart, and never misses one with a word starting with the pattern. A part that is
+    only `*` says nothing and is left out. `termclass` is Whoosh's Prefix (`text` without its
+    `*`) or Wildcard, used as it is when the text is one part.
+    """
+    pattern = text + "*" if termclass is query.Prefix else text
+    parts = _PATTERN_PART.findall(pattern)
+    if len(parts) <= 1:  # one word, perhaps with punctuation around it: as Whoosh has it
+        return termclass(fieldname, text, boost=boost)
+    kept = [part for part in parts if set(part) != {"*"}]
+    if not kept:
+        return query.Every(fieldname, boost=boost)
+    queries = [_part_query(fieldname, part, boost) for part in kept]
+    return queries[0] if len(queries) == 1 else query.And(queries, boost=boost)
+
+
+def _part_query(fieldname: str, part: str, boost: float) -> query.Query:
+    """One part of a cut pattern: a word, a prefix (`shot*`) or a wildcard (`d?ff*`)."""
+    if "*" not in part and "?" not in part:
+        return query.Term(fieldname, part, boost=boost)
+    if part.endswith("*") and "*" not in part[:-1] and "?" not in part:
+        return query.Prefix(fieldname, part[:-1], boost=boost)
+    return query.Wildcard(fieldname, part, boost=boost)
+
+
 class WordList:
     """One segment's sorted words of one word field, with each word's postings in the side file.
 

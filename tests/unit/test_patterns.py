@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from paperbrowse.engine import patterns
 from paperbrowse.errors import QueryError
 from paperbrowse.library import Library
-from paperbrowse.models import Filters, Paper
+from paperbrowse.models import Filters, Paper, arxiv_paper_id, paper_id
 from paperbrowse.sources import collect_sources
 from tests.indexing import index_into
 
@@ -239,3 +239,86 @@ def test_copied_library_answers_patterns_the_same(
     library = Library(tmp_path / "copy")
     assert found(library, "generat*") == oracle.ids(None, lambda w: w.startswith("generat"))
     library.close()
+
+
+# ---------------------------------------------------------------------------------------------
+# Patterns holding a hyphen (or any character the word fields split at), over real records
+
+HYPHENED = re.compile(r"[\w.]+(?:-[\w.]*)+")
+
+
+@pytest.fixture(scope="module")
+def api_library(tmp_path_factory: pytest.TempPathFactory) -> tuple[Library, list[Paper]]:
+    """3,000 real HF API records indexed as daily-list cards (already parsed)."""
+    from paperbrowse.sources import Source
+    from tests.api_records import api_records, capture
+
+    papers = [capture(rec, "daily", "daily.txt") for rec in api_records()[:3000]]
+    library = Library(tmp_path_factory.mktemp("api-patterns") / "data")
+    report = index_into(library, [Source("daily.txt", None, records=papers)])
+    assert not report.failures
+    return library, papers
+
+
+def ident(paper: Paper) -> str:
+    return arxiv_paper_id(paper.arxiv_id) if paper.arxiv_id else paper_id(paper.title)
+
+
+def holds_a_word_starting_with(text: str, pattern: str) -> bool:
+    """The text holds a hyphenated word (as the reader sees it) that starts with `pattern`
+    (its trailing `*` dropped): `zero-shot*` in "... Zero-Shot Learning ..."."""
+    prefix = pattern.rstrip("*").lower()
+    return any(word.lower().startswith(prefix) for word in HYPHENED.findall(text))
+
+
+def every_part(text: str, pattern: str) -> bool:
+    """The answer the README states: every part of the pattern cut where the word fields cut,
+    the leading ones as whole words and the last as a prefix (a part of only `*` left out)."""
+    parts = [p for p in TOKEN.findall(pattern.lower()) if set(p) != {"*"}]
+    found = words(text)
+    *leading, last = parts
+    tail = (lambda w: w.startswith(last[:-1])) if last.endswith("*") else (lambda w: w == last)
+    return all(p in found for p in leading) and any(tail(w) for w in found)
+
+
+def real_hyphen_patterns(papers: list[Paper], count: int) -> list[str]:
+    """Patterns cut from real hyphenated title words: up to and past the first hyphen."""
+    seen: dict[str, None] = {}
+    for paper in papers:
+        for word in HYPHENED.findall(paper.title):
+            head, _, rest = word.lower().partition("-")
+            if head and rest[:2].isalpha() and len(seen) < count:
+                seen[f"{head}-{rest[:2]}*"] = None
+    return list(seen)
+
+
+@pytest.mark.parametrize(
+    "pattern", ["zero-shot*", "vision-lang*", "gpt-4*", "self-*", "text-to-*", "multi-ag*"]
+)
+def test_a_pattern_with_a_hyphen_finds_every_paper_with_a_word_starting_with_it(
+    api_library: tuple[Library, list[Paper]], pattern: str
+) -> None:
+    """`title:zero-shot*` found 0 papers while `title:zero-shot` found 71."""
+    library, papers = api_library
+    by_id = {ident(p): p for p in papers}
+    got = found(library, f"title:{pattern}")
+    must = {pid for pid, p in by_id.items() if holds_a_word_starting_with(p.title, pattern)}
+    assert must, f"no real title holds {pattern!r}: a useless case"
+    assert must <= got, sorted(by_id[i].title for i in must - got)[:5]
+    assert got == {pid for pid, p in by_id.items() if every_part(p.title, pattern)}
+
+
+def test_patterns_cut_from_real_hyphenated_words_miss_no_paper(
+    api_library: tuple[Library, list[Paper]],
+) -> None:
+    library, papers = api_library
+    by_id = {ident(p): p for p in papers}
+    patterns_ = real_hyphen_patterns(papers, 60)
+    assert len(patterns_) == 60
+    for pattern in patterns_:
+        got = found(library, f"title:{pattern}")
+        must = {pid for pid, p in by_id.items() if holds_a_word_starting_with(p.title, pattern)}
+        assert must and must <= got, (pattern, sorted(by_id[i].title for i in must - got)[:3])
+        # Unfielded: the title or the abstract.
+        both = found(library, pattern)
+        assert must <= both, pattern
