@@ -32,6 +32,7 @@ from paperbrowse.engine.patterns import WORD_FIELDS, word_pattern
 from paperbrowse.engine.scoring import positive_terms
 from paperbrowse.errors import QueryError
 from paperbrowse.models import Filters
+from paperbrowse.query_forms import rewrite, value_problem
 from paperbrowse.schema import NUMBER_FIELDS, date_long
 from paperbrowse.text import nfc
 
@@ -150,8 +151,10 @@ class QueryLanguage:
         if not text:
             return None
         _check_balanced(text)
-        converted = _minus_as_not(text)
-        problem = field_problem(converted) or operator_problem(converted)
+        converted = _minus_as_not(rewrite(text, SEARCHABLE_FIELDS))
+        problem = (
+            field_problem(converted) or value_problem(converted) or operator_problem(converted)
+        )
         if problem:
             raise QueryError(f"invalid query {quoted(text)}: {problem}")
         try:

@@ -12,6 +12,7 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -221,3 +222,81 @@ def test_old_style_arxiv_ids(tmp_path: Path) -> None:
     found = lib.get("arXiv:hep-th/9901001")
     assert found is not None and found.id == paper.id
     lib.close()
+
+
+ID_FORMS = (
+    "{id}",
+    "{id}v2",
+    "arXiv:{id}",
+    "ARXIV:{id}",
+    "https://arxiv.org/abs/{id}",
+    "http://arxiv.org/abs/{id}v1",
+    "arxiv.org/pdf/{id}v3.pdf",
+    "https://huggingface.co/papers/{id}",
+    "hf.co/papers/{id}",
+    "(hf.co/papers/{id})",
+)
+
+
+@pytest.mark.parametrize("form", ID_FORMS)
+def test_an_arxiv_id_or_its_link_as_the_query_finds_that_paper(
+    library: Library, captured: list[Paper], form: str
+) -> None:
+    """A bare `2510.04618` (or a link to it) found nothing: it was searched as words."""
+    for paper in [p for p in captured if p.arxiv_id][:5]:
+        assert hits(library, form.format(id=paper.arxiv_id)) == {paper.id}, form
+
+
+def test_old_style_ids_in_links_find_the_paper(tmp_path: Path) -> None:
+    paper = Paper(title="An Old Paper", abstract="Text.", arxiv_id="hep-th/9901001")
+    lib = Library(tmp_path / "data")
+    index_into(lib, [Source("old.txt", None, records=[replace(paper, sources=["old.txt"])])])
+    for text in ("https://arxiv.org/abs/hep-th/9901001", "arxiv.org/pdf/hep-th/9901001v2"):
+        assert hits(lib, text) == {paper.id}, text
+    lib.close()
+
+
+def test_an_arxiv_id_inside_a_phrase_or_a_field_stays_text(library: Library) -> None:
+    from paperbrowse.query import SEARCHABLE_FIELDS
+    from paperbrowse.query_forms import rewrite
+
+    def rewritten(text: str) -> str:
+        return rewrite(text, SEARCHABLE_FIELDS)
+
+    assert rewritten('"2510.04618"') == '"2510.04618"'
+    assert rewritten("title:2510.04618") == "title:2510.04618"
+    assert rewritten("x2510.04618") == "x2510.04618"
+    assert rewritten("2510.04618 pose") == "arxiv:2510.04618 pose"
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("TITLE:pose", "title:pose"),
+        ("Title:Pose", "title:pose"),
+        ("ABSTRACT:diffusion", "abstract:diffusion"),
+        ("Upvotes:>=50", "upvotes:>=50"),
+        ("COMMENTS:>=5", "comments:>=5"),
+        ("Has_Code:true", "has_code:true"),
+        ("Date:2024", "date:2024"),
+    ],
+)
+def test_field_names_in_any_case(library: Library, typed: str, meant: str) -> None:
+    assert hits(library, typed) == hits(library, meant)
+    assert hits(library, meant)
+
+
+@pytest.mark.parametrize("value", ["maybe", "yes", "1", "0", "no", "t"])
+def test_has_code_takes_true_or_false_only(library: Library, value: str) -> None:
+    from paperbrowse.errors import QueryError
+
+    with pytest.raises(QueryError) as caught:
+        hits(library, f"has_code:{value}")
+    message = str(caught.value)
+    assert f"has_code:{value}" in message and "true or false" in message, message
+    assert "\n" not in message
+
+
+def test_has_code_true_and_false_split_the_library(library: Library, captured: list[Paper]) -> None:
+    assert hits(library, "has_code:true") == expected(captured, lambda p: p.has_code)
+    assert hits(library, "has_code:FALSE") == expected(captured, lambda p: not p.has_code)
