@@ -112,7 +112,7 @@ def paper_links(paper: Paper) -> list[tuple[str, str]]:
     """(label, url) for the abstract's links, labelled by kind, then the paper's own pages
     (its arXiv id known) or searches by its title (`reference_urls`): what the detail pane,
     `show` and `l` list."""
-    links = [(link_kind(u), u) for u in paper.links if is_safe_url(u)]
+    links = [(link_kind(u), u) for u in paper.links if is_safe_url(u) and not re.search(r"\s", u)]
     return links + reference_urls(paper)
 
 

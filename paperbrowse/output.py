@@ -14,9 +14,9 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any, TextIO
 
 from paperbrowse.bibtex import bib_entry, bib_key
-from paperbrowse.links import primary_url, safe_links
+from paperbrowse.links import exact_urls, primary_url, safe_links
 from paperbrowse.models import COMMENT, UPVOTE, Paper, TriageState, authors_text
-from paperbrowse.text import strip_controls
+from paperbrowse.text import one_line, strip_controls
 
 if TYPE_CHECKING:  # Rich is loaded by the table format only: the CLI reads FORMATS at start
     from rich.console import Console
@@ -28,9 +28,6 @@ FORMATS = ("table", "tsv", "jsonl", "json", "md", "bibtex", "titles", "urls", "l
 Item = tuple[Paper, TriageState]
 
 # Characters that end a line somewhere (tab included: it separates TSV columns).
-_LINE_BREAKS = re.compile(r"[\t\n\r\v\f\x85\u2028\u2029]+")
-
-
 # --- cleaning helpers -----------------------------------------------------------------------
 
 
@@ -41,7 +38,7 @@ def _clean(text: str | None) -> str:
 
 def _one_line(text: str | None) -> str:
     """Untrusted text cleaned and folded onto one line (tabs and line breaks become spaces)."""
-    return _LINE_BREAKS.sub(" ", _clean(text)).strip()
+    return one_line(text)
 
 
 def _primary(paper: Paper) -> str:
@@ -238,9 +235,14 @@ def _urls_lines(paper: Paper, state: TriageState) -> Iterator[str]:
 
 
 def _links_lines(paper: Paper, state: TriageState) -> Iterator[str]:
-    """Every http(s) link of the paper, one a line; with none, the `urls` line (its arXiv page
-    when the id is known, else an arXiv title search)."""
-    yield from safe_links(paper) or [_primary(paper)]
+    """Every http(s) link of the paper, one a line, then (its arXiv id known) its arXiv
+    abstract page and Hugging Face paper page, each link once; with none at all, the `urls`
+    line (an arXiv title search)."""
+    links = safe_links(paper)
+    if paper.arxiv_id:
+        own = dict(exact_urls(paper.arxiv_id))
+        links += [own["arXiv"], own["Hugging Face paper"]]
+    yield from dict.fromkeys(links) or [_primary(paper)]
 
 
 _LINE_FORMATS: dict[str, Callable[[Paper, TriageState], Iterator[str]]] = {

@@ -22,7 +22,7 @@ from rich.text import Text
 
 from paperbrowse.links import paper_links
 from paperbrowse.models import COMMENT, UPVOTE, Paper, TriageState, authors_text
-from paperbrowse.text import strip_controls
+from paperbrowse.text import one_line
 
 if TYPE_CHECKING:
     from paperbrowse.results import LibraryStats
@@ -46,7 +46,7 @@ class PaperStyles:
 
 def highlight(text: str, terms: Sequence[str], style: Style | str = "bold reverse") -> Text:
     """`text` as Rich Text (never markup) with each query term's word stems highlighted."""
-    rich_text = Text(strip_controls(text))
+    rich_text = Text(one_line(text))
     words = [t for t in terms if len(t) >= 2]
     if words:
         pattern = r"\b(?:" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
@@ -74,7 +74,7 @@ def paper_header(
     meta.append(paper.published.isoformat() if paper.published else "date unknown", st.date)
     for part in (paper.org, authors_text(paper.authors)):
         if part:
-            meta.append(SEP + strip_controls(part))
+            meta.append(SEP + one_line(part))
     if paper.upvotes is not None:
         meta.append(f"{SEP}{UPVOTE} {paper.upvotes}")
     if paper.comments is not None:
@@ -85,17 +85,17 @@ def paper_header(
     lines = [title, meta]
     extra = []
     if paper.arxiv_id:
-        extra.append(f"arXiv {strip_controls(paper.arxiv_id)}")
+        extra.append(f"arXiv {one_line(paper.arxiv_id)}")
     if paper.github_stars is not None:
         extra.append(_stars(paper.github_stars))
     if paper.submitted_by:
-        extra.append(f"submitted by {strip_controls(paper.submitted_by)}")
+        extra.append(f"submitted by {one_line(paper.submitted_by)}")
     if extra:
         lines.append(Text(SEP.join(extra), style=st.meta))
     if paper.author_names:
-        names = ", ".join(strip_controls(n) for n in paper.author_names)
+        names = ", ".join(one_line(n) for n in paper.author_names)
         lines.append(Text.assemble(("Authors: ", st.heading), names))
-    sources = ", ".join(strip_controls(s) for s in paper.sources)
+    sources = ", ".join(one_line(s) for s in paper.sources)
     lines.append(Text(f"id {paper.id}{SEP}from {sources or '—'}", style=st.dim))
     return lines
 
@@ -224,7 +224,7 @@ def stats_text(stats: LibraryStats, styles: PaperStyles | None = None) -> Text:
     def table(title: str, rows: list[tuple[str, int]], bars: bool = False) -> None:
         line("")
         line((title, st.heading))
-        names = [strip_controls(name) for name, _ in rows]
+        names = [one_line(name) for name, _ in rows]
         name_w = max((cell_len(n) for n in names), default=0)
         num_w = max((len(str(n)) for _, n in rows), default=0)
         top = max((n for _, n in rows), default=1)

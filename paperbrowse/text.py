@@ -39,6 +39,18 @@ def strip_controls(text: str) -> str:
     return _INVISIBLE.sub("", text)
 
 
+# What ends a line somewhere once controls are gone: newline, tab (it separates TSV columns),
+# and Unicode's line and paragraph separators.
+_LINE_BREAKS = re.compile(r"[\t\n\u2028\u2029]+")
+
+
+def one_line(text: str | None) -> str:
+    """Untrusted text made safe to show as one line: controls stripped (`strip_controls`) and
+    every line break or tab folded into a space, ends trimmed ('' for None). For every name
+    and field a plain or table output shows (a dump's file name may hold a newline)."""
+    return _LINE_BREAKS.sub(" ", strip_controls(text or "")).strip()
+
+
 def nfc(text: str) -> str:
     """`text` in Unicode Normalization Form C, so that a word typed in any normal form matches
     (a decomposed "é", e + U+0301, becomes U+00E9)."""

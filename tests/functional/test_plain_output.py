@@ -234,3 +234,31 @@ def test_demo_reset_starts_the_demo_afresh(isolated_dirs: Path) -> None:
     starred = run("--data-dir", str(demo), "search", "--state", "starred", "--format", "titles")
     assert starred.returncode == 1 and starred.stdout == ""
     assert len(titles(demo)) == 262
+
+
+@pytest.mark.parametrize("tty", [False, True], ids=["piped", "terminal"])
+def test_show_folds_a_dump_name_holding_a_line_break(tmp_path: Path, tty: bool) -> None:
+    """`show` printed a dump name holding a newline as it is: the second half stood on a line
+    of its own, like another field."""
+    folder = tmp_path / "dumps"
+    folder.mkdir()
+    name = "saved\nfrom firefox\u2028today\t.txt"
+    (folder / name).write_text(
+        HEADER + "A Paper Saved Under An Odd Name\n\n"
+        "We study odd file names. Our method works well on many benchmarks and datasets.\n\n"
+        "  • 3 authors\n·\nNov 13\n",
+        encoding="utf-8",
+    )
+    data = tmp_path / "data"
+    assert run("--data-dir", str(data), "index", str(folder)).returncode == 0
+    found = run("--data-dir", str(data), "search", "--format", "jsonl")
+    (record,) = [json.loads(line) for line in found.stdout.split("\n") if line]
+    assert "\n" in record["sources"][0]  # jsonl keeps the name exact
+    env = {"TTY_COMPATIBLE": "1", "COLUMNS": "300"} if tty else None
+    shown = run("--data-dir", str(data), "show", record["id"], env=env)
+    assert shown.returncode == 0, shown.stderr
+    lines = shown.stdout.splitlines()
+    (source_line,) = [line for line in lines if "saved" in line]
+    assert "saved from firefox today .txt" in source_line, lines
+    assert not [line for line in lines if "firefox" in line and line is not source_line]
+    assert not [line for line in lines if line.strip() in ("from firefox", "today", ".txt")]

@@ -354,6 +354,26 @@ def test_links_every_link_or_arxiv_search() -> None:
     assert lines[-1].startswith("https://arxiv.org/search/?query=A+Paper+Without+Links")
 
 
+def test_links_include_the_arxiv_and_hugging_face_pages_of_a_paper_with_an_id() -> None:
+    """`--format links` left out the exact pages of papers whose arXiv id is known. The id and
+    its pages as the paper-page capture in ../shared/fixtures/pages links them."""
+    ace = Paper(
+        title="Agentic Context Engineering: Evolving Contexts for Self-Improving Language Models",
+        abstract="Large language model (LLM) applications ...",
+        arxiv_id="2510.04618",
+        links=["https://github.com/ace-agent/ace", "https://huggingface.co/papers/2510.04618"],
+    )
+    no_links = replace(ace, links=[], title="Another")
+    lines = render(items(ace, no_links), "links").splitlines()
+    assert lines == [
+        "https://github.com/ace-agent/ace",
+        "https://huggingface.co/papers/2510.04618",  # once, though both name it
+        "https://arxiv.org/abs/2510.04618",
+        "https://arxiv.org/abs/2510.04618",
+        "https://huggingface.co/papers/2510.04618",
+    ]
+
+
 @pytest.mark.parametrize("fmt", ["urls", "links"])
 def test_urls_only_http(fmt: str) -> None:
     lines = render(items(evil()), fmt).splitlines()
@@ -519,3 +539,42 @@ def test_other_formats_keep_a_formula_like_title_exact(title: str, fmt: str) -> 
 def test_tsv_leaves_ordinary_cells_alone() -> None:
     row = render(items(lite_pose()), "tsv").rstrip("\n").split("\t")
     assert row[3] == lite_pose().title and not row[3].startswith("'")
+
+
+def test_every_field_shown_is_folded_onto_one_line() -> None:
+    """Line breaks in any name or field (a dump's file name, a title, an organisation, a
+    submitter, author names, the summary) never start a line of `show` or `table` output."""
+    from paperbrowse.render import paper_lines, stats_text
+    from paperbrowse.results import LibraryStats
+
+    odd = Paper(
+        title="Odd\nTitle",
+        abstract="An\nabstract\u2028here.",
+        summary="A\rsummary.",
+        org="Odd\nOrg",
+        submitted_by="some\none",
+        author_names=["Ada\nLovelace", "Alan\tTuring"],
+        arxiv_id="2510.04618",
+        sources=["saved\nfrom firefox.txt"],
+    )
+    lines = paper_lines(odd)
+    joined = "\n".join(lines)
+    for whole in (
+        "Odd Title",
+        "Odd Org",
+        "some one",
+        "Ada Lovelace, Alan Turing",
+        "saved from firefox.txt",
+        "An abstract here.",
+    ):
+        assert whole in joined, (whole, lines)
+    assert not [line for line in lines if line.startswith(("Title", "Org", "one", "Lovelace"))]
+    assert not [line for line in lines if "\t" in line or "\u2028" in line]
+    table = render(items(odd), "table")
+    assert "Odd Title" in table and "Odd Org" in table
+    stats = LibraryStats(
+        papers=1, dated=0, first=None, last=None, sources=1,
+        months=[], orgs=[("Odd\nOrg", 1)], hosts=[("host\n.example", 1)],
+    )  # fmt: skip
+    plain = stats_text(stats).plain
+    assert "Odd Org" in plain and "host .example" in plain, plain
