@@ -167,3 +167,81 @@ def test_the_real_captures_index_and_search(tmp_path: Path) -> None:
             hits = library.search(Filters(query=f"arxiv:{want['arxiv_id']}")).ids
             assert len(hits) == 1, want["title"]
     library.close()
+
+
+# The years of cards that show none, from the paper's arXiv id
+
+
+def id_month(arxiv_id: str) -> tuple[int, int]:
+    """(year, month) of a new-style arXiv id, read as arXiv defines it: YYMM.NNNNN."""
+    return 2000 + int(arxiv_id[:2]), int(arxiv_id[2:4])
+
+
+@pytest.mark.parametrize("name", CAPTURES)
+@pytest.mark.parametrize("saved", ["2026-11-30", "2027-01-02", "2025-10-08"])
+def test_a_card_without_a_year_takes_it_from_its_arxiv_id(name: str, saved: str) -> None:
+    """`Published on Oct 6` on the page of 2510.04618 was stored as 2026-10-06 from the file's
+    modification time. The id says October 2025, whenever the file was saved."""
+    from datetime import datetime, timezone
+
+    from paperbrowse.pages import parse_capture
+
+    stamp = datetime.fromisoformat(saved).replace(hour=12, tzinfo=timezone.utc).timestamp()
+    result = parse_capture((PAGES / name).read_bytes(), name, mtime=stamp)
+    checked = 0
+    for paper, want in zip(result.papers, truth(name), strict=True):
+        if not (want["arxiv_id"] and "/" not in want["arxiv_id"] and want["published"]):
+            continue
+        assert paper.published is not None, want["title"]
+        if want["published"].startswith("--"):  # the card shows no year: the id's month's
+            year, month = id_month(want["arxiv_id"])
+            assert int(want["published"][2:4]) in (month - 1, month, month + 1)  # a near date
+            assert paper.published.year == year, want["title"]
+        else:  # a year the card shows is never overridden
+            assert paper.published.isoformat() == want["published"], want["title"]
+        checked += 1
+    if name != "search-lynx-dump.txt":  # it shows no arXiv ids
+        assert checked
+
+
+def test_the_arxiv_id_year_rule_against_the_hf_api_archive() -> None:
+    """Every record of the HF API archive, its `published_at` given without a year: the rule
+    gives back the year for all but the records HF dates more than a year after the id's
+    month or more than two months before it (5 of 9,877), which no rule on the id alone can
+    date."""
+    from datetime import date
+
+    from paperbrowse.pages.years import year_from_arxiv_id
+    from tests.api_records import api_records
+
+    wrong = []
+    for rec in api_records():
+        published = date.fromisoformat(rec["published_at"][:10])
+        got = year_from_arxiv_id(rec["arxiv_id"], published.month, published.day)
+        if got != published.year:
+            wrong.append(rec)
+    for rec in wrong:
+        year, month = id_month(rec["arxiv_id"])
+        published = date.fromisoformat(rec["published_at"][:10])
+        months_after = (published.year - year) * 12 + published.month - month
+        assert months_after > 12 or months_after < -2, rec["arxiv_id"]
+    assert len(wrong) <= 5, [r["arxiv_id"] for r in wrong]
+
+
+@pytest.mark.parametrize(
+    ("arxiv_id", "month", "day", "year"),
+    [
+        ("2510.04618", 10, 6, 2025),
+        ("2510.04618v3", 9, 30, 2025),  # HF a few days early
+        ("2501.00001", 12, 30, 2024),  # submitted at the year's end, announced in January
+        ("2412.19999", 1, 2, 2025),
+        ("0704.0001", 4, 2, 2007),  # the first new-style id
+        ("hep-th/9901001", 1, 5, None),  # old style: no month to go by
+        (None, 1, 5, None),
+        ("2502.00001", 2, 29, None),  # no Feb 29 in 2025-2027, 2024 too early: the page's
+    ],
+)
+def test_year_from_arxiv_id(arxiv_id: str | None, month: int, day: int, year: int | None) -> None:
+    from paperbrowse.pages.years import year_from_arxiv_id
+
+    assert year_from_arxiv_id(arxiv_id, month, day) == year
