@@ -161,7 +161,8 @@ def _parse(text: str, source: str, label: str, evidence: YearEvidence) -> tuple[
 
 def _check_is_page(result: ParseResult, structured: bool, shown: str) -> None:
     """Refuse text that is no papers page (notes, a README saved beside the captures): no page
-    chrome, date or address, and most of its blocks lack an abstract of a paper's length; a
+    chrome, date or address, and most of its blocks (papers, and blocks skipped with a
+    warning) lack an abstract of a paper's length; a
     Markdown or terminal capture must also link a title to its paper (a document's paragraphs
     run long once its wrapped lines are joined)."""
     if structured or not result.papers:
@@ -176,10 +177,11 @@ def _check_is_page(result: ParseResult, structured: bool, shown: str) -> None:
         for paper in result.papers
         if len(paper.abstract) >= _PAPER_ABSTRACT or len(paper.summary or "") >= _PAPER_SUMMARY
     )
-    if real * 2 < len(result.papers):
+    blocks = len(result.papers) + len(result.warnings)  # a skipped block is a block too
+    if real * 2 < blocks:
         raise DumpError(
-            f"{shown}: not a Daily Papers dump (no page header, and {len(result.papers) - real} "
-            f"of its {len(result.papers)} blocks have no abstract); skipped"
+            f"{shown}: not a Daily Papers dump (no page header, and {blocks - real} "
+            f"of its {blocks} blocks have no abstract); skipped"
         )
 
 

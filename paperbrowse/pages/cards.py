@@ -22,7 +22,7 @@ from collections.abc import Iterable
 
 from paperbrowse.models import Paper
 from paperbrowse.pages import chrome
-from paperbrowse.pages.draft import Draft, press_finished, short
+from paperbrowse.pages.draft import Draft, press_finished, reads_like_prose, short
 from paperbrowse.pages.fields import (
     DOT,
     RawDate,
@@ -85,6 +85,7 @@ class CardParser(MetadataStates):
         self.held: Line | None = None
         self.meta_line = 0  # the last "·" or author line, for warnings about what follows
         self.next_upvotes: int | None = None  # a list card's count, before its title
+        self.next_numbers: list[str] = []  # the digit lines read as counts (one may be a title)
         self.next_submitter: str | None = None
         self.upvote_word = False  # "Upvote" seen; its count may be the next line
         self.last: Paper | None = None  # the last card finished, for the buttons after its date
@@ -152,6 +153,7 @@ class CardParser(MetadataStates):
             if count is not None:
                 self.boundary()
                 self.next_upvotes = count
+                self.next_numbers = [*self.next_numbers, text]
                 return True
         if line.heading and state not in (HEADER, TITLE) and not chrome.is_chrome(text):
             self.boundary()
@@ -207,6 +209,7 @@ class CardParser(MetadataStates):
         else:
             self.pending = Draft(text, line.number, upvotes=self.next_upvotes)
             self.pending.submitted_by = self.next_submitter
+            self.pending.numbers, self.next_numbers = self.next_numbers, []
             self.next_upvotes = self.next_submitter = None
             self.pending.take_ids(line.links, title=True)
             self.state = ABSTRACT
@@ -233,9 +236,16 @@ class CardParser(MetadataStates):
             return
         assert self.pending is not None
         title = self.pending.title
-        if len(title) > MAX_TITLE_LEN and text and len(text) < len(title):
-            # A "title" too long for one and longer than its abstract is an abstract whose title
-            # line was lost: drop it, and take this line as the next title.
+        if (
+            len(title) > MAX_TITLE_LEN
+            and text
+            and len(text) < len(title)
+            and reads_like_prose(title)
+        ):
+            # A "title" too long for one, longer than the line after it and written as prose
+            # (a sentence ends in it, as in every abstract of the HF API archive): an abstract
+            # whose title line was lost. Drop it, and take this line as the next title. A long
+            # real title (no sentence ends in it) followed by its abstract stays one paper.
             self.warn(self.pending.line, f"abstract without a title: {short(title)}; skipped")
             self.pending = Draft(text, line.number)
             self.pending.take_ids(line.links, title=True)

@@ -4,14 +4,24 @@ ids; completed into a `Paper` or refused with the reason for its warning."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from paperbrowse.models import Paper
-from paperbrowse.pages.fields import RawDate, reads_like_ai_summary
+from paperbrowse.pages.fields import RawDate, parse_upvote_count, reads_like_ai_summary
 from paperbrowse.pages.urls import arxiv_id_of, extract_links, hf_name_of, paper_page_id
 
 # An image's alt text before an organisation's name: "[microsoft] Microsoft".
 _ALT_HANDLE = re.compile(r"\[([^\]\s]{1,100})\]\s+(\S.*)")
+# Prose, as abstracts are: a sentence ends inside the text or at its end. Every abstract of the
+# HF API archive's 9,877 records does; no title ends with a full stop.
+_SENTENCE_BREAK = re.compile(r"[.!?。]\s+\S")
+_SENTENCE_END = (".", "!", "?", "。")
+
+
+def reads_like_prose(text: str) -> bool:
+    """True for text that ends a sentence inside it or at its end, as an abstract does."""
+    text = text.rstrip()
+    return text.endswith(_SENTENCE_END) or bool(_SENTENCE_BREAK.search(text))
 
 
 def short(title: str, width: int = 60) -> str:
@@ -56,6 +66,9 @@ class Draft:
     date_line: int = 0
     ids: list[str] = field(default_factory=list)
     code: list[str] = field(default_factory=list)
+    # Lines of digits right before the title, read as upvote counts: one may be the title
+    # (`2048`, or `12` then `1984`), which shows when the "title" turns out to be the abstract.
+    numbers: list[str] = field(default_factory=list)
 
     def take_ids(self, links: tuple[str, ...], *, title: bool) -> None:
         """The arXiv ids a line of the card links to: any paper link from its title, only a
@@ -97,6 +110,20 @@ class Draft:
         abstract = self.abstract
         if kind == "trending" and abstract and reads_like_ai_summary(abstract):
             summary, abstract = abstract, ""
+        if (
+            not abstract
+            and summary is None
+            and self.numbers[-1:] != ["-"]
+            and self.numbers
+            and reads_like_prose(self.title)
+        ):
+            # `2048` / abstract / metadata: the number was the title, not an upvote count
+            # (which, if any, is the line before it: `12` / `1984`; `-` is 0).
+            counts = self.numbers[:-1]
+            return replace(
+                self, title=self.numbers[-1], abstract=self.title, numbers=[],
+                upvotes=parse_upvote_count(counts[-1]) if counts else None,
+            ).complete(source, kind)  # fmt: skip
         if not abstract and summary is None:
             if self.abstract_line:
                 return f"empty abstract (only control characters): {short(self.title)}"

@@ -50,6 +50,7 @@ class MetadataStates:
     held: Line | None
     meta_line: int
     next_upvotes: int | None
+    next_numbers: list[str]
 
     def warn(self, line: int, message: str) -> None:
         """Record a warning (the grammar's own)."""
@@ -160,6 +161,7 @@ class MetadataStates:
         assert self.held is not None
         held, self.held = self.held, None
         self.pending = Draft(held.text, held.number, upvotes=self.next_upvotes)
+        self.pending.numbers, self.next_numbers = self.next_numbers, []
         self.next_upvotes = None
         self.pending.take_ids(held.links, title=True)
         self.state = ABSTRACT

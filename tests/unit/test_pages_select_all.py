@@ -624,3 +624,69 @@ def test_dump_error_is_one_line(tmp_path: Path) -> None:
     with pytest.raises(DumpError) as info:
         parse_file(path)
     assert "\n" not in str(info.value)
+
+
+# --- hostile titles: any length, numbers -------------------------------------------------------
+
+
+def card(title: str, abstract: str = ABSTRACT, upvotes: str | None = None, day: int = 3) -> str:
+    count = f"{upvotes}\n" if upvotes is not None else ""
+    return f"{count}{title}\n\n{abstract}\n\n  • 2 authors\n·\nNov {day}, 2025 4\n\n"
+
+
+@pytest.mark.parametrize("length", [299, 300, 301, 450, 1000, 5000])
+@pytest.mark.parametrize("abstract", [ABSTRACT, "Short abstract of one line.", "Tiny"])
+def test_a_title_of_any_length_is_one_paper(length: int, abstract: str) -> None:
+    """A title over 300 characters, followed by a shorter abstract, was taken for an abstract
+    whose title was lost: the abstract became the title of a bogus record."""
+    long_title = ("Scaling Laws for Very Long Titles " * 200)[:length].strip() + " End"
+    result = parse(card("A Normal Title Before", day=1) + card(long_title, abstract, day=2))
+    assert [p.title for p in result.papers] == ["A Normal Title Before", long_title]
+    assert result.papers[1].abstract == abstract
+    assert result.warnings == []
+
+
+@pytest.mark.parametrize(
+    ("body", "titles", "upvotes"),
+    [
+        (card("2048", day=3), ["2048"], [None]),
+        (card("1984", upvotes="12", day=4), ["1984"], [12]),
+        (card("2048", day=3) + card("1984", upvotes="12", day=4), ["2048", "1984"], [None, 12]),
+        (card("42", upvotes="-"), ["42"], [0]),
+        (card("7", upvotes="7") + card("A Title", upvotes="8"), ["7", "A Title"], [7, 8]),
+    ],
+)
+def test_numeric_titles_parse(body: str, titles: list[str], upvotes: list[int | None]) -> None:
+    """A title of digits (`2048`, or `1984` after an upvote line) was read as an upvote count,
+    and its abstract as a title without an abstract."""
+    result = parse(body)
+    assert [p.title for p in result.papers] == titles
+    assert [p.upvotes for p in result.papers] == upvotes
+    assert all(p.abstract == ABSTRACT for p in result.papers)
+    assert result.warnings == []
+
+
+def test_the_testers_hostile_number_page() -> None:
+    """The tester's page, as saved (/tmp/pbr/hostile/num.txt): two cards titled 2048 and 1984."""
+    text = (
+        "Daily Papers\n\nby AK and the research community\n\nDec 3, 2025\n\n2048\n\n"
+        "A paper titled with just a number, whose abstract is this sentence here and more "
+        "words.\n\n  • 2 authors\n·\nNov 3, 2025 4\n\n12\n1984\n\nAnother abstract for a paper "
+        "titled 1984 with upvotes twelve shown before it.\n\n  • 3 authors\n·\nNov 4, 2025\n"
+    )
+    result = parse_text(text, "num.txt")
+    assert [(p.title, p.upvotes, p.comments) for p in result.papers] == [
+        ("2048", None, 4),
+        ("1984", 12, None),
+    ]
+    assert result.warnings == []
+
+
+def test_a_lost_title_line_is_still_found() -> None:
+    """The rule a long title had to get past: an abstract whose title line was lost (a real
+    abstract, long and in sentences, then the next card's title) is still dropped with a
+    warning, and the next card is whole."""
+    orphan = ("We study a problem in depth. " * 15).strip()
+    result = parse(card("First Title", day=1) + f"{orphan}\n\n" + card("Next Title", day=2))
+    assert [p.title for p in result.papers] == ["First Title", "Next Title"]
+    assert len(result.warnings) == 1 and "abstract without a title" in result.warnings[0].message
