@@ -1102,17 +1102,15 @@ async def test_the_browser_opens_on_a_library_whose_dumps_gave_no_papers(
     tmp_path: Path, make_app: Callable[..., PaperBrowser]
 ) -> None:
     """Whoosh's empty index (a first dump of 0 papers) has no columns: it read as damaged."""
-    from paperbrowse.indexer import collect_sources
-    from paperbrowse.library import Library
+    from paperbrowse.indexer import index_sources
+    from paperbrowse.sources import collect_sources
 
     dump = tmp_path / "empty-day.txt"
     dump.write_text("Daily Papers\n\nby AK and the research community\n\nDec 3, 2025\n\n")
     data = tmp_path / "empty-data"
     sources, problems = collect_sources([str(dump)])
     assert not problems
-    library = Library(data)
-    assert not library.index(sources).failures
-    library.close()
+    assert not index_sources(data, sources).failures
     app = make_app(data_dir=data)
     async with app.run_test(size=(120, 36)) as pilot:
         await pilot.pause()

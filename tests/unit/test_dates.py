@@ -69,8 +69,12 @@ def test_months_and_years_are_calendar_months_and_years(
 
 
 def test_the_browser_filter_bar_counts_months_the_same_way() -> None:
+    """The filter bar's from/to go through dates.date_window, as --since/--until do."""
+    from paperbrowse.dates import date_window
     from paperbrowse.tui.filter_bar import parse_dates
 
+    for since, until, today in (("3m", "", date(2026, 5, 31)), ("1y", "1m", date(2024, 2, 29))):
+        assert parse_dates(since, until, today=today) == date_window(since, until, today=today)
     assert parse_dates("3m", "", today=date(2026, 5, 31)) == (date(2026, 2, 28), None)
     assert parse_dates("1y", "1m", today=date(2024, 2, 29)) == (
         date(2023, 2, 28),
