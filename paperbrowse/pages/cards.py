@@ -222,7 +222,10 @@ class CardParser(MetadataStates):
             self.meta_line = line.number
             self.state = DATE_NEXT
             return
-        if parse_authors(text) is not None:
+        authors = parse_authors(text)
+        if authors is not None:
+            assert self.pending is not None
+            self.pending.authors = authors  # kept if the card stands (a numeric title)
             self.meta_line = line.number
             self.state = DOT_NEXT
             return

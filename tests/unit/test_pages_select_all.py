@@ -662,7 +662,7 @@ def test_numeric_titles_parse(body: str, titles: list[str], upvotes: list[int | 
     result = parse(body)
     assert [p.title for p in result.papers] == titles
     assert [p.upvotes for p in result.papers] == upvotes
-    assert all(p.abstract == ABSTRACT for p in result.papers)
+    assert all(p.abstract == ABSTRACT and p.authors == 2 for p in result.papers)
     assert result.warnings == []
 
 
@@ -675,9 +675,9 @@ def test_the_testers_hostile_number_page() -> None:
         "titled 1984 with upvotes twelve shown before it.\n\n  • 3 authors\n·\nNov 4, 2025\n"
     )
     result = parse_text(text, "num.txt")
-    assert [(p.title, p.upvotes, p.comments) for p in result.papers] == [
-        ("2048", None, 4),
-        ("1984", 12, None),
+    assert [(p.title, p.upvotes, p.comments, p.authors) for p in result.papers] == [
+        ("2048", None, 4, 2),
+        ("1984", 12, None, 3),
     ]
     assert result.warnings == []
 
