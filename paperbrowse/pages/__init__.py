@@ -30,6 +30,7 @@ from paperbrowse.pages.header import Header, read_header
 from paperbrowse.pages.kinds import detect_kind, detect_syntax
 from paperbrowse.pages.lines import Line, select_all_lines
 from paperbrowse.pages.markdown import markdown_lines
+from paperbrowse.pages.metadata import MAX_TITLE_LEN
 from paperbrowse.pages.paper_page import parse_paper_page
 from paperbrowse.pages.reading import read_capture
 from paperbrowse.pages.results import DumpError, ParseResult, ParseWarning
@@ -162,12 +163,14 @@ def _parse(text: str, source: str, label: str, evidence: YearEvidence) -> tuple[
 def _check_is_page(result: ParseResult, structured: bool, shown: str) -> None:
     """Refuse text that is no papers page (notes, a README saved beside the captures): no page
     chrome, date or address, and most of its blocks (papers, and blocks skipped with a
-    warning) lack an abstract of a paper's length; a
-    Markdown or terminal capture must also link a title to its paper (a document's paragraphs
-    run long once its wrapped lines are joined)."""
+    warning) lack an abstract of a paper's length; a Markdown or terminal capture must also link
+    a title of a title's length to its paper (a document's paragraphs run long once its wrapped
+    lines are joined)."""
     if structured or not result.papers:
         return
-    if result.syntax != "select-all" and not any(p.arxiv_id for p in result.papers):
+    # A "title" longer than any real one (a document's table row citing a paper) is no sign.
+    linked = any(p.arxiv_id and len(p.title) <= MAX_TITLE_LEN for p in result.papers)
+    if result.syntax != "select-all" and not linked:
         raise DumpError(
             f"{shown}: not a Daily Papers dump (a {result.syntax} document without the page's "
             "header or links to papers); skipped"

@@ -243,12 +243,13 @@ class CardParser(MetadataStates):
             len(title) > MAX_TITLE_LEN
             and text
             and len(text) < len(title)
-            and reads_like_prose(title)
+            and (reads_like_prose(title) or not reads_like_prose(text))
         ):
-            # A "title" too long for one, longer than the line after it and written as prose
-            # (a sentence ends in it, as in every abstract of the HF API archive): an abstract
-            # whose title line was lost. Drop it, and take this line as the next title. A long
-            # real title (no sentence ends in it) followed by its abstract stays one paper.
+            # A "title" too long for one and longer than the line after it: an abstract whose
+            # title line was lost, unless it is not written as prose (no sentence ends in it,
+            # as one does in every abstract of the HF API archive) and the line after it is.
+            # Drop it, and take this line as the next title. A long real title followed by its
+            # abstract stays one paper.
             self.warn(self.pending.line, f"abstract without a title: {short(title)}; skipped")
             self.pending = Draft(text, line.number)
             self.pending.take_ids(line.links, title=True)

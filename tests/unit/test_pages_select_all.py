@@ -635,7 +635,11 @@ def card(title: str, abstract: str = ABSTRACT, upvotes: str | None = None, day: 
 
 
 @pytest.mark.parametrize("length", [299, 300, 301, 450, 1000, 5000])
-@pytest.mark.parametrize("abstract", [ABSTRACT, "Short abstract of one line.", "Tiny"])
+@pytest.mark.parametrize(
+    "abstract",
+    # Abstracts as every one of the HF API archive is: a sentence ends in it or at its end.
+    [ABSTRACT, "Short abstract of one line.", "Tiny.", "Two parts. The second has no stop"],
+)
 def test_a_title_of_any_length_is_one_paper(length: int, abstract: str) -> None:
     """A title over 300 characters, followed by a shorter abstract, was taken for an abstract
     whose title was lost: the abstract became the title of a bogus record."""
