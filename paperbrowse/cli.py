@@ -158,6 +158,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--format", choices=FORMATS, metavar="FORMAT", help="what Enter prints (default: tsv)"
     )
     p.set_defaults(handler=_demo)
+    from paperbrowse import cli_state
+
+    cli_state.add_parsers(sub)
     return parser
 
 
@@ -177,6 +180,10 @@ def _query_words(argv: list[str]) -> list[str]:
             start += 1
         else:
             break
+    from paperbrowse import cli_state
+
+    if start < len(argv) and argv[start] in cli_state.COMMANDS:
+        return cli_state.prepare_argv(argv, start)
     if start >= len(argv) or argv[start] not in ("search", "browse"):
         return argv
     head, rest = argv[: start + 1], argv[start + 1 :]

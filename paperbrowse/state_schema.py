@@ -24,6 +24,24 @@ from datetime import datetime, timezone
 STATE_VERSION = 1
 FLAGS = ("read", "starred", "hidden")
 FIELDS = (*FLAGS, "tags", "note")  # what carries its own change time
+# `paperbrowse star` etc.: the flag each command sets, and to what.
+FLAG_COMMANDS = {
+    "star": ("starred", True),
+    "unstar": ("starred", False),
+    "read": ("read", True),
+    "unread": ("read", False),
+    "hide": ("hidden", True),
+    "unhide": ("hidden", False),
+}
+# What each of those commands did, as its summary line says it (`starred: 3 papers changed`).
+FLAG_PAST = {
+    "star": "starred",
+    "unstar": "unstarred",
+    "read": "marked read",
+    "unread": "marked unread",
+    "hide": "hidden",
+    "unhide": "unhidden",
+}
 
 STATE_TABLE = """
 CREATE TABLE IF NOT EXISTS state (
