@@ -92,7 +92,11 @@ def export_records(store: TriageStore, library: PaperLookup | None) -> Iterator[
         record: dict[str, Any] = {"arxiv_id": arxiv or None, "id": pid}
         if paper is not None:
             record["title"] = paper.title
-        values = {"read": bool(read), "starred": bool(starred), "hidden": bool(hidden)}
+        values: dict[str, Any] = {
+            "read": bool(read),
+            "starred": bool(starred),
+            "hidden": bool(hidden),
+        }
         values |= {"tags": tags.get(pid, []), "note": note}
         for name in FIELDS:
             if stamps[name]:
@@ -121,7 +125,7 @@ def parse_records(lines: Iterable[str], name: str) -> list[dict[str, Any]]:
         where = f"{name}:{number}"
         try:
             record = json.loads(line)
-        except ValueError as exc:
+        except json.JSONDecodeError as exc:
             raise SyncError(f"{where}: not a JSON line ({exc.msg})") from None
         if not isinstance(record, dict):
             raise SyncError(f"{where}: not a state record (a JSON object)")
