@@ -1,5 +1,7 @@
 """The `paperbrowse` command line: argparse, and a thin handler per subcommand that calls the
-typed function of commands.py (index, search, show, stats) or starts the browser (browse, demo).
+typed function of commands.py (index, search, show, stats) or starts the browser (browse, demo);
+the subcommands of triage, tags, notes and sync from scripts are parsed in cli_state.py and run
+by state_commands.py.
 
 The browser (Textual) is imported only by `browse` and `demo`, so `index` and `search` start fast.
 """
