@@ -1,5 +1,7 @@
 """The `paperbrowse` command line: argparse, and a thin handler per subcommand that calls the
-typed function of commands.py (index, search, show, stats) or starts the browser (browse, demo).
+typed function of commands.py (index, search, show, stats) or starts the browser (browse, demo);
+the subcommands of triage, tags, notes and sync from scripts are parsed in cli_state.py and run
+by state_commands.py.
 
 The browser (Textual) is imported only by `browse` and `demo`, so `index` and `search` start fast.
 """
@@ -158,6 +160,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--format", choices=FORMATS, metavar="FORMAT", help="what Enter prints (default: tsv)"
     )
     p.set_defaults(handler=_demo)
+    from paperbrowse import cli_state
+
+    cli_state.add_parsers(sub)
     return parser
 
 
@@ -177,6 +182,10 @@ def _query_words(argv: list[str]) -> list[str]:
             start += 1
         else:
             break
+    from paperbrowse import cli_state
+
+    if start < len(argv) and argv[start] in cli_state.COMMANDS:
+        return cli_state.prepare_argv(argv, start)
     if start >= len(argv) or argv[start] not in ("search", "browse"):
         return argv
     head, rest = argv[: start + 1], argv[start + 1 :]

@@ -44,6 +44,8 @@ from paperbrowse.results import LibraryStats, Results, Row, count_stats
 # it stays importable here so that their ids can still be read when they are upgraded.
 from paperbrowse.schema import PaperDate as PaperDate
 from paperbrowse.schema import make_schema, record_paper
+from paperbrowse.state_fields import StateQueryError
+from paperbrowse.state_query import state_ids
 
 if TYPE_CHECKING:
     from paperbrowse.triage import TriageView
@@ -230,10 +232,15 @@ class Library:
         catalog = self.catalog
         plan = plan_search(parsed, filters)
         text_query = plan.text
+        try:
+            by_id = state_ids(triage, plan.state)  # tag:, note: (state.db), as triage views
+        except StateQueryError as exc:
+            raise QueryError(f"invalid query {quoted(filters.query)}: {exc}") from None
 
         order_by = "date" if sort == "relevance" else sort
         arrays: TermArrays | None = None
-        if text_query is None and not plan.ranges and (filters.state == "all" or triage is None):
+        plain_view = filters.state == "all" or triage is None
+        if text_query is None and not plan.ranges and not by_id and plain_view:
             docs: list[int] = list(catalog.order(order_by))
         else:
             # Flags per document number: matched, in every range, in the triage view.
@@ -254,6 +261,8 @@ class Library:
             for name, lo, hi in plan.ranges:
                 flags &= catalog.in_range(name, lo, hi)
             flags = self._apply_state(flags, filters.state, triage)
+            for negated, ids in by_id:
+                flags = flags & ~catalog.flags_of(ids) if negated else flags & catalog.flags_of(ids)
             order = catalog.order_array(order_by)
             selected = order[flags[order]]
             if text_query is not None and sort == "relevance" and len(selected):

@@ -193,11 +193,13 @@ def merge(old: Paper, new: Paper) -> Paper:
 
 @dataclass(frozen=True)
 class TriageState:
-    """A paper's triage flags."""
+    """A paper's triage flags, its tags (lower-case words, sorted) and its note ('' = none)."""
 
     read: bool = False
     starred: bool = False
     hidden: bool = False
+    tags: tuple[str, ...] = ()
+    note: str = ""
 
     def as_dict(self) -> dict[str, bool]:
         """The flags as a plain dict, as written in JSON output."""

@@ -61,7 +61,8 @@ def paper_to_dict(paper: Paper, state: TriageState) -> dict[str, Any]:
     id, title, abstract, summary, published ("YYYY-MM-DD" or None), authors, author_names
     (list or None), org, org_handle, upvotes, comments, github_stars, arxiv_id, submitted_by,
     links (http(s) URLs only), sources, page_kinds ({source: kind}), state ({read, starred,
-    hidden}). Counts are None where no capture shows them.
+    hidden}), tags (sorted lower-case words), note ('' = none; from state.db, see tags.py).
+    Counts are None where no capture shows them.
     """
 
     def text(value: str | None) -> str | None:
@@ -88,6 +89,8 @@ def paper_to_dict(paper: Paper, state: TriageState) -> dict[str, Any]:
         "sources": [_clean(s) for s in paper.sources],
         "page_kinds": {_clean(k): _clean(v) for k, v in paper.page_kinds.items()},
         "state": state.as_dict(),
+        "tags": list(state.tags),
+        "note": _clean(state.note),
     }
 
 

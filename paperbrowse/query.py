@@ -7,7 +7,8 @@ unsearchable fields, a field without a value and an operator without its words a
 line in our words (QueryError) instead of a query that silently matches nothing or a Whoosh
 traceback; wildcards, prefixes and ranges on a text field match the field's unstemmed words
 (engine/patterns.py); and top-level date and count ranges are pulled out (`split_ranges`), so
-the catalog applies them instead of a Whoosh range query.
+the catalog applies them instead of a Whoosh range query. `tag:` and `note:` clauses are pulled
+out too (state_fields.py): they are matched against state.db by id, not against the index.
 """
 
 from __future__ import annotations
@@ -34,6 +35,12 @@ from paperbrowse.errors import QueryError
 from paperbrowse.models import Filters
 from paperbrowse.query_forms import rewrite, value_problem
 from paperbrowse.schema import NUMBER_FIELDS, date_long
+from paperbrowse.state_fields import (
+    StateClause,
+    StateQueryError,
+    split_state_clauses,
+    with_state_fields,
+)
 from paperbrowse.text import nfc
 
 _DAY_US = 86_400_000_000  # microseconds in a day: Whoosh's DATETIME unit
@@ -62,6 +69,8 @@ QUERY_FIELDS = (
     QueryField("authors", "authors:>10", "the author count"),
     QueryField("stars", "stars:>1000", "GitHub stars"),
     QueryField("has_code", "has_code:true", "a code link: true or false"),
+    QueryField("tag", "tag:to-read", "your tags (state.db, not the index)"),
+    QueryField("note", "note:benchmark", "words of your note, stemmed like the abstract"),
 )
 SEARCHABLE_FIELDS = tuple(field.name for field in QUERY_FIELDS)
 # Whoosh's operators: NOT is a prefix, the others stand between two clauses.
@@ -135,10 +144,11 @@ def operator_problem(text: str) -> str | None:
 
 
 class QueryLanguage:
-    """Parses what a user typed into a Whoosh query over `schema` (the index's own)."""
+    """Parses what a user typed into a Whoosh query over `schema` (the index's own, plus the
+    `tag` and `note` fields of state.db: state_fields.py)."""
 
     def __init__(self, schema: Schema) -> None:
-        parser = _QueryParser(None, schema)
+        parser = _QueryParser(None, with_state_fields(schema))
         parser.remove_plugin_class(WildcardPlugin)
         parser.add_plugin(_WildcardPlugin())
         parser.add_plugin(MultifieldPlugin(["title", "abstract"]))
@@ -366,15 +376,22 @@ class Plan:
     """How a search runs: the text query the engine matches (None: none), the ranges the
     catalog applies (date ordinals for "date", counts for the NUMBER_FIELDS; the query's
     top-level ranges and the filters' since/until), and the words it looks for (what the
-    browser and `--format table` highlight: not those under NOT)."""
+    browser and `--format table` highlight: not those under NOT), and the tag: and note:
+    clauses matched against state.db (state_query.state_ids), each (negated, clause)."""
 
     text: query.Query | None
     ranges: tuple[Range, ...]
     terms: tuple[str, ...]
+    state: tuple[StateClause, ...] = ()
 
 
 def plan_search(parsed: query.Query | None, filters: Filters) -> Plan:
-    """The plan for a parsed query (`QueryLanguage.parse`) under `filters`' date bounds."""
+    """The plan for a parsed query (`QueryLanguage.parse`) under `filters`' date bounds.
+    QueryError when a tag: or note: clause stands inside OR or a group."""
+    try:
+        parsed, state = split_state_clauses(parsed)
+    except StateQueryError as exc:
+        raise QueryError(f"invalid query {quoted(filters.query)}: {exc}") from None
     text_query, ranges = split_ranges(parsed)
     if filters.since or filters.until:
         lo = date_long(filters.since) if filters.since else None
@@ -385,4 +402,5 @@ def plan_search(parsed: query.Query | None, filters: Filters) -> Plan:
         text_query,
         tuple((name, range_value(name, lo), range_value(name, hi)) for name, lo, hi in ranges),
         tuple(sorted(words)),
+        tuple(state),
     )

@@ -95,17 +95,25 @@ def paper_header(
     if paper.author_names:
         names = ", ".join(one_line(n) for n in paper.author_names)
         lines.append(Text.assemble(("Authors: ", st.heading), names))
+    if state.tags:
+        lines.append(Text.assemble(("Tags: ", st.heading), (" ".join(state.tags), st.flags)))
     sources = ", ".join(one_line(s) for s in paper.sources)
     lines.append(Text(f"id {paper.id}{SEP}from {sources or '—'}", style=st.dim))
     return lines
 
 
 def paper_body(
-    paper: Paper, terms: Sequence[str] = (), styles: PaperStyles | None = None
+    paper: Paper,
+    terms: Sequence[str] = (),
+    styles: PaperStyles | None = None,
+    state: TriageState | None = None,
 ) -> list[Text]:
-    """The AI summary (labelled, apart from the abstract) and the abstract, as paragraphs."""
+    """The user's note (labelled, from `state`), the AI summary (labelled, apart from the
+    abstract) and the abstract, as paragraphs."""
     st = styles or PaperStyles()
     body = []
+    if state is not None and state.note:
+        body.append(Text.assemble(("Note: ", st.heading), strip_controls(state.note)))
     if paper.summary:
         summary = highlight(paper.summary, terms, st.highlight)
         body.append(Text.assemble(("AI summary: ", st.heading), summary))
@@ -139,7 +147,7 @@ def paper_renderable(
     state = state or TriageState()
     st = styles or PaperStyles()
     parts: list[RenderableType] = [*paper_header(paper, state, terms, st)]
-    for paragraph in paper_body(paper, terms, st):
+    for paragraph in paper_body(paper, terms, st, state):
         parts += [Text(""), paragraph]
     parts += [Text(""), LinkLines(paper_links(paper), st.dim)]
     return Group(*parts)
@@ -179,7 +187,7 @@ def paper_lines(paper: Paper, state: TriageState | None = None) -> list[str]:
     trailing spaces, nothing wrapped."""
     state = state or TriageState()
     lines = [t.plain for t in paper_header(paper, state)]
-    for paragraph in paper_body(paper):
+    for paragraph in paper_body(paper, state=state):
         lines += ["", " ".join(paragraph.plain.split())]
     lines.append("")
     lines += [t.plain for t in link_lines(paper)]
@@ -192,7 +200,7 @@ def print_paper(console: Console, paper: Paper, state: TriageState | None = None
     state = state or TriageState()
     for line in paper_header(paper, state):
         console.print(line, soft_wrap=True)
-    for paragraph in paper_body(paper):
+    for paragraph in paper_body(paper, state=state):
         console.print()
         console.print(paragraph)
     console.print()

@@ -14,20 +14,21 @@ import urllib.parse
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from paperbrowse.models import TriageState
+from paperbrowse.state_schema import FLAGS, STATE_TABLE, create_current, migrate, now_stamp, version
 
-FLAGS = ("read", "starred", "hidden")
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS state (
-    id TEXT PRIMARY KEY,
-    read INTEGER NOT NULL DEFAULT 0,
-    starred INTEGER NOT NULL DEFAULT 0,
-    hidden INTEGER NOT NULL DEFAULT 0,
-    updated TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
-)
-"""
+__all__ = [
+    "FLAGS",
+    "Change",
+    "TriageError",
+    "TriageSnapshot",
+    "TriageStore",
+    "TriageView",
+    "can_write",
+    "read_only_notice",
+]
 
 
 _SQLITE_FULL = 13  # SQLite's result code for "database or disk is full" (sqlite.org/rescode.html)
@@ -95,6 +96,7 @@ class TriageStore:
             else:
                 self._db = self._open_for_writing()
             self._db.execute("PRAGMA quick_check").fetchone()
+            self.version = version(self._db)  # 0: a state.db from before tags, read-only
         except sqlite3.OperationalError as exc:
             raise self._error(exc) from None
         except sqlite3.DatabaseError as exc:
@@ -115,7 +117,8 @@ class TriageStore:
         try:
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")
-            db.execute(_SCHEMA)
+            db.execute(STATE_TABLE)
+            migrate(db)  # tags, notes and change times; every existing row kept
         except BaseException:
             db.close()
             raise
@@ -194,15 +197,27 @@ class TriageStore:
         """Flags for the given ids that have any row; absent ids are untriaged."""
         ids = list(ids)
         found: dict[str, TriageState] = {}
+        full = self.version >= 1
+        columns = "id, read, starred, hidden" + (", note" if full else "")
         try:
             for start in range(0, len(ids), 500):
                 chunk = ids[start : start + 500]
                 marks = ",".join("?" * len(chunk))
-                rows = self._db.execute(
-                    f"SELECT id, read, starred, hidden FROM state WHERE id IN ({marks})", chunk
-                )
-                for pid, read, starred, hidden in rows:
-                    found[pid] = TriageState(bool(read), bool(starred), bool(hidden))
+                tags: dict[str, list[str]] = {}
+                if full:
+                    for pid, tag in self._db.execute(
+                        f"SELECT id, tag FROM tags WHERE id IN ({marks}) ORDER BY tag", chunk
+                    ):
+                        tags.setdefault(pid, []).append(tag)
+                rows = self._db.execute(f"SELECT {columns} FROM state WHERE id IN ({marks})", chunk)
+                for pid, read, starred, hidden, *rest in rows:
+                    found[pid] = TriageState(
+                        bool(read),
+                        bool(starred),
+                        bool(hidden),
+                        tuple(tags.get(pid, ())),
+                        rest[0] if rest else "",
+                    )
         except sqlite3.Error as exc:
             raise self._error(exc) from None
         return found
@@ -221,11 +236,13 @@ class TriageStore:
         self._check_writable()
         with self._transaction():
             before = self._flags(ids, flag)
+            stamp = now_stamp()
             self._db.executemany(
-                f"INSERT INTO state (id, {flag}) VALUES (?, ?) "
+                f"INSERT INTO state (id, {flag}, {flag}_at) VALUES (?, ?, ?) "
                 f"ON CONFLICT(id) DO UPDATE SET {flag} = excluded.{flag}, "
+                f"{flag}_at = excluded.{flag}_at, "
                 "updated = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')",
-                [(pid, int(value)) for pid in ids],
+                [(pid, int(value), stamp) for pid in ids],
             )
         return Change(flag, value, tuple(before.items()))
 
@@ -237,45 +254,103 @@ class TriageStore:
         return self.set(ids, flag, not all_set)
 
     def carry_over(self, renames: Mapping[str, Iterable[str]]) -> int:
-        """Give each new id the flags set on any of its old ids (`{new id: old ids}`), in one
-        transaction; a flag already set on the new id stays set, and the old rows are kept.
+        """Give each new id the flags, tags and note of its old ids (`{new id: old ids}`), in
+        one transaction; a flag already set on the new id stays set, its tags are kept and
+        joined by the old ones, its note is kept (else the first old note), and the old rows
+        are kept. Each field that changes records the time of the change.
 
         Used when a paper's id changes (it gained an arXiv id) or two papers become one.
-        Returns how many ids gained a flag; nothing is written when none does.
+        Returns how many ids gained something; nothing is written when none does.
         """
         olds = {pid for ids in renames.values() for pid in ids}
         before = self.get_many(olds)
         if not before:
             return 0
         current = self.get_many(renames)
-        rows: list[tuple[str, int, int, int]] = []
+        flag_rows: list[tuple[Any, ...]] = []
+        tag_rows: list[tuple[str, str]] = []
+        note_rows: list[tuple[str, str]] = []
         for new, ids in renames.items():
             states = [before[i] for i in ids if i in before]
             now = current.get(new, TriageState())
             flags = [any(getattr(s, f) for s in [now, *states]) for f in FLAGS]
             if flags != [getattr(now, f) for f in FLAGS]:
-                rows.append((new, *(int(v) for v in flags)))  # type: ignore[arg-type]
-        if rows:
-            with self._transaction():
-                self._db.executemany(
-                    "INSERT INTO state (id, read, starred, hidden) VALUES (?, ?, ?, ?) "
-                    "ON CONFLICT(id) DO UPDATE SET read = max(read, excluded.read), "
-                    "starred = max(starred, excluded.starred), "
-                    "hidden = max(hidden, excluded.hidden), "
-                    "updated = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')",
-                    rows,
+                flag_rows.append((new, *(int(v) for v in flags)))
+            tag_rows += [
+                (new, t) for t in sorted({t for s in states for t in s.tags}) if t not in now.tags
+            ]
+            note = next((s.note for s in states if s.note), "")
+            if note and not now.note:
+                note_rows.append((new, note))
+        changed = {r[0] for r in flag_rows} | {r[0] for r in tag_rows} | {r[0] for r in note_rows}
+        if not changed:
+            return 0
+        with self._transaction():
+            stamp = now_stamp()
+            self._db.executemany(
+                "INSERT INTO state (id, read, starred, hidden) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT(id) DO UPDATE SET "
+                + ", ".join(
+                    f"{f}_at = CASE WHEN excluded.{f} > {f} THEN '{stamp}' ELSE {f}_at END"
+                    for f in FLAGS
                 )
-        return len(rows)
+                + ", read = max(read, excluded.read), "
+                "starred = max(starred, excluded.starred), "
+                "hidden = max(hidden, excluded.hidden), "
+                "updated = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')",
+                flag_rows,
+            )
+            for new, *_flags in flag_rows:  # a new row: its set flags changed now
+                self._db.execute(
+                    "UPDATE state SET "
+                    + ", ".join(
+                        f"{f}_at = coalesce({f}_at, CASE WHEN {f} THEN ? END)" for f in FLAGS
+                    )
+                    + " WHERE id = ?",
+                    (stamp, stamp, stamp, new),
+                )
+            self._db.executemany(
+                "INSERT OR IGNORE INTO state (id) VALUES (?)", [(i,) for i in changed]
+            )
+            self._db.executemany("INSERT OR IGNORE INTO tags (id, tag) VALUES (?, ?)", tag_rows)
+            self._db.executemany(
+                "UPDATE state SET tags_at = ? WHERE id = ?",
+                [(stamp, i) for i in {r[0] for r in tag_rows}],
+            )
+            self._db.executemany(
+                "UPDATE state SET note = ?, note_at = ? WHERE id = ?",
+                [(note, stamp, i) for i, note in note_rows],
+            )
+        return len(changed)
 
     def undo(self, change: Change) -> None:
         """Restore what each paper had before `change`, in one transaction."""
         _check_flag(change.flag)
         self._check_writable()
         with self._transaction():
+            stamp = now_stamp()
             self._db.executemany(
-                f"UPDATE state SET {change.flag} = ? WHERE id = ?",
-                [(int(old), pid) for pid, old in change.before],
+                f"UPDATE state SET {change.flag} = ?, {change.flag}_at = ? WHERE id = ?",
+                [(int(old), stamp, pid) for pid, old in change.before],
             )
+
+    @contextlib.contextmanager
+    def reading(self) -> Iterator[sqlite3.Connection]:
+        """The connection, for queries (see state_schema.py for the tables; check `version`
+        first: 0 has no tags or notes); a sqlite3 error becomes one TriageError line."""
+        try:
+            yield self._db
+        except sqlite3.Error as exc:
+            raise self._error(exc) from None
+
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction on the connection, with the guarantees of `set`: TriageError
+        in a read-only library, state.db recreated (with a notice) when it was deleted,
+        committed whole or rolled back, locks waited for at most 5 s."""
+        self._check_writable()
+        with self._transaction():
+            yield self._db
 
     def _check_writable(self) -> None:
         """TriageError for a read-only library; reopen a deleted or replaced state.db."""
@@ -352,7 +427,7 @@ def _open_for_reading(path: Path) -> sqlite3.Connection:
     read as immutable: with no log, the main file holds every committed change."""
     if not path.exists():
         empty = sqlite3.connect(":memory:", isolation_level=None)
-        empty.execute(_SCHEMA)
+        create_current(empty)
         return empty
     uri = "file:" + urllib.parse.quote(str(path))
     db: sqlite3.Connection | None = None

@@ -82,7 +82,9 @@ ACTIONS: tuple[Action, ...] = (
     Action("s", "star", "Star", "Star or unstar (marked papers, else this one)", footer=3),
     Action("r", "read", "Read", "Mark read or unread (marked papers, else this one)", footer=3),
     Action("x", "hide", "Hide", "Hide or unhide (marked papers, else this one)", footer=3),
-    Action("u", "undo", "Undo", "Undo the last triage action", footer=4),
+    Action("t", "tag", "Tag", "Tag (+tag -tag) the marked papers, else this one"),
+    Action("n", "note", "Note", "Edit this paper's note (Ctrl+S saves, Esc cancels)"),
+    Action("u", "undo", "Undo", "Undo the last triage or tag action", footer=4),
     Action(
         "0",
         "view('foryou')",

@@ -24,7 +24,11 @@ from paperbrowse.library import Library
 from paperbrowse.links import open_target
 from paperbrowse.models import SORTS, Filters, Paper, TriageState
 from paperbrowse.results import Results, Row
-from paperbrowse.triage import Change, TriageError, TriageSnapshot, TriageStore
+from paperbrowse.state_fields import mentions_state_fields
+from paperbrowse.state_query import StateSnapshot
+from paperbrowse.tags import TagChange
+from paperbrowse.triage import Change, TriageError, TriageStore
+from paperbrowse.tui.annotate_actions import AnnotateActions
 from paperbrowse.tui.colours import readable_colour
 from paperbrowse.tui.commands import bindings
 from paperbrowse.tui.discovery import DiscoveryActions, SimilarMode
@@ -34,7 +38,6 @@ from paperbrowse.tui.key_bar import KeyBar
 from paperbrowse.tui.link_actions import LinkActions
 from paperbrowse.tui.paper_detail import DetailItem, PaperDetail
 from paperbrowse.tui.paper_list import PaperList
-from paperbrowse.tui.triage_actions import TriageActions
 
 VIEW_NAMES = dict(VIEWS)
 WATCH_SECONDS = 2.0  # how often the browser looks for a newer library generation
@@ -42,7 +45,7 @@ NARROW = 110  # columns below which the detail pane goes under the list and the 
 TINY = 70  # columns below which the view tabs hide too (the status line names the view)
 
 
-class MainScreen(DiscoveryActions, LinkActions, TriageActions, Screen[None]):
+class MainScreen(DiscoveryActions, LinkActions, AnnotateActions, Screen[None]):
     """Filter bar on top, list and detail side by side (below NARROW columns: the detail under
     the list), room for a message, the status line and the keys below.
 
@@ -67,12 +70,12 @@ class MainScreen(DiscoveryActions, LinkActions, TriageActions, Screen[None]):
         self.opener = opener
         self.results: Results | None = None
         self.marks: dict[str, None] = {}  # insertion-ordered set of marked paper ids
-        self.undo_stack: list[Change] = []
+        self.undo_stack: list[Change | TagChange] = []
         self.message = ""
         self._date_error = ""  # the message for a date in the filter bar that does not parse
         self._states: dict[str, TriageState] = {}
         self._lock = threading.RLock()  # Whoosh readers are not shared across threads unguarded
-        self._pending: tuple[int, Filters, int, TriageSnapshot | None] | None = None
+        self._pending: tuple[int, Filters, int, StateSnapshot | None] | None = None
         self._generation = 0
         self._searching = False
         self._good_filters = filters
@@ -174,8 +177,10 @@ class MainScreen(DiscoveryActions, LinkActions, TriageActions, Screen[None]):
         cursor = self.paper_list.cursor if keep_cursor else 0
         self._early_moves = None if keep_cursor else 0
         try:
-            # SQLite connections belong to the thread that made them: read the flags here.
-            snapshot = TriageSnapshot(self.triage) if self.filters.state != "all" else None
+            # SQLite connections belong to the thread that made them: read the flags (and the
+            # tags and notes a tag:/note: clause needs) here.
+            needed = self.filters.state != "all" or mentions_state_fields(self.filters.query)
+            snapshot = StateSnapshot(self.triage) if needed else None
         except TriageError as exc:
             self._search_failed(self._generation, str(exc))
             return

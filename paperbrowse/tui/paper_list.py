@@ -342,11 +342,26 @@ class PaperList(ScrollView, can_focus=True, inherit_bindings=False):
             out.append(seg(count_cell(UPVOTE, row.upvotes, cols.upvotes) + " ", "counts"))
         if cols.comments:
             out.append(seg(count_cell(COMMENT, row.comments, cols.comments) + " ", "counts"))
-        out.append(seg(fit_cells(row.title, cols.title), "title"))
+        tags = tag_cell(state.tags, cols.title)
+        out.append(seg(fit_cells(row.title, cols.title - cell_len(tags)), "title"))
+        if tags:
+            out.append(seg(tags, "counts"))
         if cols.byline:
             byline = fit_cells(row.org or authors_text(row.authors), cols.byline)
             out.append(seg(" " + byline, "byline"))
         return out
+
+
+def tag_cell(tags: tuple[str, ...], width: int) -> str:
+    """The tags after a title, ` #to-read #lab`, in at most a third of the title's `width`
+    cells (cut with an ellipsis); '' without tags or room."""
+    if not tags or width < 24:
+        return ""
+    text = " " + " ".join(f"#{t}" for t in tags)
+    room = width // 3
+    if cell_len(text) > room:
+        text = set_cell_size(text, room - 1) + "…"
+    return text
 
 
 def _no_row(index: int) -> Row:

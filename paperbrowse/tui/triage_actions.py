@@ -1,10 +1,10 @@
 """The main screen's triage keys: mark (`space`, `*`), star (`s`), read (`r`), hide (`x`) and
-undo (`u`).
+undo (`u`, which undoes tag changes too: tui/annotate_actions.py builds on this mixin).
 
 A mixin for `MainScreen`, which provides the attributes and methods declared below: the
 highlighted paper, the marks, the triage store and undo stack, and `after_triage`, which brings
 the list, the counts and the detail pane in line with a change. One flag per transaction: each
-key is one `TriageStore.toggle`, undone as one `Change`."""
+key is one `TriageStore.toggle`, undone as one `Change`; a tag edit is one `tags.TagChange`."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from textual.screen import Screen
 
 from paperbrowse.models import Paper
 from paperbrowse.results import Results
+from paperbrowse.tags import TagChange, undo_tags
 from paperbrowse.triage import Change, TriageError, TriageStore
 from paperbrowse.tui.paper_list import PaperList
 
@@ -21,7 +22,7 @@ class TriageActions(Screen[None]):
 
     marks: dict[str, None]  # insertion-ordered set of marked paper ids
     triage: TriageStore
-    undo_stack: list[Change]
+    undo_stack: list[Change | TagChange]
     results: Results | None
 
     @property
@@ -110,6 +111,9 @@ class TriageActions(Screen[None]):
             self.notify("nothing to undo", timeout=1.5)
             return
         change = self.undo_stack.pop()
+        if isinstance(change, TagChange):
+            self.undo_tag_change(change)
+            return
         try:
             self.triage.undo(change)
         except TriageError as exc:
@@ -121,6 +125,18 @@ class TriageActions(Screen[None]):
         verb = {"read": "read", "starred": "star", "hidden": "hide"}[change.flag]
         what = f"{len(ids)} papers" if len(ids) > 1 else "paper"
         self.notify(f"undone: {verb} ({what})", timeout=1.5)
+
+    def undo_tag_change(self, change: TagChange) -> None:
+        """Give the papers of `change` their tags from before it."""
+        try:
+            undo_tags(self.triage, change)
+        except TriageError as exc:
+            self.notify(str(exc), severity="error", markup=False)
+            return
+        self._triage_notices()
+        ids = [pid for pid, _ in change.before]
+        self.after_triage(ids, "tags", follow=ids[0] if ids else None)
+        self.notify(f"undone: tags ({len(ids)} paper{'s' if len(ids) != 1 else ''})", timeout=1.5)
 
     def _triage_notices(self) -> None:
         """Say when the triage store had to recreate a deleted state.db."""

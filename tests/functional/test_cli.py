@@ -43,6 +43,8 @@ JSON_KEYS = [
     "sources",
     "page_kinds",
     "state",
+    "tags",
+    "note",
 ]
 FORMATS = ("table", "tsv", "jsonl", "json", "md", "bibtex", "titles", "urls", "links")
 HEADER = (

@@ -149,3 +149,42 @@ class TestThemes:
     def test_detail_focused(self, snap_compare: SnapCompare, make_app: MakeApp) -> None:
         app = make_app(Filters(state="all"))
         assert snap_compare(app, terminal_size=(80, 24), run_before=pressing("tab", "j", "j"))
+
+
+def tagged(*keys: str) -> Callable[[Pilot[Any]], Awaitable[None]]:
+    """A `run_before` that tags the first papers and writes a note on the first, then
+    presses `keys`."""
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        from paperbrowse.tags import edit_tags, set_note
+
+        await settle(pilot)
+        screen = pilot.app.screen
+        assert isinstance(screen, MainScreen) and screen.results is not None
+        ids = screen.results.ids
+        edit_tags(screen.triage, ids[:3], ["to-read"], [])
+        edit_tags(screen.triage, ids[1:2], ["lab-meeting"], [])
+        set_note(screen.triage, ids[0], "Compare with our baseline; the held-out split is small.")
+        screen.search(keep_cursor=True)
+        await settle(pilot)
+        await pilot.press(*keys)
+        await settle(pilot)
+        pilot.app.clear_notifications()
+
+    return run_before
+
+
+class TestTagsAndNotes:
+    def test_list_with_tags_and_detail_with_note(
+        self, snap_compare: SnapCompare, make_app: MakeApp
+    ) -> None:
+        app = make_app(Filters(state="all"))
+        assert snap_compare(app, terminal_size=(160, 36), run_before=tagged("g"))
+
+    def test_tag_editor(self, snap_compare: SnapCompare, make_app: MakeApp) -> None:
+        app = make_app(Filters(state="all"))
+        assert snap_compare(app, terminal_size=(80, 24), run_before=tagged("t", *"+lab"))
+
+    def test_note_editor(self, snap_compare: SnapCompare, make_app: MakeApp) -> None:
+        app = make_app(Filters(state="all"))
+        assert snap_compare(app, terminal_size=(80, 24), run_before=tagged("n"))

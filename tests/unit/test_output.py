@@ -36,6 +36,8 @@ JSON_KEYS = [
     "sources",
     "page_kinds",
     "state",
+    "tags",
+    "note",
 ]
 OSC52 = "\x1b]52;c;SGVsbG8=\x07"
 CLEAR = "\x1b[2J"
@@ -147,6 +149,9 @@ def test_paper_to_dict_keys_and_types() -> None:
     assert d["links"] == ["https://github.com/mit-han-lab/litepose"]
     assert d["sources"] == ["004_a.txt"]
     assert d["state"] == {"read": True, "starred": True, "hidden": False}
+    assert d["tags"] == [] and d["note"] == ""
+    tagged = paper_to_dict(lite_pose(), TriageState(tags=("a", "b"), note=f"x{CLEAR}y"))
+    assert tagged["tags"] == ["a", "b"] and tagged["note"] == "xy"  # controls stripped
 
 
 def test_jsonl_one_object_per_line_exact_keys() -> None:
