@@ -1,5 +1,6 @@
 """The `paperbrowse` command line: argparse, and a thin handler per subcommand that calls the
-typed function of commands.py (index, search, show, stats) or starts the browser (browse, demo).
+typed function of commands.py (index, search, show, stats; dumps and forget: dump_commands.py)
+or starts the browser (browse, demo).
 
 The browser (Textual) is imported only by `browse` and `demo`, so `index` and `search` start fast.
 """
@@ -158,6 +159,29 @@ def build_parser() -> argparse.ArgumentParser:
         "--format", choices=FORMATS, metavar="FORMAT", help="what Enter prints (default: tsv)"
     )
     p.set_defaults(handler=_demo)
+
+    sub.add_parser(
+        "dumps",
+        help="list the recorded dumps: papers, page kind and date, path",
+        description="List the dumps the library was built from: the name `forget` takes, how "
+        "many papers each held when last indexed, its page kind and date, and its path "
+        "(`gone` when the file is no longer there). Dumps that `forget` removed follow.",
+    ).set_defaults(handler=_dumps)
+    p = sub.add_parser(
+        "forget",
+        help="remove dumps from the library (triage, tags and notes are kept)",
+        description="Remove dumps from the library in one commit: the papers only they "
+        "supplied go, papers other dumps also supplied keep what those dumps say. Stars, "
+        "read and hidden marks stay in state.db, so indexing a dump again brings its papers "
+        "back as they were. `index --rebuild` never reads a forgotten dump.",
+    )
+    p.add_argument("dumps", nargs="*", metavar="DUMP", help="a recorded name or a dump's path")
+    p.add_argument(
+        "--sample",
+        action="store_true",
+        help="forget the bundled sample papers (loaded from the welcome screen)",
+    )
+    p.set_defaults(handler=_forget)
     return parser
 
 
@@ -343,6 +367,16 @@ def _add_discovery(sub: Any) -> None:
         help=f"one of {', '.join(NEW_FORMATS)} (default: text)",
     )
     p.set_defaults(handler=_new)
+def _dumps(args: argparse.Namespace, data_dir: Path) -> int:
+    from paperbrowse import dump_commands
+
+    return dump_commands.dumps(data_dir)
+
+
+def _forget(args: argparse.Namespace, data_dir: Path) -> int:
+    from paperbrowse import dump_commands
+
+    return dump_commands.forget(data_dir, args.dumps, sample=args.sample)
 
 
 def _browse(args: argparse.Namespace, data_dir: Path) -> int:
