@@ -26,7 +26,8 @@ from paperbrowse.paths import default_data_dir, demo_data_dir, private_umask
 Handler = Callable[[argparse.Namespace, Path], int]
 
 FORMAT_HELP = (
-    "table (a terminal's default), tsv (a pipe's default), jsonl, json, md, bibtex, titles, "
+    "table (a terminal's default), tsv (a pipe's default), jsonl, json, md, bibtex, csljson "
+    "(CSL-JSON: Zotero, Pandoc, citeproc), ris, titles, "
     "urls (one link per paper, the one tsv writes: a code link, else the arXiv page, else the "
     "first link, else an arXiv search), links (every link of every paper, one a line)"
 )
@@ -35,7 +36,12 @@ STATE_HELP = (
     "(default: %(default)s)"
 )
 # Options of `search` and `browse` that take a value (see `_query_words`).
-VALUE_OPTIONS = ("--since", "--until", "--state", "--format", "--sort", "--limit")
+VALUE_OPTIONS = ("--since", "--until", "--state", "--format", "--sort", "--limit", "--key")
+KEY_HELP = (
+    "citation keys of bibtex, csljson and ris, from {author} (first author's surname, else the "
+    "first significant title word) {year} {word} (first significant title word) {id}; "
+    "default: %(default)s"
+)
 
 
 class _ArgumentParser(argparse.ArgumentParser):
@@ -60,6 +66,7 @@ def _positive_mb(text: str) -> float:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every subcommand."""
+    from paperbrowse.citekeys import DEFAULT_TEMPLATE
     from paperbrowse.config import config_path
 
     parser = _ArgumentParser(
@@ -124,10 +131,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--limit", type=int, help=f"at most N results (0 = all; table: {commands.TABLE_LIMIT})"
     )
+    p.add_argument("--key", default=DEFAULT_TEMPLATE, metavar="TEMPLATE", help=KEY_HELP)
 
     p = sub.add_parser("show", help="print one paper in full")
     p.add_argument("id", metavar="ID", help="paper id (or a unique prefix)")
     p.add_argument("--format", choices=FORMATS, default=None, metavar="FORMAT", help=FORMAT_HELP)
+    p.add_argument("--key", default=DEFAULT_TEMPLATE, metavar="TEMPLATE", help=KEY_HELP)
     p.set_defaults(handler=_show)
 
     sub.add_parser("stats", help="library statistics").set_defaults(handler=_stats)
@@ -302,11 +311,13 @@ def _index(args: argparse.Namespace, data_dir: Path) -> int:
 
 
 def _search(args: argparse.Namespace, data_dir: Path) -> int:
-    return commands.search(data_dir, _filters(args), fmt=args.format, limit=args.limit)
+    return commands.search(
+        data_dir, _filters(args), fmt=args.format, limit=args.limit, key_template=args.key
+    )
 
 
 def _show(args: argparse.Namespace, data_dir: Path) -> int:
-    return commands.show(data_dir, args.id, fmt=args.format)
+    return commands.show(data_dir, args.id, fmt=args.format, key_template=args.key)
 
 
 def _stats(args: argparse.Namespace, data_dir: Path) -> int:

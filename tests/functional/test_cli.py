@@ -394,7 +394,7 @@ def test_search_bibtex(lib: Path) -> None:
     assert len(keys) == len(set(keys)) == 262
     assert proc.stdout.count("{") == proc.stdout.count("}")
     lite = run(lib, "search", "--format", "bibtex", f'"{LITE_POSE}"').stdout
-    assert lite.startswith("@misc{litepose2022_")
+    assert lite.startswith("@misc{lite2022pose,")
     assert f"title = {{{{{LITE_POSE}}}}}" in lite
     assert "year = {2022}" in lite
     assert "url = {https://github.com/mit-han-lab/litepose}" in lite
