@@ -10,8 +10,8 @@ Fields of a template:
 - `{year}`: the year a citation gives (`citation.issued`: the publication year, or the arXiv
   id's year when the two disagree; empty when unknown).
 - `{word}`: the first significant title word: not a stopword, math dropped, folded to ASCII;
-  when `{author}` already fell back to that word, the next significant one, so a paper
-  without names gets `lite2022pose`, not `lite2022lite`.
+  when the template's `{author}` already fell back to that word, the next significant one, so
+  a paper without names gets `lite2022pose`, not `lite2022lite`.
 - `{id}`: the paper's 12-hex-digit id.
 
 A key keeps only the characters BibTeX, biber and Pandoc all accept in a key (ASCII letters,
@@ -82,15 +82,17 @@ def surname(name: str) -> str:
     return words[-1] if words else ""
 
 
-def key_fields(paper: Paper) -> dict[str, str]:
-    """The values of FIELDS for `paper`."""
+def key_fields(paper: Paper, shift: bool = True) -> dict[str, str]:
+    """The values of FIELDS for `paper`; with `shift` (the template uses `{author}`), `word`
+    moves on to the next significant title word when `author` fell back to the first."""
     words = title_words(paper.title) or ["paper"]
     names = paper.author_names or []
     author = surname(names[0]) if names else ""
     word = words[0]
     if not author:
         author = words[0]
-        word = words[1] if len(words) > 1 else ""
+        if shift:
+            word = words[1] if len(words) > 1 else ""
     parts = issued(paper)
     year = str(parts[0]) if parts else ""
     return {"author": author, "year": year, "word": word, "id": paper.id}
@@ -115,10 +117,14 @@ class KeyMaker:
 
     def __post_init__(self) -> None:
         check_template(self.template)
+        self._shift = "{author}" in self.template
 
     def key(self, paper: Paper) -> str:
         """The key for `paper`, with `a`, `b`, … appended when an earlier paper took it."""
-        base = _KEY_CHARACTERS.sub("", self.template.format(**key_fields(paper))) or "paper"
+        base = (
+            _KEY_CHARACTERS.sub("", self.template.format(**key_fields(paper, self._shift)))
+            or "paper"
+        )
         key, n = base, 0
         while key in self.seen:
             n += 1
