@@ -1,6 +1,6 @@
 """The `paperbrowse` command line: argparse, and a thin handler per subcommand that calls the
-typed function of commands.py (index, search, show, stats; dumps and forget: dump_commands.py)
-or starts the browser (browse, demo).
+typed function of commands.py (index, search, show, stats; dumps and forget: dump_commands.py;
+views: view_commands.py) or starts the browser (browse, demo).
 
 The browser (Textual) is imported only by `browse` and `demo`, so `index` and `search` start fast.
 """
@@ -36,7 +36,16 @@ STATE_HELP = (
     "(default: %(default)s)"
 )
 # Options of `search` and `browse` that take a value (see `_query_words`).
-VALUE_OPTIONS = ("--since", "--until", "--state", "--format", "--sort", "--limit", "--key")
+VALUE_OPTIONS = (
+    "--since",
+    "--until",
+    "--state",
+    "--format",
+    "--sort",
+    "--limit",
+    "--key",
+    "--view",
+)
 KEY_HELP = (
     "citation keys of bibtex, csljson and ris, from {author} (first author's surname, else the "
     "first significant title word) {year} {word} (first significant title word) {id}; "
@@ -110,8 +119,15 @@ def build_parser() -> argparse.ArgumentParser:
         )
         p.add_argument("--since", metavar="D", help="on or after D (YYYY, YYYY-MM, YYYY-MM-DD, 7d)")
         p.add_argument("--until", metavar="D", help="on or before D")
-        p.add_argument("--state", choices=STATES, default=state_default, help=STATE_HELP)
+        p.add_argument("--state", choices=STATES, help=STATE_HELP % {"default": state_default})
         p.add_argument("--format", choices=FORMATS, metavar="FORMAT", help=FORMAT_HELP)
+        p.add_argument(
+            "--view",
+            metavar="NAME",
+            help="a saved view's query, dates, state and sort (`paperbrowse views`); "
+            "options given beside it override the view's",
+        )
+        p.set_defaults(state_default=state_default)
 
     p = sub.add_parser(
         "search",
@@ -147,7 +163,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=_browse)
     # No command is `browse` with its defaults.
     parser.set_defaults(
-        handler=_browse, query="", since=None, until=None, state="inbox", format=None
+        handler=_browse,
+        query="",
+        since=None,
+        until=None,
+        state=None,
+        state_default="inbox",
+        format=None,
+        view=None,
     )
 
     p = sub.add_parser(
@@ -191,6 +214,32 @@ def build_parser() -> argparse.ArgumentParser:
         help="forget the bundled sample papers (loaded from the welcome screen)",
     )
     p.set_defaults(handler=_forget)
+
+    p = sub.add_parser(
+        "views",
+        help="list the saved views with their counts; `views add`, `views rm`",
+        description="Saved views are named searches (query, dates, state, sort) kept in the "
+        "settings file, where they can be edited by hand. They appear in the browser beside "
+        "Inbox, Starred, All and Hidden (keys 5-9 open the first five), and `search --view "
+        "NAME` runs one. Without a subcommand: list them, each with how many papers it holds.",
+    )
+    p.set_defaults(handler=_views)
+    views = p.add_subparsers(dest="views_command", metavar="SUBCOMMAND")
+    add = views.add_parser(
+        "add", help="save a view: NAME QUERY... [--since --until --state --sort]"
+    )
+    add.add_argument("name", metavar="NAME", help="the view's name (its tab label)")
+    add.add_argument(
+        "query", nargs="*", metavar="QUERY", help="the query (words are joined; `--` before -word)"
+    )
+    add.add_argument("--since", default="", metavar="D", help="on or after D (kept as written: 7d)")
+    add.add_argument("--until", default="", metavar="D", help="on or before D")
+    add.add_argument("--state", choices=STATES, default="all", help="default: %(default)s")
+    add.add_argument("--sort", choices=("auto", *ALL_SORTS), default="auto", help="default: auto")
+    add.set_defaults(handler=_views_add)
+    rm = views.add_parser("rm", help="delete a saved view")
+    rm.add_argument("name", metavar="NAME")
+    rm.set_defaults(handler=_views_rm)
     return parser
 
 
@@ -295,8 +344,21 @@ def _call_handler(handler: Handler, args: argparse.Namespace, data_dir: Path) ->
 
 
 def _filters(args: argparse.Namespace) -> Filters:
+    sort = getattr(args, "sort", None)
+    if args.view:  # the saved view, with the options given beside it in its place
+        from paperbrowse import view_commands
+
+        return view_commands.view_filters(
+            args.view,
+            args.query,
+            args.since,
+            args.until,
+            args.state,
+            sort,
+            state_default=args.state_default,
+        )
     return commands.filters(
-        args.query, args.since, args.until, args.state, getattr(args, "sort", None)
+        args.query, args.since, args.until, args.state or args.state_default, sort
     )
 
 
@@ -388,6 +450,31 @@ def _forget(args: argparse.Namespace, data_dir: Path) -> int:
     from paperbrowse import dump_commands
 
     return dump_commands.forget(data_dir, args.dumps, sample=args.sample)
+
+
+def _views(args: argparse.Namespace, data_dir: Path) -> int:
+    from paperbrowse import view_commands
+
+    return view_commands.list_views(data_dir)
+
+
+def _views_add(args: argparse.Namespace, data_dir: Path) -> int:
+    from paperbrowse import view_commands
+
+    return view_commands.add(
+        args.name,
+        " ".join(args.query),
+        since=args.since,
+        until=args.until,
+        state=args.state,
+        sort=args.sort,
+    )
+
+
+def _views_rm(args: argparse.Namespace, data_dir: Path) -> int:
+    from paperbrowse import view_commands
+
+    return view_commands.remove(args.name)
 
 
 def _browse(args: argparse.Namespace, data_dir: Path) -> int:
