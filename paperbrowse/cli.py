@@ -440,6 +440,8 @@ def _add_discovery(sub: Any) -> None:
         help=f"one of {', '.join(NEW_FORMATS)} (default: text)",
     )
     p.set_defaults(handler=_new)
+
+
 def _dumps(args: argparse.Namespace, data_dir: Path) -> int:
     from paperbrowse import dump_commands
 
