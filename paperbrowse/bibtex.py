@@ -79,6 +79,11 @@ _STOPWORD_TEXT = (
 _STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 
 
+def stopword(word: str) -> bool:
+    """True for a lowercase word a citation key never starts with (`a`, `the`, `towards`...)."""
+    return word in _STOPWORDS
+
+
 def escape_text(text: str) -> str:
     """Text with every character TeX or BibTeX reads specially escaped.
 
@@ -182,52 +187,6 @@ def ascii_word(text: str) -> str:
     return re.sub(r"[^a-z0-9]", "", folded.lower())
 
 
-def key_stem(title: str) -> str:
-    """The word a citation key starts with.
-
-    A short name before a colon ("Lite Pose: ...") is used whole ("litepose"); otherwise the
-    first word that is not a stopword. Math is dropped first.
-    """
-    plain = "".join(title[a:b] for a, b in _outside(math_spans(title), len(title)))
-    head, colon, _ = plain.partition(":")
-    if colon and 0 < len(head.split()) <= 3:
-        stem = ascii_word(head)
-        if stem:
-            return stem[:24]
-    words = [ascii_word(w) for w in re.split(r"[\s\-/]+", plain)]
-    words = [w for w in words if w]
-    significant = [w for w in words if w not in _STOPWORDS]
-    return ((significant or words or ["paper"])[0])[:24]
-
-
-def _outside(spans: list[tuple[int, int]], length: int) -> list[tuple[int, int]]:
-    """The stretches of [0, length) not covered by `spans`."""
-    found: list[tuple[int, int]] = []
-    pos = 0
-    for start, end in spans:
-        found.append((pos, start))
-        pos = end
-    found.append((pos, length))
-    return found
-
-
-def bib_key(title: str, published: date | None, paper_id: str, seen: set[str]) -> str:
-    """A citation key like `litepose2022_3fa2`, unique among the keys in `seen` (updated)."""
-    year = str(published.year) if published else "nd"
-    base = f"{key_stem(title)}{year}"
-    for length in (4, 6, 8, 12):
-        key = f"{base}_{paper_id[:length]}"
-        if key not in seen:
-            break
-    else:
-        n = 2
-        while f"{base}_{paper_id}_{n}" in seen:
-            n += 1
-        key = f"{base}_{paper_id}_{n}"
-    seen.add(key)
-    return key
-
-
 def bib_url(url: str) -> str:
     """A URL made safe inside a brace-delimited BibTeX field."""
     return url.replace("\\", "%5C").replace("{", "%7B").replace("}", "%7D")
@@ -240,6 +199,15 @@ def arxiv_id(value: str | None) -> str | None:
     return None
 
 
+def bib_name(name: str) -> str:
+    """One author name for an `author` field, escaped. A name BibTeX would split or reorder
+    (one holding the word `and` or a comma) is braced whole, so it stays one name as written."""
+    text = escape_text(" ".join(name.split()))
+    if "," in text or re.search(r"(?i)(^|\s)and(\s|$)", text):
+        return "{" + text + "}"
+    return text
+
+
 def bib_entry(
     key: str,
     title: str,
@@ -247,16 +215,31 @@ def bib_entry(
     url: str,
     note: str,
     eprint: str | None = None,
+    authors: list[str] | None = None,
+    primary_class: str | None = None,
+    year: int | None = None,
 ) -> str:
-    """One `@misc` entry. `title` and `note` are plain text (escaped here), `url` an http(s)
-    URL, `eprint` an arXiv id (checked: anything else is left out)."""
+    """One `@misc` entry. `title`, `note` and `authors` (names as `Given Family`) are plain
+    text (escaped here), `url` an http(s) URL, `eprint` an arXiv id (checked: anything else is
+    left out), `primary_class` its arXiv category (`cs.LG`, written only with `eprint`),
+    `year` the year to cite when it is not `published`'s.
+
+    Fields in arXiv's order: title, author, year, eprint, archivePrefix, primaryClass, url,
+    then our note."""
     fields = [f"  title = {{{{{bib_title(title)}}}}}"]
-    if published:
-        fields.append(f"  year = {{{published.year}}}")
+    names = [bib_name(n) for n in authors or [] if n.strip()]
+    if names:
+        fields.append(f"  author = {{{' and '.join(names)}}}")
+    if year is None and published:
+        year = published.year
+    if year:
+        fields.append(f"  year = {{{year}}}")
     eprint = arxiv_id(eprint)
     if eprint:
         fields.append(f"  eprint = {{{eprint}}}")
         fields.append("  archivePrefix = {arXiv}")
+        if primary_class and re.fullmatch(r"[a-z\-]+(\.[A-Za-z\-]+)?", primary_class):
+            fields.append(f"  primaryClass = {{{primary_class}}}")
         url = f"https://arxiv.org/abs/{eprint}"
     fields.append(f"  url = {{{bib_url(url)}}}")
     fields.append(f"  note = {{{escape_text(note)}}}")

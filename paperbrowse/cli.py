@@ -1,7 +1,7 @@
 """The `paperbrowse` command line: argparse, and a thin handler per subcommand that calls the
 typed function of commands.py (index, search, show, stats) or starts the browser (browse, demo);
 the subcommands of triage, tags, notes and sync from scripts are parsed in cli_state.py and run
-by state_commands.py.
+by state_commands.py; `dumps`, `forget` and `views` are added by cli_library.py.
 
 The browser (Textual) is imported only by `browse` and `demo`, so `index` and `search` start fast.
 """
@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from paperbrowse import __version__, commands
+from paperbrowse import __version__, cli_library, commands
 from paperbrowse.commands import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, CommandError, error
 from paperbrowse.discovery_commands import FOR_YOU, NEW_FORMATS, SIMILAR_FORMATS
 from paperbrowse.limits import DEFAULT_MAX_MB, MB
@@ -27,7 +27,8 @@ from paperbrowse.paths import default_data_dir, demo_data_dir, private_umask
 Handler = Callable[[argparse.Namespace, Path], int]
 
 FORMAT_HELP = (
-    "table (a terminal's default), tsv (a pipe's default), jsonl, json, md, bibtex, titles, "
+    "table (a terminal's default), tsv (a pipe's default), jsonl, json, md, bibtex, csljson "
+    "(CSL-JSON: Zotero, Pandoc, citeproc), ris, titles, "
     "urls (one link per paper, the one tsv writes: a code link, else the arXiv page, else the "
     "first link, else an arXiv search), links (every link of every paper, one a line)"
 )
@@ -36,7 +37,21 @@ STATE_HELP = (
     "(default: %(default)s)"
 )
 # Options of `search` and `browse` that take a value (see `_query_words`).
-VALUE_OPTIONS = ("--since", "--until", "--state", "--format", "--sort", "--limit")
+VALUE_OPTIONS = (
+    "--since",
+    "--until",
+    "--state",
+    "--format",
+    "--sort",
+    "--limit",
+    "--key",
+    "--view",
+)
+KEY_HELP = (
+    "citation keys of bibtex, csljson and ris, from {author} (first author's surname, else the "
+    "first significant title word) {year} {word} (first significant title word) {id}; "
+    "default: %(default)s"
+)
 
 
 class _ArgumentParser(argparse.ArgumentParser):
@@ -61,6 +76,7 @@ def _positive_mb(text: str) -> float:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every subcommand."""
+    from paperbrowse.citekeys import DEFAULT_TEMPLATE
     from paperbrowse.config import config_path
 
     parser = _ArgumentParser(
@@ -104,8 +120,15 @@ def build_parser() -> argparse.ArgumentParser:
         )
         p.add_argument("--since", metavar="D", help="on or after D (YYYY, YYYY-MM, YYYY-MM-DD, 7d)")
         p.add_argument("--until", metavar="D", help="on or before D")
-        p.add_argument("--state", choices=STATES, default=state_default, help=STATE_HELP)
+        p.add_argument("--state", choices=STATES, help=STATE_HELP % {"default": state_default})
         p.add_argument("--format", choices=FORMATS, metavar="FORMAT", help=FORMAT_HELP)
+        p.add_argument(
+            "--view",
+            metavar="NAME",
+            help="a saved view's query, dates, state and sort (`paperbrowse views`); "
+            "options given beside it override the view's",
+        )
+        p.set_defaults(state_default=state_default)
 
     p = sub.add_parser(
         "search",
@@ -125,10 +148,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--limit", type=int, help=f"at most N results (0 = all; table: {commands.TABLE_LIMIT})"
     )
+    p.add_argument("--key", default=DEFAULT_TEMPLATE, metavar="TEMPLATE", help=KEY_HELP)
 
     p = sub.add_parser("show", help="print one paper in full")
     p.add_argument("id", metavar="ID", help="paper id (or a unique prefix)")
     p.add_argument("--format", choices=FORMATS, default=None, metavar="FORMAT", help=FORMAT_HELP)
+    p.add_argument("--key", default=DEFAULT_TEMPLATE, metavar="TEMPLATE", help=KEY_HELP)
     p.set_defaults(handler=_show)
 
     sub.add_parser("stats", help="library statistics").set_defaults(handler=_stats)
@@ -139,7 +164,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=_browse)
     # No command is `browse` with its defaults.
     parser.set_defaults(
-        handler=_browse, query="", since=None, until=None, state="inbox", format=None
+        handler=_browse,
+        query="",
+        since=None,
+        until=None,
+        state=None,
+        state_default="inbox",
+        format=None,
+        view=None,
     )
 
     p = sub.add_parser(
@@ -163,6 +195,8 @@ def build_parser() -> argparse.ArgumentParser:
     from paperbrowse import cli_state
 
     cli_state.add_parsers(sub)
+
+    cli_library.add_parsers(sub)  # dumps, forget, views
     return parser
 
 
@@ -271,8 +305,21 @@ def _call_handler(handler: Handler, args: argparse.Namespace, data_dir: Path) ->
 
 
 def _filters(args: argparse.Namespace) -> Filters:
+    sort = getattr(args, "sort", None)
+    if args.view:  # the saved view, with the options given beside it in its place
+        from paperbrowse import view_commands
+
+        return view_commands.view_filters(
+            args.view,
+            args.query,
+            args.since,
+            args.until,
+            args.state,
+            sort,
+            state_default=args.state_default,
+        )
     return commands.filters(
-        args.query, args.since, args.until, args.state, getattr(args, "sort", None)
+        args.query, args.since, args.until, args.state or args.state_default, sort
     )
 
 
@@ -287,11 +334,13 @@ def _index(args: argparse.Namespace, data_dir: Path) -> int:
 
 
 def _search(args: argparse.Namespace, data_dir: Path) -> int:
-    return commands.search(data_dir, _filters(args), fmt=args.format, limit=args.limit)
+    return commands.search(
+        data_dir, _filters(args), fmt=args.format, limit=args.limit, key_template=args.key
+    )
 
 
 def _show(args: argparse.Namespace, data_dir: Path) -> int:
-    return commands.show(data_dir, args.id, fmt=args.format)
+    return commands.show(data_dir, args.id, fmt=args.format, key_template=args.key)
 
 
 def _stats(args: argparse.Namespace, data_dir: Path) -> int:

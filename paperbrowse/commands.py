@@ -17,6 +17,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from paperbrowse.citekeys import DEFAULT_TEMPLATE
 from paperbrowse.dates import DateError, DateOrderError, date_window
 from paperbrowse.discovery_commands import FOR_YOU
 from paperbrowse.limits import DEFAULT_MAX_BYTES
@@ -314,18 +315,35 @@ def _console(stderr: bool = False) -> Console:
     return Console(stderr=stderr, highlight=False)
 
 
+def _check_key(template: str) -> None:
+    """CommandError 2 (one line) for a `--key` template that cannot be used (citekeys.py)."""
+    from paperbrowse.citekeys import KeyTemplateError, check_template
+
+    try:
+        check_template(template)
+    except KeyTemplateError as exc:
+        raise CommandError(str(exc), EXIT_USAGE) from None
+
+
 def search(
-    data_dir: Path, chosen: Filters, *, fmt: str | None = None, limit: int | None = None
+    data_dir: Path,
+    chosen: Filters,
+    *,
+    fmt: str | None = None,
+    limit: int | None = None,
+    key_template: str = DEFAULT_TEMPLATE,
 ) -> int:
     """`paperbrowse search [QUERY]`: the papers matching `chosen` on stdout in `fmt` (default:
-    table on a terminal, else tsv), at most `limit` (0: all; table: TABLE_LIMIT). 0 with
-    results, 1 with none; CommandError 2 for a bad query (the caller maps QueryError)."""
+    table on a terminal, else tsv), at most `limit` (0: all; table: TABLE_LIMIT), citation keys
+    of bibtex/csljson/ris from `key_template` (citekeys.py). 0 with results, 1 with none;
+    CommandError 2 for a bad query (the caller maps QueryError) or key template."""
     from paperbrowse.models import TriageState
     from paperbrowse.output import write_papers
 
     if limit is not None and limit < 0:
         raise CommandError("--limit must be 0 (all) or more", EXIT_USAGE)
     out_format = _out_format(fmt)
+    _check_key(key_template)
     library = _open_library(data_dir)
     triage = _triage(data_dir)
     if chosen.sort == FOR_YOU:
@@ -346,16 +364,31 @@ def search(
     papers = itertools.islice(results.papers(), count)
     items = ((p, states.get(p.id, TriageState())) for p in papers)
     console = _console() if out_format == "table" else None
-    write_papers(items, out_format, sys.stdout, console=console, query_terms=results.terms)
+    write_papers(
+        items,
+        out_format,
+        sys.stdout,
+        console=console,
+        query_terms=results.terms,
+        key_template=key_template,
+    )
     sys.stdout.flush()
     if out_format == "table" and count < total:
         print(f"{count} of {total} papers shown; --limit 0 shows all", file=sys.stderr)
     return EXIT_OK
 
 
-def show(data_dir: Path, paper_id: str, *, fmt: str | None = None) -> int:
+def show(
+    data_dir: Path,
+    paper_id: str,
+    *,
+    fmt: str | None = None,
+    key_template: str = DEFAULT_TEMPLATE,
+) -> int:
     """`paperbrowse show ID`: one paper in full (by id, id prefix, former id or arXiv id), or
-    in `fmt`. CommandError 1 when no paper has that id."""
+    in `fmt` (citation keys from `key_template`). CommandError 1 when no paper has that id, 2
+    for a bad key template."""
+    _check_key(key_template)
     library = _open_library(data_dir)
     paper = library.get(paper_id)
     if paper is None:
@@ -365,7 +398,7 @@ def show(data_dir: Path, paper_id: str, *, fmt: str | None = None) -> int:
         from paperbrowse.output import write_papers
 
         console = _console() if fmt == "table" else None
-        write_papers([(paper, state)], fmt, sys.stdout, console=console)
+        write_papers([(paper, state)], fmt, sys.stdout, console=console, key_template=key_template)
         return EXIT_OK
     from paperbrowse.render import paper_lines, print_paper
 

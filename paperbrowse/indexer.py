@@ -78,28 +78,38 @@ def index_sources(
     year: int | None = None,
     progress: Progress | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    forget: Sequence[str] = (),
 ) -> IndexReport:
     """Add `sources` to the library in `data_dir` in one commit (see the module docstring);
     with `rebuild`, build it anew from them and every dump the manifest records. `year` dates
     pages that show no year; a source over `max_bytes` is refused while it is read (a failure
-    in the report). Holds the write lock (LibraryBusy when another run holds it) and creates
+    in the report).
+
+    `forget`: recorded dump names (manifest `sources` keys) to remove in the same commit. Each
+    is merged as a dump that holds no papers, so the papers only it supplied go (`removed`) and
+    the others are merged again from their remaining variants (`dropped`); its manifest entry
+    moves to `forgotten`, which `--rebuild` never reads. Indexing it again brings it back.
+    Triage in `state.db` is never touched.
+
+    Holds the write lock (LibraryBusy when another run holds it) and creates
     every file private to the user. LibraryError (one line) when the library cannot be
     written, is damaged, or was built by another schema version (LibraryOutdated: upgrade it
     with `migration.upgrade`)."""
     with write_lock(data_dir), private_umask():
         return _index_locked(
-            data_dir, sources, rebuild=rebuild, year=year, progress=progress, max_bytes=max_bytes
+            data_dir, sources, rebuild, year, progress, max_bytes=max_bytes, forget=forget
         )
 
 
 def _index_locked(
     data_dir: Path,
     sources: Sequence[Source],
-    *,
     rebuild: bool,
     year: int | None,
     progress: Progress | None,
+    *,
     max_bytes: int,
+    forget: Sequence[str],
 ) -> IndexReport:
     report = IndexReport()
     found = read_manifest(data_dir) if not rebuild else _manifest_for_rebuild(data_dir)
@@ -152,6 +162,9 @@ def _index_locked(
         paths[key] = str(source.path.resolve()) if source.path else None
         if source.path is None:
             piped[key] = data
+    for name in forget:
+        if name in recorded and name not in changed:
+            changed[name] = ParseResult(name, [])  # a dump with no papers: its own papers go
 
     if not changed and not rebuild:
         return report
@@ -191,18 +204,29 @@ def _index_locked(
                 path.unlink()
         raise
 
+    forgotten: dict[str, RecordedDump] = dict(meta.get("forgotten") or {})
     for name, result in changed.items():
+        if name in forget and name not in hashes:
+            gone = recorded.pop(name).copy()
+            gone.pop("stdin_copy", None)  # its copy is debris now: the next run clears it
+            forgotten[name] = {**gone, "forgotten": now_iso()}
+            continue
+        forgotten.pop(name, None)  # indexed again: no longer forgotten
         dump: RecordedDump = {
             "path": paths[name],
             "sha256": hashes[name],
             "papers": len(result.papers),
             "indexed": now_iso(),
+            "kind": result.kind,
+            "page_date": result.page_date.isoformat() if result.page_date else None,
         }
         if name in copies:
             dump["stdin_copy"] = copies[name]
         recorded[name] = dump
     old_index = meta.get("index")
     new_meta: Manifest = {"schema": SCHEMA_VERSION, "index": new_index_name, "sources": recorded}
+    if forgotten:
+        new_meta["forgotten"] = forgotten
     try:
         write_manifest(data_dir, new_meta)
     except OSError as exc:

@@ -38,14 +38,23 @@ class RecordedDump(_RecordedPath, total=False):
     papers: int  # papers parsed from it
     indexed: str  # when, UTC, `YYYY-MM-DDTHH:MM:SSZ`
     stdin_copy: str  # the name of its private copy in `stdin/` (dumps piped to `index -`)
+    kind: str  # its page kind (models.PAGE_KINDS), as the parser read it
+    page_date: str | None  # the page's date, ISO `YYYY-MM-DD`, when it shows one
+    forgotten: str  # in `forgotten` only: when `forget` removed it, UTC like `indexed`
 
 
-class Manifest(TypedDict):
-    """`library.json`: {"schema": int, "index": "index-N" or null, "sources": {key: dump}}."""
-
+class _ManifestRequired(TypedDict):
     schema: int
     index: str | None
     sources: dict[str, RecordedDump]
+
+
+class Manifest(_ManifestRequired, total=False):
+    """`library.json`: {"schema": int, "index": "index-N" or null, "sources": {key: dump},
+    "forgotten": {key: dump}}. `forgotten` (optional): the dumps `paperbrowse forget` removed,
+    which `--rebuild` never reads; an `index` of one brings it back into `sources`."""
+
+    forgotten: dict[str, RecordedDump]
 
 
 def empty_manifest() -> Manifest:
@@ -91,8 +100,10 @@ def manifest_problem(data: Any) -> str | None:
     """What is wrong with the shape of a parsed `library.json`, or None.
 
     The shape: {"schema": int, "index": "index-N" or null, "sources": {name: {"sha256": str,
-    "path": str or null, ...}}}. The index name must be a plain `index-N`: the manifest names a
-    directory that a rebuild deletes, so a hand-edited `../x` must never be followed.
+    "path": str or null, ...}}, "forgotten": {name: {...}}} (`forgotten`, optional: the dumps
+    `forget` removed, which a rebuild never reads). The index name must be a plain `index-N`:
+    the manifest names a directory that a rebuild deletes, so a hand-edited `../x` must never
+    be followed.
     """
     if not isinstance(data, dict):
         return f"a JSON {type(data).__name__} instead of an object"
@@ -104,6 +115,9 @@ def manifest_problem(data: Any) -> str | None:
     sources = data.get("sources", {})
     if not isinstance(sources, dict):
         return "sources is not an object"
+    forgotten = data.get("forgotten", {})
+    if not isinstance(forgotten, dict) or not all(isinstance(v, dict) for v in forgotten.values()):
+        return "forgotten is not an object of dumps"
     for key, info in sources.items():
         if not isinstance(info, dict) or not isinstance(info.get("sha256"), str):
             return f"source {key!r} has no content hash"

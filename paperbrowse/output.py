@@ -13,7 +13,9 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, TextIO
 
-from paperbrowse.bibtex import bib_entry, bib_key
+from paperbrowse.bibtex import bib_entry
+from paperbrowse.citation import csl_item, issued, ris_lines
+from paperbrowse.citekeys import DEFAULT_TEMPLATE, KeyMaker
 from paperbrowse.links import exact_urls, primary_url, safe_links
 from paperbrowse.models import COMMENT, UPVOTE, Paper, TriageState, authors_text
 from paperbrowse.text import one_line, strip_controls
@@ -23,7 +25,20 @@ if TYPE_CHECKING:  # Rich is loaded by the table format only: the CLI reads FORM
     from rich.table import Table
 
 # Every format `search --format`, `show --format` and the browser's selection can write.
-FORMATS = ("table", "tsv", "jsonl", "json", "md", "bibtex", "titles", "urls", "links")
+FORMATS = (
+    "table",
+    "tsv",
+    "jsonl",
+    "json",
+    "md",
+    "bibtex",
+    "csljson",
+    "ris",
+    "titles",
+    "urls",
+    "links",
+)
+CITATION_FORMATS = ("bibtex", "csljson", "ris")  # the formats `--key` names entries in
 
 Item = tuple[Paper, TriageState]
 
@@ -134,10 +149,11 @@ def md_line(paper: Paper) -> str:
 # --- BibTeX (safe TeX: see bibtex.py) ------------------------------------------------------
 
 
-def _bib_entry(paper: Paper, seen: set[str]) -> str:
-    """One `@misc` entry for a paper, its key unique among `seen` (updated)."""
+def _bib_entry(paper: Paper, keys: KeyMaker) -> str:
+    """One `@misc` entry for a paper, its key from `keys` (unique among the keys it made)."""
     title = _one_line(paper.title)
-    key = bib_key(title, paper.published, paper.id, seen)
+    key = keys.key(replace(paper, title=title))
+    names = [_one_line(n) for n in paper.author_names or []]
     note = [_one_line(paper.org), authors_text(paper.authors), "Hugging Face Daily Papers"]
     return bib_entry(
         key,
@@ -146,6 +162,8 @@ def _bib_entry(paper: Paper, seen: set[str]) -> str:
         _primary(paper),
         "; ".join(n for n in note if n),
         eprint=paper.arxiv_id,
+        authors=[n for n in names if n],
+        year=parts[0] if (parts := issued(paper)) else None,
     )
 
 
@@ -268,11 +286,14 @@ def write_papers(
     *,
     console: Console | None = None,
     query_terms: Sequence[str] = (),
+    key_template: str = DEFAULT_TEMPLATE,
 ) -> int:
     """Write papers in `fmt` (one of FORMATS) to `out`; return how many papers were written.
 
-    Streams: the iterable is consumed one paper at a time, except for `table` and `json`,
-    which need them all. `table` renders a Rich Table to `console` (a `Console(file=out)` when
+    Streams: the iterable is consumed one paper at a time, except for `table`, `json` and
+    `csljson`, which need them all. `key_template` makes the citation keys of `bibtex`,
+    `csljson` and `ris` (citekeys.py; raises citekeys.KeyTemplateError when it is bad).
+    `table` renders a Rich Table to `console` (a `Console(file=out)` when
     None), with `query_terms` highlighted in titles; nothing is printed when there are no papers.
     `json` writes one array (`[]` when empty). Raises ValueError for an unknown format.
     """
@@ -295,10 +316,20 @@ def write_papers(
         return len(objects)
 
     count = 0
-    if fmt == "bibtex":
-        seen: set[str] = set()
+    if fmt in CITATION_FORMATS:
+        keys = KeyMaker(key_template)
+        if fmt == "csljson":
+            objects = [csl_item(paper, keys.key(paper)) for paper, _state in items]
+            out.write(_dumps(objects, indent=2) + "\n")
+            return len(objects)
         for paper, _state in items:
-            out.write(("\n" if count else "") + _bib_entry(paper, seen))
+            if fmt == "bibtex":
+                out.write(("\n" if count else "") + _bib_entry(paper, keys))
+            else:
+                out.write(
+                    ("\n" if count else "")
+                    + "".join(f"{x}\n" for x in ris_lines(paper, keys.key(paper)))
+                )
             count += 1
         return count
 

@@ -22,7 +22,7 @@ from rich.text import Text
 
 from paperbrowse.links import paper_links
 from paperbrowse.models import COMMENT, UPVOTE, Paper, TriageState, authors_text
-from paperbrowse.text import one_line
+from paperbrowse.text import one_line, strip_controls
 
 if TYPE_CHECKING:
     from paperbrowse.results import LibraryStats

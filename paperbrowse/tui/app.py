@@ -16,7 +16,7 @@ from textual.screen import Screen
 from textual.theme import ThemeProvider
 
 from paperbrowse.commands import index_sample
-from paperbrowse.config import ConfigError, Settings, load_settings, save_settings
+from paperbrowse.config import ConfigError, Settings, config_path, load_settings, save_settings
 from paperbrowse.errors import LibraryError
 from paperbrowse.library import Library
 from paperbrowse.links import open_url
@@ -27,7 +27,9 @@ from paperbrowse.triage import TriageError, TriageStore
 from paperbrowse.tui.commands import ACTIONS
 from paperbrowse.tui.main_screen import MainScreen
 from paperbrowse.tui.palette import PaperPalette
+from paperbrowse.tui.saved_views import describe
 from paperbrowse.tui.welcome import WelcomeScreen
+from paperbrowse.views import SavedView, parse_views, with_view
 
 
 class MarkedThemeProvider(ThemeProvider):
@@ -98,6 +100,11 @@ class PaperBrowser(App[list[Paper] | None]):
                 self._warnings.append(
                     f"unknown theme {settings.theme!r} in the settings; using {self.theme}"
                 )
+        self.views: list[SavedView] = []
+        if settings is not None:
+            self.views, problems = parse_views(settings, library.parse_query)
+            where = settings_path or config_path()
+            self._warnings += [f"settings in {where}: {problem}" for problem in problems]
         filters = filters or Filters(state="inbox")
         # Triage reads newest first, with or without a query; `S` offers relevance.
         self.filters = filters.with_sort("date") if filters.sort == "auto" else filters
@@ -118,6 +125,19 @@ class PaperBrowser(App[list[Paper] | None]):
             save_settings(self.settings, self.settings_path)
         except ConfigError as exc:
             self.notify(str(exc), severity="warning", markup=False)
+
+    def save_view(self, view: SavedView) -> str | None:
+        """Save `view` in the settings file (replacing one of the same name); a one-line
+        problem, or None when saved."""
+        if self.settings is None:
+            return "views are not saved: this browser runs without a settings file"
+        settings = with_view(self.settings, view, replace_existing=True)
+        try:
+            save_settings(settings, self.settings_path)
+        except ConfigError as exc:
+            return str(exc)
+        self.settings = settings
+        return None
 
     def action_change_theme(self) -> None:
         """The theme picker, with the current theme marked."""
@@ -142,7 +162,7 @@ class PaperBrowser(App[list[Paper] | None]):
 
     def main_screen(self) -> MainScreen:
         """A new main screen on the library."""
-        return MainScreen(self.library, self.triage, self.filters, self.opener)
+        return MainScreen(self.library, self.triage, self.filters, self.opener, self.views)
 
     def on_ready(self) -> None:
         self._stop_blink()
@@ -175,6 +195,17 @@ class PaperBrowser(App[list[Paper] | None]):
 
                     title = f"{action.name} ({action.display_keys})"
                     yield SystemCommand(title, action.help, run, discover=action.discover)
+            for i, view in enumerate(screen.views):
+                count = screen.view_counts.get(view.name)
+                key = f", {5 + i}" if i < 5 else ""
+                noun = "paper" if count == 1 else "papers"
+                held = "" if count is None else f"{count:,} {noun}{key}"
+
+                def open_view(index: int = i) -> None:
+                    self.call_later(screen.run_action, f"open_saved({index})")
+
+                title = f"View: {view.name} ({held or key.lstrip(', ') or 'saved'})"
+                yield SystemCommand(title, describe(view), open_view)
         # One help entry: ours (`?`) lists every key. On the main screen one quit: ours (`q`).
         dropped = ("Keys", "Quit") if isinstance(screen, MainScreen) else ("Keys",)
         for command in super().get_system_commands(screen):

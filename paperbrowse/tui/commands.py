@@ -20,6 +20,7 @@ KEY_NAMES = {
     "home": "Home",
     "end": "End",
     "ctrl+p": "Ctrl+P",
+    "ctrl+s": "Ctrl+S",
     "tab": "Tab",
 }
 
@@ -32,7 +33,7 @@ class Action:
     not taken by the focused widget) or "detail" (the detail pane, when it has the focus).
     `footer` is the footer's priority (1 is kept longest; 0: never in the footer) and
     `footer_keys`/`footer_name` what the footer shows. `group` joins actions into one help row
-    (the views 1-4).
+    (the views 1-4, the saved views 5-9).
     """
 
     keys: str  # comma-separated Textual key names
@@ -103,6 +104,11 @@ ACTIONS: tuple[Action, ...] = (
         "List the papers most like this one (or the marked ones together); Esc returns",
         footer=5,
     ),
+    *(
+        Action(str(5 + i), f"open_saved({i})", f"View {5 + i}", "", palette=False, group="saved")
+        for i in range(5)
+    ),
+    Action("ctrl+s", "save_view", "Save view", "Save the filter as a view (asks for a name)"),
     Action("S", "cycle_sort", "Sort", "Cycle the sort: relevance, date, upvotes, title"),
     # `links.open_target`: the first code link, else the arXiv abstract page (id known), else
     # an arXiv search for the title. Short enough for one line of the two-column help.
@@ -178,6 +184,7 @@ VIEW_HELP = (
     "Views: For you (unread, not starred or hidden, ranked by your stars), "
     "Inbox (unread, not hidden), Starred, All, Hidden",
 )
+SAVED_HELP = ("5 6 7 8 9", "Your saved views, in the order saved (Ctrl+S saves one)")
 LEAVE_RULE = (
     "A paper leaves the view as soon as it no longer belongs there (read or hidden in the "
     "Inbox, unstarred in Starred, unhidden in Hidden); u brings it back. The All view keeps "
@@ -210,9 +217,10 @@ def help_rows(scope: str = "list") -> list[tuple[str, str]]:
     """(keys, help) rows for the help screen; a group (the views) is one row."""
     rows: list[tuple[str, str]] = []
     for action in actions(scope):
-        if action.group == "views":
-            if VIEW_HELP not in rows:
-                rows.append(VIEW_HELP)
+        if action.group in ("views", "saved"):
+            row = VIEW_HELP if action.group == "views" else SAVED_HELP
+            if row not in rows:
+                rows.append(row)
             continue
         rows.append((action.display_keys, action.help))
     return rows

@@ -7,6 +7,7 @@ tabs (the status line names the view); the query keeps the room, so what is type
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Sequence
 from datetime import date
 
 from rich.cells import cell_len
@@ -141,9 +142,17 @@ class FilterBar(Horizontal):
             super().__init__()
             self.view = view
 
-    def __init__(self, query: str = "", since: str = "", until: str = "", view: str = "inbox"):
+    def __init__(
+        self,
+        query: str = "",
+        since: str = "",
+        until: str = "",
+        view: str = "inbox",
+        saved: Sequence[tuple[str, str]] = (),
+    ):
         super().__init__(id="filter-bar")
         self._initial = (query, since, until, view)
+        self._saved = list(saved)  # (tab id, label) of the saved views, after the built-in ones
 
     def compose(self) -> ComposeResult:
         query, since, until, view = self._initial
@@ -151,7 +160,44 @@ class FilterBar(Horizontal):
         # Plain words, no example date: an example reads as a limit in force.
         yield FilterInput(since, placeholder="from date", id="since")
         yield FilterInput(until, placeholder="to date", id="until")
-        yield Tabs(*(Tab(label, id=name) for name, label in VIEWS), active=view, id="views")
+        tabs = [Tab(label, id=name) for name, label in (*VIEWS, *self._saved)]
+        yield Tabs(*tabs, active=view, id="views")
+
+    def on_mount(self) -> None:
+        self._fit_tabs()
+
+    def _fit_tabs(self) -> None:
+        """Tabs as wide as their labels (a tab pads its label by a cell each side), at most
+        half the bar: the query keeps the rest, and Tabs scrolls the active tab into view."""
+        if not self._saved:
+            return
+        labels = [label for _, label in (*VIEWS, *self._saved)]
+        tabs = self.query_one(Tabs)
+        tabs.styles.width = sum(cell_len(label) + 2 for label in labels) + 2
+        tabs.styles.max_width = "50%"
+
+    def set_saved(self, saved: Sequence[tuple[str, str]]) -> None:
+        """Show these saved views' tabs (tab id, label), relabelling the ones shown."""
+        tabs = self.query_one(Tabs)
+        for tab_id, label in saved:
+            tab = tabs.get_tab(tab_id)
+            if tab is None:
+                tabs.add_tab(Tab(label, id=tab_id))
+            elif tab.label_text != label:
+                tab.label = label
+        wanted = {tab_id for tab_id, _ in saved}
+        for tab_id, _ in self._saved:
+            if tab_id not in wanted:
+                tabs.remove_tab(tab_id)
+        self._saved = list(saved)
+        self._fit_tabs()
+
+    def set_texts(self, query: str, since: str, until: str) -> None:
+        """Put texts in the inputs without posting `Changed` (the caller searches)."""
+        with self.prevent(Input.Changed):
+            self.query_one("#query", Input).value = query
+            self.query_one("#since", Input).value = since
+            self.query_one("#until", Input).value = until
 
     def on_input_changed(self, event: Input.Changed) -> None:
         event.stop()

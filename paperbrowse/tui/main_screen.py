@@ -38,6 +38,8 @@ from paperbrowse.tui.key_bar import KeyBar
 from paperbrowse.tui.link_actions import LinkActions
 from paperbrowse.tui.paper_detail import DetailItem, PaperDetail
 from paperbrowse.tui.paper_list import PaperList
+from paperbrowse.tui.saved_views import SavedViewActions, tab_index
+from paperbrowse.views import SavedView
 
 VIEW_NAMES = dict(VIEWS)
 WATCH_SECONDS = 2.0  # how often the browser looks for a newer library generation
@@ -45,7 +47,7 @@ NARROW = 110  # columns below which the detail pane goes under the list and the 
 TINY = 70  # columns below which the view tabs hide too (the status line names the view)
 
 
-class MainScreen(DiscoveryActions, LinkActions, AnnotateActions, Screen[None]):
+class MainScreen(SavedViewActions, DiscoveryActions, LinkActions, AnnotateActions, Screen[None]):
     """Filter bar on top, list and detail side by side (below NARROW columns: the detail under
     the list), room for a message, the status line and the keys below.
 
@@ -62,8 +64,12 @@ class MainScreen(DiscoveryActions, LinkActions, AnnotateActions, Screen[None]):
         triage: TriageStore,
         filters: Filters,
         opener: Callable[[str], None],
+        views: list[SavedView] | None = None,
     ) -> None:
         super().__init__()
+        self.views = list(views or [])  # saved views (settings file), keys 5-9 for the first
+        self.view_counts: dict[str, int | None] = {}
+        self.active_view: str | None = None
         self.library = library
         self.triage = triage
         self.filters = filters
@@ -94,6 +100,7 @@ class MainScreen(DiscoveryActions, LinkActions, AnnotateActions, Screen[None]):
             f.since.isoformat() if f.since else "",
             f.until.isoformat() if f.until else "",
             f.state if f.state in VIEW_NAMES else "all",
+            saved=self.saved_view_labels(),
         )
         yield Static("", id="message", markup=False)
         with Horizontal(id="panes"):
@@ -110,6 +117,7 @@ class MainScreen(DiscoveryActions, LinkActions, AnnotateActions, Screen[None]):
         self._fit_layout(self.size.width)
         self.search()
         self.new_papers_notice(self.filters.state)
+        self.count_views()
         self.set_interval(WATCH_SECONDS, self._watch_library)
         if self.triage.read_only:
             self.notify(self.triage.notice, severity="warning", timeout=10, markup=False)
@@ -142,9 +150,23 @@ class MainScreen(DiscoveryActions, LinkActions, AnnotateActions, Screen[None]):
         current = self.current
         self._keep_id = current.id if current else None
         self.search(keep_cursor=True)
+        self.count_views()
         change = after - before
         what = f"{change:+,} papers" if change else "papers updated"
         self.notify(f"library updated: {what}", timeout=3)
+
+    # -- what the saved views (SavedViewActions) use ----------------------------------------------
+
+    @property
+    def library_lock(self) -> threading.RLock:
+        """The lock around the library's Whoosh readers, shared by the worker threads."""
+        return self._lock
+
+    def show_saved_filters(self, view: SavedView) -> None:
+        """A saved view's query and dates in the filter bar, as written, without a search."""
+        self._date_error = ""
+        self.query_one(FilterBar).set_texts(view.query, view.since, view.until)
+        self._fit_layout(self.size.width)
 
     @property
     def idle(self) -> bool:
@@ -282,6 +304,8 @@ class MainScreen(DiscoveryActions, LinkActions, AnnotateActions, Screen[None]):
         view = VIEW_NAMES.get(good.state, "3 All")[2:]
         if self.similar_mode is not None:
             view = f"Similar to {self.similar_mode.label} (Esc: back)"
+        elif self.active_view:
+            view = f"{self.active_view} ({view})"
         parts = [f"{count:,} {noun}", view]
         if good.since or good.until:
             since = good.since.isoformat() if good.since else "…"
@@ -321,6 +345,13 @@ class MainScreen(DiscoveryActions, LinkActions, AnnotateActions, Screen[None]):
         self.search()
 
     def on_filter_bar_view_changed(self, event: FilterBar.ViewChanged) -> None:
+        index = tab_index(event.view)
+        if index is not None:
+            self.action_open_saved(index)
+            return
+        if self.active_view:
+            self.active_view = None
+            self.update_status()
         if event.view != self.filters.state or self.similar_mode is not None:
             self.filters = self.filters.with_state(event.view)
             self.look(event.view)
@@ -409,6 +440,7 @@ class MainScreen(DiscoveryActions, LinkActions, AnnotateActions, Screen[None]):
             self._states.pop(pid, None)
         self.paper_list.refresh()
         self._show_detail(self.paper_list.cursor)
+        self.count_views()
         if self.filters.state != "all" and self.similar_mode is None:
             self._keep_id = follow
             self.search(keep_cursor=True)
@@ -416,6 +448,7 @@ class MainScreen(DiscoveryActions, LinkActions, AnnotateActions, Screen[None]):
     # -- actions: views and sorting ------------------------------------------------------------
 
     def action_view(self, view: str) -> None:
+        self.active_view = None
         self.query_one(FilterBar).set_view(view)
         if view != self.filters.state or self.similar_mode is not None:
             self.filters = self.filters.with_state(view)
@@ -462,6 +495,7 @@ class MainScreen(DiscoveryActions, LinkActions, AnnotateActions, Screen[None]):
         current = self.current
         self._keep_id = current.id if current else None
         self.search(keep_cursor=True)
+        self.count_views()
         self.notify("library reloaded", timeout=1.5)
 
     def action_help(self) -> None:

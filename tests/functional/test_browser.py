@@ -188,12 +188,15 @@ async def test_every_action_has_a_binding_help_line_and_palette_entry(make_app: 
         await pilot.press("question_mark")
         help_text = "\n".join(rendered(s.content, 200) for s in app.screen.query(Static))
         for action in ACTIONS:
-            if action.group == "views":
+            if action.group in ("views", "saved"):
                 continue
             assert action.help in " ".join(help_text.split()), action
-        # The views are one row, 0 to 4 together; the query help names has_code:.
-        # (The help's two columns interleave a wrapped row's lines with the other column's.)
+        # The views are one row, 0 to 4 together, the saved views 5 to 9 another; the query
+        # help names has_code:. (The help's two columns interleave a wrapped row's lines with
+        # the other column's.)
+        words = " ".join(help_text.split())
         assert "0 1 2 3 4  Views: For you (unread, not starred or hidden," in help_text
+        assert "5 6 7 8 9 Your saved views, in the order saved" in words
         assert "has_code:true" in help_text
         assert "leaves the view as soon as it no longer belongs there" in " ".join(
             help_text.split()

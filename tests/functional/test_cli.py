@@ -396,7 +396,7 @@ def test_search_bibtex(lib: Path) -> None:
     assert len(keys) == len(set(keys)) == 262
     assert proc.stdout.count("{") == proc.stdout.count("}")
     lite = run(lib, "search", "--format", "bibtex", f'"{LITE_POSE}"').stdout
-    assert lite.startswith("@misc{litepose2022_")
+    assert lite.startswith("@misc{lite2022pose,")
     assert f"title = {{{{{LITE_POSE}}}}}" in lite
     assert "year = {2022}" in lite
     assert "url = {https://github.com/mit-han-lab/litepose}" in lite
@@ -819,3 +819,33 @@ def test_two_different_pipes_both_stay_in_the_library(tmp_path: Path) -> None:
     names = ("000_09355b8551e356bb.txt", "001_52ec247306f5aae1.txt")
     expected = {p.id for name in names for p in parse_file(SAMPLE_DIR / name).papers}
     assert ids == expected
+
+
+# ---------------------------------------------------------------------------------------------
+# citable exports (the readers: tests/unit/test_citation.py)
+
+
+def test_search_csljson_and_ris_hold_every_paper(lib: Path, papers: dict[str, Paper]) -> None:
+    import rispy
+
+    csl = run(lib, "search", "--format", "csljson")
+    assert csl.returncode == 0, csl.stderr
+    items = json.loads(csl.stdout)
+    assert sorted(i["title"] for i in items) == sorted(p.title for p in papers.values())
+    assert len({i["id"] for i in items}) == len(papers)
+    ris = run(lib, "search", "--format", "ris")
+    assert ris.returncode == 0, ris.stderr
+    entries = rispy.loads(ris.stdout)
+    assert sorted(e["title"] for e in entries) == sorted(p.title for p in papers.values())
+    assert [e["id"] for e in entries] == [i["id"] for i in items]  # the same keys, same order
+
+
+def test_search_key_template_and_a_bad_one(lib: Path) -> None:
+    lite = run(lib, "search", "--format", "bibtex", "--key", "{word}-{year}", f'"{LITE_POSE}"')
+    assert lite.stdout.startswith("@misc{lite-2022,")  # "Lite Pose: …" (2022), no names
+    bad = run(lib, "search", "--format", "bibtex", "--key", "{surname}", "pose")
+    assert bad.returncode == 2 and bad.stdout == ""
+    assert bad.stderr.splitlines() == [
+        "paperbrowse: bad --key template '{surname}': {surname} is not one of "
+        "{author} {year} {word} {id}"
+    ]

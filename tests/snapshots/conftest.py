@@ -73,10 +73,11 @@ def snapshot_wide_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def make_app(
-    snapshot_sample_dir: Path, snapshot_wide_dir: Path, tmp_path: Path
+    snapshot_sample_dir: Path, snapshot_wide_dir: Path, tmp_path: Path, isolated_dirs: Path
 ) -> Iterator[Callable[..., PaperBrowser]]:
     """Build a deterministic browser: `make_app(filters=None, empty=False, wide=False,
-    theme=None)`."""
+    theme=None, settings=None)`; `settings`: the text of a settings file to start with (saved
+    views), else none is read or written."""
     opened: list[tuple[Library, TriageStore]] = []
 
     def build(
@@ -85,8 +86,13 @@ def make_app(
         empty: bool = False,
         wide: bool = False,
         theme: str | None = None,
+        settings: str | None = None,
     ) -> PaperBrowser:
         data_dir = tmp_path / f"data{len(opened)}"
+        if settings is not None:
+            config = isolated_dirs / "config" / "paperbrowse" / "config.toml"
+            config.parent.mkdir(parents=True, exist_ok=True)
+            config.write_text(settings, "utf-8")
         if not empty:
             shutil.copytree(snapshot_wide_dir if wide else snapshot_sample_dir, data_dir)
 
@@ -98,7 +104,7 @@ def make_app(
             filters,
             opener=no_browser,
             cursor_blink=False,
-            use_settings=False,
+            use_settings=settings is not None,
             theme=theme,
         )
         opened.append((app.library, app.triage))

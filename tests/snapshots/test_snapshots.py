@@ -95,6 +95,37 @@ class TestModals:
         assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
 
 
+SAVED_VIEWS = """\
+[views.diffusion]
+query = "diffusion"
+since = "2024"
+sort = "date"
+
+[views."pose estimation"]
+query = "title:pose"
+
+[views.starred-2025]
+since = "2025"
+state = "starred"
+"""
+
+
+class TestSavedViews:
+    def test_view_tabs_with_saved_views_and_counts(
+        self, snap_compare: SnapCompare, make_app: MakeApp
+    ) -> None:
+        # 200 columns: at 120 the five built-in tabs (0 For you … 4 Hidden) leave the saved
+        # ones only part of the half of the bar that tabs may take (they scroll into view).
+        app = make_app(settings=SAVED_VIEWS)
+        assert snap_compare(app, terminal_size=(200, 50), run_before=pressing())
+
+    def test_a_saved_view_opened_at_80x24(
+        self, snap_compare: SnapCompare, make_app: MakeApp
+    ) -> None:
+        app = make_app(settings=SAVED_VIEWS)
+        assert snap_compare(app, terminal_size=(80, 24), run_before=pressing("5"))
+
+
 class TestWelcome:
     def test_welcome_view(self, snap_compare: SnapCompare, make_app: MakeApp) -> None:
         app = make_app(empty=True)

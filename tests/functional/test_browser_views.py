@@ -1,0 +1,218 @@
+"""Pilot tests for saved views in the browser: their tabs and counts (kept current after
+triage), keys 5-9, `ctrl+s` saving the filter under a name, the palette, and bad entries in
+the settings file. Expected papers come from the sample dumps parsed directly."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from textual.widgets import Input, Static, Tabs
+
+from paperbrowse.models import Paper, merge
+from paperbrowse.pages import parse_file
+from paperbrowse.paths import sample_dir
+from paperbrowse.tui.app import PaperBrowser
+from paperbrowse.tui.filter_bar import VIEWS
+from paperbrowse.tui.main_screen import MainScreen
+from paperbrowse.tui.pilot import settle
+from paperbrowse.tui.saved_views import SaveViewScreen
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+MakeApp = Callable[..., PaperBrowser]
+SIZE = (120, 36)
+SETTINGS = """\
+[views.recent]
+since = "2025-06"
+sort = "date"
+
+[views.pose]
+query = "title:pose"
+state = "all"
+
+[views.broken]
+query = "title:("
+
+[views.picks]
+state = "starred"
+"""
+
+
+def sample() -> dict[str, Paper]:
+    found: dict[str, Paper] = {}
+    for path in sorted(sample_dir().glob("*.txt")):
+        for paper in parse_file(path).papers:
+            found[paper.id] = merge(found[paper.id], paper) if paper.id in found else paper
+    return found
+
+
+def config_file(isolated_dirs: Path, text: str | None = SETTINGS) -> Path:
+    path = isolated_dirs / "config" / "paperbrowse" / "config.toml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if text is not None:
+        path.write_text(text, "utf-8")
+    return path
+
+
+def main(app: PaperBrowser) -> MainScreen:
+    assert isinstance(app.screen, MainScreen), app.screen
+    return app.screen
+
+
+def tab_labels(app: PaperBrowser) -> list[str]:
+    return [tab.label_text for tab in main(app).query_one(Tabs).query("Tab").results()]
+
+
+def status(app: PaperBrowser) -> str:
+    return str(main(app).query_one("#status", Static).render())
+
+
+def recorder(app: PaperBrowser) -> list[str]:
+    seen: list[str] = []
+    notify = app.notify
+
+    def record(message: str, **kwargs: Any) -> None:
+        seen.append(message)
+        notify(message, **kwargs)
+
+    app.notify = record  # type: ignore[method-assign]
+    return seen
+
+
+async def test_saved_views_are_tabs_with_counts_and_bad_entries_are_named(
+    make_app: MakeApp, isolated_dirs: Path
+) -> None:
+    config_file(isolated_dirs)
+    papers = sample()
+    recent = [p for p in papers.values() if p.published and p.published >= date(2025, 6, 1)]
+    app = make_app(settings=True)
+    seen = recorder(app)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        # `recent` has no state: all papers; `picks` (starred) holds none yet.
+        assert tab_labels(app)[len(VIEWS) :] == [f"5 recent {len(recent)}", "6 pose 1", "7 picks 0"]
+        warnings = [m for m in seen if "view 'broken'" in m]
+        assert len(warnings) == 1 and "\n" not in warnings[0]
+        assert "unclosed '('" in warnings[0] and warnings[0].endswith("skipped")
+
+
+async def test_keys_open_saved_views_and_counts_follow_triage(
+    make_app: MakeApp, isolated_dirs: Path
+) -> None:
+    config_file(isolated_dirs)
+    papers = sample()
+    recent = {p.id for p in papers.values() if p.published and p.published >= date(2025, 6, 1)}
+    pose = {p.id for p in papers.values() if "pose" in p.title.lower().split()}
+    app = make_app(settings=True)
+    seen = recorder(app)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = main(app)
+        await pilot.press("5")
+        await settle(pilot)
+        assert screen.results is not None and set(screen.results.ids) == recent
+        assert screen.query_one("#since", Input).value == "2025-06"  # as written
+        assert screen.query_one(Tabs).active == "saved-0"
+        assert f"{len(recent)} papers  ·  recent (All)" in status(app)
+        dates = [p.published for p in screen.results.papers()]
+        assert dates == sorted(dates, reverse=True)  # the view's sort
+
+        await pilot.press("6")
+        await settle(pilot)
+        assert set(screen.results.ids) == pose
+        assert screen.query_one("#query", Input).value == "title:pose"
+        assert screen.query_one("#since", Input).value == ""
+
+        await pilot.press("s")  # star the one paper of the pose view
+        await settle(pilot)
+        assert tab_labels(app)[len(VIEWS) + 2] == "7 picks 1"  # counted again after triage
+        await pilot.press("7")
+        await settle(pilot)
+        assert set(screen.results.ids) == pose
+        await pilot.press("s")  # unstar it: it leaves the view, the count follows
+        await settle(pilot)
+        assert tab_labels(app)[len(VIEWS) + 2] == "7 picks 0" and len(screen.results) == 0
+
+        await pilot.press("1")
+        await settle(pilot)
+        assert screen.query_one(Tabs).active == "inbox" and "Inbox" in status(app)
+        assert "picks" not in status(app)
+
+        await pilot.press("8")  # no eighth view
+        await settle(pilot)
+        assert "no saved view 8: ctrl+s saves the filter as a view" in seen
+
+
+async def test_ctrl_s_saves_the_filter_as_a_view(make_app: MakeApp, isolated_dirs: Path) -> None:
+    config = config_file(isolated_dirs, '[browser]\ntheme = "nord"\n')
+    papers = sample()
+    since_2025 = {p.id for p in papers.values() if p.published and p.published >= date(2025, 1, 1)}
+    app = make_app(settings=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = main(app)
+        await pilot.press("3")  # All
+        since = screen.query_one("#since", Input)
+        since.focus()
+        since.value = "2025"
+        await settle(pilot)
+        await pilot.press("escape", "ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, SaveViewScreen)
+        await pilot.press("escape")  # cancelled: nothing written
+        await pilot.pause()
+        assert tomllib.loads(config.read_text("utf-8")) == {"browser": {"theme": "nord"}}
+
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        await pilot.press(*"this year", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, MainScreen)
+        saved = tomllib.loads(config.read_text("utf-8"))
+        assert saved["browser"] == {"theme": "nord"}
+        assert saved["views"] == {"this year": {"since": "2025", "state": "all", "sort": "date"}}
+        assert tab_labels(app)[len(VIEWS)] == f"5 this year {len(since_2025)}"
+
+        await pilot.press("1")
+        since.value = ""
+        await settle(pilot)
+        await pilot.press("5")
+        await settle(pilot)
+        assert screen.results is not None and set(screen.results.ids) == since_2025
+
+    again = make_app(settings=True)  # the next start has it
+    async with again.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert tab_labels(again)[len(VIEWS)] == f"5 this year {len(since_2025)}"
+
+
+async def test_the_palette_lists_the_saved_views(make_app: MakeApp, isolated_dirs: Path) -> None:
+    config_file(isolated_dirs)
+    app = make_app(settings=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert "View: pose (1 paper, 6)" in titles
+        assert "View: picks (0 papers, 7)" in titles
+        [run] = [c.callback for c in app.get_system_commands(app.screen) if "pose" in c.title]
+        run()
+        await settle(pilot)
+        assert main(app).query_one(Tabs).active == "saved-1"
+
+
+async def test_without_a_settings_file_saving_says_why(make_app: MakeApp) -> None:
+    app = make_app()  # settings neither read nor written
+    seen = recorder(app)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert tab_labels(app)[len(VIEWS) :] == []
+        await pilot.press("ctrl+s", *"x", "enter")
+        await settle(pilot)
+        assert "views are not saved: this browser runs without a settings file" in seen
