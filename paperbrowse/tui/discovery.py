@@ -11,7 +11,9 @@ of new papers. A mixin of the main screen; the work is the core's (`paperbrowse.
   trained on changed. With too few stars the message line says how many more it needs.
 - More like this: the marked papers (else the highlighted one) together; the list becomes
   "Similar to …" with the shared key terms in the detail pane; Esc on the list, a view key or a
-  new filter return.
+  new filter return. An `m` typed while a view's results are on their way acts on that view's
+  highlighted paper once they are shown; while the features are built the message line says
+  so at once; Esc, a view key or a new filter cancel an `m` still on its way.
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ if TYPE_CHECKING:
 FOR_YOU = "foryou"  # the view's state name (the filter bar's tab id)
 SIMILAR_LIMIT = 50
 LABEL_CHARS = 32  # of a title in the status line's "Similar to …"
+BUILDING = "More like this: building the similarity features (once per index run)… Esc cancels."
 PREPARING = (
     "For you: preparing the recommendation features (once per index run); newest first meanwhile."
 )
@@ -69,6 +72,7 @@ class DiscoveryActions:
     library: Library
     filters: Filters
     results: Results | None
+    message: str
     _lock: threading.RLock
     app: App[Any]
 
@@ -79,12 +83,17 @@ class DiscoveryActions:
         self._model_triage: tuple[frozenset[str], ...] | None = None
         self._building = False
         self.similar_mode: SimilarMode | None = None
+        # A pending `m`: queued behind a search whose results are not shown yet, or running in
+        # its worker. The token tells a cancelled request's late result from the live one.
+        self._similar_token = 0
+        self._similar_queued = False
+        self._similar_running = False
 
     # -- features and model (worker threads) ----------------------------------------------------
 
-    def _ready_features(self, *, wait: bool) -> LibraryFeatures | None:
-        """The current generation's features; None when not built yet (the build starts in
-        the background, or runs now when `wait`)."""
+    def _ready_features(self, *, wait: bool, start: bool = True) -> LibraryFeatures | None:
+        """The current generation's features; None when not built yet (the build runs now
+        when `wait`, else starts in the background when `start`)."""
         with self._lock:
             key = features_key(self.library)
             if self._features is not None and self._features.space.key == key:
@@ -95,7 +104,8 @@ class DiscoveryActions:
                 with self._lock:
                     found = load_features(self.library)
         elif found is None:
-            self.app.call_from_thread(self._start_build)
+            if start:
+                self.app.call_from_thread(self._start_build)
             return None
         old, self._features = self._features, found
         self._model = None
@@ -115,7 +125,7 @@ class DiscoveryActions:
 
     def _built(self) -> None:
         self._building = False
-        if self.filters.state == FOR_YOU:
+        if self.filters.state == FOR_YOU and self.similar_mode is None and not self.similar_pending:
             self.search(keep_cursor=True)  # type: ignore[attr-defined]
 
     def _trained(self, features: LibraryFeatures, flags: FlagSets) -> ForYouModel | TooFewLabels:
@@ -170,7 +180,20 @@ class DiscoveryActions:
 
     # -- more like this -------------------------------------------------------------------------
 
+    @property
+    def similar_pending(self) -> bool:
+        """True while an `m` waits for the view's results or for its own."""
+        return self._similar_queued or self._similar_running
+
     def action_more_like_this(self) -> None:
+        if not self.idle:  # type: ignore[attr-defined]
+            # The view the user asked for is on its way: `m` acts on its highlighted paper.
+            self._similar_queued = True
+            return
+        self._start_similar()
+
+    def _start_similar(self) -> None:
+        self._similar_queued = False
         ids: list[str] = self._targets()  # type: ignore[attr-defined]
         if not ids:
             return
@@ -181,23 +204,64 @@ class DiscoveryActions:
                 label = label[: LABEL_CHARS - 1].rstrip() + "…"
         else:
             label = f"{len(ids)} marked papers"
+        self._similar_token += 1
+        self._similar_running = True
         self.notify("Finding similar papers…", timeout=1.5)  # type: ignore[attr-defined]
-        self._similar_worker(ids, label)
+        self._similar_worker(ids, label, self._similar_token)
 
-    @work(thread=True, exclusive=True, group="similar")
-    def _similar_worker(self, ids: list[str], label: str) -> None:
+    def run_queued_similar(self) -> None:
+        """Run an `m` that waited for the search whose results are now shown."""
+        if self._similar_queued and self._pending is None:  # type: ignore[attr-defined]
+            self._start_similar()
+
+    def cancel_similar(self) -> bool:
+        """Drop a pending `m` (Esc, a view key, a new filter); True when there was one."""
+        if not self.similar_pending:
+            return False
+        self._similar_token += 1
+        self._similar_queued = self._similar_running = False
+        if self.message == BUILDING:
+            self.message = ""
+        self.update_status()  # type: ignore[attr-defined]
+        return True
+
+    @work(thread=True, group="similar")
+    def _similar_worker(self, ids: list[str], label: str, token: int) -> None:
         try:
-            features = self._ready_features(wait=True)
+            features = self._ready_features(wait=False, start=False)
+            if features is None:  # built once per index run: say so, keys keep working
+                self.app.call_from_thread(self._similar_building, token)
+                features = self._ready_features(wait=True)
             if features is None:
                 raise ValueError("the recommendation features could not be built")
             found = similar_papers(features, ids, limit=SIMILAR_LIMIT)
         except (KeyError, ValueError, OSError) as exc:
-            message = f"More like this: {exc}"
-            self.app.call_from_thread(self.notify, message, severity="error", markup=False)  # type: ignore[attr-defined]
+            self.app.call_from_thread(self._similar_failed, token, f"More like this: {exc}")
             return
         results = Results(self.library, [f.docnum for f in found], "similarity")
         mode = SimilarMode(label, {f.docnum: ", ".join(f.shared) for f in found})
-        self.app.call_from_thread(self.show_similar_results, results, mode)  # type: ignore[attr-defined]
+        self.app.call_from_thread(self._similar_done, token, results, mode)
+
+    def _similar_building(self, token: int) -> None:
+        if token == self._similar_token and self._similar_running:
+            self.message = BUILDING
+            self.update_status()  # type: ignore[attr-defined]
+
+    def _similar_failed(self, token: int, message: str) -> None:
+        if token != self._similar_token or not self._similar_running:
+            return
+        self._similar_running = False
+        if self.message == BUILDING:
+            self.message = ""
+            self.update_status()  # type: ignore[attr-defined]
+        self.notify(message, severity="error", markup=False)  # type: ignore[attr-defined]
+
+    def _similar_done(self, token: int, results: Results, mode: SimilarMode) -> None:
+        if token != self._similar_token or not self._similar_running:
+            return  # cancelled (Esc, a view key, a new filter) or superseded by a newer `m`
+        self._similar_running = False
+        if self.has_panes:  # type: ignore[attr-defined]
+            self.show_similar_results(results, mode)  # type: ignore[attr-defined]
 
     # -- the opening notice and the record of looks ---------------------------------------------
 

@@ -257,6 +257,7 @@ class MainScreen(SavedViewActions, DiscoveryActions, LinkActions, AnnotateAction
         self.update_status()
         if not len(results):
             self.item = None
+        self.run_queued_similar()  # an `m` typed before these results: it acts on them
 
     def _position_of(self, results: Results, paper_id: str, default: int) -> int:
         """Where `paper_id` now stands in `results` (after a reload), else `default`."""
@@ -274,6 +275,7 @@ class MainScreen(SavedViewActions, DiscoveryActions, LinkActions, AnnotateAction
             return
         self.message = message
         self.update_status()
+        self.run_queued_similar()
 
     def _row_at(self, index: int) -> Row:
         assert self.results is not None
@@ -340,6 +342,7 @@ class MainScreen(SavedViewActions, DiscoveryActions, LinkActions, AnnotateAction
             self.update_status()
             return
         self._date_error = ""
+        self.cancel_similar()
         self.filters = replace(self.filters, query=event.query, since=since, until=until)
         self._fit_layout(self.size.width)
         self.search()
@@ -353,6 +356,7 @@ class MainScreen(SavedViewActions, DiscoveryActions, LinkActions, AnnotateAction
             self.active_view = None
             self.update_status()
         if event.view != self.filters.state or self.similar_mode is not None:
+            self.cancel_similar()
             self.filters = self.filters.with_state(event.view)
             self.look(event.view)
             self.search()
@@ -422,6 +426,9 @@ class MainScreen(SavedViewActions, DiscoveryActions, LinkActions, AnnotateAction
         self.set_focus(self.query_one("#query", Input))
 
     def action_focus_list(self) -> None:
+        if self.cancel_similar():  # Esc while `m` is on its way: it never arrives
+            self.set_focus(self.paper_list)
+            return
         if self.focused is self.paper_list and self.similar_mode is not None:
             self.search()  # Esc on a Similar list: back to the view
             return
@@ -450,6 +457,7 @@ class MainScreen(SavedViewActions, DiscoveryActions, LinkActions, AnnotateAction
     def action_view(self, view: str) -> None:
         self.active_view = None
         self.query_one(FilterBar).set_view(view)
+        self.cancel_similar()
         if view != self.filters.state or self.similar_mode is not None:
             self.filters = self.filters.with_state(view)
             self.look(view)
@@ -482,10 +490,9 @@ class MainScreen(SavedViewActions, DiscoveryActions, LinkActions, AnnotateAction
         self._states = {}
         self.message = "" if len(results) else f"No paper shares a key term with {mode.label}."
         self.paper_list.show(len(results), self._row_at, self._state_of, self._is_marked, 0)
+        self._show_detail(0)  # at once, not when the list's Highlighted arrives
         self.set_focus(self.paper_list)
         self.update_status()
-        if not len(results):
-            self.item = None
 
     # -- actions: the rest ---------------------------------------------------------------------
 

@@ -4,6 +4,7 @@ orders come from the recommend core called directly on the library's stored reco
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -163,3 +164,121 @@ async def test_the_browser_opens_with_how_many_papers_arrived_since_the_last_loo
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
     assert f"{total:,} new papers since you last looked" in seen
+
+
+def inbox_and_for_you(data_dir: Path) -> tuple[list[str], list[str]]:
+    """The Inbox's ids newest first, and For you's after the Inbox's first paper is starred
+    (too few stars: For you is the unstarred Inbox newest first)."""
+    library = Library(data_dir)
+    newest = [library.catalog.ids[d] for d in library.catalog.date_order]
+    library.close()
+    star(data_dir, newest[:1])
+    return newest, newest[1:]
+
+
+async def test_a_fast_0_m_acts_on_the_for_you_paper_not_the_inbox_one(
+    make_app: MakeApp, data_dir: Path
+) -> None:
+    inbox, for_you = inbox_and_for_you(data_dir)
+    app = make_app(Filters(state="inbox"))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = main(app)
+        assert (screen.results.ids if screen.results else [])[0] == inbox[0]
+        search = screen.run_search
+
+        def slow_search(filters: Filters, snapshot: Any) -> Any:
+            time.sleep(0.5)  # a big library: For you's results take a while
+            return search(filters, snapshot)
+
+        screen.run_search = slow_search  # type: ignore[method-assign]
+        await pilot.press("0", "m")  # one burst: `m` before For you's results arrive
+        await settle(pilot)
+        library, space = oracle(data_dir)
+        expected = similar(space, [space.row_of(for_you[0])], limit=50)
+        library.close()
+        assert screen.similar_mode is not None
+        assert (screen.results.ids if screen.results else []) == [n.id for n in expected]
+
+
+async def test_esc_while_more_like_this_is_on_its_way_cancels_it(
+    make_app: MakeApp, data_dir: Path
+) -> None:
+    _, for_you = inbox_and_for_you(data_dir)
+    app = make_app(Filters(state="inbox"))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = main(app)
+        search = screen.run_search
+
+        def slow_search(filters: Filters, snapshot: Any) -> Any:
+            time.sleep(0.5)
+            return search(filters, snapshot)
+
+        screen.run_search = slow_search  # type: ignore[method-assign]
+        await pilot.press("0", "m", "escape")
+        await settle(pilot)
+        assert screen.similar_mode is None
+        assert screen.filters.state == "foryou"
+        assert (screen.results.ids if screen.results else []) == for_you
+
+
+async def test_m_says_at_once_that_features_are_being_built_and_keys_keep_working(
+    make_app: MakeApp, data_dir: Path, monkeypatch: Any
+) -> None:
+    import threading
+
+    from paperbrowse.tui import discovery
+
+    built = threading.Event()
+    real_build, real_load = discovery.build_in_child, discovery.load_features
+
+    def slow_build(path: Path) -> bool:
+        assert built.wait(30)
+        return real_build(path)
+
+    monkeypatch.setattr(discovery, "build_in_child", slow_build)
+    monkeypatch.setattr(
+        discovery, "load_features", lambda lib: real_load(lib) if built.is_set() else None
+    )
+    app = make_app(Filters(state="all"))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = main(app)
+        first = (screen.results.ids if screen.results else [])[0]
+        await pilot.press("m")
+        for _ in range(50):
+            await pilot.pause(0.02)
+            if screen.message:
+                break
+        message = str(screen.query_one("#message", Static).render())
+        assert "building the similarity features" in message
+        await pilot.press("j")  # the list still moves while the features build
+        assert screen.paper_list.cursor == 1
+        built.set()
+        await settle(pilot)
+        assert screen.similar_mode is not None
+        assert str(screen.query_one("#message", Static).render()).strip() == ""
+        library, space = oracle(data_dir)
+        expected = similar(space, [space.row_of(first)], limit=50)
+        library.close()
+        assert (screen.results.ids if screen.results else []) == [n.id for n in expected]
+
+
+async def test_after_m_the_detail_shows_the_first_similar_paper_at_once(
+    make_app: MakeApp, data_dir: Path
+) -> None:
+    from paperbrowse.results import Results
+    from paperbrowse.tui.discovery import SimilarMode
+
+    app = make_app(Filters(state="all"))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = main(app)
+        assert screen.results is not None
+        docs = list(reversed(screen.results.docnums[:5]))
+        results = Results(screen.library, docs, "similarity")
+        screen.show_similar_results(results, SimilarMode("x", {docs[0]: "alpha, beta"}))
+        item = screen.item  # no message processed in between
+        assert item is not None and item.paper.id == screen.library.catalog.ids[docs[0]]
+        assert item.why == "Shared key terms: alpha, beta"
