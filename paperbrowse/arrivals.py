@@ -10,7 +10,9 @@ Two small files in the data dir (never the settings file; private, replaced atom
   met here gets the time its dumps were indexed (the manifest's `indexed`, one per dump): the
   latest of them, since the dump that brought it was the last one indexed; on the very first
   run (no file yet) the earliest, since every paper was already there. A paper keeps its time
-  when a re-saved dump is indexed again, which a dump's own time cannot tell.
+  when a re-saved dump is indexed again, which a dump's own time cannot tell. `index` records
+  the papers already there before it adds any (`remember_arrivals`), so a run's arrivals are
+  exactly the ids it added.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ import numpy as np
 from whoosh import query
 
 from paperbrowse.library import Library
-from paperbrowse.paths import atomic_write, ensure_private_dir
+from paperbrowse.paths import MANIFEST, atomic_write, ensure_private_dir
 from paperbrowse.schema import source_token
 
 LOOKED = "looked.json"
@@ -135,3 +137,24 @@ def arrived_since(library: Library, since: float, *, save: bool = True) -> np.nd
     times = arrival_times(library, save=save)
     with np.errstate(invalid="ignore"):
         return np.flatnonzero(times > since).astype(np.int64)
+
+
+def remember_arrivals(data_dir: Path) -> None:
+    """Record when every paper now in the library arrived, before an `index` run changes it:
+    then only the papers whose id the run adds are its arrivals (a re-saved page that holds
+    old papers and new ones renews the dump's `indexed` time, which would otherwise make the
+    old ones look new). A missing, empty, damaged or read-only library is left alone: this
+    never fails the run."""
+    if not (data_dir / MANIFEST).exists():
+        return
+    try:
+        library = Library(data_dir)
+    except Exception:
+        return
+    try:
+        if library.searcher is not None:
+            arrival_times(library, save=True)
+    except Exception:
+        pass
+    finally:
+        library.close()

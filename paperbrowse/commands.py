@@ -98,6 +98,7 @@ def index(
     """`paperbrowse index PATH...`: add dumps (files, directories, `-` for stdin) to the
     library, or rebuild it; problems and warnings one line each on stderr, then the summary
     line (`index_summary`). 0 when every input was indexed, 1 when some failed."""
+    from paperbrowse.arrivals import remember_arrivals
     from paperbrowse.errors import LibraryError, LibraryOutdated
     from paperbrowse.manifest import check_version
     from paperbrowse.sources import collect_sources
@@ -119,6 +120,7 @@ def index(
         if not problems:  # e.g. a directory without captures: say so rather than nothing
             error(f"no captures (*.txt, *.md, *.markdown files) found in {' '.join(paths)}")
         return EXIT_NONE
+    remember_arrivals(data_dir)  # only ids this run adds are arrivals (`paperbrowse new`)
     if rebuild:
         report = None
         try:

@@ -175,3 +175,29 @@ def test_the_digest_follows_for_you_within_a_date(tmp_path: Path, library_copy: 
     block = proc.stdout.split("\nundated  (")[1].splitlines()[1:]
     ids = [line.split()[0] for line in block if not line.startswith("    ")]
     assert ids == expected
+
+
+def test_a_re_saved_page_brings_as_new_only_the_papers_not_in_the_library_before(
+    tmp_path: Path,
+) -> None:
+    from paperbrowse.arrivals import record_look
+
+    data_dir = tmp_path / "data"
+    page = tmp_path / "trending.txt"
+    shutil.copyfile(SAMPLE_FILES[0], page)
+    _index(data_dir, page)
+    library = Library(data_dir)
+    before = {library.catalog.ids[d] for d in library.catalog.live}
+    library.close()
+    time.sleep(1.1)  # the manifest's times are in seconds
+    record_look(data_dir, "inbox")  # the browser was opened; no digest ran since the index
+    time.sleep(1.1)
+    shutil.copyfile(SAMPLE_FILES[1], page)  # the same page saved again later: old and new papers
+    _index(data_dir, page)
+    library = Library(data_dir)
+    now = {library.catalog.ids[d] for d in library.catalog.live}
+    library.close()
+    assert now & before, "the two sample dumps should share papers"
+    proc = run(data_dir, "new", "--format", "jsonl")
+    assert proc.returncode == 0, proc.stderr
+    assert {json.loads(x)["id"] for x in proc.stdout.splitlines()} == now - before
