@@ -61,19 +61,24 @@ def for_you_model(
 
 
 def for_you_results(library: Library, filters: Filters, triage: TriageStore) -> Results:
-    """`search --sort for-you`: the papers `filters` select (newest first), reordered by the
-    For-you model; newest first with a line on stderr when there are too few stars."""
+    """`search --sort for-you`: the papers `filters` select (newest first) but the starred ones
+    (as the browser's For-you view; `--state starred` keeps them: it asks for them), reordered
+    by the For-you model; newest first with a line on stderr when there are too few stars. So
+    `--state inbox --sort for-you` is the browser's For-you view."""
     from paperbrowse.results import Results
-    from paperbrowse.suggest import for_you_order
+    from paperbrowse.suggest import for_you_order, without_starred
 
     found = library.search(filters.with_sort("date"), triage)
+    docnums = list(found.docnums)
+    if filters.state != "starred":
+        docnums = without_starred(library, docnums, triage)
     features, model, message = for_you_model(library, triage)
     try:
         if message:
             print(f"paperbrowse: {message}", file=sys.stderr)
-            return Results(library, found.docnums, FOR_YOU, found.terms)
+            return Results(library, docnums, FOR_YOU, found.terms)
         assert model is not None
-        return Results(library, for_you_order(features, model, found.docnums), FOR_YOU, found.terms)
+        return Results(library, for_you_order(features, model, docnums), FOR_YOU, found.terms)
     finally:
         features.close()
 

@@ -17,6 +17,7 @@ from typing import Protocol
 import numpy as np
 
 from paperbrowse.feature_cache import LibraryFeatures
+from paperbrowse.library import Library
 from paperbrowse.recommend.foryou import ForYouModel, Labels, TooFewLabels, train
 from paperbrowse.recommend.similar import similar
 
@@ -118,3 +119,11 @@ def needs_more_stars(result: ForYouModel | TooFewLabels) -> str | None:
         f"For you learns from your stars: {more} more {noun} needed "
         f"({result.n_stars} of {result.needed}). Showing newest first."
     )
+
+
+def without_starred(library: Library, docnums: Sequence[int], flags: FlagSets) -> list[int]:
+    """`docnums` (in their order) without the starred papers: the For-you set, in the browser's
+    view and in `search --sort for-you` alike (the stars are what the model learned from; ranked
+    among the rest they would head every list)."""
+    starred = library.catalog.flags_of(flags.ids_with("starred"))
+    return [int(d) for d in docnums if not starred[d]]

@@ -42,6 +42,7 @@ from paperbrowse.suggest import (
     needs_more_stars,
     similar_papers,
     train_for_you,
+    without_starred,
 )
 
 if TYPE_CHECKING:
@@ -146,8 +147,7 @@ class DiscoveryActions:
         with self._lock:
             found = self.library.search(inbox, snapshot)
             if snapshot is not None:  # starred papers are in Starred: For you is the rest
-                starred = self.library.catalog.flags_of(snapshot.ids_with("starred"))
-                kept = [d for d in found.docnums if not starred[d]]
+                kept = without_starred(self.library, found.docnums, snapshot)
                 found = Results(self.library, kept, found.sort, found.terms)
         if snapshot is None:
             return found, ""

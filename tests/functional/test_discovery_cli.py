@@ -73,9 +73,9 @@ def test_search_sort_for_you_orders_as_the_model_trained_on_the_stars(library_co
     triage.close()
     model = train(space, Labels.from_triage(stars, [], hidden))
     assert isinstance(model, ForYouModel)
-    # `--state inbox`, newest first in, the model's order out.
+    # `--state inbox` without the stars (the browser's For-you set), the model's order out.
     candidates = [
-        d for d in library.catalog.date_order if library.catalog.ids[d] not in set(hidden)
+        d for d in library.catalog.date_order if library.catalog.ids[d] not in {*hidden, *stars}
     ]
     rows = np.searchsorted(library.catalog.live_array, np.array(candidates))
     expected = [space.ids[int(r)] for r in model.order(space, rows)]
@@ -201,3 +201,21 @@ def test_a_re_saved_page_brings_as_new_only_the_papers_not_in_the_library_before
     proc = run(data_dir, "new", "--format", "jsonl")
     assert proc.returncode == 0, proc.stderr
     assert {json.loads(x)["id"] for x in proc.stdout.splitlines()} == now - before
+
+
+def test_search_sort_for_you_keeps_the_starred_papers_only_under_state_starred(
+    library_copy: Path,
+) -> None:
+    library = Library(library_copy)
+    newest = [library.catalog.ids[d] for d in library.catalog.date_order]
+    library.close()
+    stars = newest[:2]
+    triage = TriageStore(library_copy / "state.db")
+    triage.set(stars, "starred", True)
+    triage.close()
+    proc = run(library_copy, "search", "--sort", "for-you", "--state", "inbox", "--format", "jsonl")
+    assert [json.loads(x)["id"] for x in proc.stdout.splitlines()] == newest[2:]
+    proc = run(
+        library_copy, "search", "--sort", "for-you", "--state", "starred", "--format", "jsonl"
+    )
+    assert sorted(json.loads(x)["id"] for x in proc.stdout.splitlines()) == sorted(stars)
