@@ -219,3 +219,33 @@ def test_search_sort_for_you_keeps_the_starred_papers_only_under_state_starred(
         library_copy, "search", "--sort", "for-you", "--state", "starred", "--format", "jsonl"
     )
     assert sorted(json.loads(x)["id"] for x in proc.stdout.splitlines()) == sorted(stars)
+
+
+def test_a_digest_nobody_read_to_the_end_is_not_a_look(library_copy: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from paperbrowse.arrivals import last_looked, record_look
+    from tests.functional.test_cli import REPO, clean_env
+
+    record_look(library_copy, "inbox", 0.0)  # every paper is new
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader is gone before the digest is written (`| head` done)
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-m", "paperbrowse", "--data-dir", str(library_copy), "new"],
+            stdin=subprocess.DEVNULL,
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            env=clean_env(),
+            cwd=REPO,
+            timeout=120,
+        )
+    finally:
+        os.close(write_end)
+    assert b"Traceback" not in proc.stderr
+    assert last_looked(library_copy) == 0.0  # the digest was lost: still new next time
+    proc2 = run(library_copy, "new", "--format", "titles")
+    assert proc2.returncode == 0 and proc2.stdout  # the papers are still there to read
+    assert last_looked(library_copy) != 0.0  # this one was read to the end: a look
