@@ -370,7 +370,7 @@ def _add_discovery(sub: Any) -> None:
         "terms, tab-separated. Exit 0 with results, 1 with none or an unknown id.",
     )
     p.add_argument("ids", nargs="+", metavar="ID", help="paper id (or unique prefix, arXiv id)")
-    p.add_argument("--limit", type=int, default=20, help="at most N papers (default 20)")
+    p.add_argument("--limit", type=int, default=20, help="at most N papers (default 20; 0 = all)")
     p.add_argument(
         "--format",
         choices=SIMILAR_FORMATS,

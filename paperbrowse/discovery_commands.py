@@ -47,6 +47,13 @@ def _open(data_dir: Path) -> tuple[Library, TriageStore]:
 # For you
 
 
+def note(message: str) -> None:
+    """Say `message` ("3 more stars needed …") on stderr when it is a terminal; from cron (a
+    pipe or a file) it would come back in every mail, so there it is left out."""
+    if sys.stderr.isatty():
+        print(f"paperbrowse: {message}", file=sys.stderr)
+
+
 def for_you_model(
     library: Library, triage: TriageStore
 ) -> tuple[LibraryFeatures, ForYouModel | None, str | None]:
@@ -75,7 +82,7 @@ def for_you_results(library: Library, filters: Filters, triage: TriageStore) -> 
     features, model, message = for_you_model(library, triage)
     try:
         if message:
-            print(f"paperbrowse: {message}", file=sys.stderr)
+            note(message)
             return Results(library, docnums, FOR_YOU, found.terms)
         assert model is not None
         return Results(library, for_you_order(features, model, docnums), FOR_YOU, found.terms)
@@ -90,16 +97,17 @@ def for_you_results(library: Library, filters: Filters, triage: TriageStore) -> 
 def similar(data_dir: Path, paper_ids: Sequence[str], *, limit: int = 20, fmt: str = "why") -> int:
     """`paperbrowse similar ID... [--limit N] [--format F]`: the `limit` papers most like the
     papers `paper_ids` together, best first; `why` prints id, cosine, title and the shared key
-    terms tab-separated, the other formats as `search` does. 0 with results, 1 with none;
-    CommandError for an unknown id (1) or a bad limit (2)."""
+    terms tab-separated, the other formats as `search` does; `limit` 0 means every paper that
+    shares a key term (as `search --limit 0`). 0 with results, 1 with none; CommandError for an
+    unknown id (1) or a negative limit (2)."""
     from paperbrowse.commands import CommandError
     from paperbrowse.feature_cache import library_features
     from paperbrowse.output import write_papers
     from paperbrowse.suggest import similar_papers
     from paperbrowse.text import strip_controls
 
-    if limit < 1:
-        raise CommandError("--limit must be 1 or more", 2)
+    if limit < 0:
+        raise CommandError("--limit must be 0 (all) or more", 2)
     library, triage = _open(data_dir)
     ids = []
     for given in paper_ids:
@@ -109,7 +117,7 @@ def similar(data_dir: Path, paper_ids: Sequence[str], *, limit: int = 20, fmt: s
         ids.append(paper.id)
     features = library_features(library)
     try:
-        found = similar_papers(features, ids, limit=limit)
+        found = similar_papers(features, ids, limit=limit or len(library.catalog.live))
     except KeyError as exc:
         raise CommandError(
             f"paper {exc.args[0]} has no features (run `paperbrowse index`)"
@@ -172,7 +180,8 @@ def digest_groups(
 
 def new(data_dir: Path, *, since: str | None = None, fmt: str = "text") -> int:
     """`paperbrowse new [--since D] [--format F]`: the papers that arrived since the last look
-    (or since D), grouped by page date, For-you order within a date when it can; without
+    (or since D) but the hidden ones, grouped by page date, For-you order within a date when
+    it can; without
     `since` the digest is recorded as a look. 0 with papers, 1 with none; CommandError 2 for a
     bad D."""
     from paperbrowse.arrivals import arrived_since, record_look
@@ -186,6 +195,8 @@ def new(data_dir: Path, *, since: str | None = None, fmt: str = "text") -> int:
         raise CommandError(str(exc), 2) from None
     library, triage = _open(data_dir)
     docs = arrived_since(library, when)
+    hidden = library.catalog.flags_of(triage.ids_with("hidden"))
+    docs = docs[~hidden[docs]] if len(docs) else docs  # hidden: you said no already
     if not len(docs):
         print(f"paperbrowse: no new papers {said}", file=sys.stderr)
         return 1
@@ -202,7 +213,7 @@ def new(data_dir: Path, *, since: str | None = None, fmt: str = "text") -> int:
     finally:
         features.close()
     if message and fmt in ("text", "md"):
-        print(f"paperbrowse: {message}", file=sys.stderr)
+        note(message)
     write_digest(library, triage, groups, why, said, fmt, sys.stdout)
     sys.stdout.flush()
     if not since:

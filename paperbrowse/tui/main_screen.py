@@ -304,16 +304,19 @@ class MainScreen(SavedViewActions, DiscoveryActions, LinkActions, AnnotateAction
         good = self._good_filters
         noun = "paper" if count == 1 else "papers"
         view = VIEW_NAMES.get(good.state, "3 All")[2:]
-        if self.similar_mode is not None:
-            view = f"Similar to {self.similar_mode.label} (Esc: back)"
-        elif self.active_view:
+        if self.similar_mode is None and self.active_view:
             view = f"{self.active_view} ({view})"
         parts = [f"{count:,} {noun}", view]
+        if self.similar_mode is not None:
+            # Fits 80 columns: the order (similarity) goes without saying here.
+            parts = [f"{count:,} {noun}", f"Similar to {self.similar_mode.label}", "Esc: back"]
         if good.since or good.until:
             since = good.since.isoformat() if good.since else "…"
             until = good.until.isoformat() if good.until else "…"
             parts.append(f"{since} to {until}")
-        if self.results is not None and self.results.sort in ("similarity", "for-you"):
+        if self.similar_mode is not None:
+            pass
+        elif self.results is not None and self.results.sort == "for-you":
             parts.append(f"sorted by {self.results.sort}")
         else:
             parts.append(f"sorted by {good.effective_sort}")

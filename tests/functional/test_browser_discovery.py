@@ -282,3 +282,18 @@ async def test_after_m_the_detail_shows_the_first_similar_paper_at_once(
         item = screen.item  # no message processed in between
         assert item is not None and item.paper.id == screen.library.catalog.ids[docs[0]]
         assert item.why == "Shared key terms: alpha, beta"
+
+
+async def test_the_similar_status_line_fits_80_columns(make_app: MakeApp, data_dir: Path) -> None:
+    from rich.cells import cell_len
+
+    app = make_app(Filters(state="all"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("m")
+        await settle(pilot)
+        screen = main(app)
+        assert screen.similar_mode is not None
+        status = str(screen.query_one("#status", Static).render())
+        assert f"Similar to {screen.similar_mode.label}" in status and "Esc: back" in status
+        assert cell_len(status.rstrip()) <= 80

@@ -92,7 +92,67 @@ def test_search_sort_for_you_with_too_few_stars_says_so_and_sorts_newest_first(
     proc = run(library_copy, "search", "--sort", "for-you", "--format", "tsv")
     assert proc.returncode == 0
     assert proc.stdout == expected
-    assert "5 more stars needed" in proc.stderr
+    assert proc.stderr == ""  # not a terminal (cron mails stderr): no nag in every mail
+
+
+def test_too_few_stars_is_said_on_a_terminal(library_copy: Path) -> None:
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    from tests.functional.test_cli import REPO, clean_env
+
+    master, slave = pty.openpty()
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-m", "paperbrowse", "--data-dir", str(library_copy)]
+            + ["search", "--sort", "for-you", "--format", "tsv"],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=slave,
+            env=clean_env(),
+            cwd=REPO,
+            timeout=120,
+        )
+        os.close(slave)
+        said = b""
+        while True:
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            said += chunk
+    finally:
+        os.close(master)
+    assert proc.returncode == 0
+    assert b"5 more stars needed" in said
+
+
+def test_similar_limit_0_means_all_as_search_does(library_copy: Path) -> None:
+    library, space = oracle(library_copy)
+    first = space.ids[0]
+    expected = [n.id for n in similar(space, [0], limit=len(space.ids))]
+    library.close()
+    assert len(expected) > 20
+    proc = run(library_copy, "similar", first, "--limit", "0", "--format", "jsonl")
+    assert proc.returncode == 0, proc.stderr
+    assert [json.loads(x)["id"] for x in proc.stdout.splitlines()] == expected
+
+
+def test_new_leaves_out_hidden_papers(library_copy: Path) -> None:
+    library = Library(library_copy)
+    ids = [library.catalog.ids[d] for d in library.catalog.live]
+    library.close()
+    hidden = ids[:3]
+    triage = TriageStore(library_copy / "state.db")
+    triage.set(hidden, "hidden", True)
+    triage.close()
+    proc = run(library_copy, "new", "--since", "1d", "--format", "jsonl")
+    assert proc.returncode == 0, proc.stderr
+    assert {json.loads(x)["id"] for x in proc.stdout.splitlines()} == set(ids) - set(hidden)
 
 
 def _index(data_dir: Path, path: Path) -> None:
