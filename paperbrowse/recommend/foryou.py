@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from paperbrowse.recommend.features import FeatureSpace
+from paperbrowse.recommend.filler import telling_labels
 from paperbrowse.recommend.logistic import fit_logistic
 from paperbrowse.recommend.sparse import SparseRows, top_k
 
@@ -125,11 +126,11 @@ class ForYouModel:
         return candidates[np.argsort(-scores, kind="stable")]
 
     def explain(self, space: FeatureSpace, row: int, n: int = EXPLAIN) -> tuple[str, ...]:
-        """Labels of the `n` features of `row` with the largest positive weight x value."""
+        """Labels of the `n` features of `row` with the largest positive weight x value
+        (filler words left out: filler.py)."""
         cols, vals = space.rows.row(row)
         contrib = self.weights[cols] * vals
-        best = top_k(contrib, n)
-        return tuple(space.labels[int(cols[i])] for i in best if contrib[i] > 0)
+        return telling_labels(space.labels, cols, contrib, n)
 
     def rank(
         self, space: FeatureSpace, candidates: np.ndarray, limit: int = 50, explain: int = EXPLAIN

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from paperbrowse.recommend.features import FeatureSpace
+from paperbrowse.recommend.filler import telling_labels
 from paperbrowse.recommend.sparse import top_k
 
 KEY_TERMS = 150  # features kept in the query vector
@@ -77,7 +78,8 @@ def cosine_scores(space: FeatureSpace, cols: np.ndarray, weights: np.ndarray) ->
 def shared_terms(
     space: FeatureSpace, row: int, cols: np.ndarray, weights: np.ndarray, n: int = EXPLAIN
 ) -> tuple[str, ...]:
-    """Labels of the features both the query and `row` have, by contribution to the score."""
+    """Labels of the features both the query and `row` have, by contribution to the score
+    (filler words left out: filler.py)."""
     row_cols, row_vals = space.rows.row(row)
     common, in_query, in_row = np.intersect1d(
         cols, row_cols, assume_unique=True, return_indices=True
@@ -85,8 +87,7 @@ def shared_terms(
     if len(common) == 0:
         return ()
     contrib = weights[in_query] * row_vals[in_row]
-    best = top_k(contrib, n)
-    return tuple(space.labels[int(common[i])] for i in best if contrib[i] > 0)
+    return telling_labels(space.labels, common, contrib, n)
 
 
 def similar(
