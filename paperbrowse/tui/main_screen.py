@@ -194,7 +194,10 @@ class MainScreen(SavedViewActions, DiscoveryActions, LinkActions, AnnotateAction
     # -- searching -----------------------------------------------------------------------------
 
     def search(self, keep_cursor: bool = False) -> None:
-        """Run the current filters in the worker; the newest request wins."""
+        """Run the current filters in the worker; the newest request wins. A new view or
+        filter (not `keep_cursor`: a triage change, a reload) cancels an `m` on its way."""
+        if not keep_cursor:
+            self.cancel_similar()
         self._generation += 1
         cursor = self.paper_list.cursor if keep_cursor else 0
         self._early_moves = None if keep_cursor else 0
@@ -345,7 +348,6 @@ class MainScreen(SavedViewActions, DiscoveryActions, LinkActions, AnnotateAction
             self.update_status()
             return
         self._date_error = ""
-        self.cancel_similar()
         self.filters = replace(self.filters, query=event.query, since=since, until=until)
         self._fit_layout(self.size.width)
         self.search()

@@ -297,3 +297,35 @@ async def test_the_similar_status_line_fits_80_columns(make_app: MakeApp, data_d
         status = str(screen.query_one("#status", Static).render())
         assert f"Similar to {screen.similar_mode.label}" in status and "Esc: back" in status
         assert cell_len(status.rstrip()) <= 80
+
+
+async def test_a_view_key_while_m_waits_for_the_features_cancels_it(
+    make_app: MakeApp, data_dir: Path, monkeypatch: Any
+) -> None:
+    import threading
+
+    from paperbrowse.tui import discovery
+
+    built = threading.Event()
+    real_build, real_load = discovery.build_in_child, discovery.load_features
+
+    def slow_build(path: Path) -> bool:
+        assert built.wait(30)
+        return real_build(path)
+
+    def load(library: Library) -> Any:
+        return real_load(library) if built.is_set() else None
+
+    monkeypatch.setattr(discovery, "build_in_child", slow_build)
+    monkeypatch.setattr(discovery, "load_features", load)
+    app = make_app(Filters(state="all"))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = main(app)
+        await pilot.press("m", "2")  # Starred, while the features build
+        await pilot.pause(0.1)
+        built.set()
+        await settle(pilot)
+        assert screen.similar_mode is None
+        assert screen.filters.state == "starred"
+        assert str(screen.query_one("#message", Static).render()).strip() == ""
