@@ -138,7 +138,7 @@ def test_chmod_a_minus_w_as_a_user_searches_with_read_only_triage() -> None:
         os.chown(base, 65534, 65534)
         subprocess.run(["chmod", "-R", "a-w", str(data)], check=True)
         prefix = [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups"]
-        probe = subprocess.run([*prefix, sys.executable, "-c", "import paperbrowse"], cwd=REPO)
+        probe = subprocess.run([*prefix, sys.executable, "-c", "import paperbrowse.cli"], cwd=REPO)
         if probe.returncode != 0:
             pytest.skip("the user nobody cannot run this Python")
         check_reading_works(data, starred, prefix=prefix)
