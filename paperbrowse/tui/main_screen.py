@@ -513,14 +513,23 @@ class MainScreen(SavedViewActions, DiscoveryActions, LinkActions, AnnotateAction
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen())
 
+    leaving = False  # set once Enter or q ended the browser: later keys in the burst do nothing
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """No action once the browser is leaving (a key burst like `Enter n` must not open an
+        editor on an app that is shutting down, nor lose the accepted papers)."""
+        return not self.leaving
+
     def action_accept(self) -> None:
         selection = self.selection()
         if not selection:
             self.notify("Nothing to select: the list is empty", severity="warning", timeout=3)
             return
+        self.leaving = True
         self.app.exit(selection)
 
     def action_quit_browser(self) -> None:
+        self.leaving = True
         self.app.exit(None, return_code=1)
 
     def selection(self) -> list[Paper]:

@@ -220,3 +220,22 @@ async def test_enter_typed_ahead_with_no_match_does_nothing(make_app: MakeApp) -
             assert isinstance(app.screen, MainScreen)
         assert exits == []
         assert not app.triage.ids_with("read")
+
+
+@pytest.mark.parametrize(
+    "keys", [["enter", "n"], ["enter", "ctrl+s"], ["q", "n"], ["q", "ctrl+s"], ["enter", "t"]]
+)
+async def test_a_key_right_after_enter_or_q_neither_crashes_nor_loses_the_selection(
+    make_app: MakeApp, keys: list[str]
+) -> None:
+    """A tester's `Enter n` burst: the note editor opened on an app that was shutting down
+    (`NoMatches: TextArea on NoteEditor`), exit 1 and the accepted paper never printed."""
+    app = make_app(Filters(state="all"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await burst(pilot, keys)
+    if keys[0] == "enter":
+        assert app.return_code == 0
+        assert app.return_value, "the accepted paper is lost"
+    else:
+        assert app.return_code == 1
