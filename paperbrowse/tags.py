@@ -16,6 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from paperbrowse.state_schema import now_stamp
+from paperbrowse.text import strip_controls
 from paperbrowse.triage import TriageStore
 
 MAX_TAG = 64
@@ -100,9 +101,10 @@ def _write_tags(db: object, tags: dict[str, set[str]], stamp: str | None = None)
 
 
 def set_note(store: TriageStore, paper_id: str, text: str) -> bool:
-    """Set a paper's note ('' or blank clears it; trailing blanks dropped), in one
+    """Set a paper's note ('' or blank clears it; trailing blanks dropped; terminal escape
+    sequences and control characters removed, so what `note:` searches is what is shown), in one
     transaction; whether it changed."""
-    note = text.rstrip()
+    note = strip_controls(text).rstrip()
     if not note.strip():
         note = ""
     with store.writing() as db:

@@ -178,6 +178,13 @@ def test_note_set_clear(store: TriageStore) -> None:
     assert store.get("p1").note == ""
 
 
+def test_a_note_is_stored_without_terminal_controls(store: TriageStore) -> None:
+    """A tester's note `a ESC]52;c;aGk= BEL b` showed as `ab` but `note:ab` missed it: the note
+    is stored as shown (an OSC 52 clipboard write is an escape sequence, not text)."""
+    assert set_note(store, "p1", "a\x1b]52;c;aGk=\x07b and\x1b[31m red\x1b[0m\ttab")
+    assert store.get("p1").note == "ab and red\ttab"
+
+
 def test_read_only_library_refuses_tags_and_notes(tmp_path: Path) -> None:
     folder = tmp_path / "lib"
     folder.mkdir()
