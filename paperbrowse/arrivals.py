@@ -10,9 +10,9 @@ Two small files in the data dir (never the settings file; private, replaced atom
   met here gets the time its dumps were indexed (the manifest's `indexed`, one per dump): the
   latest of them, since the dump that brought it was the last one indexed; on the very first
   run (no file yet) the earliest, since every paper was already there. A paper keeps its time
-  when a re-saved dump is indexed again, which a dump's own time cannot tell. `index` records
-  the papers already there before it adds any (`remember_arrivals`), so a run's arrivals are
-  exactly the ids it added.
+  when a re-saved dump is indexed again, which a dump's own time cannot tell. `index` reads the
+  papers already there before it adds any (`arrivals_before_run`) and records them once the run
+  has committed (`save_arrivals`), so a run's arrivals are exactly the ids it added.
 """
 
 from __future__ import annotations
@@ -139,22 +139,43 @@ def arrived_since(library: Library, since: float, *, save: bool = True) -> np.nd
         return np.flatnonzero(times > since).astype(np.int64)
 
 
-def remember_arrivals(data_dir: Path) -> None:
-    """Record when every paper now in the library arrived, before an `index` run changes it:
-    then only the papers whose id the run adds are its arrivals (a re-saved page that holds
-    old papers and new ones renews the dump's `indexed` time, which would otherwise make the
-    old ones look new). A missing, empty, damaged or read-only library is left alone: this
-    never fails the run."""
+def arrivals_before_run(data_dir: Path) -> dict[str, float] | None:
+    """When every paper now in the library arrived (paper id -> seconds since the epoch), read
+    before an `index` run changes it, WITHOUT writing anything (a failed run must leave the data
+    dir as it was); `save_arrivals` records it once the run has committed new papers. Then only
+    the papers whose id the run adds are its arrivals (a re-saved page that holds old papers and
+    new ones renews the dump's `indexed` time, which would otherwise make the old ones look new).
+    None for a missing, empty, damaged or unreadable library: this never fails the run."""
     if not (data_dir / MANIFEST).exists():
-        return
+        return None
     try:
         library = Library(data_dir)
     except Exception:
-        return
+        return None
     try:
-        if library.searcher is not None:
-            arrival_times(library, save=True)
+        if library.searcher is None:
+            return None
+        times = arrival_times(library, save=False)
+        ids = library.catalog.ids
+        return {
+            ids[doc]: float(times[doc]) for doc in library.catalog.live if not np.isnan(times[doc])
+        }
     except Exception:
-        pass
+        return None
     finally:
         library.close()
+
+
+def save_arrivals(data_dir: Path, before: dict[str, float] | None) -> None:
+    """Record `before` (from `arrivals_before_run`) in `arrivals.json`, keeping times already
+    there; nothing when None. An unwritable data dir is left alone (OSError suppressed)."""
+    if not before:
+        return
+    path = data_dir / ARRIVALS
+    stored = _read_json(path)
+    raw = stored.get("ids")
+    known: dict[str, Any] = raw if isinstance(raw, dict) else {}
+    merged = {**before, **{k: v for k, v in known.items() if isinstance(v, (int, float))}}
+    if merged != known:
+        with contextlib.suppress(OSError):
+            _write_json(path, {"ids": merged})

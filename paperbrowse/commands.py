@@ -98,7 +98,7 @@ def index(
     """`paperbrowse index PATH...`: add dumps (files, directories, `-` for stdin) to the
     library, or rebuild it; problems and warnings one line each on stderr, then the summary
     line (`index_summary`). 0 when every input was indexed, 1 when some failed."""
-    from paperbrowse.arrivals import remember_arrivals
+    from paperbrowse.arrivals import arrivals_before_run, save_arrivals
     from paperbrowse.errors import LibraryError, LibraryOutdated
     from paperbrowse.manifest import check_version
     from paperbrowse.sources import collect_sources
@@ -120,7 +120,7 @@ def index(
         if not problems:  # e.g. a directory without captures: say so rather than nothing
             error(f"no captures (*.txt, *.md, *.markdown files) found in {' '.join(paths)}")
         return EXIT_NONE
-    remember_arrivals(data_dir)  # only ids this run adds are arrivals (`paperbrowse new`)
+    before = arrivals_before_run(data_dir)  # only ids this run adds are arrivals (`new`)
     if rebuild:
         report = None
         try:
@@ -138,6 +138,8 @@ def index(
         report = _index_with_progress(
             data_dir, sources, rebuild=False, year=year, max_bytes=max_bytes
         )
+    if report.new:  # the run committed new papers: the others arrived before it
+        save_arrivals(data_dir, before)
     for warning in report.warnings:
         error(f"warning: {warning}")
     for failure in report.failures:
