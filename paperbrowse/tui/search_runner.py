@@ -1,0 +1,262 @@
+"""The main screen's searches: the current filters are searched in a worker thread, a newer
+request supersedes an older one (stale results are never shown), and the results, their rows'
+triage states and the highlighted paper are read under the one lock around the library's
+Whoosh readers.
+
+A mixin for `MainScreen`, which provides the attributes and methods declared under
+`TYPE_CHECKING` below (the filters, the library and triage store, the list pane, the status
+line, the detail pane's `show_detail`, and the discovery mixin's `m` queue)."""
+
+from __future__ import annotations
+
+import threading
+from typing import TYPE_CHECKING
+
+from textual import work
+from textual.screen import Screen
+
+from paperbrowse.dates import DateError
+from paperbrowse.errors import QueryError
+from paperbrowse.models import Filters, Paper, TriageState
+from paperbrowse.results import Results, Row
+from paperbrowse.state_fields import mentions_state_fields
+from paperbrowse.state_query import StateSnapshot
+from paperbrowse.triage import TriageError
+
+if TYPE_CHECKING:
+    from paperbrowse.library import Library
+    from paperbrowse.suggest import FlagSets
+    from paperbrowse.triage import TriageStore
+    from paperbrowse.tui.discovery import SimilarMode
+    from paperbrowse.tui.paper_list import PaperList
+
+FIRST_PAGE = 60  # rows read in the worker thread, so the first page never waits for Whoosh
+
+
+class SearchRunner(Screen[None]):
+    """Searching the current filters off the UI thread and showing the newest results."""
+
+    library: Library
+    triage: TriageStore
+    filters: Filters
+    marks: dict[str, None]
+    similar_mode: SimilarMode | None
+
+    if TYPE_CHECKING:  # the main screen's (and its other mixins'); none exists at run time here
+
+        @property
+        def paper_list(self) -> PaperList: ...
+
+        @property
+        def has_panes(self) -> bool: ...
+
+        def update_status(self) -> None: ...
+
+        def show_detail(self, index: int) -> None: ...
+
+        def cancel_similar(self) -> bool: ...
+
+        def run_queued_similar(self) -> None: ...
+
+        def run_search(
+            self, filters: Filters, snapshot: FlagSets | None
+        ) -> tuple[Results, str]: ...
+
+    def init_search(self, filters: Filters) -> None:
+        """Set up the search state (called from MainScreen.__init__); `filters` are the first
+        ones searched."""
+        self.results: Results | None = None
+        self.message = ""
+        self.date_error = ""  # the message for a date in the filter bar that does not parse
+        self._states: dict[str, TriageState] = {}
+        self._lock = threading.RLock()  # Whoosh readers are not shared across threads unguarded
+        self._pending: tuple[int, Filters, int, StateSnapshot | None] | None = None
+        self._generation = 0
+        self._searching = False
+        self._good_filters = filters
+        self._keep_id: str | None = None  # after a reload, keep the cursor on this paper
+        # Rows moved (j/k, pages) while a new query's results were on their way: applied to
+        # them when they arrive, so `/pose Esc jj` typed in one go ends on the third match.
+        self._early_moves: int | None = None
+
+    @property
+    def library_lock(self) -> threading.RLock:
+        """The lock around the library's Whoosh readers, shared by the worker threads."""
+        return self._lock
+
+    @property
+    def idle(self) -> bool:
+        """True when no search is running or waiting."""
+        return not (self._searching or self._pending)
+
+    @property
+    def shown_filters(self) -> Filters:
+        """The filters of the results shown (the last search that succeeded)."""
+        return self._good_filters
+
+    def supersede(self) -> None:
+        """Drop any search still on its way: its results will not be shown."""
+        self._generation += 1
+
+    def keep_cursor_on(self, paper_id: str | None) -> None:
+        """After the next search, put the cursor on `paper_id` (None: keep its row)."""
+        self._keep_id = paper_id
+
+    def forget_states(self, ids: list[str]) -> None:
+        """Read these papers' triage states again when their rows are drawn next."""
+        for pid in ids:
+            self._states.pop(pid, None)
+
+    def note_move(self, delta: int) -> None:
+        """Count a cursor move made while a new query's results are on their way."""
+        if self._early_moves is not None:
+            self._early_moves += delta
+
+    def drop_early_moves(self) -> None:
+        """A jump to the first or last row: the moves made so far no longer count."""
+        self._early_moves = None
+
+    # -- searching -----------------------------------------------------------------------------
+
+    def search(self, keep_cursor: bool = False) -> None:
+        """Run the current filters in the worker; the newest request wins. A new view or
+        filter (not `keep_cursor`: a triage change, a reload) cancels an `m` on its way."""
+        if not keep_cursor:
+            self.cancel_similar()
+        self._generation += 1
+        cursor = self.paper_list.cursor if keep_cursor else 0
+        self._early_moves = None if keep_cursor else 0
+        try:
+            # SQLite connections belong to the thread that made them: read the flags (and the
+            # tags and notes a tag:/note: clause needs) here.
+            needed = self.filters.state != "all" or mentions_state_fields(self.filters.query)
+            snapshot = StateSnapshot(self.triage) if needed else None
+        except TriageError as exc:
+            self._search_failed(self._generation, str(exc))
+            return
+        with self._lock:
+            self._pending = (self._generation, self.filters, cursor, snapshot)
+            if self._searching:
+                return
+            self._searching = True
+        self._search_worker()
+
+    @work(thread=True, group="search")
+    def _search_worker(self) -> None:
+        while True:
+            with self._lock:
+                pending, self._pending = self._pending, None
+                if pending is None:
+                    self._searching = False
+                    return
+            generation, filters, cursor, snapshot = pending
+            try:
+                results, note = self.run_search(filters, snapshot)
+                with self._lock:
+                    for i in range(min(len(results), FIRST_PAGE)):  # off the UI thread
+                        results.row(i)
+            except (QueryError, DateError, TriageError) as exc:
+                self.app.call_from_thread(self._search_failed, generation, str(exc))
+            except Exception as exc:  # a damaged index: say so, keep the last results
+                self.app.call_from_thread(self._search_failed, generation, f"error: {exc}")
+            else:
+                self.app.call_from_thread(
+                    self._show_results, generation, filters, results, cursor, note
+                )
+
+    def _show_results(
+        self, generation: int, filters: Filters, results: Results, cursor: int, note: str = ""
+    ) -> None:
+        if generation != self._generation or not self.has_panes:
+            return  # a newer search is on its way, or the screen was closed
+        self.similar_mode = None
+        self.results = results
+        self._good_filters = filters
+        if self._keep_id is not None:
+            cursor = self._position_of(results, self._keep_id, cursor)
+            self._keep_id = None
+        elif self._early_moves:
+            cursor = max(0, cursor + self._early_moves)
+        self._early_moves = None
+        self._states = {}
+        # Results under the last good dates, still a bad date; else what For you says.
+        self.message = self.date_error or note
+        self.paper_list.show(len(results), self._row_at, self._state_of, self._is_marked, cursor)
+        self.update_status()
+        if not len(results):
+            self.show_detail(-1)
+        self.run_queued_similar()  # an `m` typed before these results: it acts on them
+
+    def _position_of(self, results: Results, paper_id: str, default: int) -> int:
+        """Where `paper_id` now stands in `results` (after a reload), else `default`."""
+        with self._lock:
+            doc = self.library.catalog.docnum_of.get(paper_id)
+            if doc is None:
+                return default
+            try:
+                return results.docnums.index(doc)
+            except ValueError:
+                return default
+
+    def _search_failed(self, generation: int, message: str) -> None:
+        if generation != self._generation or not self.has_panes:
+            return
+        self.message = message
+        self.update_status()
+        self.run_queued_similar()
+
+    def show_similar_results(self, results: Results, mode: SimilarMode) -> None:
+        """Show a "Similar to …" list (from the more-like-this worker); Esc returns."""
+        self._generation += 1  # a search still on its way must not replace it
+        self.similar_mode = mode
+        self.results = results
+        self._states = {}
+        self.message = "" if len(results) else f"No paper shares a key term with {mode.label}."
+        self.paper_list.show(len(results), self._row_at, self._state_of, self._is_marked, 0)
+        self.show_detail(0)  # at once, not when the list's Highlighted arrives
+        self.set_focus(self.paper_list)
+        self.update_status()
+
+    # -- reading the results -------------------------------------------------------------------
+
+    def _row_at(self, index: int) -> Row:
+        assert self.results is not None
+        with self._lock:
+            return self.results.row(index)
+
+    def result_ids(self) -> list[str]:
+        """The paper ids of the shown results, in order (none before the first search)."""
+        if self.results is None:
+            return []
+        with self._lock:
+            return self.results.ids
+
+    def state_of(self, paper_id: str) -> TriageState:
+        """The triage state of a paper, read once per shown result set (`forget_states`)."""
+        return self._state_of(paper_id)
+
+    def _state_of(self, paper_id: str) -> TriageState:
+        state = self._states.get(paper_id)
+        if state is None:
+            state = self._states[paper_id] = self.triage.get(paper_id)
+        return state
+
+    def _is_marked(self, paper_id: str) -> bool:
+        return paper_id in self.marks
+
+    def paper_at(self, index: int) -> Paper | None:
+        """The shown paper at `index` (None: out of range, or no results yet)."""
+        return self._paper(index)
+
+    def _paper(self, index: int) -> Paper | None:
+        if self.results is None or not 0 <= index < len(self.results):
+            return None
+        with self._lock:
+            return self.results.paper(index)
+
+    @property
+    def current(self) -> Paper | None:
+        """The highlighted paper (None: none, or the screen was closed)."""
+        if not self.has_panes:
+            return None
+        return self._paper(self.paper_list.cursor)
