@@ -91,7 +91,7 @@ def stem_word(word: str) -> str:
     return _stem(word)
 
 
-class StemmedText(fields.TEXT):
+class StemmedText(fields.TEXT):  # type: ignore[misc]  # Whoosh ships no types: its classes are Any
     """A TEXT field analysed like StemmingAnalyzer(), indexed through a fast path."""
 
     def __init__(self, **kwargs: Any) -> None:
@@ -121,7 +121,7 @@ class StemmedText(fields.TEXT):
                 yield term.encode("utf-8"), count, count * boost, encode_positions(poslist)
 
 
-class CompactPositions(formats.Positions):
+class CompactPositions(formats.Positions):  # type: ignore[misc]  # Whoosh ships no types: its classes are Any
     """Whoosh's Positions format with a compact value: a width byte (2 or 4), then each
     position as a little-endian uint16 (uint32 once any reaches 65,536).
 
@@ -175,7 +175,7 @@ def _single(pos: int) -> bytes:
 NAME_GAP = 100  # positions between two names, so a phrase never spans the end of one name
 
 
-class NameListTokenizer(RegexTokenizer):
+class NameListTokenizer(RegexTokenizer):  # type: ignore[misc]  # Whoosh ships no types: its classes are Any
     """Words of a list of names, one name a line, with a gap of NAME_GAP positions between
     names: `author:"Qizheng Zhang"` matches that name, never "… Qizheng" then "Zhang …"."""
 
@@ -189,7 +189,7 @@ class NameListTokenizer(RegexTokenizer):
             start = last + 1 + NAME_GAP
 
 
-class FoldFilter(Filter):
+class FoldFilter(Filter):  # type: ignore[misc]  # Whoosh ships no types: its classes are Any
     """Case- and accent-folded words (NFKD without combining marks, case-folded): `José`
     and `jose` are one term."""
 
@@ -210,7 +210,7 @@ def name_analyzer() -> Any:
     return NameListTokenizer() | FoldFilter()
 
 
-class ArxivIdFilter(Filter):
+class ArxivIdFilter(Filter):  # type: ignore[misc]  # Whoosh ships no types: its classes are Any
     """An arXiv id as the index holds it: `arXiv:2510.04618v2` -> `2510.04618` (see
     `links.bare_arxiv_id`), lower case."""
 
@@ -227,7 +227,7 @@ def arxiv_analyzer() -> Any:
     return IDTokenizer() | ArxivIdFilter()
 
 
-class WordsText(fields.TEXT):
+class WordsText(fields.TEXT):  # type: ignore[misc]  # Whoosh ships no types: its classes are Any
     """Every distinct word of a text, lower-cased and unstemmed, stopwords and one-letter
     words kept: what wildcards, prefixes and ranges match (`diffusion*` must find
     "diffusion", whose stem is "diffus").

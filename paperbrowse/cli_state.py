@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import Any
 
 from paperbrowse.state_schema import FLAG_COMMANDS, FLAG_PAST
 
@@ -18,8 +19,9 @@ COMMANDS = (*FLAG_COMMANDS, "tag", "note", "tags", "state")
 VALUE_OPTIONS = ("--query", "--set", "--delete")
 
 
-def add_parsers(sub: argparse._SubParsersAction) -> None:
-    """Add the subcommands of this module to the `paperbrowse` parser."""
+def add_parsers(sub: Any) -> None:
+    """Add the subcommands of this module to the `paperbrowse` parser (`sub`: what
+    `add_subparsers` returned)."""
     for command, (flag, value) in FLAG_COMMANDS.items():
         p = sub.add_parser(
             command,

@@ -182,7 +182,7 @@ class QueryLanguage:
         return parsed
 
 
-class _QueryParser(QueryParser):
+class _QueryParser(QueryParser):  # type: ignore[misc]  # Whoosh ships no types: its classes are Any
     """Whoosh's parser, except that wildcards, prefixes and ranges on a text field match the
     field's unstemmed, lower-cased words (patterns.WORD_FIELDS), not its stems.
 
@@ -212,7 +212,7 @@ class _QueryParser(QueryParser):
         return nodes
 
 
-class _WildcardPlugin(WildcardPlugin):
+class _WildcardPlugin(WildcardPlugin):  # type: ignore[misc]  # Whoosh ships no types: its classes are Any
     """Whoosh's wildcard syntax, with a pattern kept whole: Whoosh joins a `*` or `?` to at
     most one neighbour on each side, so `?*.0` became the pattern `?*` and a word `.0`."""
 
@@ -237,7 +237,7 @@ def _join_wildcards(kind: Any, group: Any) -> None:
         i += 1
 
 
-class _WordRangeNode(syntax.RangeNode):
+class _WordRangeNode(syntax.RangeNode):  # type: ignore[misc]  # Whoosh ships no types: its classes are Any
     """`title:[a to c]`: the words from "a" to "c", unstemmed and lower-cased."""
 
     def query(self, parser: QueryParser) -> query.Query:

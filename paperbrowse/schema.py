@@ -58,7 +58,7 @@ def changes_since(version: int) -> str:
     return shown + more
 
 
-class PaperDate(fields.DATETIME):
+class PaperDate(fields.DATETIME):  # type: ignore[misc]  # Whoosh ships no types: its classes are Any
     """A day-resolution date field whose query syntax is `YYYY`, `YYYY-MM`, `YYYY-MM-DD`.
 
     Whoosh's own DATETIME parsing ignores `>`/`<` exclusivity and silently matches nothing for an
@@ -100,7 +100,7 @@ class PaperDate(fields.DATETIME):
         return query.NumericRange(fieldname, lo, hi, boost=boost, constantscore=True)
 
 
-class Count(fields.NUMERIC):
+class Count(fields.NUMERIC):  # type: ignore[misc]  # Whoosh ships no types: its classes are Any
     """A whole-number field (upvotes, comments, authors, stars) whose query errors are in our
     words.
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from paperbrowse.indexer import index_sources
@@ -17,3 +18,11 @@ def index_into(library: Library, sources: Sequence[Source], **options: Any) -> I
     report = index_sources(library.data_dir, sources, **options)
     library.close()
     return report
+
+
+def index_dir(library: Library) -> Path:
+    """The directory of the library's current generation (`index-N`, named by the manifest's
+    `index`); fails the test when the library has none."""
+    name = library.manifest()["index"]
+    assert name is not None, f"{library.data_dir} has no index"
+    return library.data_dir / name

@@ -75,7 +75,7 @@ def whoosh_version_problem() -> str | None:
 # Index directories
 
 
-class _PrivateLock(FcntlLock):
+class _PrivateLock(FcntlLock):  # type: ignore[misc]  # Whoosh ships no types: its classes are Any
     """Whoosh's lock file (MAIN_WRITELOCK), created 0600 like every file of the library.
 
     Whoosh opens it with the default mode 0777, which the private umask makes 0700: a file
@@ -87,7 +87,7 @@ class _PrivateLock(FcntlLock):
         return bool(super().acquire(blocking))
 
 
-class PrivateStorage(FileStorage):
+class PrivateStorage(FileStorage):  # type: ignore[misc]  # Whoosh ships no types: its classes are Any
     """Whoosh's FileStorage with a private lock file (see _PrivateLock)."""
 
     def lock(self, name: str) -> _PrivateLock:
@@ -249,7 +249,7 @@ class SideSink(Protocol):
         """The segment is written."""
 
 
-class CapturingCodec(W3Codec):
+class CapturingCodec(W3Codec):  # type: ignore[misc]  # Whoosh ships no types: its classes are Any
     """Whoosh's W3 codec whose field writer also hands the postings of some fields, block by
     block, to a side sink writing a file of the same segment (extension `side_ext`).
 
@@ -285,7 +285,7 @@ class CapturingCodec(W3Codec):
         )
 
 
-class _CapturingPostingsWriter(W3PostingsWriter):
+class _CapturingPostingsWriter(W3PostingsWriter):  # type: ignore[misc]  # Whoosh ships no types: its classes are Any
     side: SideSink | None = None
 
     def _write_block(self, last: bool = False) -> None:
@@ -299,7 +299,7 @@ class _CapturingPostingsWriter(W3PostingsWriter):
         return super().finish_postings()
 
 
-class _CapturingFieldWriter(W3FieldWriter):
+class _CapturingFieldWriter(W3FieldWriter):  # type: ignore[misc]  # Whoosh ships no types: its classes are Any
     def __init__(self, codec: CapturingCodec, storage: Any, segment: Any) -> None:
         super().__init__(codec, storage, segment)
         self._codec_policy = codec
@@ -373,7 +373,7 @@ def failure_reason(exc: BaseException) -> str:
     return (str(exc).splitlines() or [type(exc).__name__])[0]
 
 
-class _QuietSubWriterTask(SubWriterTask):
+class _QuietSubWriterTask(SubWriterTask):  # type: ignore[misc]  # Whoosh ships no types: its classes are Any
     """Whoosh's sub-writer process, exiting with status 1 instead of printing a traceback (the
     parent reports the failure in one line, with the reason this process sends it over
     `reasons`), and exiting when its parent is killed: it would otherwise wait for jobs for
@@ -422,7 +422,7 @@ def _exit_when_orphaned(parent: int) -> None:
     os._exit(1)
 
 
-class GuardedMpWriter(MpWriter):
+class GuardedMpWriter(MpWriter):  # type: ignore[misc]  # Whoosh ships no types: its classes are Any
     """Whoosh's multiprocess writer, made to fail instead of hang when a sub-writer dies.
 
     Whoosh's own blocks for ever putting jobs on a queue nobody reads once its sub-processes are

@@ -102,7 +102,7 @@ class PaperPalette(CommandPalette):
         # Textual's OptionList pages by its laid-out lines, which lag behind options that
         # arrived in the same burst as the key (KeyError): then the key does nothing.
         with suppress(KeyError, IndexError):
-            commands.action_page_down() if direction > 0 else commands.action_page_up()
+            commands.action_page_down() if direction > 0 else commands.action_page_up()  # type: ignore[no-untyped-call]  # unannotated in Textual
 
     def dismiss(self, result: None = None) -> AwaitComplete:
         """Close the palette once; a second request (Enter and Esc in one burst) is a no-op

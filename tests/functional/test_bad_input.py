@@ -9,7 +9,9 @@ import os
 import re
 import subprocess
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -199,12 +201,12 @@ def test_unreadable_file_and_directory_simulated(
 
     real_open, real_scandir = os.open, os.scandir
 
-    def open_file(path, flags, *args):  # type: ignore[no-untyped-def]
+    def open_file(path: str | os.PathLike[str], flags: int, *args: Any) -> int:
         if Path(path) == secret:
             raise PermissionError(13, "Permission denied", str(path))
         return real_open(path, flags, *args)
 
-    def scandir(path=None):  # type: ignore[no-untyped-def]
+    def scandir(path: str | os.PathLike[str] | None = None) -> Iterator[os.DirEntry[str]]:
         if path is not None and Path(path) == locked:
             raise PermissionError(13, "Permission denied", str(path))
         return real_scandir(path) if path is not None else real_scandir()
@@ -418,6 +420,16 @@ def test_only_http_links_are_written_as_links(
         assert not any(bad in link for link in links)
 
 
+def recorder(opened: list[str]) -> Callable[..., bool]:
+    """A stand-in for `webbrowser.open` that records the URLs it was given."""
+
+    def open_url(url: str, *args: object, **kwargs: object) -> bool:
+        opened.append(url)
+        return True
+
+    return open_url
+
+
 @pytest.mark.parametrize(
     "url",
     [
@@ -434,7 +446,7 @@ def test_only_http_links_are_written_as_links(
 def test_open_url_refuses_all_but_http(url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     opened: list[str] = []
     monkeypatch.setenv("BROWSER", "true")  # a graphical browser "exists"
-    monkeypatch.setattr("webbrowser.open", lambda u, *a, **k: opened.append(u) or True)
+    monkeypatch.setattr("webbrowser.open", recorder(opened))
     with pytest.raises(LinkError, match="only http"):
         open_url(url)
     assert opened == []
@@ -444,7 +456,7 @@ def test_open_url_opens_http_links(monkeypatch: pytest.MonkeyPatch) -> None:
     """The control for the test above: the same monkeypatch sees an https link opened."""
     opened: list[str] = []
     monkeypatch.setenv("BROWSER", "true")
-    monkeypatch.setattr("webbrowser.open", lambda u, *a, **k: opened.append(u) or True)
+    monkeypatch.setattr("webbrowser.open", recorder(opened))
     open_url("https://arxiv.org/abs/2205.01271")
     assert opened == ["https://arxiv.org/abs/2205.01271"]
 

@@ -24,7 +24,7 @@ from paperbrowse.library import Library
 from paperbrowse.links import LinkError, link_kind, lookup_urls
 from paperbrowse.models import Filters, Paper
 from paperbrowse.results import Results
-from paperbrowse.triage import TriageStore
+from paperbrowse.triage import TriageStore, TriageView
 from paperbrowse.tui.app import PaperBrowser
 from paperbrowse.tui.commands import ACTIONS
 from paperbrowse.tui.help import HelpScreen
@@ -910,7 +910,7 @@ async def test_stale_results_are_dropped(make_app: MakeApp, data_dir: Path) -> N
         shown: list[tuple[str, str]] = []
         search, show = app.library.search, screen.paper_list.show
 
-        def slow_search(filters: Filters, triage: object = None) -> Results:
+        def slow_search(filters: Filters, triage: TriageView | None = None) -> Results:
             searched.append(filters.query)
             time.sleep(0.15)  # slower than typing: newer keys arrive while this one runs
             return search(filters, triage)

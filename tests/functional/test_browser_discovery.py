@@ -17,7 +17,7 @@ from paperbrowse.library import Library
 from paperbrowse.models import Filters
 from paperbrowse.recommend.features import FeatureSpace
 from paperbrowse.recommend.foryou import ForYouModel, Labels, train
-from paperbrowse.recommend.similar import similar
+from paperbrowse.recommend.similar import Neighbour, similar
 from paperbrowse.triage import TriageStore
 from paperbrowse.tui.app import PaperBrowser
 from paperbrowse.tui.main_screen import MainScreen
@@ -41,6 +41,15 @@ def oracle(data_dir: Path) -> tuple[Library, FeatureSpace]:
     return library, FeatureSpace.build([library.paper_at(int(d)) for d in docs])
 
 
+def like(data_dir: Path, ids: list[str]) -> list[Neighbour]:
+    """The papers more like this must list for `ids` (the core on the stored records)."""
+    library, space = oracle(data_dir)
+    library.close()
+    rows = [space.row_of(i) for i in ids]
+    assert None not in rows, ids
+    return similar(space, [r for r in rows if r is not None], limit=50)
+
+
 def star(data_dir: Path, ids: list[str]) -> None:
     triage = TriageStore(data_dir / "state.db")
     triage.set(ids, "starred", True)
@@ -60,9 +69,7 @@ async def test_m_lists_the_most_similar_papers_with_why_and_esc_returns(
         await settle(pilot)
         assert screen.similar_mode is not None
         shown = screen.results.ids if screen.results else []
-        library, space = oracle(data_dir)
-        expected = similar(space, [space.row_of(first)], limit=50)
-        library.close()
+        expected = like(data_dir, [first])
         assert shown == [n.id for n in expected]
         assert first not in shown
         status = str(screen.query_one("#status", Static).render())
@@ -88,9 +95,7 @@ async def test_m_on_marked_papers_finds_papers_like_them_together(
         marked = list(screen.marks)
         await pilot.press("m")
         await settle(pilot)
-        library, space = oracle(data_dir)
-        expected = similar(space, [space.row_of(i) for i in marked], limit=50)
-        library.close()
+        expected = like(data_dir, marked)
         assert (screen.results.ids if screen.results else []) == [n.id for n in expected]
         assert "3 marked papers" in str(screen.query_one("#status", Static).render())
 
@@ -194,9 +199,7 @@ async def test_a_fast_0_m_acts_on_the_for_you_paper_not_the_inbox_one(
         screen.run_search = slow_search  # type: ignore[method-assign]
         await pilot.press("0", "m")  # one burst: `m` before For you's results arrive
         await settle(pilot)
-        library, space = oracle(data_dir)
-        expected = similar(space, [space.row_of(for_you[0])], limit=50)
-        library.close()
+        expected = like(data_dir, [for_you[0]])
         assert screen.similar_mode is not None
         assert (screen.results.ids if screen.results else []) == [n.id for n in expected]
 
@@ -259,9 +262,7 @@ async def test_m_says_at_once_that_features_are_being_built_and_keys_keep_workin
         await settle(pilot)
         assert screen.similar_mode is not None
         assert str(screen.query_one("#message", Static).render()).strip() == ""
-        library, space = oracle(data_dir)
-        expected = similar(space, [space.row_of(first)], limit=50)
-        library.close()
+        expected = like(data_dir, [first])
         assert (screen.results.ids if screen.results else []) == [n.id for n in expected]
 
 

@@ -4,6 +4,7 @@ and `n` (the note in a TextArea: Ctrl+S saves, Esc cancels), and tags and notes 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from textual.geometry import Region
 from textual.widgets import Input, TextArea
@@ -81,8 +82,13 @@ async def test_t_on_one_paper_removes_and_a_bad_tag_is_one_line(make_app: MakeAp
         first = main(app).results.ids[0]  # type: ignore[union-attr]
         edit_tags(app.triage, [first], ["a", "b"], [])
         seen: list[str] = []
-        notify = app.notify
-        app.notify = lambda message, **kw: (seen.append(message), notify(message, **kw))  # type: ignore[method-assign,func-returns-value]
+        real_notify = app.notify
+
+        def notify(message: str, **kw: Any) -> None:
+            seen.append(message)
+            real_notify(message, **kw)
+
+        app.notify = notify  # type: ignore[method-assign]
         await pilot.press("t", *"-a", "enter")
         await settle(pilot)
         assert app.triage.get(first).tags == ("b",)

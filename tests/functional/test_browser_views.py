@@ -10,7 +10,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from textual.widgets import Input, Static, Tabs
+from textual.widgets import Input, Static, Tab, Tabs
 
 from paperbrowse.models import Paper, merge
 from paperbrowse.pages import parse_file
@@ -67,7 +67,7 @@ def main(app: PaperBrowser) -> MainScreen:
 
 
 def tab_labels(app: PaperBrowser) -> list[str]:
-    return [tab.label_text for tab in main(app).query_one(Tabs).query("Tab").results()]
+    return [tab.label_text for tab in main(app).query_one(Tabs).query("Tab").results(Tab)]
 
 
 def status(app: PaperBrowser) -> str:
@@ -122,7 +122,7 @@ async def test_keys_open_saved_views_and_counts_follow_triage(
         assert screen.query_one(Tabs).active == "saved-0"
         assert f"{len(recent)} papers  ·  recent (All)" in status(app)
         dates = [p.published for p in screen.results.papers()]
-        assert dates == sorted(dates, reverse=True)  # the view's sort
+        assert dates == sorted(dates, reverse=True)  # type: ignore[type-var]  # the view's sort
 
         await pilot.press("6")
         await settle(pilot)

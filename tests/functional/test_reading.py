@@ -11,6 +11,7 @@ import resource
 import subprocess
 import sys
 from pathlib import Path
+from typing import IO, Any
 
 import pytest
 
@@ -32,7 +33,7 @@ def dump(*titles: str) -> str:
 
 
 def run(
-    data_dir: Path, *args: str, stdin: int | None = subprocess.DEVNULL, **kwargs: object
+    data_dir: Path, *args: str, stdin: int | IO[bytes] | None = subprocess.DEVNULL, **kwargs: Any
 ) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "paperbrowse", "--data-dir", str(data_dir), *args],
@@ -41,7 +42,7 @@ def run(
         cwd=REPO,
         timeout=TIMEOUT,
         stdin=stdin,
-        **kwargs,  # type: ignore[arg-type]
+        **kwargs,
     )
 
 
@@ -72,7 +73,7 @@ def test_the_recorded_hash_is_the_hash_of_the_bytes_parsed(
     real_read = indexer.read_capture
     reads: list[bytes] = []
 
-    def read_then_change(path: Path, label: str, max_bytes: int):  # type: ignore[no-untyped-def]
+    def read_then_change(path: Path, label: str, max_bytes: int) -> tuple[bytes, float]:
         data, mtime = real_read(path, label, max_bytes)
         reads.append(data)
         path.write_text(dump(f"Version After Read {len(reads)}"))  # the file moves on

@@ -41,7 +41,7 @@ def luminance(rgb: tuple[int, int, int]) -> float:
 
 
 def ratio(fg: RichColor, bg: RichColor) -> float:
-    a, b = luminance(tuple(fg.get_truecolor())), luminance(tuple(bg.get_truecolor()))
+    a, b = luminance(fg.get_truecolor()), luminance(bg.get_truecolor())
     return (max(a, b) + 0.05) / (min(a, b) + 0.05)
 
 

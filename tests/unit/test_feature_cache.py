@@ -24,6 +24,7 @@ from paperbrowse.library import Library
 from paperbrowse.recommend.features import FeatureSpace
 from paperbrowse.sources import collect_sources
 from tests.conftest import SAMPLE_FILES
+from tests.indexing import index_dir
 
 
 def index(data_dir: Path, *paths: Path) -> Library:
@@ -38,7 +39,7 @@ def test_features_are_built_once_per_generation_and_saved_beside_the_index(
 ) -> None:
     assert load_features(mutable_library) is None  # nothing saved yet
     built = library_features(mutable_library)
-    folder = mutable_library.data_dir / mutable_library.manifest()["index"] / FOLDER
+    folder = index_dir(mutable_library) / FOLDER
     assert (folder / "meta.json").is_file()
     stamp = (folder / "meta.json").stat().st_mtime_ns
     again = library_features(mutable_library)  # loaded, not rebuilt

@@ -204,11 +204,11 @@ def outcomes(
 ) -> dict[tuple[str, str], Outcome]:
     """The round trip of every (kind, syntax) this session's tests need, two at a time (the CI
     machine has two cores): {(kind, syntax): (failures, records checked, misread summaries)}."""
-    wanted = sorted(
+    wanted: list[tuple[str, str]] = sorted(
         {
-            (item.callspec.params.get("kind", "trending"), item.callspec.params["syntax"])
+            (str(item.callspec.params.get("kind", "trending")), str(item.callspec.params["syntax"]))
             for item in request.session.items
-            if getattr(item, "originalname", "") in ROUND_TRIP_TESTS
+            if isinstance(item, pytest.Function) and item.originalname in ROUND_TRIP_TESTS
         }
     )
     # Slowest first (paper pages are one record each), so the two workers end together.

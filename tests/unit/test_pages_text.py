@@ -3,10 +3,12 @@ saved HTML pages refused, and link finding that stays linear on hostile input.""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import unicodedata
 from pathlib import Path
+from typing import Literal
 
 import pytest
 
@@ -43,7 +45,9 @@ def test_text_is_nfc_whatever_form_the_capture_used() -> None:
 
 
 @pytest.mark.parametrize("form", ["NFC", "NFD"])
-def test_a_word_typed_in_any_normal_form_finds_the_paper(tmp_path: Path, form: str) -> None:
+def test_a_word_typed_in_any_normal_form_finds_the_paper(
+    tmp_path: Path, form: Literal["NFC", "NFD"]
+) -> None:
     capture = tmp_path / "page.txt"
     capture.write_text(page(unicodedata.normalize(form, "Résumé Retrieval for Kaon Decays")))
     library = Library(tmp_path / "data")
@@ -106,12 +110,12 @@ def test_links_keep_what_urls_hold() -> None:
 class CountingPattern:
     """A stand-in for the URL tail pattern that counts how many characters its matches cover."""
 
-    def __init__(self, pattern) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, pattern: re.Pattern[str]) -> None:
         self.pattern = pattern
         self.calls = 0
         self.scanned = 0
 
-    def match(self, text: str, pos: int):  # type: ignore[no-untyped-def]
+    def match(self, text: str, pos: int) -> re.Match[str] | None:
         self.calls += 1
         found = self.pattern.match(text, pos)
         if found:

@@ -20,7 +20,7 @@ from paperbrowse.library import Library
 from paperbrowse.models import Filters
 from paperbrowse.schema import make_schema
 from paperbrowse.sources import collect_sources
-from tests.indexing import index_into
+from tests.indexing import index_dir, index_into
 
 SAMPLE_FILES = sorted((Path(__file__).parents[2] / "paperbrowse" / "sample").glob("*.txt"))
 
@@ -60,7 +60,7 @@ def whoosh_postings(library: Library, fieldname: str, btext: bytes) -> list[tupl
 
 
 def whoosh_positions(library: Library, fieldname: str, btext: bytes) -> list[tuple[int, int]]:
-    found = []
+    found: list[tuple[int, int]] = []
     for matcher, offset in live_matchers(library, fieldname, btext):
         while matcher.is_active():
             found.extend((matcher.id() + offset, p) for p in matcher.value_as("positions"))
@@ -118,6 +118,7 @@ def test_several_segments_merges_and_deletions(tmp_path: Path) -> None:
     assert searcher is not None
     for text in QUERIES:
         q = library.parse_query(text)
+        assert q is not None, text
         got = DocSets(searcher, library.catalog.live_array, library.term_arrays).docs(q)
         assert got.tolist() == sorted(q.docs(searcher)), text
 
@@ -140,7 +141,7 @@ def test_a_segment_without_side_file_falls_back_to_whoosh(
     data = tmp_path / "data"
     shutil.copytree(sample_library_dir, data)
     library = Library(data)
-    folder = data / library.manifest()["index"]
+    folder = index_dir(library)
     ix = index.open_dir(str(folder))
     writer = ix.writer()  # Whoosh's default codec
     title = "A language model for pose estimation"
@@ -153,6 +154,7 @@ def test_a_segment_without_side_file_falls_back_to_whoosh(
     assert library.term_arrays is None
     for text in QUERIES:
         q = library.parse_query(text)
+        assert q is not None, text
         got = DocSets(library.searcher, library.catalog.live_array, None).docs(q)
         assert got.tolist() == sorted(q.docs(library.searcher)), text
         results = library.search(Filters(query=text))  # ranked from Whoosh's blocks
@@ -177,9 +179,9 @@ def test_decode_positions_reads_every_value() -> None:
     blob = b"".join(values)
     lengths = np.array([len(v) for v in values], dtype=np.int64)
     starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
-    owner, positions = decode_positions(blob, starts, lengths)
+    owner, decoded = decode_positions(blob, starts, lengths)
     got: list[list[int]] = [[] for _ in values]
-    for i, p in zip(owner.tolist(), positions.tolist(), strict=True):
+    for i, p in zip(owner.tolist(), decoded.tolist(), strict=True):
         got[i].append(p)
     assert got == expected
 

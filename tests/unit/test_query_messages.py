@@ -23,6 +23,7 @@ from paperbrowse.errors import LibraryError, QueryError
 from paperbrowse.library import Library
 from paperbrowse.models import Filters
 from paperbrowse.query import SEARCHABLE_FIELDS
+from tests.indexing import index_dir
 
 # What Whoosh says when it is left to explain a mistake: none of it may reach a user.
 WHOOSH_INTERNALS = (
@@ -182,7 +183,7 @@ def test_a_catalog_missing_keys_is_built_again(
 ) -> None:
     expected = indexed_library.search(Filters()).ids
     library = Library(library_copy)
-    folder = library_copy / library.manifest()["index"]
+    folder = index_dir(library)
     saved = folder / Catalog.FILE
     data = pickle.loads(saved.read_bytes())
     for key in ("orders", "ids", "lengths"):
@@ -203,7 +204,7 @@ def test_whoosh_lock_file_is_0600(library_copy: Path) -> None:
     previous = os.umask(0o022)
     try:
         library = Library(library_copy)
-        folder = library_copy / library.manifest()["index"]
+        folder = index_dir(library)
         ix = library._open_index()
         assert ix is not None
         writer = ix.writer()

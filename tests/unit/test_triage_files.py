@@ -7,6 +7,7 @@ import os
 import sqlite3
 import stat
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -105,11 +106,11 @@ def test_reading_falls_back_to_immutable_when_sqlite_cannot_open_read_only(
     real_connect = sqlite3.connect
     seen: list[str] = []
 
-    def connect(target: str, *args: object, **kwargs: object) -> sqlite3.Connection:
+    def connect(target: str, *args: Any, **kwargs: Any) -> sqlite3.Connection:
         seen.append(str(target))
         if "mode=ro" in str(target):
             raise sqlite3.OperationalError("disk I/O error")
-        return real_connect(target, *args, **kwargs)  # type: ignore[arg-type]
+        return real_connect(target, *args, **kwargs)
 
     monkeypatch.setattr(triage_module.sqlite3, "connect", connect)
     store = TriageStore(db, writable=False)
