@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from paperbrowse import __version__, cli_library, commands
+from paperbrowse.cli_words import command_start, split_words
 from paperbrowse.commands import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, CommandError, error
 from paperbrowse.discovery_commands import FOR_YOU, NEW_FORMATS, SIMILAR_FORMATS
 from paperbrowse.limits import DEFAULT_MAX_MB, MB
@@ -36,7 +37,7 @@ STATE_HELP = (
     "which papers: inbox (unread and not hidden), unread, read, starred, hidden, or all "
     "(default: %(default)s)"
 )
-# Options of `search` and `browse` that take a value (see `_query_words`).
+# Options of `search` and `browse` that take a value (see `_query_words`, cli_words.py).
 VALUE_OPTIONS = (
     "--since",
     "--until",
@@ -205,47 +206,20 @@ def _query_words(argv: list[str]) -> list[str]:
 
     argparse reads `-pose` as an unknown option; for these two commands every word that starts
     with a single `-` (except `-h`) and every word that is not an option's value is a query
-    word, joined in order: `search video -image --limit 5` -> `search --limit 5 -- 'video -image'`.
+    word, joined in order: `search video -image --limit 5` -> `search --limit=5 -- 'video -image'`
+    (cli_words.split_words).
     """
-    start = 0
-    while start < len(argv):  # skip the global options to the command
-        arg = argv[start]
-        if arg == "--data-dir":
-            start += 2
-        elif arg.startswith("-"):
-            start += 1
-        else:
-            break
+    start = command_start(argv)
     from paperbrowse import cli_state
 
     if start < len(argv) and argv[start] in cli_state.COMMANDS:
         return cli_state.prepare_argv(argv, start)
     if start >= len(argv) or argv[start] not in ("search", "browse"):
         return argv
-    head, rest = argv[: start + 1], argv[start + 1 :]
-    options: list[str] = []
-    words: list[str] = []
-    i = 0
-    while i < len(rest):
-        arg = rest[i]
-        if arg == "--":
-            words += rest[i + 1 :]
-            break
-        if arg.startswith("--"):
-            options.append(arg)
-            name = arg.split("=", 1)[0]
-            takes_value = "=" not in arg and any(o.startswith(name) for o in VALUE_OPTIONS)
-            if takes_value and i + 1 < len(rest):
-                options.append(rest[i + 1])
-                i += 1
-        elif arg == "-h":
-            options.append(arg)
-        else:
-            words.append(arg)
-        i += 1
+    options, words = split_words(argv[start + 1 :], VALUE_OPTIONS)
     if not words:
-        return head + options
-    return head + options + ["--", " ".join(words)]
+        return argv[: start + 1] + options
+    return argv[: start + 1] + options + ["--", " ".join(words)]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -11,6 +11,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from paperbrowse.cli_words import split_words
 from paperbrowse.state_schema import FLAG_COMMANDS, FLAG_PAST
 
 COMMANDS = (*FLAG_COMMANDS, "tag", "note", "tags", "state")
@@ -81,26 +82,10 @@ def prepare_argv(argv: list[str], start: int) -> list[str]:
     """`argv` with the words of a command of this module after a `--` (so `-later` and
     `-2401.1` are words, not options) and `--query X` written `--query=X`; `start` is the
     command's position."""
-    head, rest = argv[: start + 1], argv[start + 1 :]
-    options: list[str] = []
-    words: list[str] = []
-    i = 0
-    while i < len(rest):
-        arg = rest[i]
-        if arg == "--":
-            words += rest[i + 1 :]
-            break
-        if arg in VALUE_OPTIONS and i + 1 < len(rest):
-            options.append(f"{arg}={rest[i + 1]}")
-            i += 1
-        elif arg.startswith("--") or arg == "-h":
-            options.append(arg)
-        else:
-            words.append(arg)
-        i += 1
     if argv[start] == "tags":  # --rename OLD NEW: keep its two values after it
         return argv
-    return head + options + (["--", *words] if words else [])
+    options, words = split_words(argv[start + 1 :], VALUE_OPTIONS)
+    return argv[: start + 1] + options + (["--", *words] if words else [])
 
 
 # ---------------------------------------------------------------------------------------------
