@@ -4,6 +4,8 @@ that builds a `PaperBrowser` on a copy with a fake opener (no real browser is ev
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -16,6 +18,9 @@ from paperbrowse.sources import collect_sources
 from paperbrowse.triage import TriageStore
 from paperbrowse.tui.app import PaperBrowser, make_browser
 from tests.indexing import index_into
+
+REPO = Path(__file__).resolve().parents[2]
+RunBenchmark = Callable[..., "subprocess.CompletedProcess[str]"]
 
 
 class FakeOpener:
@@ -93,3 +98,21 @@ def make_app(
     for library, triage in opened:
         library.close()
         triage.close()
+
+
+def run_benchmark(script: str, *args: str, timeout: float) -> subprocess.CompletedProcess[str]:
+    """Run `benchmarks/SCRIPT ARGS…` from the repo root with this Python, its output captured
+    as text; fails the test when it runs past `timeout` seconds."""
+    return subprocess.run(
+        [sys.executable, str(REPO / "benchmarks" / script), *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=REPO,
+    )
+
+
+@pytest.fixture(name="run_benchmark", scope="session")
+def run_benchmark_fixture() -> RunBenchmark:
+    """`run_benchmark(script, *args, timeout=seconds)`: a benchmark harness run end to end."""
+    return run_benchmark

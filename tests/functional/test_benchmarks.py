@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from tests.functional.conftest import RunBenchmark
+
 
 REPO = Path(__file__).resolve().parents[2]
 if str(REPO) not in sys.path:
@@ -21,33 +25,29 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-def test_harness_runs_end_to_end_at_1000_papers(tmp_path: Path) -> None:
+def test_harness_runs_end_to_end_at_1000_papers(
+    tmp_path: Path, run_benchmark: RunBenchmark
+) -> None:
     results = tmp_path / "results"
     doc = tmp_path / "performance.md"
     doc.write_text("# Performance\n\n<!-- results:start -->\n<!-- results:end -->\n\nprose\n")
-    proc = subprocess.run(
-        [
-            sys.executable,
-            str(REPO / "benchmarks" / "run.py"),
-            "--papers",
-            "1000",
-            "--work",
-            str(tmp_path / "work"),
-            "--results",
-            str(results),
-            "--doc",
-            str(doc),
-            "--repeat",
-            "3",
-            "--keys",
-            "4",
-            "--skip",
-            "bare,cold",
-        ],
-        capture_output=True,
-        text=True,
+    proc = run_benchmark(
+        "run.py",
+        "--papers",
+        "1000",
+        "--work",
+        str(tmp_path / "work"),
+        "--results",
+        str(results),
+        "--doc",
+        str(doc),
+        "--repeat",
+        "3",
+        "--keys",
+        "4",
+        "--skip",
+        "bare,cold",
         timeout=300,
-        cwd=REPO,
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
     [out] = list(results.glob("*.json"))

@@ -34,10 +34,10 @@ from paperbrowse.tui.paper_detail import PaperDetail
 from paperbrowse.tui.paper_list import PaperList
 from paperbrowse.tui.pilot import settle
 from paperbrowse.tui.welcome import WelcomeScreen
+from tests.functional.pilot_helpers import MakeApp, ids, main, record_notices
 
 SIZE = (120, 36)
 SAMPLE_PAPERS = 262
-MakeApp = Callable[..., PaperBrowser]
 IndexDumps = Callable[..., Library]
 
 TINY_DUMP = """\
@@ -62,13 +62,6 @@ Code at https://example.org/code[/]x[b]y and nowhere else.
 ·
 Jun 10, 2023
 """
-
-
-def main(app: PaperBrowser) -> MainScreen:
-    """The main screen (fails if another screen is on top)."""
-    screen = app.screen
-    assert isinstance(screen, MainScreen), screen
-    return screen
 
 
 def store(app: PaperBrowser) -> TriageStore:
@@ -113,13 +106,6 @@ async def type_query(
             await pilot.press(*text)
     await settle(pilot)
     assert box.value == text
-
-
-def ids(app: PaperBrowser) -> list[str]:
-    """Ids of the papers in the list, in order."""
-    results = main(app).results
-    assert results is not None
-    return results.ids
 
 
 def oracle(data_dir: Path, filters: Filters) -> list[str]:
@@ -876,14 +862,7 @@ async def test_invalid_date_shows_a_message_and_keeps_results(make_app: MakeApp)
 
 async def test_no_results_says_so(make_app: MakeApp) -> None:
     app = make_app(Filters(state="all"))
-    notices: list[str] = []
-    notify = app.notify
-
-    def record(message: str, **kwargs: Any) -> None:
-        notices.append(message)
-        notify(message, **kwargs)
-
-    app.notify = record  # type: ignore[method-assign]
+    notices = record_notices(app)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await type_query(pilot, "zzzzqqq", paste=True)

@@ -4,12 +4,13 @@ orders come from the recommend core called directly on the library's stored reco
 
 from __future__ import annotations
 
+import threading
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pytest
 from textual.widgets import Static
 
 from paperbrowse.arrivals import record_look
@@ -19,19 +20,13 @@ from paperbrowse.recommend.features import FeatureSpace
 from paperbrowse.recommend.foryou import ForYouModel, Labels, train
 from paperbrowse.recommend.similar import Neighbour, similar
 from paperbrowse.triage import TriageStore
-from paperbrowse.tui.app import PaperBrowser
+from paperbrowse.tui import discovery
 from paperbrowse.tui.main_screen import MainScreen
 from paperbrowse.tui.paper_detail import PaperDetail
 from paperbrowse.tui.pilot import settle
+from tests.functional.pilot_helpers import MakeApp, main, record_notices
 
-MakeApp = Callable[..., PaperBrowser]
 SIZE = (80, 24)
-
-
-def main(app: PaperBrowser) -> MainScreen:
-    screen = app.screen
-    assert isinstance(screen, MainScreen), screen
-    return screen
 
 
 def oracle(data_dir: Path) -> tuple[Library, FeatureSpace]:
@@ -48,6 +43,36 @@ def like(data_dir: Path, ids: list[str]) -> list[Neighbour]:
     rows = [space.row_of(i) for i in ids]
     assert None not in rows, ids
     return similar(space, [r for r in rows if r is not None], limit=50)
+
+
+def slow_searches(screen: MainScreen, seconds: float = 0.5) -> None:
+    """Make every search of `screen` take `seconds` longer (a big library), so that keys
+    typed in one burst arrive before its results."""
+    search = screen.run_search
+
+    def slow_search(filters: Filters, snapshot: Any) -> Any:
+        time.sleep(seconds)
+        return search(filters, snapshot)
+
+    screen.run_search = slow_search  # type: ignore[method-assign]
+
+
+def features_wait(monkeypatch: pytest.MonkeyPatch) -> threading.Event:
+    """Hold the build of the similarity features (and hide any built ones) until the returned
+    event is set."""
+    built = threading.Event()
+    real_build, real_load = discovery.build_in_child, discovery.load_features
+
+    def slow_build(path: Path) -> bool:
+        assert built.wait(30)
+        return real_build(path)
+
+    def load(library: Library) -> Any:
+        return real_load(library) if built.is_set() else None
+
+    monkeypatch.setattr(discovery, "build_in_child", slow_build)
+    monkeypatch.setattr(discovery, "load_features", load)
+    return built
 
 
 def star(data_dir: Path, ids: list[str]) -> None:
@@ -154,15 +179,8 @@ async def test_the_browser_opens_with_how_many_papers_arrived_since_the_last_loo
     make_app: MakeApp, data_dir: Path
 ) -> None:
     record_look(data_dir, "inbox", 0.0)  # looked long before every paper arrived
-    seen: list[str] = []
     app = make_app(Filters(state="inbox"))
-    notify = app.notify
-
-    def record(message: str, **kwargs: Any) -> None:
-        seen.append(message)
-        notify(message, **kwargs)
-
-    app.notify = record  # type: ignore[method-assign]
+    seen = record_notices(app)
     library = Library(data_dir)
     total = len(library.catalog.live)
     library.close()
@@ -190,13 +208,7 @@ async def test_a_fast_0_m_acts_on_the_for_you_paper_not_the_inbox_one(
         await settle(pilot)
         screen = main(app)
         assert (screen.results.ids if screen.results else [])[0] == inbox[0]
-        search = screen.run_search
-
-        def slow_search(filters: Filters, snapshot: Any) -> Any:
-            time.sleep(0.5)  # a big library: For you's results take a while
-            return search(filters, snapshot)
-
-        screen.run_search = slow_search  # type: ignore[method-assign]
+        slow_searches(screen)  # a big library: For you's results take a while
         await pilot.press("0", "m")  # one burst: `m` before For you's results arrive
         await settle(pilot)
         expected = like(data_dir, [for_you[0]])
@@ -212,13 +224,7 @@ async def test_esc_while_more_like_this_is_on_its_way_cancels_it(
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         screen = main(app)
-        search = screen.run_search
-
-        def slow_search(filters: Filters, snapshot: Any) -> Any:
-            time.sleep(0.5)
-            return search(filters, snapshot)
-
-        screen.run_search = slow_search  # type: ignore[method-assign]
+        slow_searches(screen)
         await pilot.press("0", "m", "escape")
         await settle(pilot)
         assert screen.similar_mode is None
@@ -227,23 +233,9 @@ async def test_esc_while_more_like_this_is_on_its_way_cancels_it(
 
 
 async def test_m_says_at_once_that_features_are_being_built_and_keys_keep_working(
-    make_app: MakeApp, data_dir: Path, monkeypatch: Any
+    make_app: MakeApp, data_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import threading
-
-    from paperbrowse.tui import discovery
-
-    built = threading.Event()
-    real_build, real_load = discovery.build_in_child, discovery.load_features
-
-    def slow_build(path: Path) -> bool:
-        assert built.wait(30)
-        return real_build(path)
-
-    monkeypatch.setattr(discovery, "build_in_child", slow_build)
-    monkeypatch.setattr(
-        discovery, "load_features", lambda lib: real_load(lib) if built.is_set() else None
-    )
+    built = features_wait(monkeypatch)
     app = make_app(Filters(state="all"))
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -301,24 +293,9 @@ async def test_the_similar_status_line_fits_80_columns(make_app: MakeApp, data_d
 
 
 async def test_a_view_key_while_m_waits_for_the_features_cancels_it(
-    make_app: MakeApp, data_dir: Path, monkeypatch: Any
+    make_app: MakeApp, data_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import threading
-
-    from paperbrowse.tui import discovery
-
-    built = threading.Event()
-    real_build, real_load = discovery.build_in_child, discovery.load_features
-
-    def slow_build(path: Path) -> bool:
-        assert built.wait(30)
-        return real_build(path)
-
-    def load(library: Library) -> Any:
-        return real_load(library) if built.is_set() else None
-
-    monkeypatch.setattr(discovery, "build_in_child", slow_build)
-    monkeypatch.setattr(discovery, "load_features", load)
+    built = features_wait(monkeypatch)
     app = make_app(Filters(state="all"))
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)

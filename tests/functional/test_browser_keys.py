@@ -6,60 +6,29 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 from textual import events
 from textual.pilot import Pilot
-from textual.widgets import Input, Static
+from textual.widgets import Input
 
 from paperbrowse.library import Library
 from paperbrowse.models import Filters
 from paperbrowse.triage import TriageStore
 from paperbrowse.tui.app import PaperBrowser
 from paperbrowse.tui.key_bar import KeyBar
-from paperbrowse.tui.main_screen import MainScreen
 from paperbrowse.tui.paper_detail import PaperDetail
 from paperbrowse.tui.paper_list import PaperList
 from paperbrowse.tui.pilot import settle
+from tests.functional.pilot_helpers import MakeApp, ids, main, record_notices, status_line
 
-MakeApp = Callable[..., PaperBrowser]
 SIZE = (120, 36)
-
-
-def main(app: PaperBrowser) -> MainScreen:
-    screen = app.screen
-    assert isinstance(screen, MainScreen), screen
-    return screen
-
-
-def ids(app: PaperBrowser) -> list[str]:
-    results = main(app).results
-    assert results is not None
-    return results.ids
 
 
 def footer(app: PaperBrowser) -> str:
     return str(main(app).query_one(KeyBar).render())
-
-
-def status(app: PaperBrowser) -> str:
-    return str(main(app).query_one("#status", Static).render())
-
-
-def notes(app: PaperBrowser) -> list[str]:
-    """Record what the app notifies from now on (the list fills as it runs)."""
-    seen: list[str] = []
-    notify = app.notify
-
-    def record(message: str, **kwargs: Any) -> None:
-        seen.append(message)
-        notify(message, **kwargs)
-
-    app.notify = record  # type: ignore[method-assign]
-    return seen
 
 
 # -- the detail pane ----------------------------------------------------------------------------
@@ -118,19 +87,19 @@ async def test_read_hide_undo_undo_in_the_inbox_brings_the_paper_back(make_app: 
         await pilot.press("r")
         await settle(pilot)
         # Read: it leaves the Inbox at once; list, count and detail agree.
-        assert first not in ids(app) and f"{total - 1} papers" in status(app)
+        assert first not in ids(app) and f"{total - 1} papers" in status_line(app)
         assert screen.current is not None and screen.current.id == second
         assert screen.query_one(PaperDetail).paper == screen.current
         await pilot.press("x")  # hides the paper now under the cursor
         await settle(pilot)
-        assert second not in ids(app) and f"{total - 2} papers" in status(app)
+        assert second not in ids(app) and f"{total - 2} papers" in status_line(app)
         await pilot.press("u")
         await settle(pilot)
-        assert second in ids(app) and f"{total - 1} papers" in status(app)
+        assert second in ids(app) and f"{total - 1} papers" in status_line(app)
         assert screen.current is not None and screen.current.id == second  # the cursor follows
         await pilot.press("u")
         await settle(pilot)
-        assert ids(app)[:2] == [first, second] and f"{total} papers" in status(app)
+        assert ids(app)[:2] == [first, second] and f"{total} papers" in status_line(app)
         assert screen.current is not None and screen.current.id == first
         assert screen.query_one(PaperDetail).paper == screen.current
         store = TriageStore(app.triage.path)
@@ -180,11 +149,11 @@ async def test_unstarring_in_starred_and_unhiding_in_hidden_leave_the_view(
 
 async def test_enter_on_an_empty_list_says_so_and_stays(make_app: MakeApp) -> None:
     app = make_app(Filters(state="starred"))
-    seen = notes(app)
+    seen = record_notices(app)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert ids(app) == []
-        assert status(app).startswith("No papers in this view.")
+        assert status_line(app).startswith("No papers in this view.")
         await pilot.press("enter")
         await pilot.pause()
         assert app.is_running
@@ -253,7 +222,7 @@ async def test_y_copies_through_tmux_and_a_system_tool_and_says_so(
     monkeypatch.setenv("DISPLAY", ":0")
     monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
     app = make_app(Filters(state="all"))
-    seen = notes(app)
+    seen = record_notices(app)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         paper = main(app).current
@@ -281,7 +250,7 @@ async def test_y_without_any_tool_says_only_osc52_was_sent(
     monkeypatch.setenv("PATH", str(tmp_path))  # nothing there
     monkeypatch.delenv("TMUX", raising=False)
     app = make_app(Filters(state="all"))
-    seen = notes(app)
+    seen = record_notices(app)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("y")
@@ -319,7 +288,7 @@ async def test_small_terminals_keep_the_query_titles_and_essential_keys(
         assert screen.query_one("#since").display is False  # date: in the query instead
         views = screen.query_one("#views")
         assert views.display is (width >= 70)
-        assert "All" in status(app)  # the view is named even without its tabs
+        assert "All" in status_line(app)  # the view is named even without its tabs
 
 
 async def test_dates_given_on_the_command_line_stay_visible_when_narrow(
@@ -332,7 +301,7 @@ async def test_dates_given_on_the_command_line_stay_visible_when_narrow(
         await settle(pilot)
         screen = main(app)
         assert screen.query_one("#since").display is True
-        assert "2024-01-01 to …" in status(app)
+        assert "2024-01-01 to …" in status_line(app)
 
 
 async def test_wide_terminals_put_the_panes_side_by_side(make_app: MakeApp) -> None:

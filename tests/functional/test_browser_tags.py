@@ -3,9 +3,6 @@ and `n` (the note in a TextArea: Ctrl+S saves, Esc cancels), and tags and notes 
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 from textual.geometry import Region
 from textual.widgets import Input, TextArea
 
@@ -19,8 +16,8 @@ from paperbrowse.tui.paper_detail import PaperDetail
 from paperbrowse.tui.paper_list import PaperList
 from paperbrowse.tui.pilot import settle
 from paperbrowse.tui.tag_editor import TagEditor
+from tests.functional.pilot_helpers import MakeApp, record_notices
 
-MakeApp = Callable[..., PaperBrowser]
 SIZE = (120, 36)
 
 
@@ -81,14 +78,7 @@ async def test_t_on_one_paper_removes_and_a_bad_tag_is_one_line(make_app: MakeAp
         await settle(pilot)
         first = main(app).results.ids[0]  # type: ignore[union-attr]
         edit_tags(app.triage, [first], ["a", "b"], [])
-        seen: list[str] = []
-        real_notify = app.notify
-
-        def notify(message: str, **kw: Any) -> None:
-            seen.append(message)
-            real_notify(message, **kw)
-
-        app.notify = notify  # type: ignore[method-assign]
+        seen = record_notices(app)
         await pilot.press("t", *"-a", "enter")
         await settle(pilot)
         assert app.triage.get(first).tags == ("b",)

@@ -5,12 +5,10 @@ the settings file. Expected papers come from the sample dumps parsed directly.""
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any
 
-from textual.widgets import Input, Static, Tab, Tabs
+from textual.widgets import Input, Tab, Tabs
 
 from paperbrowse.models import Paper, merge
 from paperbrowse.pages import parse_file
@@ -20,13 +18,13 @@ from paperbrowse.tui.filter_bar import VIEWS
 from paperbrowse.tui.main_screen import MainScreen
 from paperbrowse.tui.pilot import settle
 from paperbrowse.tui.saved_views import SaveViewScreen
+from tests.functional.pilot_helpers import MakeApp, main, record_notices, status_line
 
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
     import tomli as tomllib
 
-MakeApp = Callable[..., PaperBrowser]
 SIZE = (120, 36)
 SETTINGS = """\
 [views.recent]
@@ -61,29 +59,8 @@ def config_file(isolated_dirs: Path, text: str | None = SETTINGS) -> Path:
     return path
 
 
-def main(app: PaperBrowser) -> MainScreen:
-    assert isinstance(app.screen, MainScreen), app.screen
-    return app.screen
-
-
 def tab_labels(app: PaperBrowser) -> list[str]:
     return [tab.label_text for tab in main(app).query_one(Tabs).query("Tab").results(Tab)]
-
-
-def status(app: PaperBrowser) -> str:
-    return str(main(app).query_one("#status", Static).render())
-
-
-def recorder(app: PaperBrowser) -> list[str]:
-    seen: list[str] = []
-    notify = app.notify
-
-    def record(message: str, **kwargs: Any) -> None:
-        seen.append(message)
-        notify(message, **kwargs)
-
-    app.notify = record  # type: ignore[method-assign]
-    return seen
 
 
 async def test_saved_views_are_tabs_with_counts_and_bad_entries_are_named(
@@ -93,7 +70,7 @@ async def test_saved_views_are_tabs_with_counts_and_bad_entries_are_named(
     papers = sample()
     recent = [p for p in papers.values() if p.published and p.published >= date(2025, 6, 1)]
     app = make_app(settings=True)
-    seen = recorder(app)
+    seen = record_notices(app)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         # `recent` has no state: all papers; `picks` (starred) holds none yet.
@@ -111,7 +88,7 @@ async def test_keys_open_saved_views_and_counts_follow_triage(
     recent = {p.id for p in papers.values() if p.published and p.published >= date(2025, 6, 1)}
     pose = {p.id for p in papers.values() if "pose" in p.title.lower().split()}
     app = make_app(settings=True)
-    seen = recorder(app)
+    seen = record_notices(app)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         screen = main(app)
@@ -120,7 +97,7 @@ async def test_keys_open_saved_views_and_counts_follow_triage(
         assert screen.results is not None and set(screen.results.ids) == recent
         assert screen.query_one("#since", Input).value == "2025-06"  # as written
         assert screen.query_one(Tabs).active == "saved-0"
-        assert f"{len(recent)} papers  ·  recent (All)" in status(app)
+        assert f"{len(recent)} papers  ·  recent (All)" in status_line(app)
         dates = [p.published for p in screen.results.papers()]
         assert dates == sorted(dates, reverse=True)  # type: ignore[type-var]  # the view's sort
 
@@ -142,8 +119,8 @@ async def test_keys_open_saved_views_and_counts_follow_triage(
 
         await pilot.press("1")
         await settle(pilot)
-        assert screen.query_one(Tabs).active == "inbox" and "Inbox" in status(app)
-        assert "picks" not in status(app)
+        assert screen.query_one(Tabs).active == "inbox" and "Inbox" in status_line(app)
+        assert "picks" not in status_line(app)
 
         await pilot.press("8")  # no eighth view
         await settle(pilot)
@@ -209,7 +186,7 @@ async def test_the_palette_lists_the_saved_views(make_app: MakeApp, isolated_dir
 
 async def test_without_a_settings_file_saving_says_why(make_app: MakeApp) -> None:
     app = make_app()  # settings neither read nor written
-    seen = recorder(app)
+    seen = record_notices(app)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert tab_labels(app)[len(VIEWS) :] == []

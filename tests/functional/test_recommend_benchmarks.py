@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from tests.functional.conftest import RunBenchmark
+
 
 REPO = Path(__file__).resolve().parents[2]
 ARCHIVE = REPO.parent / "shared" / "data" / "hf-daily-papers-api-2024-2026.jsonl.gz"
@@ -18,30 +21,26 @@ needs_archive = pytest.mark.skipif(
 
 
 @needs_archive
-def test_eval_runs_on_three_months_and_writes_its_table(tmp_path: Path) -> None:
+def test_eval_runs_on_three_months_and_writes_its_table(
+    tmp_path: Path, run_benchmark: RunBenchmark
+) -> None:
     doc = tmp_path / "recommendations.md"
     doc.write_text("# R\n\n<!-- eval:start -->\n<!-- eval:end -->\n\nprose\n")
-    proc = subprocess.run(
-        [
-            sys.executable,
-            str(REPO / "benchmarks" / "recommend_eval.py"),
-            "--since",
-            "2025-08",
-            "--until",
-            "2025-10",
-            "--topics",
-            "2",
-            "--min-papers",
-            "10",
-            "--results",
-            str(tmp_path / "results"),
-            "--doc",
-            str(doc),
-        ],
-        capture_output=True,
-        text=True,
+    proc = run_benchmark(
+        "recommend_eval.py",
+        "--since",
+        "2025-08",
+        "--until",
+        "2025-10",
+        "--topics",
+        "2",
+        "--min-papers",
+        "10",
+        "--results",
+        str(tmp_path / "results"),
+        "--doc",
+        str(doc),
         timeout=600,
-        cwd=REPO,
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
     [out] = list((tmp_path / "results").glob("recommend-eval-*.json"))
@@ -59,30 +58,24 @@ def test_eval_runs_on_three_months_and_writes_its_table(tmp_path: Path) -> None:
     assert "| For you |" in text and text.endswith("prose\n")
 
 
-def test_perf_runs_on_a_small_synthetic_corpus(tmp_path: Path) -> None:
+def test_perf_runs_on_a_small_synthetic_corpus(tmp_path: Path, run_benchmark: RunBenchmark) -> None:
     doc = tmp_path / "recommendations.md"
     doc.write_text("# R\n\n<!-- perf:start -->\n<!-- perf:end -->\n")
-    proc = subprocess.run(
-        [
-            sys.executable,
-            str(REPO / "benchmarks" / "recommend_perf.py"),
-            "--papers",
-            "600",
-            "--corpus",
-            "synthetic",
-            "--queries",
-            "8",
-            "--work",
-            str(tmp_path / "work"),
-            "--results",
-            str(tmp_path / "results"),
-            "--doc",
-            str(doc),
-        ],
-        capture_output=True,
-        text=True,
+    proc = run_benchmark(
+        "recommend_perf.py",
+        "--papers",
+        "600",
+        "--corpus",
+        "synthetic",
+        "--queries",
+        "8",
+        "--work",
+        str(tmp_path / "work"),
+        "--results",
+        str(tmp_path / "results"),
+        "--doc",
+        str(doc),
         timeout=600,
-        cwd=REPO,
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
     [out] = list((tmp_path / "results").glob("recommend-perf-*.json"))
