@@ -22,7 +22,7 @@ from paperbrowse.dates import DateError, DateOrderError, date_window
 from paperbrowse.discovery_commands import FOR_YOU
 from paperbrowse.limits import DEFAULT_MAX_BYTES
 from paperbrowse.models import Filters
-from paperbrowse.paths import WRITE_LOCK, demo_data_dir, sample_dir, state_db
+from paperbrowse.paths import WRITE_LOCK, demo_data_dir, state_db
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -430,16 +430,6 @@ def stats(data_dir: Path) -> int:
 # the sample papers
 
 
-def index_sample(data_dir: Path) -> IndexReport:
-    """Index the bundled sample dumps (paperbrowse/sample) into `data_dir` (a no-op when they
-    are indexed and unchanged): the demo library, and the browser's welcome screen."""
-    from paperbrowse.indexer import index_sources
-    from paperbrowse.sources import collect_sources
-
-    sources, _ = collect_sources([str(sample_dir())])
-    return index_sources(data_dir, sources)
-
-
 def ensure_demo_library(reset: bool = False) -> Path:
     """Index the bundled sample dumps into the demo data dir (no-op when up to date); with
     `reset`, delete the demo library first (its index and its triage) so it starts afresh."""
@@ -448,6 +438,8 @@ def ensure_demo_library(reset: bool = False) -> Path:
         import shutil
 
         shutil.rmtree(data_dir)
+    from paperbrowse.sample_index import index_sample
+
     ready_library(data_dir).close()
     index_sample(data_dir)
     return data_dir

@@ -15,7 +15,6 @@ from textual.driver import Driver
 from textual.screen import Screen
 from textual.theme import ThemeProvider
 
-from paperbrowse.commands import index_sample
 from paperbrowse.config import ConfigError, Settings, config_path, load_settings, save_settings
 from paperbrowse.errors import LibraryError
 from paperbrowse.library import Library
@@ -173,6 +172,8 @@ class PaperBrowser(App[list[Paper] | None]):
                 widget.cursor_blink = False  # type: ignore[attr-defined]
 
     def _load_sample(self) -> None:
+        from paperbrowse.sample_index import index_sample  # the indexer: only when asked
+
         index_sample(self.library.data_dir)
 
     async def on_welcome_screen_sample_loaded(self) -> None:
