@@ -10,14 +10,22 @@ import contextlib
 import errno
 import os
 import sqlite3
-import urllib.parse
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
 from paperbrowse.models import TriageState
-from paperbrowse.state_schema import FLAGS, STATE_TABLE, create_current, migrate, now_stamp, version
+from paperbrowse.state_files import (
+    JOURNALS,
+    can_write,
+    cannot_write_notice,
+    is_write_failure,
+    open_for_reading,
+    open_for_writing,
+    read_only_notice,
+)
+from paperbrowse.state_schema import FLAGS, now_stamp, version
 
 __all__ = [
     "FLAGS",
@@ -76,6 +84,10 @@ class TriageStore:
     `writable=True` (the browser): where the library cannot be written (a read-only mount, a
     directory or file without write permission) the store opens read-only instead, sets
     `read_only` and `notice`, and every change raises TriageError("read-only library: …").
+    Where the disk takes no write (full: SQLite cannot make WAL's `-shm` or migrate) it opens
+    for reading too, with the notice `disk full: triage … cannot be saved …`, and leaves no file
+    behind; each later change tries to open for writing again and, while it cannot, raises
+    TriageError("disk full: the change was not saved; …").
     Before each change it checks that `state.db` is still the file it opened (device and inode):
     deleted or replaced while the browser ran, the database is created anew, the change goes
     there, and `take_notice()` returns the one line saying so.
@@ -87,14 +99,16 @@ class TriageStore:
         self.notice = ""  # why triage is read-only, for the user
         self._notices: list[str] = []
         self._identity: tuple[int, int] | None = None
+        self._retry = False  # read-only because the disk took no write: try again on a change
+        self._retry_error = ""  # what a change says then
         if writable and not can_write(path):
             self.read_only = True
             self.notice = read_only_notice(path.parent)
         try:
             if self.read_only:
-                self._db = _open_for_reading(path)
+                self._db = open_for_reading(path)
             else:
-                self._db = self._open_for_writing()
+                self._db = self._open_or_fall_back()
             self._db.execute("PRAGMA quick_check").fetchone()
             self.version = version(self._db)  # 0: a state.db from before tags, read-only
         except sqlite3.OperationalError as exc:
@@ -107,23 +121,23 @@ class TriageStore:
         except OSError as exc:
             raise TriageError(f"{path}: cannot open triage database: {exc.strerror}") from None
 
-    def _open_for_writing(self) -> sqlite3.Connection:
-        path = self.path
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        if not path.exists():
-            # Create the file 0600 before SQLite opens it: triage is private.
-            os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
-        db = sqlite3.connect(path, timeout=5.0, isolation_level=None)
+    def _open_or_fall_back(self) -> sqlite3.Connection:
+        """The write connection; when the disk takes no write (full: WAL's `-shm` cannot be
+        made, the migration cannot write), a reading one, with `read_only` and `notice` set
+        (`disk full: triage … cannot be saved …`); each later change tries again."""
         try:
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=NORMAL")
-            db.execute(STATE_TABLE)
-            migrate(db)  # tags, notes and change times; every existing row kept
-        except BaseException:
-            db.close()
-            raise
-        info = path.stat()
-        self._identity = (info.st_dev, info.st_ino)
+            return self._open_for_writing()
+        except (sqlite3.Error, OSError) as exc:
+            if not is_write_failure(exc):
+                raise
+            self.read_only = True
+            self._retry = True
+            self.notice = cannot_write_notice(self.path, exc)
+            self._retry_error = cannot_write_notice(self.path, exc, change=True)
+            return open_for_reading(self.path)
+
+    def _open_for_writing(self) -> sqlite3.Connection:
+        db, self._identity = open_for_writing(self.path)
         return db
 
     def take_notice(self) -> str:
@@ -144,7 +158,7 @@ class TriageStore:
         with contextlib.suppress(sqlite3.Error):
             self._db.close()  # the last connection to the old file checkpoints into it
         if identity is None:
-            for suffix in ("-wal", "-shm"):  # stale journals must never meet a new database
+            for suffix in JOURNALS:  # stale journals must never meet a new database
                 with contextlib.suppress(OSError):
                     os.unlink(self.path.with_name(self.path.name + suffix))
         try:
@@ -285,6 +299,7 @@ class TriageStore:
         changed = {r[0] for r in flag_rows} | {r[0] for r in tag_rows} | {r[0] for r in note_rows}
         if not changed:
             return 0
+        self._check_writable()
         with self._transaction():
             stamp = now_stamp()
             self._db.executemany(
@@ -353,10 +368,32 @@ class TriageStore:
             yield self._db
 
     def _check_writable(self) -> None:
-        """TriageError for a read-only library; reopen a deleted or replaced state.db."""
+        """TriageError for a read-only library; reopen a deleted or replaced state.db. Read-only
+        because the disk took no write: try to open for writing again (room made since)."""
+        if self.read_only and self._retry:
+            self._reopen_for_writing()
+            if self.read_only:
+                raise TriageError(self._retry_error)
         if self.read_only:
             raise TriageError(self.notice or read_only_notice(self.path.parent))
         self._check_file()
+
+    def _reopen_for_writing(self) -> None:
+        try:
+            db = self._open_for_writing()
+        except (sqlite3.Error, OSError) as exc:
+            if not is_write_failure(exc):
+                raise TriageError(f"{self.path}: cannot open triage database: {exc}") from None
+            self.notice = cannot_write_notice(self.path, exc)
+            self._retry_error = cannot_write_notice(self.path, exc, change=True)
+            return
+        with contextlib.suppress(sqlite3.Error):
+            self._db.close()
+        self._db = db
+        self.version = version(db)
+        self.read_only = self._retry = False
+        self.notice = ""
+        self._notices.append(f"triage is saved again in {self.path}")
 
     @contextlib.contextmanager
     def _transaction(self) -> Iterator[None]:
@@ -390,57 +427,3 @@ class TriageStore:
 def _check_flag(flag: str) -> None:
     if flag not in FLAGS:
         raise ValueError(f"unknown triage flag {flag!r}")
-
-
-def read_only_notice(folder: Path) -> str:
-    """The one line that says triage cannot be saved in a read-only library."""
-    return (
-        f"read-only library: triage (read, starred, hidden) cannot be saved in {folder}; "
-        "searching and reading work"
-    )
-
-
-def can_write(path: Path) -> bool:
-    """Whether `path` (a file, existing or not) can be written: its file system is not mounted
-    read-only and the user may write the file, or create it in its (nearest existing)
-    directory. Root passes permission checks, as the kernel lets it."""
-    target = path if path.exists() else _existing_parent(path)
-    try:
-        if os.statvfs(target).f_flag & os.ST_RDONLY:
-            return False
-    except OSError:
-        return True  # cannot tell: let the write itself say
-    return os.access(target, os.W_OK)
-
-
-def _existing_parent(path: Path) -> Path:
-    for parent in path.parents:
-        if parent.exists():
-            return parent
-    return Path("/")
-
-
-def _open_for_reading(path: Path) -> sqlite3.Connection:
-    """A connection that never writes: an empty in-memory store when state.db does not exist,
-    else SQLite's read-only mode. When even that needs a write it cannot make (its shared-memory
-    file, on a full disk or a read-only directory) and no write-ahead log is pending, the file is
-    read as immutable: with no log, the main file holds every committed change."""
-    if not path.exists():
-        empty = sqlite3.connect(":memory:", isolation_level=None)
-        create_current(empty)
-        return empty
-    uri = "file:" + urllib.parse.quote(str(path))
-    db: sqlite3.Connection | None = None
-    try:
-        db = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=5.0, isolation_level=None)
-        db.execute("SELECT count(*) FROM sqlite_master").fetchone()
-        return db
-    except sqlite3.OperationalError as exc:
-        if db is not None:
-            db.close()
-        if "locked" in str(exc) or "busy" in str(exc):
-            raise
-        wal = path.with_name(path.name + "-wal")
-        if wal.exists() and wal.stat().st_size > 0:
-            raise
-    return sqlite3.connect(f"{uri}?immutable=1", uri=True, timeout=5.0, isolation_level=None)

@@ -3,6 +3,7 @@ recreated, a read-only library makes triage read-only with one clear line."""
 
 from __future__ import annotations
 
+import errno
 import os
 import sqlite3
 import stat
@@ -83,13 +84,44 @@ def test_reading_creates_no_file(tmp_path: Path) -> None:
     assert files(tmp_path) == set()
 
 
+def listing(folder: Path) -> dict[str, tuple[int, int]]:
+    """Each file's (size, mtime in ns): what a reader must leave as it was."""
+    return {p.name: (p.stat().st_size, p.stat().st_mtime_ns) for p in folder.iterdir()}
+
+
 def test_reading_an_existing_database_writes_nothing(db: Path) -> None:
-    before = db.read_bytes()
+    """With no -wal (no writer open) a reader creates no -wal/-shm and changes no mtime:
+    SQLite's read-only mode had left both behind after every search."""
+    before, bytes_before = listing(db.parent), db.read_bytes()
     store = TriageStore(db, writable=False)
     assert store.ids_with("starred") == {"aaaaaaaaaaaa", "bbbbbbbbbbbb"}
+    assert store.get("aaaaaaaaaaaa").starred
     store.close()
-    assert db.read_bytes() == before
-    assert files(db.parent) <= {"state.db", "state.db-shm", "state.db-wal"}
+    assert listing(db.parent) == before
+    assert db.read_bytes() == bytes_before
+
+
+def test_a_reader_sees_what_an_open_writer_committed(db: Path) -> None:
+    """A writer still open (a browser) keeps its changes in the -wal: the reader reads it."""
+    writer = TriageStore(db)
+    writer.set(["cccccccccccc"], "starred", True)
+    writer.set(["aaaaaaaaaaaa"], "starred", False)
+    assert db.with_name("state.db-wal").stat().st_size > 0
+    reader = TriageStore(db, writable=False)
+    assert reader.ids_with("starred") == {"bbbbbbbbbbbb", "cccccccccccc"}
+    reader.close()
+    writer.close()
+
+
+def test_an_empty_state_db_reads_as_no_triage(tmp_path: Path) -> None:
+    """A 0-byte state.db (a writer killed right after creating it) reads as empty, not as
+    `no such table: state`."""
+    path = tmp_path / "state.db"
+    path.touch()
+    store = TriageStore(path, writable=False)
+    assert store.ids_with("starred") == set() and store.get("aaaaaaaaaaaa").tags == ()
+    store.close()
+    assert files(tmp_path) == {"state.db"} and path.stat().st_size == 0
 
 
 def test_a_reading_store_refuses_changes(db: Path) -> None:
@@ -157,3 +189,98 @@ def test_can_write_sees_a_read_only_mount(monkeypatch: pytest.MonkeyPatch, tmp_p
 
     monkeypatch.setattr(triage_module.os, "statvfs", lambda path: ReadOnly())
     assert not triage_module.can_write(tmp_path / "state.db")
+
+
+# -- a disk that takes no write: the store opens for reading ---------------------------------
+
+
+class FailingConnection(sqlite3.Connection):
+    """A connection whose switch to WAL fails as on a full disk (SQLite cannot make -shm)."""
+
+    message = "disk I/O error"
+
+    def execute(self, sql: str, *args: object) -> sqlite3.Cursor:  # type: ignore[override]
+        if sql.startswith("PRAGMA journal_mode"):
+            # SQLite had made -shm when it failed to grow it (3 bytes were left)
+            Path(f"{self.db_path}-shm").write_bytes(b"\0\0\0")  # type: ignore[attr-defined]
+            raise sqlite3.OperationalError(self.message)
+        return super().execute(sql, *args)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def full_disk(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Opening state.db for writing fails with SQLite's "disk I/O error" and statvfs reports
+    no free block, while `full_disk[0]` is True; set it False to make room."""
+    from paperbrowse import state_files
+
+    full = [True]
+    real_connect, real_statvfs = sqlite3.connect, os.statvfs
+
+    def connect(target: object, *args: object, **kwargs: object) -> sqlite3.Connection:
+        if full[0] and isinstance(target, Path) and not kwargs.get("uri"):
+            db = real_connect(target, *args, factory=FailingConnection, **kwargs)  # type: ignore[call-overload]
+            db.db_path = target
+            return db  # type: ignore[no-any-return]
+        return real_connect(target, *args, **kwargs)  # type: ignore[call-overload,no-any-return]
+
+    class NoRoom:
+        f_flag, f_bavail, f_frsize = 0, 0, 4096
+
+    monkeypatch.setattr(state_files.sqlite3, "connect", connect)
+    monkeypatch.setattr(
+        state_files.os, "statvfs", lambda path: NoRoom() if full[0] else real_statvfs(path)
+    )
+    return full
+
+
+def test_a_full_disk_opens_triage_for_reading_with_a_notice(
+    db: Path, full_disk: list[bool]
+) -> None:
+    before = listing(db.parent)
+    store = TriageStore(db)  # what the browser opens: it failed with "disk I/O error"
+    assert store.read_only
+    assert store.notice.startswith("disk full: triage ") and "cannot be saved" in store.notice
+    assert "searching and reading work" in store.notice and "\n" not in store.notice
+    assert store.ids_with("starred") == {"aaaaaaaaaaaa", "bbbbbbbbbbbb"}  # reading works
+    with pytest.raises(TriageError, match="^disk full: the change was not saved"):
+        store.set(["cccccccccccc"], "starred", True)
+    assert listing(db.parent) == before  # no -shm left behind, nothing changed
+    full_disk[0] = False  # room again: the next change opens for writing and is saved
+    store.set(["cccccccccccc"], "starred", True)
+    assert store.take_notice() == f"triage is saved again in {db}"
+    assert not store.read_only
+    store.close()
+    reader = TriageStore(db, writable=False)
+    assert reader.ids_with("starred") == {"aaaaaaaaaaaa", "bbbbbbbbbbbb", "cccccccccccc"}
+    reader.close()
+
+
+def test_a_full_disk_without_state_db_leaves_no_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ENOSPC creating state.db itself: reading an empty store, no file made."""
+    from paperbrowse import state_files
+
+    real_open = os.open
+
+    def no_space(path: object, *args: object) -> int:
+        if str(path).endswith("state.db"):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+        return real_open(path, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(state_files.os, "open", no_space)
+    store = TriageStore(tmp_path / "state.db")
+    assert store.read_only and store.notice.startswith("disk full: ")
+    assert store.ids_with("starred") == set()
+    with pytest.raises(TriageError, match="^disk full: the change was not saved"):
+        store.toggle(["aaaaaaaaaaaa"], "read")
+    store.close()
+    assert files(tmp_path) == set()
+
+
+def test_a_locked_or_damaged_state_db_is_no_full_disk(tmp_path: Path) -> None:
+    """Only a disk that takes no write falls back: a damaged file still says so."""
+    path = tmp_path / "state.db"
+    path.write_bytes(b"not a database" * 100)
+    with pytest.raises(TriageError, match="damaged|not a database"):
+        TriageStore(path)
