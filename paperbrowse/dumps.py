@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from paperbrowse.text import strip_controls
+
 if TYPE_CHECKING:
     from paperbrowse.manifest import Manifest
     from paperbrowse.merging import IndexReport
@@ -82,28 +84,54 @@ def _real(path: str) -> str:
     return os.path.realpath(os.path.expanduser(path))
 
 
+def shown_key(text: str) -> str:
+    """How a name or path looks once made safe to show (`paperbrowse dumps` strips terminal
+    escape sequences and control characters and turns tabs and newlines into spaces), with
+    runs of blanks made one space: what a name copied from that listing is matched by."""
+    return " ".join(strip_controls(text).split())
+
+
 def resolve_dumps(manifest: Manifest, specs: Iterable[str]) -> tuple[list[str], list[str]]:
     """The recorded names `specs` stand for, and a one-line problem per spec that names none.
 
-    A spec is a recorded name (`2024-03-21.txt`, `x~1a2b3c4d.txt`, `stdin-…`) or the path of
-    a recorded dump (relative or absolute; the file need not exist any more). A spec that
-    names a forgotten dump says so.
+    A spec is a recorded name (`2024-03-21.txt`, `x~1a2b3c4d.txt`, `stdin-…`), the path of a
+    recorded dump (relative or absolute; the file need not exist any more), or either as
+    `paperbrowse dumps` shows it (`shown_key`: a name with control characters shows them
+    stripped or as spaces). The exact name or path wins; a shown form that stands for two or
+    more dumps is refused, naming them. A spec that names a forgotten dump says so.
     """
     dumps = recorded_dumps(manifest)
     by_name = {d.name: d.name for d in dumps}
     by_path = {_real(d.path): d.name for d in dumps if d.path}
+    by_shown: dict[str, list[str]] = {}
+    for d in dumps:
+        for text in {d.name, d.path or ""} - {""}:
+            names_shown = by_shown.setdefault(shown_key(text), [])
+            if d.name not in names_shown:
+                names_shown.append(d.name)
     forgotten = {d.name for d in forgotten_dumps(manifest)}
     names: list[str] = []
     problems: list[str] = []
     for spec in specs:
+        said = shown_key(spec)
         name = by_name.get(spec) or by_path.get(_real(spec))
+        if name is None:
+            matches = by_shown.get(said, [])
+            if len(matches) > 1:
+                listed = ", ".join(repr(m) for m in matches)
+                problems.append(
+                    f"{said}: shown so for {len(matches)} dumps ({strip_controls(listed)}); "
+                    "give the path of the one to forget"
+                )
+                continue
+            name = matches[0] if matches else None
         if name is None:
             base = os.path.basename(spec)
             if spec in forgotten or base in forgotten:
-                problems.append(f"{spec}: already forgotten")
+                problems.append(f"{said}: already forgotten")
             else:
                 problems.append(
-                    f"{spec}: not a recorded dump of this library (`paperbrowse dumps` lists them)"
+                    f"{said}: not a recorded dump of this library (`paperbrowse dumps` lists them)"
                 )
         elif name not in names:
             names.append(name)

@@ -89,9 +89,10 @@ def split_tag_words(words: Sequence[str]) -> tuple[list[str], list[str]]:
 
 
 def tag(library: Library, triage: TriageStore, targets: Targets, edits: Sequence[str]) -> int:
-    """Add/remove tags (`+name`, `-name`) on the targets: how many papers' tags changed."""
+    """Add/remove tags (`+name`, `-name`; each argument one tag) on the targets: how many
+    papers' tags changed."""
     try:
-        add, remove = parse_edits(edits)
+        add, remove = parse_edits(edits, split=False)
     except TagError as exc:
         raise CommandError(str(exc), EXIT_USAGE) from None
     if not add and not remove:
@@ -238,8 +239,9 @@ def note_command(data_dir: Path, paper_id: str, text: str | None) -> int:
 def tags_command(
     data_dir: Path, *, rename: Sequence[str] | None = None, delete: str | None = None
 ) -> int:
-    """`paperbrowse tags`: each tag and its count, tab-separated (1 when there are none);
-    `rename` (OLD, NEW) or `delete` NAME change a tag on every paper that has it."""
+    """`paperbrowse tags`: each tag and how many papers in the library carry it, tab-separated
+    (exit 1 when there are none); `rename` (OLD, NEW) or `delete` NAME change a tag on every
+    paper that has it in state.db (papers forgotten from the library included)."""
     triage = _store(data_dir, writable=bool(rename or delete))
     try:
         named = delete or (rename[0] if rename else "")
@@ -256,7 +258,14 @@ def tags_command(
             return EXIT_OK
     except TagError as exc:
         raise CommandError(str(exc), EXIT_USAGE) from None
-    counts = tag_counts(triage)
+    library = _library_if_any(data_dir)
+    counts = tag_counts(triage, library.catalog.docnum_of if library is not None else ())
+    if not counts and tag_counts(triage):
+        raise CommandError(
+            "no paper in this library has a tag (the tags of papers not in it are kept in "
+            "state.db for when they are indexed again)",
+            EXIT_NONE,
+        )
     if not counts:
         raise CommandError("no tags yet: add some with `paperbrowse tag ID +name`", EXIT_NONE)
     for name, count in counts:
@@ -277,9 +286,11 @@ def state_import_command(data_dir: Path, path: str | None) -> int:
         raise CommandError("state import: give the FILE to import (- = stdin)", EXIT_USAGE)
     triage = _store(data_dir, writable=True)
     report = import_state(_library_if_any(data_dir), triage, path)
+    records = f"{report.records} record{'' if report.records == 1 else 's'}"
+    pending = f"{report.pending} record{'' if report.pending == 1 else 's'}"
     print(
-        f"{report.records} records read: {report.papers} papers changed "
-        f"({report.fields} fields), {report.pending} not in this library (kept until "
-        "they are indexed)"
+        f"{records} read: {_papers(report.papers)} in this library changed "
+        f"({report.fields} field{'' if report.fields == 1 else 's'}); {pending} kept for "
+        "papers not in this library (they apply when those papers are indexed)"
     )
     return EXIT_OK

@@ -25,7 +25,7 @@ from typing import Any, Protocol
 
 from paperbrowse.models import Paper, arxiv_key, arxiv_paper_id
 from paperbrowse.state_schema import FIELDS, FLAGS
-from paperbrowse.tags import TagError, normalise_tag
+from paperbrowse.tags import TagError, clean_note, normalise_tag
 from paperbrowse.triage import TriageStore
 
 _STAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
@@ -46,12 +46,15 @@ class PaperLookup(Protocol):
 
 @dataclass
 class ImportReport:
-    """What an import did: papers whose state changed, fields changed, records for papers not
-    in this library (kept until they arrive), and records read."""
+    """What an import did: `papers` in this library whose state changed and `fields` changed
+    on them (`changed_ids`: those papers), `pending` records for papers not in this library
+    (kept in state.db until they arrive, whether or not this import changed them) and
+    `pending_fields` changed on those, and `records` read."""
 
     papers: int = 0
     fields: int = 0
     pending: int = 0
+    pending_fields: int = 0
     records: int = 0
     changed_ids: list[str] = field(default_factory=list)
 
@@ -148,8 +151,10 @@ def _checked(record: dict[str, Any], where: str) -> dict[str, Any]:
         value = record[name]
         if name in FLAGS and not isinstance(value, bool):
             raise SyncError(f"{where}: {name} must be true or false")
-        if name == "note" and (not isinstance(value, str) or len(value) > MAX_NOTE):
-            raise SyncError(f"{where}: note must be a string of at most {MAX_NOTE} characters")
+        if name == "note":
+            if not isinstance(value, str) or len(value) > MAX_NOTE:
+                raise SyncError(f"{where}: note must be a string of at most {MAX_NOTE} characters")
+            record["note"] = clean_note(value)  # what set_note stores: no control sequences
         if name == "tags":
             if not isinstance(value, list) or not all(isinstance(t, str) for t in value):
                 raise SyncError(f"{where}: tags must be a list of words")
@@ -166,7 +171,7 @@ def import_records(
     """Merge export records into `store`, in one transaction (all or nothing): per field, the
     later change wins (see the module docstring)."""
     report = ImportReport(records=len(records))
-    targets: list[tuple[str, str | None, dict[str, Any]]] = []
+    targets: list[tuple[str, str | None, dict[str, Any], bool]] = []
     for record in records:
         arxiv = arxiv_key(record["arxiv_id"]) if record.get("arxiv_id") else None
         paper = _lookup(library, arxiv) if arxiv else None
@@ -175,11 +180,13 @@ def import_records(
         if paper is None:
             report.pending += 1
         local = paper.id if paper else (arxiv_paper_id(arxiv) if arxiv else record["id"])
-        targets.append((local, arxiv, record))
+        targets.append((local, arxiv, record, paper is not None))
     with store.writing() as db:
-        for local, arxiv, record in targets:
+        for local, arxiv, record, present in targets:
             changed = _merge(db, local, arxiv, record)
-            if changed:
+            if not present:
+                report.pending_fields += changed
+            elif changed:
                 report.papers += 1
                 report.fields += changed
                 report.changed_ids.append(local)

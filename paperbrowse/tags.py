@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Container, Iterable, Sequence
 from dataclasses import dataclass
 
 from paperbrowse.state_schema import now_stamp
@@ -21,6 +21,7 @@ from paperbrowse.triage import TriageStore
 
 MAX_TAG = 64
 _TAG = re.compile(r"^\w(?:[\w.+-]*\w)?$")
+_SEPARATOR = re.compile(r"[\s,]")  # what splits the browser's `t` line into tags
 
 
 class TagError(ValueError):
@@ -38,14 +39,24 @@ def normalise_tag(text: str) -> str:
     return tag
 
 
-def parse_edits(words: Iterable[str]) -> tuple[list[str], list[str]]:
+def parse_edits(words: Iterable[str], *, split: bool = True) -> tuple[list[str], list[str]]:
     """`+name` (or a bare `name`) adds, `-name` removes: (tags to add, tags to remove), each
-    normalised, in order, without repeats. TagError for a bad name or one both added and
-    removed."""
+    normalised, in order, without repeats. `split` (the browser's `t` line): each word is
+    split at spaces and commas; else (the command line) each word is one tag, and one with a
+    space or comma in it is refused. TagError for a bad name or one both added and removed."""
     add: list[str] = []
     remove: list[str] = []
     for word in words:
-        for part in word.replace(",", " ").split():
+        if split:
+            parts = word.replace(",", " ").split()
+        elif _SEPARATOR.search(word):
+            raise TagError(
+                f"invalid tag {word!r}: one argument is one tag, without spaces or commas "
+                "(give each tag as its own +name or -name)"
+            )
+        else:
+            parts = [word] if word else []
+        for part in parts:
             target = remove if part.startswith("-") else add
             tag = normalise_tag(part[1:] if part[0] in "+-" else part)
             if tag not in target:
@@ -100,13 +111,19 @@ def _write_tags(db: object, tags: dict[str, set[str]], stamp: str | None = None)
             execute("INSERT INTO tags (id, tag) VALUES (?, ?)", (pid, name))
 
 
+def clean_note(text: str) -> str:
+    """A note as stored: terminal escape sequences and control characters removed
+    (text.strip_controls), trailing blanks dropped, '' when only blanks are left. Every way a
+    note arrives goes through it (the browser's `n`, `note`, `state import`)."""
+    note = strip_controls(text).rstrip()
+    return note if note.strip() else ""
+
+
 def set_note(store: TriageStore, paper_id: str, text: str) -> bool:
     """Set a paper's note ('' or blank clears it; trailing blanks dropped; terminal escape
     sequences and control characters removed, so what `note:` searches is what is shown), in one
     transaction; whether it changed."""
-    note = strip_controls(text).rstrip()
-    if not note.strip():
-        note = ""
+    note = clean_note(text)
     with store.writing() as db:
         row = db.execute("SELECT note FROM state WHERE id = ?", (paper_id,)).fetchone()
         if (row[0] if row else "") == note:
@@ -120,12 +137,21 @@ def set_note(store: TriageStore, paper_id: str, text: str) -> bool:
     return True
 
 
-def tag_counts(store: TriageStore) -> list[tuple[str, int]]:
-    """Every tag in use with how many papers carry it, most used first, then by name."""
+def tag_counts(store: TriageStore, among: Container[str] | None = None) -> list[tuple[str, int]]:
+    """Every tag in use with how many papers carry it, most used first, then by name.
+    `among` (the ids of the papers in the library): count only those papers, and leave out a
+    tag none of them carries (its rows stay in state.db for when the papers come back)."""
     if store.version < 1:
         return []
     with store.reading() as db:
-        rows = db.execute("SELECT tag, count(*) FROM tags GROUP BY tag").fetchall()
+        if among is None:
+            rows = db.execute("SELECT tag, count(*) FROM tags GROUP BY tag").fetchall()
+        else:
+            counted: dict[str, int] = {}
+            for pid, tag in db.execute("SELECT id, tag FROM tags"):
+                if pid in among:
+                    counted[tag] = counted.get(tag, 0) + 1
+            rows = list(counted.items())
     return sorted(((t, int(n)) for t, n in rows), key=lambda r: (-r[1], r[0]))
 
 

@@ -230,3 +230,65 @@ def test_a_failed_forget_leaves_the_library_as_it_was(data_dir: Path) -> None:
     assert (data_dir / "library.json").read_bytes() == manifest
     assert papers_in(data_dir) == before
     assert run(data_dir, "forget", GONE.name).returncode == 0  # and it works afterwards
+
+
+# -- names as `dumps` shows them, and `tags` after a forget ----------------------------------
+
+EVIL = "evil\x1b[31mname\tx.txt"  # an escape sequence and a tab in a file name
+
+
+def test_forget_takes_a_name_as_dumps_shows_it(data_dir: Path, tmp_path: Path) -> None:
+    """`dumps` shows `evilname x.txt` (the escape stripped, the tab a space); `forget` wanted the
+    exact bytes. It takes the shown form, the exact name and the path."""
+    evil = tmp_path / EVIL
+    shutil.copy(GONE, evil)
+    assert run(data_dir, "index", str(evil)).returncode == 0
+    rows = run(data_dir, "dumps").stdout.splitlines()
+    [row] = [r for r in rows if r.startswith("evilname x.txt")]
+    assert "\x1b" not in row
+    proc = run(data_dir, "forget", "evilname x.txt")
+    assert proc.returncode == 0, proc.stderr
+    assert "1 dump forgotten" in proc.stderr
+    listing = run(data_dir, "dumps").stdout
+    assert listing.split("forgotten (")[1].splitlines()[1].startswith("evilname x.txt")
+
+
+def test_a_shown_name_of_two_dumps_is_refused_in_one_line(data_dir: Path, tmp_path: Path) -> None:
+    one, two = tmp_path / "a", tmp_path / "b"
+    one.mkdir()
+    two.mkdir()
+    shutil.copy(GONE, one / EVIL)
+    shutil.copy(GONE, two / "evil\x1b[32mname\tx.txt")  # another colour: shown the same
+    assert run(data_dir, "index", str(one / EVIL), str(two)).returncode == 0
+    before = (data_dir / "library.json").read_bytes()
+    proc = run(data_dir, "forget", "evilname x.txt")
+    assert proc.returncode == 1
+    [problem, nothing] = proc.stderr.splitlines()
+    assert problem.startswith("paperbrowse: evilname x.txt: shown so for 2 dumps ("), problem
+    assert "give the path" in problem and "\x1b" not in problem
+    assert nothing == "paperbrowse: nothing forgotten"
+    assert (data_dir / "library.json").read_bytes() == before
+    # Its path picks one of them.
+    assert run(data_dir, "forget", str(one / EVIL)).returncode == 0
+    rows = run(data_dir, "dumps").stdout.split("forgotten (")
+    assert sum(r.startswith("evilname x.txt") for r in rows[0].splitlines()) == 1
+    assert sum(r.startswith("evilname x.txt") for r in rows[1].splitlines()) == 1
+
+
+def test_tags_counts_only_the_papers_in_the_library(data_dir: Path) -> None:
+    """After a forget `tags` said `to-read 13` while `search tag:to-read` found 3."""
+    rest = [d for d in DUMPS if d != GONE]
+    kept = parsed(rest)
+    alone = sorted(parsed([GONE]).keys() - kept.keys())
+    staying = sorted(kept.keys())[:3]
+    assert run(data_dir, "tag", *alone[:10], *staying, "+to-read").returncode == 0
+    assert run(data_dir, "tag", *alone[:2], "+gone-only").returncode == 0
+    tags = run(data_dir, "tags").stdout.splitlines()
+    assert tags == ["to-read\t13", "gone-only\t2"]
+    assert run(data_dir, "forget", GONE.name).returncode == 0
+    assert run(data_dir, "tags").stdout.splitlines() == ["to-read\t3"]
+    found = run(data_dir, "search", "tag:to-read", "--format", "jsonl").stdout.splitlines()
+    assert sorted(json.loads(line)["id"] for line in found) == staying
+    # The rows stay in state.db: indexing the dump again brings the counts back.
+    assert run(data_dir, "index", str(GONE)).returncode == 0
+    assert run(data_dir, "tags").stdout.splitlines() == tags

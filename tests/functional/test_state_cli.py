@@ -134,10 +134,13 @@ def test_state_export_import_between_two_data_dirs(
     proc = run(lib, "state", "import", str(b))
     assert proc.returncode == 0, proc.stderr
     # other's tags (later) and note (lib has none) win; other's never-changed star is absent.
-    assert proc.stdout.startswith("1 records read: 1 papers changed (2 fields), 0 not in")
+    assert proc.stdout.startswith(
+        "1 record read: 1 paper in this library changed (2 fields); 0 records kept for papers "
+        "not in this library"
+    )
     run(other, "state", "import", str(a))
     again = run(lib, "state", "import", str(b))
-    assert "0 papers changed" in again.stdout
+    assert "0 papers in this library changed" in again.stdout
     assert run(lib, "state", "export").stdout == run(other, "state", "export").stdout
     [record] = jsonl(run(lib, "show", pid, "--format", "jsonl"))
     assert (record["state"]["starred"], record["tags"], record["note"]) == (
@@ -167,7 +170,7 @@ def test_import_for_a_paper_not_yet_indexed_applies_when_it_arrives(lib: Path) -
     }
     proc = run(lib, "state", "import", "-", stdin=(json.dumps(record) + "\n").encode())
     assert proc.returncode == 0, proc.stderr
-    assert "1 not in this library" in proc.stdout
+    assert "0 papers in this library changed (0 fields); 1 record kept for papers" in proc.stdout
     assert run(lib, "index", str(PAPER_PAGE)).returncode == 0
     [paper] = jsonl(run(lib, "search", "tag:agents", "--format", "jsonl"))
     assert paper["arxiv_id"] == truth["arxiv_id"] and paper["title"] == truth["title"]
@@ -227,3 +230,70 @@ def test_read_only_library_refuses_every_change_in_one_line(frozen_copy: Path) -
         assert "read-only library" in message, args
     assert run(frozen_copy, "tags").stdout.startswith("v\t")
     assert run(frozen_copy, "state", "export").returncode == 0
+
+
+# -- the command line's tag arguments, imports into a smaller library, imported notes --------
+
+
+@pytest.mark.parametrize("word", ["+bad tag", "-bad tag", "+a,b", "+a, b", "+tab\there"])
+def test_a_tag_argument_is_one_tag(lib: Path, sample_papers: dict[str, Paper], word: str) -> None:
+    """`tag ID '+bad tag'` added two tags, `bad` and `tag`."""
+    pid = titled(sample_papers, "diffusion")[0]
+    message = assert_one_line_error(run(lib, "tag", pid, "+good", word), 2)
+    assert f"invalid tag {word!r}" in message and "one argument is one tag" in message
+    assert run(lib, "tags").returncode == 1  # nothing changed, not even +good
+    proc = run(lib, "tag", pid, "+bad", "+tag")  # two arguments: two tags
+    assert proc.returncode == 0, proc.stderr
+    assert sorted(run(lib, "tags").stdout.splitlines()) == ["bad\t1", "tag\t1"]
+
+
+def test_import_into_a_smaller_library_counts_papers_and_kept_records(
+    tmp_path: Path, lib: Path
+) -> None:
+    """It said `21 papers changed … 16 not in this library` when 5 were changed in it."""
+    from paperbrowse.pages import parse_file
+
+    dump = sorted((REPO / "paperbrowse" / "sample").glob("*.txt"))[0]
+    inside = sorted({p.id for p in parse_file(dump).papers})
+    small = tmp_path / "small"
+    assert run(small, "index", str(dump)).returncode == 0
+    everything = {r["id"] for r in jsonl(run(lib, "search", "--format", "jsonl"))}
+    outside = sorted(everything - set(inside))
+    assert run(lib, "star", *inside[:5], *outside[:16]).returncode == 0
+    assert run(lib, "tag", inside[0], "+to-read").returncode == 0
+    export = tmp_path / "state.jsonl"
+    export.write_text(run(lib, "state", "export").stdout)
+    proc = run(small, "state", "import", str(export))
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == (
+        "21 records read: 5 papers in this library changed (6 fields); 16 records kept for "
+        "papers not in this library (they apply when those papers are indexed)\n"
+    )
+    again = run(small, "state", "import", str(export))
+    assert again.stdout.startswith("21 records read: 0 papers in this library changed (0 fields)")
+    assert "; 16 records kept" in again.stdout
+    starred = {
+        r["id"] for r in jsonl(run(small, "search", "--state", "starred", "--format", "jsonl"))
+    }
+    assert starred == set(inside[:5])
+
+
+def test_an_imported_note_loses_its_control_sequences(
+    tmp_path: Path, lib: Path, sample_papers: dict[str, Paper]
+) -> None:
+    """A note arriving by `state import` is cleaned as `note --set` cleans it: an OSC 52
+    clipboard write and a colour change are removed, the words stay."""
+    pid = titled(sample_papers, "diffusion")[0]
+    hostile = "good \x1b]52;c;ZXZpbA==\x07paper \x1b[31mred\x1b[0m\x07\x08 \n\n"
+    record = {"id": pid, "note": hostile, "note_at": "2026-01-01T00:00:00.000Z"}
+    proc = run(lib, "state", "import", "-", stdin=(json.dumps(record) + "\n").encode())
+    assert proc.returncode == 0, proc.stderr
+    [shown] = jsonl(run(lib, "show", pid, "--format", "jsonl"))
+    assert shown["note"] == "good paper red"
+    assert search(lib, "note:red") == {pid}
+    other = titled(sample_papers, "diffusion")[1]  # the same text through `note --set`
+    assert run(lib, "note", other, "--set", hostile).returncode == 0
+    [typed] = jsonl(run(lib, "show", other, "--format", "jsonl"))
+    assert typed["note"] == shown["note"]
+    exported = [json.loads(x) for x in run(lib, "state", "export").stdout.splitlines()]
+    assert [r["note"] for r in exported if r["id"] == pid] == ["good paper red"]

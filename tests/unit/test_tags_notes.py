@@ -138,6 +138,14 @@ def test_parse_edits() -> None:
         parse_edits(["+x", "-X"])
 
 
+def test_parse_edits_splits_the_browser_line_but_not_command_line_words() -> None:
+    assert parse_edits(["+bad tag, -old"]) == (["bad", "tag"], ["old"])  # the `t` line
+    assert parse_edits(["+bad", "-old"], split=False) == (["bad"], ["old"])
+    for word in ("+bad tag", "+a,b", "-x y", "+ lead"):
+        with pytest.raises(TagError, match="one argument is one tag"):
+            parse_edits(["+fine", word], split=False)
+
+
 def test_edit_tags_and_undo(store: TriageStore) -> None:
     change = edit_tags(store, ["p1", "p2"], ["to-read", "survey"], [])
     assert change.changed == 2
@@ -285,6 +293,19 @@ def test_tag_and_note_fields(
 # -- sync --------------------------------------------------------------------------------------
 
 
+def test_an_imported_note_is_cleaned_as_set_note_cleans_it(tmp_path: Path) -> None:
+    hostile = "see \x1b]8;;https://evil.example\x1b\\this\x1b]8;;\x1b\\ \x1b[2Jlater\x00  "
+    [record] = parse_records(
+        [json.dumps({"id": "a" * 12, "note": hostile, "note_at": "2026-01-01T00:00:00.000Z"})],
+        "state.jsonl",
+    )
+    store = TriageStore(tmp_path / "state.db")
+    import_records(store, None, [record])
+    set_note(store, "b" * 12, hostile)
+    assert store.get("a" * 12).note == store.get("b" * 12).note == "see this later"
+    store.close()
+
+
 def test_import_twice_changes_nothing_and_later_change_wins(tmp_path: Path) -> None:
     a = TriageStore(tmp_path / "a" / "state.db")
     a.set(["aaaaaaaaaaaa"], "starred", True)
@@ -292,13 +313,14 @@ def test_import_twice_changes_nothing_and_later_change_wins(tmp_path: Path) -> N
     exported = list(export_records(a, None))
     b = TriageStore(tmp_path / "b" / "state.db")
     first = import_records(b, None, exported)
-    assert first.papers == 1 and first.pending == 1
+    # No library: the paper is not in it, its record is kept (both fields changed).
+    assert (first.papers, first.pending, first.pending_fields) == (0, 1, 2)
     second = import_records(b, None, exported)
-    assert second.papers == 0 and second.fields == 0
+    assert (second.papers, second.fields, second.pending_fields) == (0, 0, 0)
     assert b.get("aaaaaaaaaaaa") == TriageState(starred=True, tags=("x",))
     # An older change does not overwrite a newer one.
     old = [{**exported[0], "starred": False, "starred_at": "2000-01-01T00:00:00.000Z"}]
-    assert import_records(b, None, old).fields == 0
+    assert import_records(b, None, old).pending_fields == 0
     assert b.get("aaaaaaaaaaaa").starred
 
 
