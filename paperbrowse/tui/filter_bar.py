@@ -27,6 +27,15 @@ VIEWS = (
     ("all", "3 All"),
     ("hidden", "4 Hidden"),
 )
+# The built-in views whose tabs show how many papers they hold (For you is a ranking, not a set).
+COUNTED = ("inbox", "starred", "all", "hidden")
+QUERY_MIN = 18  # cells the query input keeps beside the tabs ("/ filter" and some typing)
+
+
+def view_label(view: str, count: int | None) -> str:
+    """A built-in view's tab label: `1 Inbox 262` (`1 Inbox` before it is counted)."""
+    label = dict(VIEWS)[view]
+    return label if count is None else f"{label} {count:,}"
 
 # The query's hint, longest first: the longest that fits the input is shown.
 QUERY_HINTS = (
@@ -117,7 +126,7 @@ class FilterBar(Horizontal):
     FilterBar Input:focus { border: tall $accent; }
     FilterBar #query { width: 1fr; }
     FilterBar #since, FilterBar #until { width: 15; }
-    FilterBar Tabs { width: 48; margin-top: 0; }
+    FilterBar Tabs { width: 48; max-width: 50%; margin-top: 0; }
     /* Textual draws inactive tabs and placeholders at half strength, below WCAG AA (4.5:1) in
        most themes: inactive tabs take the full foreground (the active one is bold and
        underlined), placeholders the theme's muted text colour. */
@@ -153,6 +162,7 @@ class FilterBar(Horizontal):
         super().__init__(id="filter-bar")
         self._initial = (query, since, until, view)
         self._saved = list(saved)  # (tab id, label) of the saved views, after the built-in ones
+        self._labels = dict(VIEWS)  # the built-in views' labels, with their counts once known
 
     def compose(self) -> ComposeResult:
         query, since, until, view = self._initial
@@ -166,15 +176,38 @@ class FilterBar(Horizontal):
     def on_mount(self) -> None:
         self._fit_tabs()
 
+    def on_resize(self) -> None:
+        # After the screen has shown or hidden the date inputs for its new width.
+        self.call_after_refresh(self._fit_tabs)
+
     def _fit_tabs(self) -> None:
         """Tabs as wide as their labels (a tab pads its label by a cell each side), at most
-        half the bar: the query keeps the rest, and Tabs scrolls the active tab into view."""
-        if not self._saved:
-            return
-        labels = [label for _, label in (*VIEWS, *self._saved)]
+        what leaves QUERY_MIN cells to the query beside the date inputs shown; Tabs scrolls
+        the active tab into view when they do not fit (at 80 columns the built-in views with
+        their counts fit; saved views scroll)."""
+        labels = [*self._labels.values(), *(label for _, label in self._saved)]
         tabs = self.query_one(Tabs)
         tabs.styles.width = sum(cell_len(label) + 2 for label in labels) + 2
-        tabs.styles.max_width = "50%"
+        if not self.size.width:
+            tabs.styles.max_width = "50%"  # not laid out yet: refitted on the first resize
+            return
+        dates = sum(  # their CSS width: one just shown may not be laid out yet
+            int(box.styles.width.value) if box.styles.width else box.outer_size.width
+            for box in self.query("#since, #until")
+            if box.display
+        )
+        tabs.styles.max_width = max(self.size.width - dates - QUERY_MIN, 12)
+
+    def set_counts(self, counts: dict[str, int | None]) -> None:
+        """Show how many papers each built-in view in `counts` (COUNTED) holds in its tab."""
+        tabs = self.query_one(Tabs)
+        for view, count in counts.items():
+            label = view_label(view, count)
+            tab = tabs.get_tab(view)
+            if tab is not None and tab.label_text != label:
+                tab.label = label
+            self._labels[view] = label
+        self._fit_tabs()
 
     def set_saved(self, saved: Sequence[tuple[str, str]]) -> None:
         """Show these saved views' tabs (tab id, label), relabelling the ones shown."""
@@ -198,6 +231,7 @@ class FilterBar(Horizontal):
             self.query_one("#query", Input).value = query
             self.query_one("#since", Input).value = since
             self.query_one("#until", Input).value = until
+        self.call_after_refresh(self._fit_tabs)  # a date input may show or hide now
 
     def on_input_changed(self, event: Input.Changed) -> None:
         event.stop()

@@ -1,4 +1,4 @@
-"""Saved views in the browser: tabs beside Inbox, Starred, All and Hidden with their counts,
+"""Saved views in the browser: tabs beside Inbox, Starred, All and Hidden, all with their counts,
 keys 5-9 for the first five, `ctrl+s` to save the current filter under a name, and palette
 entries (app.py).
 
@@ -25,7 +25,7 @@ from textual.widgets import Input, Static
 
 from paperbrowse.dates import DateError
 from paperbrowse.triage import TriageError, TriageSnapshot
-from paperbrowse.tui.filter_bar import FilterBar
+from paperbrowse.tui.filter_bar import COUNTED, FilterBar
 from paperbrowse.views import MAX_NAME, SavedView, ViewError, check_name, check_view
 
 if TYPE_CHECKING:
@@ -215,9 +215,10 @@ class SavedViewActions(Screen[None]):
     # -- counting ------------------------------------------------------------------------------
 
     def count_views(self) -> None:
-        """Count every saved view in a worker thread; the tabs show the counts when done."""
-        if not self.views:
-            return
+        """Count the built-in views (Inbox, Starred, All, Hidden: filter_bar.COUNTED, each over
+        the whole library, as `search --state X` counts) and every saved view, in one worker
+        thread; the tabs show the counts when done. Called at start and after triage, a
+        reload and a save."""
         try:
             snapshot = TriageSnapshot(self.triage)
         except TriageError:
@@ -226,6 +227,15 @@ class SavedViewActions(Screen[None]):
 
     @work(thread=True, exclusive=True, group="view-counts")
     def _count_worker(self, views: list[SavedView], snapshot: TriageSnapshot) -> None:
+        from paperbrowse.models import Filters
+
+        built_in: dict[str, int | None] = {}
+        for state in COUNTED:
+            try:
+                with self.library_lock:
+                    built_in[state] = len(self.library.search(Filters(state=state), snapshot))
+            except Exception:  # an empty or damaged library: no count, never a crash
+                built_in[state] = None
         counts: dict[str, int | None] = {}
         for view in views:
             try:
@@ -234,8 +244,9 @@ class SavedViewActions(Screen[None]):
                     counts[view.name] = len(self.library.search(filters, snapshot))
             except Exception:  # a query the index refuses now: no count, never a crash
                 counts[view.name] = None
-        self.app.call_from_thread(self._show_counts, counts)
+        self.app.call_from_thread(self._show_counts, counts, built_in)
 
-    def _show_counts(self, counts: dict[str, int | None]) -> None:
+    def _show_counts(self, counts: dict[str, int | None], built_in: dict[str, int | None]) -> None:
         self.view_counts.update(counts)
+        self.query_one(FilterBar).set_counts(built_in)
         self.refresh_saved_tabs()

@@ -4,6 +4,7 @@ the settings file. Expected papers come from the sample dumps parsed directly.""
 
 from __future__ import annotations
 
+import subprocess
 import sys
 from datetime import date
 from pathlib import Path
@@ -13,6 +14,7 @@ from textual.widgets import Input, Tab, Tabs
 from paperbrowse.models import Paper, merge
 from paperbrowse.pages import parse_file
 from paperbrowse.paths import sample_dir
+from paperbrowse.triage import TriageStore
 from paperbrowse.tui.app import PaperBrowser
 from paperbrowse.tui.filter_bar import VIEWS
 from paperbrowse.tui.main_screen import MainScreen
@@ -193,3 +195,44 @@ async def test_without_a_settings_file_saving_says_why(make_app: MakeApp) -> Non
         await pilot.press("ctrl+s", *"x", "enter")
         await settle(pilot)
         assert "views are not saved: this browser runs without a settings file" in seen
+
+
+def cli_count(data_dir: Path, state: str) -> int:
+    """How many papers `paperbrowse search --state STATE` lists (a real subprocess)."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "paperbrowse", "--data-dir", str(data_dir), "search"]
+        + ["--state", state, "--format", "jsonl"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+    )
+    assert proc.returncode in (0, 1), proc.stderr  # 1: no paper
+    return len(proc.stdout.splitlines())
+
+
+async def test_built_in_tabs_show_the_counts_search_reports(
+    make_app: MakeApp, data_dir: Path
+) -> None:
+    """Inbox, Starred, All and Hidden each show their count, as `search --state X` counts the
+    papers; after a triage key the counts follow (For you is a ranking: no count)."""
+    ids = sorted(sample())
+    store = TriageStore(data_dir / "state.db")
+    store.set(ids[:3], "starred", True)
+    store.set(ids[3:5], "hidden", True)
+    store.set(ids[5:12], "read", True)
+    store.close()
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+
+        def expected() -> list[str]:
+            counted = {s: cli_count(data_dir, s) for s in ("inbox", "starred", "all", "hidden")}
+            return ["0 For you"] + [f"{label} {counted[v]:,}" for v, label in VIEWS[1:]]
+
+        assert tab_labels(app) == expected()
+        assert tab_labels(app)[3] == f"3 All {len(ids)}"  # the sample dumps parsed directly
+        before = tab_labels(app)
+        await pilot.press("x")  # hide the highlighted (Inbox) paper
+        await settle(pilot)
+        assert tab_labels(app) == expected() != before
