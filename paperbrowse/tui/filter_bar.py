@@ -37,6 +37,7 @@ def view_label(view: str, count: int | None) -> str:
     label = dict(VIEWS)[view]
     return label if count is None else f"{label} {count:,}"
 
+
 # The query's hint, longest first: the longest that fits the input is shown.
 QUERY_HINTS = (
     "/ filter: words, title:…, org:…, date:2024, upvotes:>=5, has_code:true",
