@@ -199,7 +199,7 @@ class FailingConnection(sqlite3.Connection):
 
     message = "disk I/O error"
 
-    def execute(self, sql: str, *args: object) -> sqlite3.Cursor:  # type: ignore[override]
+    def execute(self, sql: str, *args: object) -> sqlite3.Cursor:
         if sql.startswith("PRAGMA journal_mode"):
             # SQLite had made -shm when it failed to grow it (3 bytes were left)
             Path(f"{self.db_path}-shm").write_bytes(b"\0\0\0")  # type: ignore[attr-defined]
@@ -220,8 +220,8 @@ def full_disk(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
         if full[0] and isinstance(target, Path) and not kwargs.get("uri"):
             db = real_connect(target, *args, factory=FailingConnection, **kwargs)  # type: ignore[call-overload]
             db.db_path = target
-            return db  # type: ignore[no-any-return]
-        return real_connect(target, *args, **kwargs)  # type: ignore[call-overload,no-any-return]
+            return db
+        return real_connect(target, *args, **kwargs)  # type: ignore[call-overload]
 
     class NoRoom:
         f_flag, f_bavail, f_frsize = 0, 0, 4096
