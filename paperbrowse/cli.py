@@ -1,7 +1,8 @@
 """The `paperbrowse` command line: argparse, and a thin handler per subcommand that calls the
-typed function of commands.py (index, search, show, stats) or starts the browser (browse, demo);
-the subcommands of triage, tags, notes and sync from scripts are parsed in cli_state.py and run
-by state_commands.py; `dumps`, `forget` and `views` are added by cli_library.py.
+typed function of index_commands.py (index) or search_commands.py (search, show, stats) or
+starts the browser (browse, demo); the subcommands of triage, tags, notes and sync from scripts
+are parsed in cli_state.py and run by state_commands.py; `dumps`, `forget` and `views` are added
+by cli_library.py.
 
 The browser (Textual) is imported only by `browse` and `demo`, so `index` and `search` start fast.
 """
@@ -16,14 +17,15 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from paperbrowse import __version__, cli_library, commands
+from paperbrowse import __version__, cli_library, index_commands, search_commands
 from paperbrowse.cli_words import command_start, split_words
-from paperbrowse.commands import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, CommandError, error
+from paperbrowse.command_errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, CommandError, error
 from paperbrowse.discovery_commands import FOR_YOU, NEW_FORMATS, SIMILAR_FORMATS
 from paperbrowse.limits import DEFAULT_MAX_MB, MB
 from paperbrowse.models import ALL_SORTS, STATES, Filters
 from paperbrowse.output import FORMATS
 from paperbrowse.paths import default_data_dir, demo_data_dir, private_umask
+from paperbrowse.search_commands import TABLE_LIMIT
 
 Handler = Callable[[argparse.Namespace, Path], int]
 
@@ -146,9 +148,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="default: relevance with a query, else date; for-you: the browser's For-you "
         "order, learned from your stars (newest first with fewer than 5)",
     )
-    p.add_argument(
-        "--limit", type=int, help=f"at most N results (0 = all; table: {commands.TABLE_LIMIT})"
-    )
+    p.add_argument("--limit", type=int, help=f"at most N results (0 = all; table: {TABLE_LIMIT})")
     p.add_argument("--key", default=DEFAULT_TEMPLATE, metavar="TEMPLATE", help=KEY_HELP)
 
     p = sub.add_parser("show", help="print one paper in full")
@@ -275,7 +275,7 @@ def _call_handler(handler: Handler, args: argparse.Namespace, data_dir: Path) ->
 
 
 # ---------------------------------------------------------------------------------------------
-# Handlers: arguments -> the typed functions of commands.py
+# Handlers: arguments -> the typed functions of index_commands.py and search_commands.py
 
 
 def _filters(args: argparse.Namespace) -> Filters:
@@ -292,13 +292,13 @@ def _filters(args: argparse.Namespace) -> Filters:
             sort,
             state_default=args.state_default,
         )
-    return commands.filters(
+    return search_commands.filters(
         args.query, args.since, args.until, args.state or args.state_default, sort
     )
 
 
 def _index(args: argparse.Namespace, data_dir: Path) -> int:
-    return commands.index(
+    return index_commands.index(
         data_dir,
         args.paths,
         rebuild=args.rebuild,
@@ -308,17 +308,17 @@ def _index(args: argparse.Namespace, data_dir: Path) -> int:
 
 
 def _search(args: argparse.Namespace, data_dir: Path) -> int:
-    return commands.search(
+    return search_commands.search(
         data_dir, _filters(args), fmt=args.format, limit=args.limit, key_template=args.key
     )
 
 
 def _show(args: argparse.Namespace, data_dir: Path) -> int:
-    return commands.show(data_dir, args.id, fmt=args.format, key_template=args.key)
+    return search_commands.show(data_dir, args.id, fmt=args.format, key_template=args.key)
 
 
 def _stats(args: argparse.Namespace, data_dir: Path) -> int:
-    return commands.stats(data_dir)
+    return search_commands.stats(data_dir)
 
 
 def _similar(args: argparse.Namespace, data_dir: Path) -> int:
@@ -384,7 +384,7 @@ def _browse(args: argparse.Namespace, data_dir: Path) -> int:
 
 def _demo(args: argparse.Namespace, data_dir: Path) -> int:
     """`paperbrowse demo`: the browser's Inbox on the bundled sample library."""
-    demo_dir = commands.ensure_demo_library(reset=args.reset)
+    demo_dir = index_commands.ensure_demo_library(reset=args.reset)
     if args.no_browser:
         print(demo_dir)
         return EXIT_OK
@@ -392,7 +392,7 @@ def _demo(args: argparse.Namespace, data_dir: Path) -> int:
 
 
 def _run_browser(data_dir: Path, chosen: Filters, fmt: str) -> int:
-    commands.ready_library(data_dir).close()  # upgraded before the browser starts, if it must be
+    index_commands.ready_library(data_dir).close()  # upgraded before the browser, if need be
     from paperbrowse.tui.app import run_browser
 
     return run_browser(data_dir, chosen, fmt)

@@ -1,7 +1,7 @@
-"""The discovery commands as typed functions, beside commands.py: `similar`, `new` (the digest)
-and the For-you order of `search --sort for-you`. cli.py parses their arguments and calls these;
-they print what the command prints and return the exit status (CommandError for one-line
-errors). No Textual.
+"""The discovery commands as typed functions, beside search_commands.py: `similar`, `new`
+(the digest) and the For-you order of `search --sort for-you`. cli.py parses their arguments and
+calls these; they print what the command prints and return the exit status (CommandError for
+one-line errors). No Textual.
 """
 
 from __future__ import annotations
@@ -31,7 +31,8 @@ NEW_FORMATS = ("text", "md", "tsv", "jsonl", "json", "titles", "urls")
 def _open(data_dir: Path) -> tuple[Library, TriageStore]:
     """The library (upgraded first if it must be; CommandError when empty) and its triage,
     read-only."""
-    from paperbrowse.commands import CommandError, ready_library
+    from paperbrowse.command_errors import CommandError
+    from paperbrowse.index_commands import ready_library
     from paperbrowse.paths import state_db
     from paperbrowse.triage import TriageStore
 
@@ -100,7 +101,7 @@ def similar(data_dir: Path, paper_ids: Sequence[str], *, limit: int = 20, fmt: s
     terms tab-separated, the other formats as `search` does; `limit` 0 means every paper that
     shares a key term (as `search --limit 0`). 0 with results, 1 with none; CommandError for an
     unknown id (1) or a negative limit (2)."""
-    from paperbrowse.commands import CommandError
+    from paperbrowse.command_errors import CommandError
     from paperbrowse.feature_cache import library_features
     from paperbrowse.output import write_papers
     from paperbrowse.suggest import similar_papers
@@ -185,7 +186,7 @@ def new(data_dir: Path, *, since: str | None = None, fmt: str = "text") -> int:
     `since` the digest is recorded as a look. 0 with papers, 1 with none; CommandError 2 for a
     bad D."""
     from paperbrowse.arrivals import arrived_since, record_look
-    from paperbrowse.commands import CommandError
+    from paperbrowse.command_errors import CommandError
     from paperbrowse.dates import DateError
     from paperbrowse.suggest import for_you_order, for_you_terms
 

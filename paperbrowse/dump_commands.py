@@ -1,5 +1,6 @@
 """The commands `paperbrowse dumps` and `paperbrowse forget` as plain typed functions, beside
-commands.py (same exit statuses, `CommandError` and one-line messages); the core is dumps.py.
+index_commands.py (same exit statuses, `CommandError` and one-line messages, command_errors.py);
+the core is dumps.py.
 
 Never imports Textual.
 """
@@ -10,7 +11,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from paperbrowse.commands import EXIT_NONE, EXIT_OK, EXIT_USAGE, CommandError, error
+from paperbrowse.command_errors import EXIT_NONE, EXIT_OK, EXIT_USAGE, CommandError, error
 from paperbrowse.dumps import DumpInfo
 from paperbrowse.paths import WRITE_LOCK, sample_dir
 from paperbrowse.text import strip_controls
@@ -57,8 +58,8 @@ def dump_lines(dumps: list[DumpInfo], forgotten: list[DumpInfo]) -> list[str]:
 def dumps(data_dir: Path) -> int:
     """`paperbrowse dumps`: the recorded dumps (`dump_lines`) on stdout. 0 with dumps, 1 for
     a library without any (a line on stderr)."""
-    from paperbrowse.commands import ready_library
     from paperbrowse.dumps import forgotten_dumps, recorded_dumps
+    from paperbrowse.index_commands import ready_library
     from paperbrowse.manifest import read_manifest
 
     ready_library(data_dir).close()  # upgraded first, if it must be
@@ -76,8 +77,8 @@ def forget(data_dir: Path, specs: Sequence[str], *, sample: bool = False) -> int
     library in one commit (dumps.forget_dumps), then one summary line on stderr. 0 when done;
     1 when a DUMP names no recorded dump (each named on a line; nothing is forgotten) or the
     library is read-only; CommandError 2 without any DUMP."""
-    from paperbrowse.commands import ready_library
     from paperbrowse.dumps import forget_dumps, resolve_dumps, sample_dumps
+    from paperbrowse.index_commands import ready_library
     from paperbrowse.manifest import read_manifest
     from paperbrowse.triage import can_write
 

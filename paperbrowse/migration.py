@@ -1,7 +1,7 @@
 """Upgrading a library built by an earlier schema version: a rebuild from its recorded dumps.
 
 The Library only reads (it raises LibraryOutdated); the command line runs the upgrade before
-it goes on (commands.ready_library). A plain rebuild would drop the papers of a recorded dump
+it goes on (index_commands.ready_library). A plain rebuild would drop the papers of a recorded dump
 that is gone (deleted, moved away, or piped from stdin, of which no earlier version kept a
 copy), so their
 records are read back from the old index instead and indexed as already-parsed sources, with

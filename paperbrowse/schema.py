@@ -25,7 +25,7 @@ from paperbrowse.dates import DateError, parse_bound
 from paperbrowse.models import Paper, merge, normalise_title
 
 # Why each version changed: a library built by an earlier one is rebuilt from its recorded
-# dumps when first opened (commands.ready_library), and the progress line quotes the reasons.
+# dumps when first opened (index_commands.ready_library), and the progress line quotes the reasons.
 SCHEMA_HISTORY = {
     1: "first release",
     2: "fast indexing analyzer",

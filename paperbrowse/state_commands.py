@@ -1,9 +1,9 @@
 """The commands `star|unstar|read|unread|hide|unhide`, `tag`, `note`, `tags` and `state
-export|import` as typed functions, shaped like commands.py: the `*_command` functions print what
-the command prints and return the exit status (0 done, even when nothing needed changing; 1
+export|import` as typed functions, shaped like search_commands.py: the `*_command` functions print
+what the command prints and return the exit status (0 done, even when nothing needed changing; 1
 nothing to act on or the library cannot be written; 2 a usage mistake), raising
-commands.CommandError with a one-line message; the functions under them return what they did.
-cli_state.py only parses. Each write is one transaction in `state.db` through TriageStore (see
+command_errors.CommandError with a one-line message; the functions under them return what they
+did. cli_state.py only parses. Each write is one transaction in `state.db` through TriageStore (see
 triage.py for the guarantees: read-only library refused, deleted state.db noticed, bounded
 locks).
 """
@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from paperbrowse.commands import EXIT_NONE, EXIT_OK, EXIT_USAGE, CommandError, ready_library
+from paperbrowse.command_errors import EXIT_NONE, EXIT_OK, EXIT_USAGE, CommandError
+from paperbrowse.index_commands import ready_library
 from paperbrowse.library import Library
 from paperbrowse.models import Filters
 from paperbrowse.paths import state_db

@@ -1,6 +1,6 @@
 """The commands `paperbrowse views` (list, with counts), `views add NAME QUERY...` and `views rm
 NAME`, and the saved view behind `search --view NAME`, as plain typed functions beside
-commands.py (same exit statuses, `CommandError` and one-line messages); the core is views.py.
+search_commands.py (same exit statuses, `CommandError` and one-line messages); the core is views.py.
 
 Never imports Textual.
 """
@@ -10,9 +10,10 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from paperbrowse.commands import EXIT_NONE, EXIT_OK, EXIT_USAGE, CommandError, error, filters
+from paperbrowse.command_errors import EXIT_NONE, EXIT_OK, EXIT_USAGE, CommandError, error
 from paperbrowse.config import ConfigError, Settings, config_path, load_settings, save_settings
 from paperbrowse.models import Filters
+from paperbrowse.search_commands import filters
 from paperbrowse.text import strip_controls
 from paperbrowse.views import (
     SavedView,
@@ -66,7 +67,7 @@ def view_filters(
     state_default: str = "all",
 ) -> Filters:
     """The Filters of `search --view NAME` / `browse --view NAME`: the saved view's query,
-    dates, state and sort, each replaced by the one given beside it (`commands.filters`
+    dates, state and sort, each replaced by the one given beside it (`search_commands.filters`
     checks the dates). CommandError 2 for an unknown or unusable view or a bad date."""
     view = saved_view(name)
     return filters(
@@ -122,7 +123,7 @@ def list_views(data_dir: Path) -> int:
     """`paperbrowse views`: one line per usable view: its key in the browser (5-9 for the
     first five), name, how many papers it holds now, and what it searches; each skipped
     entry named on stderr. 0 with views, 1 without."""
-    from paperbrowse.commands import ready_library
+    from paperbrowse.index_commands import ready_library
     from paperbrowse.paths import state_db
     from paperbrowse.triage import TriageStore
 

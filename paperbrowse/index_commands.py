@@ -1,90 +1,27 @@
-"""The commands of `paperbrowse` as plain typed functions: `index`, `search`, `show`, `stats`,
-and the demo library. Each writes what the command prints to stdout and stderr and returns its
-exit status; the command line (cli.py) only reads the arguments and calls them.
+"""The commands that write the library, as plain typed functions: `index` (with its summary
+line and progress bar), the upgrade of a library an earlier version built (`ready_library`, which
+every command that opens the library goes through) and the demo library. Each writes what the
+command prints to stderr and returns its exit status (command_errors.py).
 
-Exit statuses: 0 done, 1 nothing found or a failure (CommandError's default), 2 a usage error
-(a bad query, date or option), 130 interrupted. Messages on stderr are one line each,
-`paperbrowse: …`, without terminal controls (`error`). Modules are imported where a command
-needs them, so `paperbrowse --help` and `index` load neither Rich's tables nor Textual.
+Modules are imported where a command needs them, so `index` loads neither Rich's tables nor
+Textual.
 """
 
 from __future__ import annotations
 
-import itertools
 import sys
 from collections.abc import Sequence
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from paperbrowse.citekeys import DEFAULT_TEMPLATE
-from paperbrowse.dates import DateError, DateOrderError, date_window
-from paperbrowse.discovery_commands import FOR_YOU
+from paperbrowse.command_errors import EXIT_NONE, EXIT_OK, EXIT_USAGE, CommandError, error, one_line
 from paperbrowse.limits import DEFAULT_MAX_BYTES
-from paperbrowse.models import Filters
-from paperbrowse.paths import WRITE_LOCK, demo_data_dir, state_db
+from paperbrowse.paths import WRITE_LOCK, demo_data_dir
 
 if TYPE_CHECKING:
-    from rich.console import Console
-
     from paperbrowse.library import Library
     from paperbrowse.merging import IndexReport
     from paperbrowse.sources import Source
-    from paperbrowse.triage import TriageStore
-
-EXIT_OK, EXIT_NONE, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
-TABLE_LIMIT = 50  # papers `search --format table` shows without --limit
-MAX_MESSAGE = 400  # characters of an error line; longer ones lose their middle
-
-
-class CommandError(Exception):
-    """A one-line error for stderr, with its exit status."""
-
-    def __init__(self, message: str, code: int = EXIT_NONE) -> None:
-        super().__init__(message)
-        self.code = code
-
-
-def error(message: str) -> None:
-    """Print `paperbrowse: MESSAGE` on stderr, on one line (see `one_line`)."""
-    print(f"paperbrowse: {one_line(message) or 'error'}", file=sys.stderr)
-
-
-def one_line(message: str) -> str:
-    """The first line of a message, without terminal controls (paths and names come from
-    the user's files and may hold escape sequences), at most about MAX_MESSAGE characters."""
-    from paperbrowse.text import strip_controls
-
-    lines = strip_controls(message).splitlines()
-    line = lines[0] if lines else ""
-    if len(line) > MAX_MESSAGE:  # e.g. a 10,000-character query quoted back: keep both ends
-        line = f"{line[: MAX_MESSAGE * 2 // 3]} … {line[-MAX_MESSAGE // 3 :]}"
-    return line
-
-
-def filters(
-    query: str = "",
-    since: str | None = None,
-    until: str | None = None,
-    state: str = "all",
-    sort: str | None = None,
-    *,
-    today: date | None = None,
-) -> Filters:
-    """The Filters of `search` and `browse`: QUERY, --since, --until, --state, --sort.
-    CommandError (status 2) for a date that does not parse or a window that ends before it
-    starts."""
-    try:
-        lo, hi = date_window(since, until, today=today)
-    except DateOrderError:
-        raise CommandError(f"--since {since} is after --until {until}", EXIT_USAGE) from None
-    except DateError as exc:
-        raise CommandError(str(exc), EXIT_USAGE) from None
-    return Filters(query=query or "", since=lo, until=hi, state=state, sort=sort or "auto")
-
-
-# ---------------------------------------------------------------------------------------------
-# index
 
 
 def index(
@@ -192,6 +129,7 @@ def _index_with_progress(
 
     if not sys.stderr.isatty():
         return index_sources(data_dir, sources, rebuild=rebuild, year=year, max_bytes=max_bytes)
+    from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, TaskID, TextColumn
     from rich.progress import Progress as ProgressBar
 
@@ -199,7 +137,7 @@ def _index_with_progress(
         TextColumn("{task.description:<14}"),
         BarColumn(),
         MofNCompleteColumn(),
-        console=_console(stderr=True),
+        console=Console(stderr=True, highlight=False),
         transient=True,
     ) as bar:
         tasks: dict[str, TaskID] = {}
@@ -276,158 +214,6 @@ def _upgrade(
         file=sys.stderr,
     )
     return report
-
-
-# ---------------------------------------------------------------------------------------------
-# search / show / stats
-
-
-def _open_library(data_dir: Path) -> Library:
-    library = ready_library(data_dir)
-    if library.searcher is None:
-        raise CommandError(
-            f"the library in {data_dir} is empty: add dumps with `paperbrowse index PATH...`"
-        )
-    _read_only_notice(data_dir)
-    return library
-
-
-def _triage(data_dir: Path) -> TriageStore:
-    """Triage for reading: never writes (a full disk or a read-only library still reads it)."""
-    from paperbrowse.triage import TriageStore
-
-    return TriageStore(state_db(data_dir), writable=False)
-
-
-def _read_only_notice(data_dir: Path) -> None:
-    """One line on stderr when the library cannot be written: triage is read-only."""
-    from paperbrowse.triage import can_write, read_only_notice
-
-    if data_dir.is_dir() and not can_write(state_db(data_dir)):
-        error(read_only_notice(data_dir))
-
-
-def _out_format(requested: str | None) -> str:
-    if requested:
-        return requested
-    return "table" if sys.stdout.isatty() else "tsv"
-
-
-def _console(stderr: bool = False) -> Console:
-    from rich.console import Console
-
-    return Console(stderr=stderr, highlight=False)
-
-
-def _check_key(template: str) -> None:
-    """CommandError 2 (one line) for a `--key` template that cannot be used (citekeys.py)."""
-    from paperbrowse.citekeys import KeyTemplateError, check_template
-
-    try:
-        check_template(template)
-    except KeyTemplateError as exc:
-        raise CommandError(str(exc), EXIT_USAGE) from None
-
-
-def search(
-    data_dir: Path,
-    chosen: Filters,
-    *,
-    fmt: str | None = None,
-    limit: int | None = None,
-    key_template: str = DEFAULT_TEMPLATE,
-) -> int:
-    """`paperbrowse search [QUERY]`: the papers matching `chosen` on stdout in `fmt` (default:
-    table on a terminal, else tsv), at most `limit` (0: all; table: TABLE_LIMIT), citation keys
-    of bibtex/csljson/ris from `key_template` (citekeys.py). 0 with results, 1 with none;
-    CommandError 2 for a bad query (the caller maps QueryError) or key template."""
-    from paperbrowse.models import TriageState
-    from paperbrowse.output import write_papers
-
-    if limit is not None and limit < 0:
-        raise CommandError("--limit must be 0 (all) or more", EXIT_USAGE)
-    out_format = _out_format(fmt)
-    _check_key(key_template)
-    library = _open_library(data_dir)
-    triage = _triage(data_dir)
-    if chosen.sort == FOR_YOU:
-        from paperbrowse.discovery_commands import for_you_results
-
-        results = for_you_results(library, chosen, triage)
-    else:
-        results = library.search(chosen, triage)
-    total = len(results)
-    if limit is None:
-        limit = TABLE_LIMIT if out_format == "table" else 0
-    count = min(total, limit) if limit else total
-    if not count:
-        print("paperbrowse: no papers match", file=sys.stderr)
-        return EXIT_NONE
-    ids = results.ids[:count]
-    states = triage.get_many(ids)
-    papers = itertools.islice(results.papers(), count)
-    items = ((p, states.get(p.id, TriageState())) for p in papers)
-    console = _console() if out_format == "table" else None
-    write_papers(
-        items,
-        out_format,
-        sys.stdout,
-        console=console,
-        query_terms=results.terms,
-        key_template=key_template,
-    )
-    sys.stdout.flush()
-    if out_format == "table" and count < total:
-        print(f"{count} of {total} papers shown; --limit 0 shows all", file=sys.stderr)
-    return EXIT_OK
-
-
-def show(
-    data_dir: Path,
-    paper_id: str,
-    *,
-    fmt: str | None = None,
-    key_template: str = DEFAULT_TEMPLATE,
-) -> int:
-    """`paperbrowse show ID`: one paper in full (by id, id prefix, former id or arXiv id), or
-    in `fmt` (citation keys from `key_template`). CommandError 1 when no paper has that id, 2
-    for a bad key template."""
-    _check_key(key_template)
-    library = _open_library(data_dir)
-    paper = library.get(paper_id)
-    if paper is None:
-        raise CommandError(f"no paper with id {paper_id!r}")
-    state = _triage(data_dir).get(paper.id)
-    if fmt:
-        from paperbrowse.output import write_papers
-
-        console = _console() if fmt == "table" else None
-        write_papers([(paper, state)], fmt, sys.stdout, console=console, key_template=key_template)
-        return EXIT_OK
-    from paperbrowse.render import paper_lines, print_paper
-
-    if sys.stdout.isatty():
-        print_paper(_console(), paper, state)
-    else:  # plain lines: no padding, no URL broken across lines
-        sys.stdout.write("".join(line + "\n" for line in paper_lines(paper, state)))
-    return EXIT_OK
-
-
-def stats(data_dir: Path) -> int:
-    """`paperbrowse stats`: counts, date span, papers per month, top orgs and link hosts."""
-    from paperbrowse.render import stats_text
-
-    library = _open_library(data_dir)
-    text = stats_text(library.stats())
-    if sys.stdout.isatty():
-        _console().print(text, soft_wrap=True)
-    else:
-        sys.stdout.write(text.plain + "\n")
-    return EXIT_OK
-
-
-# ---------------------------------------------------------------------------------------------
-# the sample papers
 
 
 def ensure_demo_library(reset: bool = False) -> Path:
