@@ -48,7 +48,7 @@ from paperbrowse.state_fields import StateQueryError
 from paperbrowse.state_query import state_ids
 
 if TYPE_CHECKING:
-    from paperbrowse.triage import TriageView
+    from paperbrowse.triage_view import TriageView
 
 RELEVANCE_TOP = 500  # results ranked by score; the rest follow newest first
 

@@ -27,6 +27,8 @@ __all__ = [
     "open_for_reading",
     "open_for_writing",
     "read_only_notice",
+    "sqlite_error_line",
+    "write_error_line",
 ]
 
 JOURNALS = ("-wal", "-shm")  # SQLite's files beside a WAL database
@@ -60,6 +62,29 @@ def cannot_write_notice(path: Path, exc: BaseException, *, change: bool = False)
         f"{reason}: triage (read, starred, hidden, tags, notes) cannot be saved in {folder}; "
         "searching and reading work"
     )
+
+
+def sqlite_error_line(path: Path, exc: sqlite3.Error, *, writing: bool = False) -> str | None:
+    """The one line in our words for a SQLite error on the triage database `path`: locked by
+    another program, the disk full (SQLITE_FULL), or the error as SQLite words it; `writing`:
+    it ended a change, which the line says was not saved. None when the error says the file or
+    its directory is read-only: the caller says so with `read_only_notice`."""
+    unsaved = "; the change was not saved" if writing else ""
+    if "locked" in str(exc) or "busy" in str(exc):
+        return f"{path}: triage database is locked by another program; try again"
+    if "readonly" in str(exc) or "read-only" in str(exc):
+        return None
+    if getattr(exc, "sqlite_errorcode", None) == _SQLITE_FULL or "disk is full" in str(exc):
+        return f"{path}: the disk is full{unsaved or '; nothing was saved'}"
+    return f"{path}: triage database error: {exc}{unsaved}"
+
+
+def write_error_line(path: Path, exc: OSError) -> str:
+    """The one line for an OSError during a change to the triage database `path` (ENOSPC: the
+    disk is full); the change was not saved."""
+    if exc.errno == errno.ENOSPC:
+        return f"{path}: the disk is full; the change was not saved"
+    return f"{path}: cannot write triage database: {exc.strerror}; the change was not saved"
 
 
 def _is_full(exc: BaseException, folder: Path) -> bool:

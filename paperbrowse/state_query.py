@@ -18,7 +18,8 @@ from whoosh import query
 from paperbrowse.analysis import stemmed_terms
 from paperbrowse.state_fields import StateClause, StateQueryError
 from paperbrowse.tags import ids_with_tag, notes, tag_counts
-from paperbrowse.triage import TriageSnapshot, TriageStore
+from paperbrowse.triage import TriageStore
+from paperbrowse.triage_view import TriageSnapshot
 
 
 class StateSource(Protocol):
@@ -50,7 +51,7 @@ class _StoreSource:
 
 
 class StateSnapshot(TriageSnapshot):
-    """Flags (triage.TriageSnapshot), tags and notes read once from a TriageStore (in the
+    """Flags (triage_view.TriageSnapshot), tags and notes read once from a TriageStore (in the
     thread that owns its connection), for a search in another thread: the browser's worker.
     A TriageView for Library.search and a StateSource for its tag: and note: clauses."""
 

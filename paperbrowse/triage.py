@@ -1,19 +1,20 @@
 """Triage state (read, starred, hidden) per paper id, in SQLite apart from the search index.
 
 Each change is one transaction that touches only the flag it changes, so two browsers on one
-library never overwrite each other's triage with stale copies.
+library never overwrite each other's triage with stale copies. How `state.db` is opened, and the
+one-line wording of its errors, is state_files.py; what a search reads of triage (`TriageView`,
+`TriageSnapshot`) is triage_view.py.
 """
 
 from __future__ import annotations
 
 import contextlib
-import errno
 import os
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from paperbrowse.models import TriageState
 from paperbrowse.state_files import (
@@ -24,6 +25,8 @@ from paperbrowse.state_files import (
     open_for_reading,
     open_for_writing,
     read_only_notice,
+    sqlite_error_line,
+    write_error_line,
 )
 from paperbrowse.state_schema import FLAGS, now_stamp, version
 
@@ -31,36 +34,10 @@ __all__ = [
     "FLAGS",
     "Change",
     "TriageError",
-    "TriageSnapshot",
     "TriageStore",
-    "TriageView",
     "can_write",
     "read_only_notice",
 ]
-
-
-_SQLITE_FULL = 13  # SQLite's result code for "database or disk is full" (sqlite.org/rescode.html)
-
-
-class TriageView(Protocol):
-    """What a search reads of triage: the ids with a flag set (a TriageStore, or a snapshot
-    of one taken in another thread)."""
-
-    def ids_with(self, flag: str) -> set[str]:
-        """The paper ids whose `flag` (read, starred, hidden) is set."""
-        ...
-
-
-class TriageSnapshot:
-    """The flag sets of a TriageStore read at one moment (in the browser's UI thread), for a
-    search in another thread: SQLite connections stay in the thread that opened them."""
-
-    def __init__(self, triage: TriageView) -> None:
-        self._sets = {flag: triage.ids_with(flag) for flag in FLAGS}
-
-    def ids_with(self, flag: str) -> set[str]:
-        """Ids with `flag` set, as when the snapshot was taken."""
-        return set(self._sets[flag])
 
 
 class TriageError(Exception):
@@ -176,28 +153,15 @@ class TriageStore:
         )
 
     def _error(self, exc: sqlite3.Error, *, writing: bool = False) -> TriageError:
-        """One line in our words for a SQLite error; `writing`: it ended a change, which the
-        line says was not saved."""
-        unsaved = "; the change was not saved" if writing else ""
-        if "locked" in str(exc) or "busy" in str(exc):
-            return TriageError(
-                f"{self.path}: triage database is locked by another program; try again"
-            )
-        if "readonly" in str(exc) or "read-only" in str(exc):
+        """One line in our words for a SQLite error (`sqlite_error_line`; `writing`: it ended a
+        change, which the line says was not saved); one that says the file or its directory is
+        read-only makes the store read-only, with its notice."""
+        line = sqlite_error_line(self.path, exc, writing=writing)
+        if line is None:
             self.read_only = True
             self.notice = read_only_notice(self.path.parent)
-            return TriageError(self.notice)
-        if getattr(exc, "sqlite_errorcode", None) == _SQLITE_FULL or "disk is full" in str(exc):
-            return TriageError(f"{self.path}: the disk is full{unsaved or '; nothing was saved'}")
-        return TriageError(f"{self.path}: triage database error: {exc}{unsaved}")
-
-    def _os_error(self, exc: OSError) -> TriageError:
-        """One line for an OSError during a change (ENOSPC: the disk is full)."""
-        if exc.errno == errno.ENOSPC:
-            return TriageError(f"{self.path}: the disk is full; the change was not saved")
-        return TriageError(
-            f"{self.path}: cannot write triage database: {exc.strerror}; the change was not saved"
-        )
+            line = self.notice
+        return TriageError(line)
 
     def close(self) -> None:
         """Close the database."""
@@ -417,7 +381,7 @@ class TriageStore:
         except sqlite3.Error as exc:
             raise self._error(exc, writing=True) from None
         except OSError as exc:
-            raise self._os_error(exc) from None
+            raise TriageError(write_error_line(self.path, exc)) from None
 
     def _flags(self, ids: Sequence[str], flag: str) -> dict[str, bool]:
         states = self.get_many(ids)

@@ -4,10 +4,10 @@ entries (app.py).
 
 A mixin for `MainScreen`, which provides `filters`, `library`, `triage`, `search()`,
 `update_status()`, `show_saved_filters()` and the lock its worker threads share
-(`library_lock`); the counts' worker searches with a `triage.TriageSnapshot` taken in the UI
-thread. Counts are searched in a worker thread (never
-on the UI thread) and searched again after triage, a reload and a save. The views themselves
-(core: paperbrowse/views.py) are stored in the settings file by the app.
+(`library_lock`); the counts' worker searches with a `triage_view.TriageSnapshot` taken in
+the UI thread. Counts are searched in a worker thread (never on the UI thread) and searched
+again after triage, a reload and a save. The views themselves (core: paperbrowse/views.py) are
+stored in the settings file by the app.
 """
 
 from __future__ import annotations
@@ -24,7 +24,8 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Input, Static
 
 from paperbrowse.dates import DateError
-from paperbrowse.triage import TriageError, TriageSnapshot
+from paperbrowse.triage import TriageError
+from paperbrowse.triage_view import TriageSnapshot
 from paperbrowse.tui.filter_bar import COUNTED, FilterBar
 from paperbrowse.views import MAX_NAME, SavedView, ViewError, check_name, check_view
 

@@ -24,7 +24,8 @@ from paperbrowse.library import Library
 from paperbrowse.links import LinkError, link_kind, lookup_urls
 from paperbrowse.models import Filters, Paper
 from paperbrowse.results import Results
-from paperbrowse.triage import TriageStore, TriageView
+from paperbrowse.triage import TriageStore
+from paperbrowse.triage_view import TriageView
 from paperbrowse.tui.app import PaperBrowser
 from paperbrowse.tui.commands import ACTIONS
 from paperbrowse.tui.help import HelpScreen
