@@ -433,12 +433,21 @@ def lock_held(db: Path, mode: str) -> Iterator[None]:
 
 def test_locked_state_db_gives_a_one_line_error_in_bounded_time(with_triage: Path) -> None:
     """Another program holds state.db exclusively (SQLite's exclusive locking mode, which
-    even WAL readers cannot pass): `search` must give up with a one-line message, not hang."""
+    even WAL readers cannot pass) with a change not yet committed. A reader (`search`) answers
+    at once from the last committed state without touching the files (it reads the main file
+    as immutable: no log holds committed pages); a writer gives up in bounded time with one
+    line naming the file."""
     db = with_triage
     with lock_held(db, "exclusive-mode"):
         before = fingerprint(db)
         started = time.monotonic()
-        proc = run(db.parent, "search", "--state", "starred", timeout=60)
+        proc = run(db.parent, "search", "--state", "starred", "--format", "titles", timeout=60)
+        assert proc.returncode == 0, proc.stderr
+        assert len(proc.stdout.splitlines()) == 5
+        assert time.monotonic() - started < 30
+        assert fingerprint(db) == before
+        started = time.monotonic()
+        proc = run(db.parent, "star", "aaaaaaaaaaaa", timeout=60)
         elapsed = time.monotonic() - started
         line = one_line_error(proc)
         assert "locked" in line and str(db) in line, line
