@@ -10,6 +10,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from paperbrowse.discovery_commands import FOR_YOU
 from paperbrowse.models import ALL_SORTS, STATES
 
 
@@ -58,7 +59,12 @@ def add_parsers(sub: Any) -> None:
     add.add_argument("--since", default="", metavar="D", help="on or after D (kept as written: 7d)")
     add.add_argument("--until", default="", metavar="D", help="on or before D")
     add.add_argument("--state", choices=STATES, default="all", help="default: %(default)s")
-    add.add_argument("--sort", choices=("auto", *ALL_SORTS), default="auto", help="default: auto")
+    add.add_argument(
+        "--sort",
+        choices=("auto", *ALL_SORTS, FOR_YOU),  # views.VIEW_SORTS (not imported: it loads Whoosh)
+        default="auto",
+        help="default: auto; for-you: opens in For you's order (without the starred papers)",
+    )
     add.set_defaults(handler=_views_add)
     rm = views.add_parser("rm", help="delete a saved view")
     rm.add_argument("name", metavar="NAME")

@@ -56,31 +56,50 @@ def note(message: str) -> None:
 
 
 def for_you_model(
-    library: Library, triage: TriageStore
+    library: Library,
+    triage: TriageStore,
+    *,
+    tag: str | None = None,
+    tagged: set[str] | None = None,
 ) -> tuple[LibraryFeatures, ForYouModel | None, str | None]:
-    """(features, model or None, message when there is no model) for this library's triage."""
+    """(features, model or None, message when there is no model) for this library's triage:
+    trained on the stars, or on the papers `tagged` with `tag` (a `for:<tag>` ranking)."""
     from paperbrowse.feature_cache import library_features
     from paperbrowse.suggest import needs_more_stars, train_for_you
 
     features = library_features(library)
-    trained = train_for_you(features, triage)
+    trained = train_for_you(features, triage, tag=tag, tagged=tagged or ())
     message = needs_more_stars(trained)
     return features, (None if message else trained), message  # type: ignore[return-value]
 
 
 def for_you_results(library: Library, filters: Filters, triage: TriageStore) -> Results:
-    """`search --sort for-you`: the papers `filters` select (newest first) but the starred ones
-    (as the browser's For-you view; `--state starred` keeps them: it asks for them), reordered
-    by the For-you model; newest first with a line on stderr when there are too few stars. So
-    `--state inbox --sort for-you` is the browser's For-you view."""
+    """`search --sort for-you` and `search 'for:TAG …'`: the papers `filters` select (newest
+    first) but the ranking's positives (the starred papers, as the browser's For-you view;
+    for `for:TAG` the papers tagged TAG), reordered by the For-you model trained on those
+    positives; newest first with a line on stderr when there are too few. `--state starred`
+    keeps the stars and a `tag:` clause the tagged papers: they ask for them. So `--state
+    inbox --sort for-you` is the browser's For-you view. QueryError (one line) for `for:` with
+    a tag no paper carries."""
     from paperbrowse.results import Results
-    from paperbrowse.suggest import for_you_order, without_starred
+    from paperbrowse.suggest import (
+        asks_for_positives,
+        check_tagged,
+        for_you_order,
+        ranking_tag,
+        without,
+    )
+    from paperbrowse.tags import all_tags, ids_with_tag
 
+    tag = ranking_tag(library, filters.query)
+    if tag is None and filters.sort != FOR_YOU:
+        return library.search(filters, triage)  # `for:` was only text (inside quotes)
+    tagged = check_tagged(tag, ids_with_tag(triage, tag), all_tags(triage)) if tag else None
     found = library.search(filters.with_sort("date"), triage)
     docnums = list(found.docnums)
-    if filters.state != "starred":
-        docnums = without_starred(library, docnums, triage)
-    features, model, message = for_you_model(library, triage)
+    if not asks_for_positives(library, filters.query, filters.state, tag):
+        docnums = without(library, docnums, tagged or triage.ids_with("starred"))
+    features, model, message = for_you_model(library, triage, tag=tag, tagged=tagged)
     try:
         if message:
             note(message)

@@ -8,7 +8,8 @@ line in our words (QueryError) instead of a query that silently matches nothing 
 traceback; wildcards, prefixes and ranges on a text field match the field's unstemmed words
 (engine/patterns.py); and top-level date and count ranges are pulled out (`split_ranges`), so
 the catalog applies them instead of a Whoosh range query. `tag:` and `note:` clauses are pulled
-out too (state_fields.py): they are matched against state.db by id, not against the index.
+out too (state_fields.py): they are matched against state.db by id, not against the index;
+so is `for:` (for_field.py), which orders the results instead of selecting them.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from paperbrowse.engine.matching import WORDS_FIELD
 from paperbrowse.engine.patterns import WORD_FIELDS, word_pattern
 from paperbrowse.engine.scoring import positive_terms
 from paperbrowse.errors import QueryError
+from paperbrowse.for_field import ForClauseError, for_problem, split_for, with_for_field
 from paperbrowse.models import Filters
 from paperbrowse.query_forms import rewrite, value_problem
 from paperbrowse.schema import NUMBER_FIELDS, date_long
@@ -71,6 +73,7 @@ QUERY_FIELDS = (
     QueryField("has_code", "has_code:true", "a code link: true or false"),
     QueryField("tag", "tag:to-read", "your tags (state.db, not the index)"),
     QueryField("note", "note:benchmark", "words of your note, stemmed like the abstract"),
+    QueryField("for", "for:diffusion", "rank as For you does, learning from that tag's papers"),
 )
 SEARCHABLE_FIELDS = tuple(field.name for field in QUERY_FIELDS)
 # Whoosh's operators: NOT is a prefix, the others stand between two clauses.
@@ -148,7 +151,7 @@ class QueryLanguage:
     `tag` and `note` fields of state.db: state_fields.py)."""
 
     def __init__(self, schema: Schema) -> None:
-        parser = _QueryParser(None, with_state_fields(schema))
+        parser = _QueryParser(None, with_for_field(with_state_fields(schema)))
         parser.remove_plugin_class(WildcardPlugin)
         parser.add_plugin(_WildcardPlugin())
         parser.add_plugin(MultifieldPlugin(["title", "abstract"]))
@@ -176,7 +179,7 @@ class QueryLanguage:
                 f"invalid query {quoted(text)}: cannot be read as a query; see "
                 "`paperbrowse search --help` for the query language"
             ) from None
-        problem = _query_error(parsed)
+        problem = _query_error(parsed) or for_problem(parsed)
         if problem:
             raise QueryError(f"invalid query {quoted(text)}: {problem}")
         return parsed
@@ -388,9 +391,9 @@ class Plan:
 def plan_search(parsed: query.Query | None, filters: Filters) -> Plan:
     """The plan for a parsed query (`QueryLanguage.parse`) under `filters`' date bounds.
     QueryError when a tag: or note: clause stands inside OR or a group."""
-    try:
-        parsed, state = split_state_clauses(parsed)
-    except StateQueryError as exc:
+    try:  # for: orders the results (suggest.py): the search leaves it out
+        parsed, state = split_state_clauses(split_for(parsed)[0])
+    except (StateQueryError, ForClauseError) as exc:
         raise QueryError(f"invalid query {quoted(filters.query)}: {exc}") from None
     text_query, ranges = split_ranges(parsed)
     if filters.since or filters.until:

@@ -112,6 +112,7 @@ def search(
     table on a terminal, else tsv), at most `limit` (0: all; table: TABLE_LIMIT), citation keys
     of bibtex/csljson/ris from `key_template` (citekeys.py). 0 with results, 1 with none;
     CommandError 2 for a bad query (the caller maps QueryError) or key template."""
+    from paperbrowse.for_field import mentions_for
     from paperbrowse.models import TriageState
     from paperbrowse.output import write_papers
 
@@ -121,7 +122,7 @@ def search(
     _check_key(key_template)
     library = _open_library(data_dir)
     triage = _triage(data_dir)
-    if chosen.sort == FOR_YOU:
+    if chosen.sort == FOR_YOU or mentions_for(chosen.query):
         from paperbrowse.discovery_commands import for_you_results
 
         results = for_you_results(library, chosen, triage)

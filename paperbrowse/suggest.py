@@ -16,10 +16,13 @@ from typing import Protocol
 
 import numpy as np
 
+from paperbrowse.errors import QueryError
 from paperbrowse.feature_cache import LibraryFeatures
+from paperbrowse.for_field import split_for, unknown_tag
 from paperbrowse.library import Library
 from paperbrowse.recommend.foryou import ForYouModel, Labels, TooFewLabels, train
 from paperbrowse.recommend.similar import similar
+from paperbrowse.state_fields import split_state_clauses
 
 
 class FlagSets(Protocol):
@@ -109,21 +112,56 @@ def for_you_terms(features: LibraryFeatures, model: ForYouModel, docnum: int) ->
 
 
 def needs_more_stars(result: ForYouModel | TooFewLabels) -> str | None:
-    """The too-few-labels message with how many more stars it needs, or None for a model."""
+    """The too-few-labels message with how many more stars (or papers with the tag of a
+    `for:<tag>` ranking) it needs, or None for a model."""
     if isinstance(result, ForYouModel):
         return None
     more = result.needed - result.n_stars
-    what = f"papers tagged {result.tag}" if result.tag is not None else "stars"
-    noun = "star" if more == 1 and result.tag is None else what
+    if result.tag is not None:
+        noun = "paper" if more == 1 else "papers"
+        return (
+            f"For you: {result.tag} learns from the papers tagged {result.tag}: {more} more "
+            f"{noun} needed ({result.n_stars} of {result.needed}). Showing newest first."
+        )
+    noun = "star" if more == 1 else "stars"
     return (
         f"For you learns from your stars: {more} more {noun} needed "
         f"({result.n_stars} of {result.needed}). Showing newest first."
     )
 
 
+def ranking_tag(library: Library, text: str) -> str | None:
+    """The tag of the query's `for:<tag>` clause (for_field.py), or None. QueryError when the
+    query is malformed."""
+    return split_for(library.parse_query(text))[1]
+
+
+def asks_for_positives(library: Library, text: str, state: str, tag: str | None) -> bool:
+    """Whether a search asks for the ranking's positives, so they stay in its list: the
+    Starred view for the stars, a `tag:` clause (not negated) for a tag's ranking."""
+    if tag is None:
+        return state == "starred"
+    _rest, clauses = split_state_clauses(split_for(library.parse_query(text))[0])
+    return any(not negated and clause.fieldname == "tag" for negated, clause in clauses)
+
+
+def check_tagged(tag: str, tagged: set[str], names: Iterable[str]) -> set[str]:
+    """`tagged` (the ids carrying `tag`) when there are any, else QueryError: one line naming
+    the tags in use (`names`)."""
+    if not tagged:
+        raise QueryError(unknown_tag(tag, names))
+    return tagged
+
+
 def without_starred(library: Library, docnums: Sequence[int], flags: FlagSets) -> list[int]:
     """`docnums` (in their order) without the starred papers: the For-you set, in the browser's
     view and in `search --sort for-you` alike (the stars are what the model learned from; ranked
     among the rest they would head every list)."""
-    starred = library.catalog.flags_of(flags.ids_with("starred"))
-    return [int(d) for d in docnums if not starred[d]]
+    return without(library, docnums, flags.ids_with("starred"))
+
+
+def without(library: Library, docnums: Sequence[int], ids: Iterable[str]) -> list[int]:
+    """`docnums` (in their order) without the papers `ids`: a ranking's positives (the stars,
+    or the papers tagged for a `for:<tag>` ranking) leave its list."""
+    dropped = library.catalog.flags_of(set(ids))
+    return [int(d) for d in docnums if not dropped[d]]

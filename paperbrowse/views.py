@@ -9,6 +9,7 @@ view, in the order they were added (keys 5-9 of the browser open the first five)
     until = ""              # optional, like every key but the table's name
     state = "all"           # inbox, unread, read, starred, hidden, all (models.STATES)
     sort = "date"           # auto, relevance, date, upvotes, comments, title (models.ALL_SORTS)
+                            # or for-you (For you's order: `search --sort for-you`)
 
 Dates are kept as written, so `since = "7d"` is always the last seven days. An entry that
 cannot be used (a malformed query or date, an unknown state or sort, a value of the wrong
@@ -26,6 +27,7 @@ from typing import Any
 
 from paperbrowse.config import Settings
 from paperbrowse.dates import DateError, date_window
+from paperbrowse.discovery_commands import FOR_YOU
 from paperbrowse.models import ALL_SORTS, STATES, Filters
 from paperbrowse.query import QueryLanguage
 from paperbrowse.schema import make_schema
@@ -33,6 +35,7 @@ from paperbrowse.text import strip_controls
 
 TABLE = "views"  # the settings table holding the views
 KEYS = ("query", "since", "until", "state", "sort")
+VIEW_SORTS = ("auto", *ALL_SORTS, FOR_YOU)  # for-you: the For-you order (discovery_commands)
 MAX_NAME = 40  # characters: a view's name is a tab label
 
 
@@ -43,7 +46,7 @@ class ViewError(ValueError):
 @dataclass(frozen=True)
 class SavedView:
     """One saved search. `since`/`until` as the user wrote them ('' for none), `state` one of
-    models.STATES, `sort` `auto` or one of models.ALL_SORTS."""
+    models.STATES, `sort` `auto`, one of models.ALL_SORTS or `for-you` (VIEW_SORTS)."""
 
     name: str
     query: str = ""
@@ -101,8 +104,8 @@ def check_view(
     label = f"view {view.name!r}"
     if view.state not in STATES:
         raise ViewError(f"{label}: unknown state {view.state!r} (one of {', '.join(STATES)})")
-    if view.sort not in ("auto", *ALL_SORTS):
-        raise ViewError(f"{label}: unknown sort {view.sort!r} (auto or {', '.join(ALL_SORTS)})")
+    if view.sort not in VIEW_SORTS:
+        raise ViewError(f"{label}: unknown sort {view.sort!r} ({', '.join(VIEW_SORTS)})")
     try:
         view.filters(today)
     except DateError as exc:

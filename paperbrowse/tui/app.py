@@ -207,6 +207,13 @@ class PaperBrowser(App[list[Paper] | None]):
 
                 title = f"View: {view.name} ({held or key.lstrip(', ') or 'saved'})"
                 yield SystemCommand(title, describe(view), open_view)
+            for tag in screen.ranking_tags():
+
+                def rank(name: str = tag) -> None:
+                    self.call_later(screen.run_action, f"for_tag({name!r})")
+
+                why = f"For you learning from the papers tagged {tag} (the query for:{tag})"
+                yield SystemCommand(f"For you: {tag}", why, rank)
         # One help entry: ours (`?`) lists every key. On the main screen one quit: ours (`q`).
         dropped = ("Keys", "Quit") if isinstance(screen, MainScreen) else ("Keys",)
         for command in super().get_system_commands(screen):

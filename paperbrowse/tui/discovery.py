@@ -25,31 +25,43 @@ from typing import TYPE_CHECKING, Any
 from textual import work
 
 from paperbrowse.arrivals import arrived_since, last_looked, record_look
+from paperbrowse.discovery_commands import FOR_YOU as FOR_YOU_SORT
+from paperbrowse.errors import QueryError
 from paperbrowse.feature_cache import (
     LibraryFeatures,
     build_in_child,
     features_key,
     load_features,
 )
+from paperbrowse.for_field import mentions_for
 from paperbrowse.library import Library
 from paperbrowse.models import Filters
 from paperbrowse.recommend.foryou import MIN_POSITIVES, ForYouModel, TooFewLabels
 from paperbrowse.results import Results
+from paperbrowse.state_fields import mentions_state_fields
+from paperbrowse.state_query import StateSnapshot
 from paperbrowse.suggest import (
     FlagSets,
+    asks_for_positives,
+    check_tagged,
     for_you_order,
     for_you_terms,
     needs_more_stars,
+    ranking_tag,
     similar_papers,
     train_for_you,
-    without_starred,
+    without,
 )
+from paperbrowse.tags import all_tags
+from paperbrowse.triage import TriageError, TriageStore
+from paperbrowse.tui.filter_bar import FilterBar
 
 if TYPE_CHECKING:
     from textual.app import App
 
 FOR_YOU = "foryou"  # the view's state name (the filter bar's tab id)
 SIMILAR_LIMIT = 50
+Labelled = tuple[frozenset[str], frozenset[str], frozenset[str]]  # positives, read, hidden
 LABEL_CHARS = 32  # of a title in the status line's "Similar to …"
 BUILDING = "More like this: building the similarity features (once per index run)… Esc cancels."
 PREPARING = (
@@ -71,7 +83,9 @@ class DiscoveryActions:
     `notify`, `search`, `_targets`, `current`, `show_similar_results`."""
 
     library: Library
+    triage: TriageStore
     filters: Filters
+    active_view: str | None
     results: Results | None
     message: str
     _lock: threading.RLock
@@ -80,8 +94,8 @@ class DiscoveryActions:
     def init_discovery(self) -> None:
         """Set up the discovery state (called from MainScreen.__init__)."""
         self._features: LibraryFeatures | None = None
-        self._model: ForYouModel | TooFewLabels | None = None
-        self._model_triage: tuple[frozenset[str], ...] | None = None
+        # The model of each ranking (None: the stars; a for: tag), with the labels it learnt.
+        self._models: dict[str | None, tuple[Labelled, ForYouModel | TooFewLabels]] = {}
         self._building = False
         self.similar_mode: SimilarMode | None = None
         # A pending `m`: queued behind a search whose results are not shown yet, or running in
@@ -109,7 +123,7 @@ class DiscoveryActions:
                 self.app.call_from_thread(self._start_build)
             return None
         old, self._features = self._features, found
-        self._model = None
+        self._models = {}
         if old is not None and old is not found:
             old.close()
         return found
@@ -126,57 +140,125 @@ class DiscoveryActions:
 
     def _built(self) -> None:
         self._building = False
-        if self.filters.state == FOR_YOU and self.similar_mode is None and not self.similar_pending:
+        try:
+            ranked = self.ranking_of(self.filters)[0]
+        except QueryError:
+            ranked = False
+        if ranked and self.similar_mode is None and not self.similar_pending:
             self.search(keep_cursor=True)  # type: ignore[attr-defined]
 
-    def _trained(self, features: LibraryFeatures, flags: FlagSets) -> ForYouModel | TooFewLabels:
-        """The model for this triage, retrained only when the triage changed."""
-        seen = tuple(frozenset(flags.ids_with(f)) for f in ("starred", "read", "hidden"))
-        if self._model is None or seen != self._model_triage:
-            self._model = train_for_you(features, flags)
-            self._model_triage = seen
-        return self._model
+    def _trained(
+        self, features: LibraryFeatures, flags: FlagSets, tag: str | None, tagged: set[str]
+    ) -> ForYouModel | TooFewLabels:
+        """The model of this ranking (the stars; `tag`: the papers `tagged` with it) for this
+        triage, retrained only when the labels it learns from changed."""
+        positives = tagged if tag is not None else flags.ids_with("starred")
+        seen = (
+            frozenset(positives),
+            frozenset(flags.ids_with("read")),
+            frozenset(flags.ids_with("hidden")),
+        )
+        known = self._models.get(tag)
+        if known is not None and known[0] == seen:
+            return known[1]
+        model = train_for_you(features, flags, tag=tag, tagged=tagged)
+        self._models[tag] = (seen, model)
+        return model
 
-    def run_search(self, filters: Filters, snapshot: FlagSets | None) -> tuple[Results, str]:
+    def ranking_of(self, filters: Filters) -> tuple[bool, str | None]:
+        """(whether `filters` are shown in a For-you order, the `for:` tag or None); the query
+        is parsed under the lock (QueryError when malformed)."""
+        tag = None
+        if mentions_for(filters.query):
+            with self._lock:
+                tag = ranking_tag(self.library, filters.query)
+        ranked = tag is not None or filters.state == FOR_YOU or filters.sort == FOR_YOU_SORT
+        return ranked, tag
+
+    def needs_snapshot(self, filters: Filters) -> bool:
+        """Whether a search of `filters` needs the triage (flags, tags, notes) read first."""
+        return (
+            filters.state != "all"
+            or filters.sort == FOR_YOU_SORT
+            or mentions_state_fields(filters.query)
+            or mentions_for(filters.query)
+        )
+
+    def run_search(self, filters: Filters, snapshot: StateSnapshot | None) -> tuple[Results, str]:
         """The results of `filters` and a note for the message line (worker thread). The
-        For-you view is the Inbox in the model's order."""
-        if filters.state != FOR_YOU:
+        For-you view is the Inbox but the starred papers in the model's order; a `for:<tag>`
+        query (any view) the papers but those tagged, in the order of the model trained on
+        them; a saved view sorted `for-you` its papers but the starred ones, in For-you order."""
+        ranked, tag = self.ranking_of(filters)
+        if not ranked or snapshot is None:
             with self._lock:
                 return self.library.search(filters, snapshot), ""
-        inbox = replace(filters, state="inbox", sort="date")
+        tagged = None
+        if tag is not None:
+            tagged = check_tagged(tag, snapshot.tag_ids(tag), snapshot.tag_names())
+        state = "inbox" if filters.state == FOR_YOU else filters.state
         with self._lock:
-            found = self.library.search(inbox, snapshot)
-            if snapshot is not None:  # starred papers are in Starred: For you is the rest
-                kept = without_starred(self.library, found.docnums, snapshot)
-                found = Results(self.library, kept, found.sort, found.terms)
-        if snapshot is None:
-            return found, ""
-        with self._lock:  # too few stars: no features needed to say so
-            stars = int(self.library.catalog.flags_of(snapshot.ids_with("starred")).sum())
-        if stars < MIN_POSITIVES:
-            return found, needs_more_stars(TooFewLabels(stars)) or ""
+            found = self.library.search(replace(filters, state=state, sort="date"), snapshot)
+            positives = tagged if tagged is not None else snapshot.ids_with("starred")
+            # The stars are in Starred; a ranking's positives would head its own list.
+            drop = set(snapshot.ids_with("starred")) if filters.state == FOR_YOU else set()
+            if not asks_for_positives(self.library, filters.query, state, tag):
+                drop |= positives
+            kept = without(self.library, found.docnums, drop) if drop else found.docnums
+            found = Results(self.library, kept, FOR_YOU_SORT, found.terms)
+            n_positives = int(self.library.catalog.flags_of(positives).sum())
+        if n_positives < MIN_POSITIVES:  # too few labels: no features needed to say so
+            return found, needs_more_stars(TooFewLabels(n_positives, tag=tag)) or ""
         features = self._ready_features(wait=False)
         if features is None:
             return found, PREPARING
-        model = self._trained(features, snapshot)
+        model = self._trained(features, snapshot, tag, tagged or set())
         if isinstance(model, TooFewLabels):
             return found, needs_more_stars(model) or ""
         order = for_you_order(features, model, found.docnums)
-        return Results(self.library, order, "for-you", found.terms), ""
+        return Results(self.library, order, FOR_YOU_SORT, found.terms), ""
+
+    def ranking_tags(self) -> list[str]:
+        """Every tag in use, for the palette's "For you: <tag>" entries (none when state.db
+        cannot be read)."""
+        try:
+            return all_tags(self.triage)
+        except TriageError:
+            return []
+
+    def action_for_tag(self, tag: str) -> None:
+        """The For-you view ordered by the model of `tag` (the palette's "For you: <tag>"):
+        `for:<tag>` in the filter bar, the dates kept."""
+        self.active_view = None
+        self.cancel_similar()
+        bar = self.query_one(FilterBar)  # type: ignore[attr-defined]
+        _query, since, until = bar.values()
+        bar.set_texts(f"for:{tag}", since, until)
+        bar.set_view(FOR_YOU)
+        self.filters = replace(self.filters, query=f"for:{tag}", state=FOR_YOU)
+        self.search()  # type: ignore[attr-defined]
 
     # -- what the detail pane says why ------------------------------------------------------------
 
     def why_of(self, docnum: int) -> str:
         """The line the detail pane shows above a paper: shared key terms in a Similar list,
-        top contributing terms in the For-you view, else ""."""
+        top contributing terms in a For-you order, else ""."""
         if self.similar_mode is not None:
             why = self.similar_mode.why.get(docnum, "")
             return f"Shared key terms: {why}" if why else ""
-        model, features = self._model, self._features
-        if self.filters.state == FOR_YOU and isinstance(model, ForYouModel) and features:
-            terms = for_you_terms(features, model, docnum)
-            return f"For you: {', '.join(terms)}" if terms else ""
-        return ""
+        results, features = self.results, self._features
+        if results is None or results.sort != FOR_YOU_SORT or features is None:
+            return ""
+        try:
+            _ranked, tag = self.ranking_of(self._good_filters)  # type: ignore[attr-defined]
+        except QueryError:
+            return ""
+        known = self._models.get(tag)
+        if known is None or not isinstance(known[1], ForYouModel):
+            return ""
+        terms = for_you_terms(features, known[1], docnum)
+        label = "For you" if tag is None else f"For you: {tag}"
+        return f"{label}: {', '.join(terms)}" if terms else ""
 
     # -- more like this -------------------------------------------------------------------------
 

@@ -24,6 +24,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Input, Static
 
 from paperbrowse.dates import DateError
+from paperbrowse.discovery_commands import FOR_YOU
 from paperbrowse.triage import TriageError
 from paperbrowse.triage_view import TriageSnapshot
 from paperbrowse.tui.filter_bar import COUNTED, FilterBar
@@ -166,10 +167,10 @@ class SavedViewActions(Screen[None]):
         """The filter as it stands, as a view called `name` (dates as typed)."""
 
         query, since, until = self.query_one(FilterBar).values()
-        sort = self.filters.sort
-        return SavedView(
-            check_name(name), query, since.strip(), until.strip(), self.filters.state, sort
-        )
+        state, sort = self.filters.state, self.filters.sort
+        if state == "foryou":  # the For-you view: the Inbox in For you's order
+            state, sort = "inbox", FOR_YOU
+        return SavedView(check_name(name), query, since.strip(), until.strip(), state, sort)
 
     def action_save_view(self) -> None:
         """`ctrl+s`: ask for a name, then save the filter as a view."""

@@ -19,7 +19,6 @@ from paperbrowse.dates import DateError
 from paperbrowse.errors import QueryError
 from paperbrowse.models import Filters, Paper, TriageState
 from paperbrowse.results import Results, Row
-from paperbrowse.state_fields import mentions_state_fields
 from paperbrowse.state_query import StateSnapshot
 from paperbrowse.triage import TriageError
 
@@ -57,6 +56,8 @@ class SearchRunner(Screen[None]):
         def cancel_similar(self) -> bool: ...
 
         def run_queued_similar(self) -> None: ...
+
+        def needs_snapshot(self, filters: Filters) -> bool: ...
 
         def run_search(
             self, filters: Filters, snapshot: FlagSets | None
@@ -129,7 +130,7 @@ class SearchRunner(Screen[None]):
         try:
             # SQLite connections belong to the thread that made them: read the flags (and the
             # tags and notes a tag:/note: clause needs) here.
-            needed = self.filters.state != "all" or mentions_state_fields(self.filters.query)
+            needed = self.needs_snapshot(self.filters)
             snapshot = StateSnapshot(self.triage) if needed else None
         except TriageError as exc:
             self._search_failed(self._generation, str(exc))
