@@ -1,0 +1,139 @@
+"""Pilot tests for `for:<tag>` in the browser (the filter bar, the palette's "For you: <tag>")
+and for saving the For-you order as a view (`ctrl+s`). Expected orders come from the recommend
+core called directly on the library's stored records."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import tomllib
+from textual.widgets import Input, Static, Tabs
+
+from paperbrowse.models import Filters
+from paperbrowse.recommend.foryou import ForYouModel, Labels, train
+from paperbrowse.recommend.similar import similar
+from paperbrowse.triage import TriageStore
+from paperbrowse.tui.app import PaperBrowser
+from paperbrowse.tui.discovery import FOR_YOU
+from paperbrowse.tui.main_screen import MainScreen
+from paperbrowse.tui.paper_detail import PaperDetail
+from paperbrowse.tui.pilot import settle
+from paperbrowse.tui.saved_views import SaveViewScreen
+from tests.functional.test_browser_discovery import oracle
+from tests.functional.test_for_tag_cli import tag, tagged_topic
+
+MakeApp = Callable[..., PaperBrowser]
+SIZE = (100, 30)
+
+
+def main(app: PaperBrowser) -> MainScreen:
+    assert isinstance(app.screen, MainScreen), app.screen
+    return app.screen
+
+
+def message(app: PaperBrowser) -> str:
+    return str(main(app).query_one("#message", Static).render())
+
+
+async def type_query(pilot: object, app: PaperBrowser, text: str) -> None:
+    box = main(app).query_one("#query", Input)
+    box.focus()
+    box.value = text
+    await settle(pilot)  # type: ignore[arg-type]
+
+
+async def test_for_tag_in_the_filter_bar_ranks_by_the_tags_model_and_says_why(
+    make_app: MakeApp, data_dir: Path
+) -> None:
+    ids, expected = tagged_topic(data_dir, "mytopic")
+    library, space = oracle(data_dir)
+    library.close()
+    model = train(space, Labels.from_triage([], [], [], tag="mytopic", tagged=ids))
+    assert isinstance(model, ForYouModel)
+    app = make_app(Filters(state="all"))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await type_query(pilot, app, "for:mytopic")
+        screen = main(app)
+        assert screen.results is not None and screen.results.ids == expected
+        await pilot.press("escape")  # to the list: the detail pane shows the first paper
+        await settle(pilot)
+        detail = screen.query_one(PaperDetail).item
+        assert detail is not None and detail.paper.id == expected[0]
+        terms = model.explain(space, space.row_of(expected[0]) or 0)
+        assert terms and detail.why == "For you: mytopic: " + ", ".join(terms)
+        assert "for-you" in str(screen.query_one("#status", Static).render())
+        assert message(app).strip() == ""
+
+
+async def test_for_an_unknown_tag_or_too_few_in_the_filter_bar_says_so(
+    make_app: MakeApp, data_dir: Path
+) -> None:
+    library, space = oracle(data_dir)
+    newest = [library.catalog.ids[d] for d in library.catalog.date_order]
+    library.close()
+    tag(data_dir, newest[:2], "pair")
+    app = make_app(Filters(state="all"))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await type_query(pilot, app, "for:nosuch")
+        assert "no paper is tagged 'nosuch' (tags: pair)" in message(app)
+        await type_query(pilot, app, "for:pair")
+        said = message(app)
+        assert "3 more papers needed (2 of 5)" in said and "newest first" in said
+        screen = main(app)
+        assert screen.results is not None and screen.results.ids == newest[2:]
+
+
+async def test_the_palette_offers_for_you_per_tag(make_app: MakeApp, data_dir: Path) -> None:
+    ids, expected = tagged_topic(data_dir, "mytopic")
+    app = make_app(Filters(state="inbox"))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        commands = {c.title: c for c in app.get_system_commands(app.screen)}
+        assert "For you: mytopic" in commands
+        commands["For you: mytopic"].callback()
+        await settle(pilot)
+        screen = main(app)
+        assert screen.filters.state == FOR_YOU and screen.filters.query == "for:mytopic"
+        assert screen.query_one("#query", Input).value == "for:mytopic"
+        assert screen.query_one(Tabs).active == FOR_YOU
+        # No triage but the tag: the Inbox is every paper, so For you: mytopic is the CLI's.
+        assert screen.results is not None and screen.results.ids == expected
+
+
+async def test_ctrl_s_on_for_you_saves_a_view_that_opens_in_for_you_order(
+    make_app: MakeApp, data_dir: Path, isolated_dirs: Path
+) -> None:
+    config = isolated_dirs / "config" / "paperbrowse" / "config.toml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text("", "utf-8")
+    library, space = oracle(data_dir)
+    library.close()
+    stars = [space.ids[0], *(n.id for n in similar(space, [0], limit=5))]
+    triage = TriageStore(data_dir / "state.db")
+    triage.set(stars, "starred", True)
+    triage.close()
+    app = make_app(Filters(state="inbox"), settings=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("0")
+        await settle(pilot)
+        screen = main(app)
+        for_you = screen.results.ids if screen.results else []
+        assert len(for_you) > 10
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, SaveViewScreen)
+        await pilot.press(*"mine", "enter")
+        await settle(pilot)
+        saved = tomllib.loads(config.read_text("utf-8"))
+        assert saved["views"] == {"mine": {"state": "inbox", "sort": "for-you"}}
+        await pilot.press("S")  # another sort: For you's order is gone
+        await settle(pilot)
+        assert screen.results is not None and screen.results.ids != for_you
+        await pilot.press("5")  # the saved view: For you's order again
+        await settle(pilot)
+        assert screen.results is not None and screen.results.ids == for_you
+        assert "mine" in str(screen.query_one("#status", Static).render())
