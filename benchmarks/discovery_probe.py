@@ -1,16 +1,20 @@
 """Measure the browser's discovery on a library, headless (Textual's Pilot), in its own process.
 
-    python benchmarks/discovery_probe.py DATA_DIR [--stars 30] [--similar 10]
+    python benchmarks/discovery_probe.py DATA_DIR [--stars 30] [--similar 10] [--settle 0.5]
 
 Before the browser starts, the probe stars `--stars` papers matching "diffusion" and hides 40
 others (in DATA_DIR's state.db: use a scratch library). The features must already be saved
 (`python -m paperbrowse.feature_cache DATA_DIR`, timed by the caller). Then, in the browser:
 
-- `open_for_you_s`: `0` pressed on the Inbox until the For-you list is shown (features loaded
-  lazily, model trained, the Inbox ordered, the first page read);
+- `open_for_you_s`: `0` pressed on the Inbox `--settle` seconds after it was shown, until the
+  For-you list is shown (features loaded lazily, the model trained and every paper scored
+  unless the browser's warm-up did it during those seconds, the Inbox ordered, the first page
+  read);
 - `retrain_s`: `s` on the For-you view's first paper until the view is shown again (the search,
   the retrain on the new triage, the order), per star;
-- `similar_ms`: `m` until the "Similar to …" list is shown, then Esc, per paper;
+- `similar_ms`: `m` until the "Similar to …" list is in the list pane (the paint follows on the
+  next frame), then Esc, per paper; `similar_idle_ms`: until the Pilot's `press` returned
+  (it also waits for the whole process to go idle: an upper bound);
 - `rss_mb`: the process's peak RSS; `rss_before_mb`: its RSS on the Inbox, before `0`.
 
 Prints one JSON object.
@@ -57,14 +61,22 @@ def prepare(data_dir: Path, stars: int) -> None:
     triage.close()
 
 
-async def probe(data_dir: Path, similar: int, retrains: int) -> dict[str, object]:
+async def probe(
+    data_dir: Path, similar: int, retrains: int, settle: float = 0.5
+) -> dict[str, object]:
     """Open the browser, time `0`, `s` in For you, and `m`."""
     from paperbrowse.models import Filters
     from paperbrowse.tui.app import make_browser
     from paperbrowse.tui.main_screen import MainScreen
 
     shown: dict[int, float] = {}
+    similar_shown: list[float] = []
     original = MainScreen._show_results
+    original_similar = MainScreen.show_similar_results
+
+    def record_similar(self: MainScreen, *args: object) -> None:
+        original_similar(self, *args)  # type: ignore[arg-type]
+        similar_shown.append(time.time())
 
     def record(self: MainScreen, generation: int, *args: object) -> None:
         original(self, generation, *args)  # type: ignore[arg-type]
@@ -72,6 +84,7 @@ async def probe(data_dir: Path, similar: int, retrains: int) -> dict[str, object
             shown[generation] = time.time()
 
     MainScreen._show_results = record  # type: ignore[method-assign]
+    MainScreen.show_similar_results = record_similar  # type: ignore[method-assign]
     app = make_browser(data_dir, Filters(state="inbox"), cursor_blink=False, use_settings=False)
     out: dict[str, object] = {}
     async with app.run_test(size=(120, 36)) as pilot:
@@ -79,7 +92,7 @@ async def probe(data_dir: Path, similar: int, retrains: int) -> dict[str, object
             await asyncio.sleep(0.002)
         screen = app.screen
         assert isinstance(screen, MainScreen)
-        await asyncio.sleep(0.5)
+        await asyncio.sleep(settle)
         out["rss_before_mb"] = current_rss_mb()
         t0 = time.time()
         await pilot.press("0")
@@ -92,18 +105,22 @@ async def probe(data_dir: Path, similar: int, retrains: int) -> dict[str, object
             times.append(await _shown_after(screen, shown, t0))
         out["retrain_s"] = times
         lat = []
+        idle = []
         for _ in range(similar):
             await pilot.press("j")
+            similar_shown.clear()
             t0 = time.time()
             await pilot.press("m")
-            while screen.similar_mode is None and time.time() - t0 < 30:
+            idle.append((time.time() - t0) * 1000)
+            while not similar_shown and time.time() - t0 < 30:
                 await asyncio.sleep(0.001)
-            lat.append((time.time() - t0) * 1000)
+            lat.append((similar_shown[0] - t0) * 1000 if similar_shown else float("nan"))
             await pilot.press("escape")
             while screen.similar_mode is not None:
                 await asyncio.sleep(0.001)
             await asyncio.sleep(0.05)
         out["similar_ms"] = lat
+        out["similar_idle_ms"] = idle
         out["rss_mb"] = peak_rss_mb()
     return out
 
@@ -124,8 +141,9 @@ def main() -> int:
     data_dir = Path(sys.argv[1])
     stars = int(sys.argv[sys.argv.index("--stars") + 1]) if "--stars" in sys.argv else 30
     similar = int(sys.argv[sys.argv.index("--similar") + 1]) if "--similar" in sys.argv else 10
+    settle = float(sys.argv[sys.argv.index("--settle") + 1]) if "--settle" in sys.argv else 0.5
     prepare(data_dir, stars)
-    print(json.dumps(asyncio.run(probe(data_dir, similar, retrains=5))))
+    print(json.dumps(asyncio.run(probe(data_dir, similar, retrains=5, settle=settle))))
     return 0
 
 

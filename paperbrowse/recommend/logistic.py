@@ -78,14 +78,19 @@ def fit_logistic(
     compact = SparseRows(x.indptr, local.ravel().astype(np.int32), x.data, len(cols))
     d = len(cols)
     lam = 1.0 / c
+    # Made once, not per evaluation: each entry's row, and the values in float64. x.w and
+    # x'.r are then one bincount each (each sum taken in stored order, as SparseRows.dot).
+    row_of = np.repeat(np.arange(n, dtype=np.int64), compact.lengths())
+    values = compact.data.astype(np.float64)
+    columns = compact.indices.astype(np.int64)
 
     def objective(theta: np.ndarray) -> tuple[float, np.ndarray]:
         w, b = theta[:d], theta[d]
-        z = y * (compact.dot(w) + b)
+        z = y * (np.bincount(row_of, weights=values * w[columns], minlength=n) + b)
         loss = _dot(s, _log1pexp(-z)) + 0.5 * lam * _dot(w, w)
         r = -s * y * _sigmoid(-z)  # d loss / d (x.w + b)
         grad = np.empty(d + 1)
-        grad[:d] = compact.tdot(r) + lam * w
+        grad[:d] = np.bincount(columns, weights=values * r[row_of], minlength=d) + lam * w
         grad[d] = r.sum()
         return loss, grad
 

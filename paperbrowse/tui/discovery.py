@@ -36,32 +36,31 @@ from paperbrowse.feature_cache import (
 from paperbrowse.for_field import mentions_for
 from paperbrowse.library import Library
 from paperbrowse.models import Filters
-from paperbrowse.recommend.foryou import MIN_POSITIVES, ForYouModel, TooFewLabels
+from paperbrowse.rankings import Rankings
+from paperbrowse.recommend.foryou import MIN_POSITIVES, TooFewLabels
 from paperbrowse.results import Results
 from paperbrowse.state_fields import mentions_state_fields
 from paperbrowse.state_query import StateSnapshot
 from paperbrowse.suggest import (
-    FlagSets,
     asks_for_positives,
     check_tagged,
-    for_you_order,
     for_you_terms,
     needs_more_stars,
     ranking_tag,
     similar_papers,
-    train_for_you,
     without,
 )
 from paperbrowse.tags import all_tags
-from paperbrowse.triage import TriageError, TriageStore
+from paperbrowse.triage import TriageError, TriageSnapshot, TriageStore
 from paperbrowse.tui.filter_bar import FilterBar
 
 if TYPE_CHECKING:
     from textual.app import App
+    from textual.timer import Timer
 
 FOR_YOU = "foryou"  # the view's state name (the filter bar's tab id)
 SIMILAR_LIMIT = 50
-Labelled = tuple[frozenset[str], frozenset[str], frozenset[str]]  # positives, read, hidden
+WARM_DELAY = 0.5  # seconds of quiet before the stars' model is trained in the background
 LABEL_CHARS = 32  # of a title in the status line's "Similar to …"
 BUILDING = "More like this: building the similarity features (once per index run)… Esc cancels."
 PREPARING = (
@@ -89,14 +88,17 @@ class DiscoveryActions:
     results: Results | None
     message: str
     _lock: threading.RLock
+    _view_asked: int  # search_runner.py's: an `m` waits while a view asked for is not shown
+    _view_shown: int
     app: App[Any]
 
     def init_discovery(self) -> None:
         """Set up the discovery state (called from MainScreen.__init__)."""
         self._features: LibraryFeatures | None = None
-        # The model of each ranking (None: the stars; a for: tag), with the labels it learnt.
-        self._models: dict[str | None, tuple[Labelled, ForYouModel | TooFewLabels]] = {}
+        self._rankings: Rankings | None = None  # the models of self._features' generation
         self._building = False
+        self._warm_timer: Timer | None = None
+        self._warmed = False
         self.similar_mode: SimilarMode | None = None
         # A pending `m`: queued behind a search whose results are not shown yet, or running in
         # its worker. The token tells a cancelled request's late result from the live one.
@@ -109,22 +111,30 @@ class DiscoveryActions:
     def _ready_features(self, *, wait: bool, start: bool = True) -> LibraryFeatures | None:
         """The current generation's features; None when not built yet (the build runs now
         when `wait`, else starts in the background when `start`)."""
-        with self._lock:
-            key = features_key(self.library)
-            if self._features is not None and self._features.space.key == key:
-                return self._features
-            found = load_features(self.library)
-        if found is None and wait:
-            if build_in_child(self.library.data_dir):
-                with self._lock:
-                    found = load_features(self.library)
-        elif found is None:
+        with self._lock:  # one thread loads them; the others (search, warm-up, `m`) wait
+            found = self._current_features()
+            if found is not None:
+                return found
+        if not wait:
             if start:
                 self.app.call_from_thread(self._start_build)
             return None
+        if not build_in_child(self.library.data_dir):
+            return None
+        with self._lock:
+            return self._current_features()
+
+    def _current_features(self) -> LibraryFeatures | None:
+        """The kept features when they are the current generation's, else the saved ones
+        loaded now (None: not built); called under the lock."""
+        if self._features is not None and self._features.space.key == features_key(self.library):
+            return self._features
+        found = load_features(self.library)
+        if found is None:
+            return None
         old, self._features = self._features, found
-        self._models = {}
-        if old is not None and old is not found:
+        self._rankings = Rankings(found)
+        if old is not None:
             old.close()
         return found
 
@@ -147,23 +157,47 @@ class DiscoveryActions:
         if ranked and self.similar_mode is None and not self.similar_pending:
             self.search(keep_cursor=True)  # type: ignore[attr-defined]
 
-    def _trained(
-        self, features: LibraryFeatures, flags: FlagSets, tag: str | None, tagged: set[str]
-    ) -> ForYouModel | TooFewLabels:
-        """The model of this ranking (the stars; `tag`: the papers `tagged` with it) for this
-        triage, retrained only when the labels it learns from changed."""
-        positives = tagged if tag is not None else flags.ids_with("starred")
-        seen = (
-            frozenset(positives),
-            frozenset(flags.ids_with("read")),
-            frozenset(flags.ids_with("hidden")),
-        )
-        known = self._models.get(tag)
-        if known is not None and known[0] == seen:
-            return known[1]
-        model = train_for_you(features, flags, tag=tag, tagged=tagged)
-        self._models[tag] = (seen, model)
-        return model
+    def _rankings_of(self, features: LibraryFeatures) -> Rankings:
+        rankings = self._rankings
+        if rankings is None or rankings.features is not features:
+            rankings = self._rankings = Rankings(features)
+        return rankings
+
+    def warm_for_you(self, *, first: bool = False) -> None:
+        """Train the stars' model (and score every paper) in the background, WARM_DELAY after
+        the last call: after the first results (`first`: once) and after each triage change,
+        so that `0` finds it ready instead of training while the user waits. Never builds the
+        features (the For-you view does that) and does nothing with fewer than MIN_POSITIVES
+        stars."""
+        if first and self._warmed:
+            return
+        self._warmed = True
+        if self._warm_timer is not None:
+            self._warm_timer.stop()
+        self._warm_timer = self.set_timer(WARM_DELAY, self._warm_now)  # type: ignore[attr-defined]
+
+    def _warm_now(self) -> None:
+        self._warm_timer = None
+        try:
+            snapshot = TriageSnapshot(self.triage)
+        except TriageError:
+            return
+        self._warm_worker(snapshot)
+
+    @work(thread=True, exclusive=True, group="warm")
+    def _warm_worker(self, snapshot: TriageSnapshot) -> None:
+        try:
+            with self._lock:
+                if self.library.searcher is None:
+                    return
+                starred = self.library.catalog.flags_of(snapshot.ids_with("starred"))
+            if int(starred.sum()) < MIN_POSITIVES:
+                return
+            features = self._ready_features(wait=False, start=False)
+            if features is not None:
+                self._rankings_of(features).ranking(snapshot)
+        except Exception:  # damaged features or index: the view says so when it is opened
+            return
 
     def ranking_of(self, filters: Filters) -> tuple[bool, str | None]:
         """(whether `filters` are shown in a For-you order, the `for:` tag or None); the query
@@ -212,10 +246,11 @@ class DiscoveryActions:
         features = self._ready_features(wait=False)
         if features is None:
             return found, PREPARING
-        model = self._trained(features, snapshot, tag, tagged or set())
-        if isinstance(model, TooFewLabels):
-            return found, needs_more_stars(model) or ""
-        order = for_you_order(features, model, found.docnums)
+        rankings = self._rankings_of(features)
+        ranking = rankings.ranking(snapshot, tag, tagged or ())
+        if isinstance(ranking.model, TooFewLabels):
+            return found, needs_more_stars(ranking.model) or ""
+        order = rankings.order(ranking, found.docnums)
         return Results(self.library, order, FOR_YOU_SORT, found.terms), ""
 
     def ranking_tags(self) -> list[str]:
@@ -246,17 +281,17 @@ class DiscoveryActions:
         if self.similar_mode is not None:
             why = self.similar_mode.why.get(docnum, "")
             return f"Shared key terms: {why}" if why else ""
-        results, features = self.results, self._features
-        if results is None or results.sort != FOR_YOU_SORT or features is None:
+        results, rankings = self.results, self._rankings
+        if results is None or results.sort != FOR_YOU_SORT or rankings is None:
             return ""
         try:
             _ranked, tag = self.ranking_of(self._good_filters)  # type: ignore[attr-defined]
         except QueryError:
             return ""
-        known = self._models.get(tag)
-        if known is None or not isinstance(known[1], ForYouModel):
+        model = rankings.latest(tag)
+        if model is None:
             return ""
-        terms = for_you_terms(features, known[1], docnum)
+        terms = for_you_terms(rankings.features, model, docnum)
         label = "For you" if tag is None else f"For you: {tag}"
         return f"{label}: {', '.join(terms)}" if terms else ""
 
@@ -268,8 +303,9 @@ class DiscoveryActions:
         return self._similar_queued or self._similar_running
 
     def action_more_like_this(self) -> None:
-        if not self.idle:  # type: ignore[attr-defined]
+        if self._view_asked > self._view_shown:
             # The view the user asked for is on its way: `m` acts on its highlighted paper.
+            # (A search that only refreshes the shown view after triage is not waited for.)
             self._similar_queued = True
             return
         self._start_similar()

@@ -231,6 +231,7 @@ class MainScreen(
         self.paper_list.refresh()
         self.show_detail(self.paper_list.cursor)
         self.count_views()
+        self.warm_for_you()  # the stars' model of the new triage, before `0` asks for it
         if self.filters.state != "all" and self.similar_mode is None:
             self.keep_cursor_on(follow)
             self.search(keep_cursor=True)

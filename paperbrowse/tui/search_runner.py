@@ -59,6 +59,8 @@ class SearchRunner(Screen[None]):
 
         def needs_snapshot(self, filters: Filters) -> bool: ...
 
+        def warm_for_you(self, *, first: bool = False) -> None: ...
+
         def run_search(
             self, filters: Filters, snapshot: FlagSets | None
         ) -> tuple[Results, str]: ...
@@ -73,6 +75,10 @@ class SearchRunner(Screen[None]):
         self._lock = threading.RLock()  # Whoosh readers are not shared across threads unguarded
         self._pending: tuple[int, Filters, int, StateSnapshot | None] | None = None
         self._generation = 0
+        # Generations of the last search that asked for a new view or filter (not a refresh
+        # after triage) and of the last one shown: between the two an `m` waits for the view.
+        self._view_asked = 0
+        self._view_shown = 0
         self._searching = False
         self._good_filters = filters
         self._keep_id: str | None = None  # after a reload, keep the cursor on this paper
@@ -125,6 +131,8 @@ class SearchRunner(Screen[None]):
         if not keep_cursor:
             self.cancel_similar()
         self._generation += 1
+        if not keep_cursor:
+            self._view_asked = self._generation
         cursor = self.paper_list.cursor if keep_cursor else 0
         self._early_moves = None if keep_cursor else 0
         try:
@@ -170,6 +178,7 @@ class SearchRunner(Screen[None]):
     ) -> None:
         if generation != self._generation or not self.has_panes:
             return  # a newer search is on its way, or the screen was closed
+        self._view_shown = generation
         self.similar_mode = None
         self.results = results
         self._good_filters = filters
@@ -187,6 +196,7 @@ class SearchRunner(Screen[None]):
         if not len(results):
             self.show_detail(-1)
         self.run_queued_similar()  # an `m` typed before these results: it acts on them
+        self.warm_for_you(first=True)
 
     def _position_of(self, results: Results, paper_id: str, default: int) -> int:
         """Where `paper_id` now stands in `results` (after a reload), else `default`."""
@@ -202,6 +212,7 @@ class SearchRunner(Screen[None]):
     def _search_failed(self, generation: int, message: str) -> None:
         if generation != self._generation or not self.has_panes:
             return
+        self._view_shown = generation
         self.message = message
         self.update_status()
         self.run_queued_similar()
