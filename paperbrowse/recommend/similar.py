@@ -128,7 +128,7 @@ def similar(
             row=int(r),
             id=space.ids[int(r)],
             score=float(scores[r]),
-            shared=shared_terms(space, int(r), cols, weights, explain),
+            shared=shared_terms(space, int(r), cols, weights, explain) if explain else (),
         )
         for r in best
     ]

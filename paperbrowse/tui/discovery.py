@@ -19,6 +19,7 @@ of new papers. A mixin of the main screen; the work is the core's (`paperbrowse.
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
@@ -42,6 +43,7 @@ from paperbrowse.results import Results
 from paperbrowse.state_fields import mentions_state_fields
 from paperbrowse.state_query import StateSnapshot
 from paperbrowse.suggest import (
+    SharedTerms,
     asks_for_positives,
     check_tagged,
     for_you_terms,
@@ -71,10 +73,10 @@ PREPARING = (
 @dataclass(frozen=True)
 class SimilarMode:
     """The list shows papers like `label` (a title, or "N marked papers"); `why[docnum]` the
-    shared key terms of each."""
+    shared key terms of each (suggest.SharedTerms: named when first shown)."""
 
     label: str
-    why: dict[int, str]
+    why: Mapping[int, str]
 
 
 class DiscoveryActions:
@@ -352,12 +354,14 @@ class DiscoveryActions:
                 features = self._ready_features(wait=True)
             if features is None:
                 raise ValueError("the recommendation features could not be built")
-            found = similar_papers(features, ids, limit=SIMILAR_LIMIT)
+            found = similar_papers(features, ids, limit=SIMILAR_LIMIT, explain=False)
+            docnums = [f.docnum for f in found]
+            why = SharedTerms(features, ids, docnums)  # named as the detail pane shows them
         except (KeyError, ValueError, OSError) as exc:
             self.app.call_from_thread(self._similar_failed, token, f"More like this: {exc}")
             return
-        results = Results(self.library, [f.docnum for f in found], "similarity")
-        mode = SimilarMode(label, {f.docnum: ", ".join(f.shared) for f in found})
+        results = Results(self.library, docnums, "similarity")
+        mode = SimilarMode(label, why)
         self.app.call_from_thread(self._similar_done, token, results, mode)
 
     def _similar_building(self, token: int) -> None:

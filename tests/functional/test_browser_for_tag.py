@@ -4,18 +4,22 @@ core called directly on the library's stored records."""
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import tomllib
 from textual.widgets import Input, Static, Tabs
 
+from paperbrowse.feature_cache import library_features
 from paperbrowse.models import Filters
 from paperbrowse.recommend.foryou import ForYouModel, Labels, train
 from paperbrowse.recommend.similar import similar
 from paperbrowse.triage import TriageStore
 from paperbrowse.tui.app import PaperBrowser
-from paperbrowse.tui.discovery import FOR_YOU
+from paperbrowse.tui.discovery import FOR_YOU, WARM_DELAY
 from paperbrowse.tui.main_screen import MainScreen
 from paperbrowse.tui.paper_detail import PaperDetail
 from paperbrowse.tui.pilot import settle
@@ -30,6 +34,13 @@ SIZE = (100, 30)
 def main(app: PaperBrowser) -> MainScreen:
     assert isinstance(app.screen, MainScreen), app.screen
     return app.screen
+
+
+async def wait_for(test: Callable[[], object], seconds: float = 20.0) -> None:
+    """Wait until `test()` is true (a worker thread's result), at most `seconds`."""
+    deadline = time.monotonic() + seconds
+    while not test() and time.monotonic() < deadline:
+        await asyncio.sleep(0.02)
 
 
 def message(app: PaperBrowser) -> str:
@@ -137,3 +148,54 @@ async def test_ctrl_s_on_for_you_saves_a_view_that_opens_in_for_you_order(
         await settle(pilot)
         assert screen.results is not None and screen.results.ids == for_you
         assert "mine" in str(screen.query_one("#status", Static).render())
+
+
+async def test_the_stars_model_is_trained_in_the_background_before_0(
+    make_app: MakeApp, data_dir: Path
+) -> None:
+    library, space = oracle(data_dir)
+    library_features(library).close()  # saved beside the index (the warm-up never builds)
+    library.close()
+    stars = [space.ids[0], *(n.id for n in similar(space, [0], limit=5))]
+    triage = TriageStore(data_dir / "state.db")
+    triage.set(stars, "starred", True)
+    triage.close()
+    app = make_app(Filters(state="inbox"))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = main(app)
+        await pilot.pause(WARM_DELAY + 0.2)
+        await wait_for(lambda: screen._rankings is not None and screen._rankings.latest(None))
+        rankings = screen._rankings
+        assert rankings is not None
+        warm = rankings.latest(None)
+        expected = train(space, Labels.from_triage(stars, [], []))
+        assert isinstance(warm, ForYouModel) and isinstance(expected, ForYouModel)
+        assert np.array_equal(warm.weights, expected.weights)
+        await pilot.press("0")
+        await settle(pilot)
+        assert rankings.latest(None) is warm  # the view used it: not trained again
+
+
+async def test_m_right_after_a_star_acts_on_the_paper_starred_not_the_next(
+    make_app: MakeApp, data_dir: Path
+) -> None:
+    library, space = oracle(data_dir)
+    newest = [library.catalog.ids[d] for d in library.catalog.date_order]
+    library.close()
+    app = make_app(Filters(state="inbox"))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = main(app)
+        await pilot.press("0")  # For you (too few stars: newest first, the stars left out)
+        await settle(pilot)
+        assert screen.results is not None and screen.results.ids[0] == newest[0]
+        # `s` stars the first paper, which leaves For you: the view is searched again and the
+        # cursor's row then shows the next paper. `m` in the same burst must not wait for
+        # that refresh: it is about the paper the user saw and starred.
+        screen.action_star()  # both in one tick: a burst the search cannot come between
+        screen.action_more_like_this()
+        await settle(pilot)
+        assert screen.similar_mode is not None
+        expected = similar(space, [space.row_of(newest[0])], limit=50)
+        assert screen.results is not None and screen.results.ids == [n.id for n in expected]
