@@ -36,15 +36,24 @@ class LibraryFeatures:
 
     space: FeatureSpace
     docs: np.ndarray
+    _row_of_doc: np.ndarray | None = None
 
     def rows_of_docs(self, docnums: np.ndarray | list[int]) -> np.ndarray:
         """Rows of these document numbers (int64, same order); -1 for a document not in the
-        space (none, for the generation it was built from)."""
+        space (none, for the generation it was built from). One gather from a document ->
+        row table made on first use (8 bytes per document: 0.8 MB at 100,000 papers), where
+        a binary search per document cost tens of milliseconds per search at that size."""
         docnums = np.asarray(docnums, dtype=np.int64)
-        if len(self.docs) == 0:
-            return np.full(len(docnums), -1, dtype=np.int64)
-        pos = np.minimum(np.searchsorted(self.docs, docnums), len(self.docs) - 1)
-        return np.where(self.docs[pos] == docnums, pos, -1).astype(np.int64)
+        table = self._row_of_doc
+        if table is None:
+            size = int(self.docs[-1]) + 1 if len(self.docs) else 0
+            table = np.full(size, -1, dtype=np.int64)
+            table[self.docs] = np.arange(len(self.docs), dtype=np.int64)
+            self._row_of_doc = table
+        inside = (docnums >= 0) & (docnums < len(table))
+        rows = np.full(len(docnums), -1, dtype=np.int64)
+        rows[inside] = table[docnums[inside]]
+        return rows
 
     def doc_of_row(self, row: int) -> int:
         """The document number of row `row`."""
