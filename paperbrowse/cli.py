@@ -330,7 +330,7 @@ def _similar(args: argparse.Namespace, data_dir: Path) -> int:
 def _new(args: argparse.Namespace, data_dir: Path) -> int:
     from paperbrowse import discovery_commands
 
-    return discovery_commands.new(data_dir, since=args.since, fmt=args.format)
+    return discovery_commands.new(data_dir, since=args.since, fmt=args.format, peek=args.peek)
 
 
 def _add_discovery(sub: Any) -> None:
@@ -367,6 +367,7 @@ def _add_discovery(sub: Any) -> None:
         metavar="D",
         help="arrived on or after D instead (YYYY-MM-DD, 3d, 2w; not a look)",
     )
+    p.add_argument("--peek", action="store_true", help="show the digest without recording a look")
     p.add_argument(
         "--format",
         choices=NEW_FORMATS,

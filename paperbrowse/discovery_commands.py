@@ -198,12 +198,11 @@ def digest_groups(
     return [(date.fromordinal(k) if k else None, groups[k]) for k in keys]
 
 
-def new(data_dir: Path, *, since: str | None = None, fmt: str = "text") -> int:
-    """`paperbrowse new [--since D] [--format F]`: the papers that arrived since the last look
-    (or since D) but the hidden ones, grouped by page date, For-you order within a date when
-    it can; without
-    `since` the digest is recorded as a look. 0 with papers, 1 with none; CommandError 2 for a
-    bad D."""
+def new(data_dir: Path, *, since: str | None = None, fmt: str = "text", peek: bool = False) -> int:
+    """`paperbrowse new [--since D] [--format F] [--peek]`: the papers that arrived since the
+    last look (or since D) but the hidden ones, grouped by page date, For-you order within a
+    date when it can; without `since` or `peek` the digest is recorded as a look (once all of
+    it was written). 0 with papers, 1 with none; CommandError 2 for a bad D."""
     from paperbrowse.arrivals import arrived_since, record_look
     from paperbrowse.command_errors import CommandError
     from paperbrowse.dates import DateError
@@ -236,7 +235,7 @@ def new(data_dir: Path, *, since: str | None = None, fmt: str = "text") -> int:
         note(message)
     write_digest(library, triage, groups, why, said, fmt, sys.stdout)
     sys.stdout.flush()
-    if not since:
+    if not since and not peek:
         record_look(library.data_dir, "new")
     return 0
 

@@ -133,3 +133,16 @@ def test_a_view_saved_with_sort_for_you_lists_in_for_you_order(library_copy: Pat
     assert [json.loads(line)["id"] for line in proc.stdout.splitlines()] == expected
     listed = run(library_copy, "views")
     assert "for-you" in listed.stdout
+
+
+def test_new_peek_shows_the_digest_without_recording_a_look(library_copy: Path) -> None:
+    from paperbrowse.arrivals import last_looked, record_look
+
+    record_look(library_copy, "inbox", 0.0)  # every paper arrived since
+    peek = run(library_copy, "new", "--peek", "--format", "titles")
+    assert peek.returncode == 0 and peek.stdout
+    assert last_looked(library_copy) == 0.0  # a peek is not a look
+    again = run(library_copy, "new", "--format", "titles")
+    assert again.stdout == peek.stdout  # the same digest, then recorded
+    assert last_looked(library_copy) != 0.0
+    assert run(library_copy, "new", "--peek").returncode == 1  # nothing new since that look
