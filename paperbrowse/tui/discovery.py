@@ -6,9 +6,12 @@ of new papers. A mixin of the main screen; the work is the core's (`paperbrowse.
   they are built in a child process (`feature_cache.build_in_child`), so the browser's memory
   never holds the build's peak, and the For-you view shows newest first until they are there.
 - For you: the Inbox (unread, not hidden) without the starred papers (they are in Starred),
-  ordered by the model trained on stars against hidden
-  and read-not-starred papers; it is retrained in the search worker whenever the triage it was
-  trained on changed. With too few stars the message line says how many more it needs.
+  ordered by the model trained on stars against hidden and read-not-starred papers. The
+  models and their scores are kept (rankings.py); the stars' one is trained in a warm-up
+  worker after the first results and after each triage change, else in the search worker when
+  a view needs it. With too few stars the message line says how many more it needs.
+- `for:<tag>` in the filter bar (any view; the palette's "For you: <tag>", for_tag_actions.py)
+  orders the results by the model of the papers with that tag, without them.
 - More like this: the marked papers (else the highlighted one) together; the list becomes
   "Similar to …" with the shared key terms in the detail pane; Esc on the list, a view key or a
   new filter return. An `m` typed while a view's results are on their way acts on that view's
@@ -52,15 +55,14 @@ from paperbrowse.suggest import (
     similar_papers,
     without,
 )
-from paperbrowse.tags import all_tags
 from paperbrowse.triage import TriageError, TriageSnapshot, TriageStore
-from paperbrowse.tui.filter_bar import FilterBar
+from paperbrowse.tui.for_tag_actions import VIEW, ForTagActions
 
 if TYPE_CHECKING:
     from textual.app import App
     from textual.timer import Timer
 
-FOR_YOU = "foryou"  # the view's state name (the filter bar's tab id)
+FOR_YOU = VIEW  # the view's state name (the filter bar's tab id)
 SIMILAR_LIMIT = 50
 WARM_DELAY = 0.5  # seconds of quiet before the stars' model is trained in the background
 LABEL_CHARS = 32  # of a title in the status line's "Similar to …"
@@ -79,7 +81,7 @@ class SimilarMode:
     why: Mapping[int, str]
 
 
-class DiscoveryActions:
+class DiscoveryActions(ForTagActions):
     """Mixin for MainScreen: needs `library`, `triage`, `filters`, `results`, `_lock`, `app`,
     `notify`, `search`, `_targets`, `current`, `show_similar_results`."""
 
@@ -254,26 +256,6 @@ class DiscoveryActions:
             return found, needs_more_stars(ranking.model) or ""
         order = rankings.order(ranking, found.docnums)
         return Results(self.library, order, FOR_YOU_SORT, found.terms), ""
-
-    def ranking_tags(self) -> list[str]:
-        """Every tag in use, for the palette's "For you: <tag>" entries (none when state.db
-        cannot be read)."""
-        try:
-            return all_tags(self.triage)
-        except TriageError:
-            return []
-
-    def action_for_tag(self, tag: str) -> None:
-        """The For-you view ordered by the model of `tag` (the palette's "For you: <tag>"):
-        `for:<tag>` in the filter bar, the dates kept."""
-        self.active_view = None
-        self.cancel_similar()
-        bar = self.query_one(FilterBar)  # type: ignore[attr-defined]
-        _query, since, until = bar.values()
-        bar.set_texts(f"for:{tag}", since, until)
-        bar.set_view(FOR_YOU)
-        self.filters = replace(self.filters, query=f"for:{tag}", state=FOR_YOU)
-        self.search()  # type: ignore[attr-defined]
 
     # -- what the detail pane says why ------------------------------------------------------------
 

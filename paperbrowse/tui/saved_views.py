@@ -28,6 +28,7 @@ from paperbrowse.discovery_commands import FOR_YOU
 from paperbrowse.triage import TriageError
 from paperbrowse.triage_view import TriageSnapshot
 from paperbrowse.tui.filter_bar import COUNTED, FilterBar
+from paperbrowse.tui.for_tag_actions import VIEW as FOR_YOU_VIEW
 from paperbrowse.views import MAX_NAME, SavedView, ViewError, check_name, check_view
 
 if TYPE_CHECKING:
@@ -168,7 +169,7 @@ class SavedViewActions(Screen[None]):
 
         query, since, until = self.query_one(FilterBar).values()
         state, sort = self.filters.state, self.filters.sort
-        if state == "foryou":  # the For-you view: the Inbox in For you's order
+        if state == FOR_YOU_VIEW:  # the For-you view: the Inbox in For you's order
             state, sort = "inbox", FOR_YOU
         return SavedView(check_name(name), query, since.strip(), until.strip(), state, sort)
 

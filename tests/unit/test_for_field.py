@@ -146,3 +146,16 @@ def test_for_a_tag_with_too_few_papers_lists_newest_first(
     newest = library.search(Filters(sort="date")).ids
     found = for_you_results(library, Filters(query="for:speech"), triage).ids
     assert found == [i for i in newest if i not in ids["speech"][:2]]
+
+
+def test_a_view_may_be_sorted_for_you_and_hold_a_for_clause() -> None:
+    from paperbrowse.views import SavedView, ViewError, check_view
+
+    view = SavedView("mine", query="for:diffusion", state="inbox", sort="for-you")
+    assert check_view(view) == view
+    assert view.to_toml() == {"query": "for:diffusion", "state": "inbox", "sort": "for-you"}
+    assert view.filters().sort == "for-you"
+    with pytest.raises(ViewError, match="unknown sort 'for_you'"):
+        check_view(SavedView("x", sort="for_you"))
+    with pytest.raises(ViewError, match="by AND"):
+        check_view(SavedView("x", query="-for:diffusion"))

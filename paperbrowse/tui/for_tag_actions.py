@@ -1,0 +1,48 @@
+"""The palette's "For you: <tag>" entries and what they run: the For-you view ordered by the
+model of the papers with that tag (`for:<tag>` in the filter bar). A mixin of the main screen
+(through DiscoveryActions); the ordering itself is discovery.py's `run_search`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from paperbrowse.tags import all_tags
+from paperbrowse.triage import TriageError
+from paperbrowse.tui.filter_bar import FilterBar
+
+if TYPE_CHECKING:
+    from paperbrowse.models import Filters
+    from paperbrowse.triage import TriageStore
+
+VIEW = "foryou"  # the For-you view's state name (the filter bar's tab id)
+
+
+class ForTagActions:
+    """Mixin: needs `triage`, `filters`, `active_view`, `cancel_similar`, `query_one`,
+    `search`."""
+
+    triage: TriageStore
+    filters: Filters
+    active_view: str | None
+
+    def ranking_tags(self) -> list[str]:
+        """Every tag in use, for the palette's "For you: <tag>" entries (none when state.db
+        cannot be read)."""
+        try:
+            return all_tags(self.triage)
+        except TriageError:
+            return []
+
+    def action_for_tag(self, tag: str) -> None:
+        """The For-you view ordered by the model of `tag` (the palette's "For you: <tag>"):
+        `for:<tag>` in the filter bar, the dates kept."""
+        self.active_view = None
+        self.cancel_similar()  # type: ignore[attr-defined]
+        bar = self.query_one(FilterBar)  # type: ignore[attr-defined]
+        _query, since, until = bar.values()
+        bar.set_texts(f"for:{tag}", since, until)
+        bar.set_view(VIEW)
+        self.filters = replace(self.filters, query=f"for:{tag}", state=VIEW)
+        self.search()  # type: ignore[attr-defined]
