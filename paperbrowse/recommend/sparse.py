@@ -194,6 +194,13 @@ class FileRows(_Rows):
     def _part(self, start: int, end: int) -> tuple[np.ndarray, np.ndarray]:
         return self.indices[start:end], self.data[start:end]
 
+    def gather(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(columns, values) of every entry of `rows`, row after row: one read per row and
+        file, joined into one array each (storage.FileArray.ranges)."""
+        rows = np.asarray(rows, dtype=np.int64)
+        starts, ends = self.indptr[rows], self.indptr[rows + 1]
+        return self.indices.ranges(starts, ends), self.data.ranges(starts, ends)
+
     def close(self) -> None:
         """Close the files; later reads raise ValueError."""
         self.indices.close()

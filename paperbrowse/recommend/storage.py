@@ -69,6 +69,24 @@ class FileArray:
             raise OSError(f"{self.path}: short read (file changed?)")
         return np.frombuffer(data, dtype=self.dtype)
 
+    def ranges(self, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+        """The elements `[starts[i]:ends[i]]` of every range, one after the other, as one
+        array: one `os.pread` per non-empty range and no array per range (what gathering a
+        few thousand rows of a matrix costs, where `a[i:j]` per row made one each). Ranges
+        must lie within the array; ValueError once closed, OSError for a short read."""
+        if self._fd is None:
+            raise ValueError(f"{self.path.name}: closed")
+        size = self.dtype.itemsize
+        fd, offset = self._fd, self.offset
+        wanted = [(int(s), int(e)) for s, e in zip(starts.tolist(), ends.tolist()) if e > s]
+        if any(s < 0 or e > self.length for s, e in wanted):
+            raise ValueError(f"{self.path.name}: range outside the array")
+        chunks = [os.pread(fd, (e - s) * size, offset + s * size) for s, e in wanted]
+        data = b"".join(chunks)
+        if len(data) != sum(e - s for s, e in wanted) * size:
+            raise OSError(f"{self.path}: short read (file changed?)")
+        return np.frombuffer(data, dtype=self.dtype)
+
     def close(self) -> None:
         """Close the file; later reads raise ValueError."""
         if self._fd is not None:

@@ -185,3 +185,31 @@ def test_strings_pack_and_index() -> None:
         packed.index("absent")
     with pytest.raises(IndexError):
         packed[5]
+
+
+def test_lazily_loaded_rows_gather_take_and_combine_as_in_memory(tmp_path: Path) -> None:
+    """FileRows reads one range per row (FileArray.ranges): the same entries, in the same order,
+    as the in-memory rows, for rows in any order, repeated or empty."""
+    papers = [paper(f"Paper {i} on graphs", f"graph network number {i % 3}") for i in range(9)]
+    papers.append(paper("a", ""))  # a row without entries
+    space = FeatureSpace.build(papers)
+    space.save(tmp_path / "features")
+    lazy = FeatureSpace.load(tmp_path / "features")
+    whole = FeatureSpace.load(tmp_path / "features", lazy=False)
+    assert isinstance(lazy.rows, FileRows) and isinstance(whole.rows, SparseRows)
+    picked = np.array([4, 9, 0, 4, 8])
+    for got, want in zip(lazy.rows.gather(picked), whole.rows.gather(picked), strict=True):
+        assert got.dtype == want.dtype and np.array_equal(got, want)
+    taken, expected = lazy.rows.take(picked), whole.rows.take(picked)
+    assert np.array_equal(taken.indptr, expected.indptr)
+    assert np.array_equal(taken.indices, expected.indices)
+    assert np.array_equal(taken.data, expected.data)
+    features = np.array([0, 3, 1])
+    weights = np.array([0.5, -1.0, 2.0])
+    assert np.array_equal(
+        lazy.postings.combine(features, weights), whole.postings.combine(features, weights)
+    )
+    assert [len(a) for a in lazy.rows.gather(np.array([9]))] == [0, 0]
+    lazy.close()
+    with pytest.raises(ValueError, match="closed"):
+        lazy.rows.gather(picked)
