@@ -13,7 +13,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from paperbrowse.models import Filters, Paper, TriageState
+from paperbrowse.models import FOR_YOU_SORT, Filters, Paper, TriageState
 
 if TYPE_CHECKING:
     from paperbrowse.feature_cache import LibraryFeatures
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from paperbrowse.results import Results
     from paperbrowse.triage import TriageStore
 
-FOR_YOU = "for-you"  # the extra value of `search --sort`
+FOR_YOU = FOR_YOU_SORT  # the extra value of `search --sort`
 NEW_WITHOUT_RECORD_DAYS = 7  # `new` before any look was recorded: the last week
 SIMILAR_FORMATS = ("why", "table", "tsv", "jsonl", "json", "md", "bibtex", "titles", "urls")
 NEW_FORMATS = ("text", "md", "tsv", "jsonl", "json", "titles", "urls")

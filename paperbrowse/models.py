@@ -18,6 +18,8 @@ ALL_SORTS = (*SORTS, "comments")
 # The kinds of Hugging Face papers pages a capture can be (see ../shared/README.md, "Page kinds").
 PAGE_KINDS = ("daily", "weekly", "monthly", "search", "trending", "paper")
 STATES = ("inbox", "unread", "read", "starred", "hidden", "all")
+# For you's order: a sort `search --sort` and saved views take besides ALL_SORTS (suggest.py).
+FOR_YOU_SORT = "for-you"
 # How every view marks a paper's counts: upvotes, and comments (never upvotes: see Paper).
 UPVOTE, COMMENT = "▲", "💬"  # U+1F4AC is East Asian Wide: two cells in every terminal
 

@@ -27,15 +27,14 @@ from typing import Any
 
 from paperbrowse.config import Settings
 from paperbrowse.dates import DateError, date_window
-from paperbrowse.discovery_commands import FOR_YOU
-from paperbrowse.models import ALL_SORTS, STATES, Filters
+from paperbrowse.models import ALL_SORTS, FOR_YOU_SORT, STATES, Filters
 from paperbrowse.query import QueryLanguage
 from paperbrowse.schema import make_schema
 from paperbrowse.text import strip_controls
 
 TABLE = "views"  # the settings table holding the views
 KEYS = ("query", "since", "until", "state", "sort")
-VIEW_SORTS = ("auto", *ALL_SORTS, FOR_YOU)  # for-you: the For-you order (discovery_commands)
+VIEW_SORTS = ("auto", *ALL_SORTS, FOR_YOU_SORT)  # for-you: For you's order (suggest.py)
 MAX_NAME = 40  # characters: a view's name is a tab label
 
 

@@ -78,7 +78,9 @@ class FileArray:
             raise ValueError(f"{self.path.name}: closed")
         size = self.dtype.itemsize
         fd, offset = self._fd, self.offset
-        wanted = [(int(s), int(e)) for s, e in zip(starts.tolist(), ends.tolist()) if e > s]
+        wanted = [
+            (int(s), int(e)) for s, e in zip(starts.tolist(), ends.tolist(), strict=True) if e > s
+        ]
         if any(s < 0 or e > self.length for s, e in wanted):
             raise ValueError(f"{self.path.name}: range outside the array")
         chunks = [os.pread(fd, (e - s) * size, offset + s * size) for s, e in wanted]

@@ -197,5 +197,7 @@ async def test_m_right_after_a_star_acts_on_the_paper_starred_not_the_next(
         screen.action_more_like_this()
         await settle(pilot)
         assert screen.similar_mode is not None
-        expected = similar(space, [space.row_of(newest[0])], limit=50)
+        row = space.row_of(newest[0])
+        assert row is not None
+        expected = similar(space, [row], limit=50)
         assert screen.results is not None and screen.results.ids == [n.id for n in expected]

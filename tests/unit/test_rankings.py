@@ -30,7 +30,9 @@ def test_a_ranking_is_kept_until_its_labels_change_and_orders_as_the_core(topics
     assert isinstance(first.model, ForYouModel) and first.scores is not None
     assert rankings.ranking(TriageSnapshot(triage)) is first  # nothing changed: kept
     newest = library.search(Filters(sort="date")).docnums
-    expected = for_you_order(features, train_for_you(features, triage), newest)
+    model = train_for_you(features, triage)
+    assert isinstance(model, ForYouModel)
+    expected = for_you_order(features, model, newest)
     assert rankings.order(first, newest) == expected  # the kept scores order as the core does
     assert rankings.latest(None) is first.model and rankings.latest("x") is None
     triage.set(ids["robot"][5:6], "starred", True)  # a new star: trained again
