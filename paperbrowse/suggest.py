@@ -204,16 +204,10 @@ def check_tagged(tag: str, tagged: set[str], names: Iterable[str]) -> set[str]:
     return tagged
 
 
-def without_starred(library: Library, docnums: Sequence[int], flags: FlagSets) -> list[int]:
-    """`docnums` (in their order) without the starred papers: the For-you set, in the browser's
-    view and in `search --sort for-you` alike (the stars are what the model learned from; ranked
-    among the rest they would head every list)."""
-    return without(library, docnums, flags.ids_with("starred"))
-
-
 def without(library: Library, docnums: Sequence[int], ids: Iterable[str]) -> list[int]:
     """`docnums` (in their order) without the papers `ids`: a ranking's positives (the stars,
-    or the papers tagged for a `for:<tag>` ranking) leave its list."""
+    or the papers tagged for a `for:<tag>` ranking) leave its list, in the browser's For-you
+    view and in `search --sort for-you` alike (ranked among the rest they would head it)."""
     dropped = library.catalog.flags_of(set(ids))
     docs = np.asarray(docnums, dtype=np.int64)
     kept: list[int] = docs[~dropped[docs]].tolist() if len(docs) else []
