@@ -34,8 +34,9 @@ from paperbrowse.errors import QueryError
 from paperbrowse.feature_cache import (
     LibraryFeatures,
     build_in_child,
+    features_folder,
     features_key,
-    load_features,
+    read_features,
 )
 from paperbrowse.for_field import mentions_for
 from paperbrowse.library import Library
@@ -100,6 +101,7 @@ class DiscoveryActions(ForTagActions):
         """Set up the discovery state (called from MainScreen.__init__)."""
         self._features: LibraryFeatures | None = None
         self._rankings: Rankings | None = None  # the models of self._features' generation
+        self._features_lock = threading.Lock()  # one thread loads the features at a time
         self._building = False
         self._warm_timer: Timer | None = None
         self._warmed = False
@@ -115,32 +117,37 @@ class DiscoveryActions(ForTagActions):
     def _ready_features(self, *, wait: bool, start: bool = True) -> LibraryFeatures | None:
         """The current generation's features; None when not built yet (the build runs now
         when `wait`, else starts in the background when `start`)."""
-        with self._lock:  # one thread loads them; the others (search, warm-up, `m`) wait
-            found = self._current_features()
-            if found is not None:
-                return found
+        found = self._current_features()
+        if found is not None:
+            return found
         if not wait:
             if start:
                 self.app.call_from_thread(self._start_build)
             return None
         if not build_in_child(self.library.data_dir):
             return None
-        with self._lock:
-            return self._current_features()
+        return self._current_features()
 
     def _current_features(self) -> LibraryFeatures | None:
         """The kept features when they are the current generation's, else the saved ones
-        loaded now (None: not built); called under the lock."""
-        if self._features is not None and self._features.space.key == features_key(self.library):
-            return self._features
-        found = load_features(self.library)
-        if found is None:
-            return None
-        old, self._features = self._features, found
-        self._rankings = Rankings(found)
-        if old is not None:
-            old.close()
-        return found
+        loaded now (None: not built). One thread loads them, the others (search, warm-up, `m`)
+        wait for it; the lock around the library's readers is held only to read the key, so
+        the list's rows and the searches never wait for the load."""
+        with self._features_lock:
+            with self._lock:
+                key = features_key(self.library)
+                if self._features is not None and self._features.space.key == key:
+                    return self._features
+                folder = features_folder(self.library)
+                docs = self.library.catalog.live_array
+            found = read_features(folder, key, docs)
+            if found is None:
+                return None
+            old, self._features = self._features, found
+            self._rankings = Rankings(found)
+            if old is not None:
+                old.close()
+            return found
 
     def _start_build(self) -> None:
         if not self._building:

@@ -61,17 +61,17 @@ def features_wait(monkeypatch: pytest.MonkeyPatch) -> threading.Event:
     """Hold the build of the similarity features (and hide any built ones) until the returned
     event is set."""
     built = threading.Event()
-    real_build, real_load = discovery.build_in_child, discovery.load_features
+    real_build, real_read = discovery.build_in_child, discovery.read_features
 
     def slow_build(path: Path) -> bool:
         assert built.wait(30)
         return real_build(path)
 
-    def load(library: Library) -> Any:
-        return real_load(library) if built.is_set() else None
+    def read(*args: Any) -> Any:
+        return real_read(*args) if built.is_set() else None
 
     monkeypatch.setattr(discovery, "build_in_child", slow_build)
-    monkeypatch.setattr(discovery, "load_features", load)
+    monkeypatch.setattr(discovery, "read_features", read)
     return built
 
 
