@@ -56,7 +56,8 @@ from paperbrowse.suggest import (
     similar_papers,
     without,
 )
-from paperbrowse.triage import TriageError, TriageSnapshot, TriageStore
+from paperbrowse.triage import TriageError, TriageStore
+from paperbrowse.triage_view import TriageSnapshot
 from paperbrowse.tui.for_tag_actions import VIEW, ForTagActions
 
 if TYPE_CHECKING:

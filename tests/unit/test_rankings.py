@@ -15,7 +15,8 @@ from paperbrowse.rankings import Rankings
 from paperbrowse.recommend.foryou import ForYouModel, TooFewLabels
 from paperbrowse.suggest import SharedTerms, for_you_order, similar_papers, train_for_you
 from paperbrowse.tags import edit_tags
-from paperbrowse.triage import TriageSnapshot, TriageStore
+from paperbrowse.triage import TriageStore
+from paperbrowse.triage_view import TriageSnapshot
 from tests.unit.test_for_field import topics  # noqa: F401 - the fixture
 
 Topics = tuple[Library, TriageStore, dict[str, list[str]]]
