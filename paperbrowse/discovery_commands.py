@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from paperbrowse.recommend.foryou import ForYouModel
     from paperbrowse.results import Results
     from paperbrowse.triage import TriageStore
+    from paperbrowse.triage_view import TriageView
 
 FOR_YOU = FOR_YOU_SORT  # the extra value of `search --sort`
 NEW_WITHOUT_RECORD_DAYS = 7  # `new` before any look was recorded: the last week
@@ -73,6 +74,33 @@ def for_you_model(
     return features, (None if message else trained), message  # type: ignore[return-value]
 
 
+def for_you_selection(
+    library: Library,
+    filters: Filters,
+    triage: TriageView,
+    tagged_ids: Callable[[str], set[str]],
+    tags_in_use: Callable[[], Iterable[str]],
+) -> Results | tuple[Results, list[int], str | None, set[str] | None]:
+    """Which papers a For-you or `for:TAG` search lists, before any ranking: (the newest-first
+    results, their docnums without the ranking's positives unless the query asks for them, the
+    tag or None, the tagged ids or None); or plain Results when the query's `for:` was only
+    text and the sort is not for-you. `tagged_ids(tag)` gives the ids carrying a tag and
+    `tags_in_use()` every tag (for the unknown-tag message). Shared by `for_you_results` and the
+    browser's view counts, so a saved view's count is the number of papers its list shows.
+    QueryError (one line) for `for:` with a tag no paper carries."""
+    from paperbrowse.suggest import asks_for_positives, check_tagged, ranking_tag, without
+
+    tag = ranking_tag(library, filters.query)
+    if tag is None and filters.sort != FOR_YOU:
+        return library.search(filters, triage)
+    tagged = check_tagged(tag, tagged_ids(tag), tags_in_use()) if tag else None
+    found = library.search(filters.with_sort("date"), triage)
+    docnums = list(found.docnums)
+    if not asks_for_positives(library, filters.query, filters.state, tag):
+        docnums = without(library, docnums, tagged or triage.ids_with("starred"))
+    return found, docnums, tag, tagged
+
+
 def for_you_results(library: Library, filters: Filters, triage: TriageStore) -> Results:
     """`search --sort for-you` and `search 'for:TAG …'`: the papers `filters` select (newest
     first) but the ranking's positives (the starred papers, as the browser's For-you view;
@@ -82,23 +110,15 @@ def for_you_results(library: Library, filters: Filters, triage: TriageStore) -> 
     inbox --sort for-you` is the browser's For-you view. QueryError (one line) for `for:` with
     a tag no paper carries."""
     from paperbrowse.results import Results
-    from paperbrowse.suggest import (
-        asks_for_positives,
-        check_tagged,
-        for_you_order,
-        ranking_tag,
-        without,
-    )
+    from paperbrowse.suggest import for_you_order
     from paperbrowse.tags import all_tags, ids_with_tag
 
-    tag = ranking_tag(library, filters.query)
-    if tag is None and filters.sort != FOR_YOU:
-        return library.search(filters, triage)  # `for:` was only text (inside quotes)
-    tagged = check_tagged(tag, ids_with_tag(triage, tag), all_tags(triage)) if tag else None
-    found = library.search(filters.with_sort("date"), triage)
-    docnums = list(found.docnums)
-    if not asks_for_positives(library, filters.query, filters.state, tag):
-        docnums = without(library, docnums, tagged or triage.ids_with("starred"))
+    selection = for_you_selection(
+        library, filters, triage, lambda tag: ids_with_tag(triage, tag), lambda: all_tags(triage)
+    )
+    if isinstance(selection, Results):
+        return selection  # `for:` was only text (inside quotes)
+    found, docnums, tag, tagged = selection
     features, model, message = for_you_model(library, triage, tag=tag, tagged=tagged)
     try:
         if message:

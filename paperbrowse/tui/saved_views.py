@@ -226,11 +226,33 @@ class SavedViewActions(Screen[None]):
             snapshot = TriageSnapshot(self.triage)
         except TriageError:
             return
-        self._count_worker(list(self.views), snapshot)
+        tagged = self._tagged_ids_of(self.views)
+        self._count_worker(list(self.views), snapshot, tagged)
+
+    def _tagged_ids_of(self, views: list[SavedView]) -> dict[str, set[str]]:
+        """The ids carrying each tag the views' `for:` clauses name, read here in the UI
+        thread (the store's connection stays in its thread) for the counts' worker."""
+        from paperbrowse.suggest import ranking_tag
+        from paperbrowse.tags import ids_with_tag
+
+        tagged: dict[str, set[str]] = {}
+        for view in views:
+            try:
+                with self.library_lock:
+                    tag = ranking_tag(self.library, view.query)
+                if tag is not None and tag not in tagged:
+                    tagged[tag] = ids_with_tag(self.triage, tag)
+            except Exception:  # a query the index refuses now: counted as None below
+                continue
+        return tagged
 
     @work(thread=True, exclusive=True, group="view-counts")
-    def _count_worker(self, views: list[SavedView], snapshot: TriageSnapshot) -> None:
+    def _count_worker(
+        self, views: list[SavedView], snapshot: TriageSnapshot, tagged: dict[str, set[str]]
+    ) -> None:
+        from paperbrowse.discovery_commands import for_you_selection
         from paperbrowse.models import Filters
+        from paperbrowse.results import Results
 
         built_in: dict[str, int | None] = {}
         for state in COUNTED:
@@ -243,8 +265,16 @@ class SavedViewActions(Screen[None]):
         for view in views:
             try:
                 filters = replace(view.filters(), limit=0)
-                with self.library_lock:
-                    counts[view.name] = len(self.library.search(filters, snapshot))
+                with self.library_lock:  # as many as its list shows (For you: no positives)
+                    selection = for_you_selection(
+                        self.library,
+                        filters,
+                        snapshot,
+                        lambda tag: tagged.get(tag, set()),
+                        lambda: sorted(tagged),
+                    )
+                    shown = selection if isinstance(selection, Results) else selection[1]
+                    counts[view.name] = len(shown)
             except Exception:  # a query the index refuses now: no count, never a crash
                 counts[view.name] = None
         self.app.call_from_thread(self._show_counts, counts, built_in)

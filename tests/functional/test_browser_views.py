@@ -236,3 +236,24 @@ async def test_built_in_tabs_show_the_counts_search_reports(
         await pilot.press("x")  # hide the highlighted (Inbox) paper
         await settle(pilot)
         assert tab_labels(app) == expected() != before
+
+
+async def test_a_for_you_view_counts_the_papers_its_list_shows(
+    make_app: MakeApp, isolated_dirs: Path, data_dir: Path
+) -> None:
+    """A view saved in For-you order lists the Inbox without the starred papers (they are the
+    ranking's positives): its tab counts those, not the whole Inbox."""
+    config_file(isolated_dirs, '[views.fy]\nstate = "inbox"\nsort = "for-you"\n')
+    papers = sorted(sample())
+    store = TriageStore(data_dir / "state.db")
+    store.set(papers[:3], "starred", True)
+    store.close()
+    app = make_app(settings=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert tab_labels(app)[len(VIEWS)] == f"5 fy {len(papers) - 3}"
+        await pilot.press("5")
+        await settle(pilot)
+        screen = main(app)
+        assert screen.results is not None and len(screen.results) == len(papers) - 3
+        assert not set(papers[:3]) & set(screen.results.ids)
