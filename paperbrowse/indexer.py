@@ -29,14 +29,9 @@ from typing import Any
 from whoosh import index
 
 from paperbrowse.catalog import load_or_build
-from paperbrowse.engine.whoosh_internals import (
-    GuardedMpWriter,
-    SubWriterFailed,
-    create_index_dir,
-    failure_reason,
-    index_folder,
-    open_index_dir,
-)
+from paperbrowse.engine.whoosh_internals import create_index_dir, index_folder, open_index_dir
+from paperbrowse.engine.whoosh_procs import GuardedMpWriter, SubWriterFailed, failure_reason
+from paperbrowse.engine.whoosh_writer import PaperSegmentWriter
 from paperbrowse.errors import LibraryError, damaged_index
 from paperbrowse.housekeeping import clear_debris, clear_index_debris, keep_piped, read_copy
 from paperbrowse.limits import DEFAULT_MAX_BYTES
@@ -327,7 +322,7 @@ def _writer(ix: index.Index, papers: int) -> Any:
     procs = options.pop("procs", 1)
     if procs > 1:
         return GuardedMpWriter(ix, procs=procs, **options)
-    return ix.writer(**options)
+    return PaperSegmentWriter(ix, **options)
 
 
 def _cancel(writer: Any) -> None:
