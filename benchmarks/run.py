@@ -200,7 +200,7 @@ def stage_bare_whoosh(papers: list[Any], work: Path) -> dict[str, Any]:
     target.mkdir(parents=True)
     t0 = time.perf_counter()
     ix = index.create_in(str(target), make_schema())
-    writer = ix.writer(**writer_options(len(docs)))
+    writer = ix.writer(limitmb=1024, **writer_options(len(docs)))  # Whoosh's own pool
     for doc in docs:
         writer.add_document(**doc)
     writer.commit()
@@ -360,16 +360,33 @@ def stage_fts5(papers: list[Any], types: dict[str, list[Case]], work: Path, repe
     return out
 
 
+def stored_records(data: Path) -> dict[str, tuple[str, str]]:
+    """What paperbrowse's library stores per paper, by id: its `record` and `variants` JSON."""
+    from paperbrowse.library import Library
+
+    library = Library(data)
+    try:
+        searcher = library.searcher
+        if searcher is None:
+            return {}
+        return {d["id"]: (d["record"], d["variants"]) for d in searcher.all_stored_fields()}
+    finally:
+        library.close()
+
+
 def stage_tantivy(
-    papers: list[Any], types: dict[str, list[Case]], work: Path, repeat: int
+    papers: list[Any], types: dict[str, list[Case]], work: Path, repeat: int, data: Path
 ) -> dict[str, Any]:
     """tantivy on the same merged records and queries: indexing in its own process (wall clock
-    and peak RSS from the records file to the committed index), queries in this one."""
+    and peak RSS from the records file to the committed index), queries in this one. It
+    stores what the library in `data` stores (each paper's record and variants JSON)."""
     if not peer_tantivy.available():
         return {"skipped": "the tantivy package is not installed (pip install -e '.[bench]')"}
     records = work / "records.jsonl"
+    stored = stored_records(data)
     with records.open("w", encoding="utf-8") as handle:
         for p in papers:
+            record, variants = stored.get(p.id, (None, None))
             rec = {
                 "id": p.id,
                 "title": p.title,
@@ -378,6 +395,8 @@ def stage_tantivy(
                 "published": p.published.isoformat() if p.published else None,
                 "upvotes": p.upvotes,
                 "comments": p.comments,
+                "record": record,
+                "variants": variants,
             }
             handle.write(json.dumps(rec) + "\n")
     target = work / "tantivy"
@@ -393,6 +412,7 @@ def stage_tantivy(
         "rss_mb": run["rss_mb"],
         "disk_mb": dir_size_mb(target),
         "settings": f"{peer_tantivy.THREADS} threads, {peer_tantivy.HEAP_MB} MB heap",
+        "stores_records": sum(1 for p in papers if p.id in stored),
     }
     peer = peer_tantivy.Peer(target)
     for name, items in types.items():
@@ -666,7 +686,7 @@ def measure_size(n: int, args: argparse.Namespace, skip: set[str]) -> dict[str, 
     if "tantivy" not in skip:
         log("tantivy")
         r["load"]["tantivy"] = load()
-        r["tantivy"] = stage_tantivy(papers, types, work, args.repeat)
+        r["tantivy"] = stage_tantivy(papers, types, work, args.repeat, data)
     if "grep" not in skip:
         r["grep"] = stage_grep(corpus)
     r["load"]["end"] = load()

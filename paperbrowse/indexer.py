@@ -336,15 +336,14 @@ def _cancel(writer: Any) -> None:
 def writer_options(papers: int) -> dict[str, Any]:
     """Whoosh writer settings for a run adding about `papers` papers.
 
-    A large pool keeps postings in memory instead of spilling sorted runs to disk; for big runs
-    two writer processes (one per core) roughly halve the time. Measured in benchmarks/run.py.
-    Each writer process of a big run gets 2,048 MB (Whoosh's own estimate of its postings, about
-    180 bytes each): since the unstemmed word fields, a paper makes about 300 postings, and
-    1,024 MB spilled runs of 677 MB to disk per process at 100,000 papers.
+    For big runs two writer processes (one per core) share the documents, each writing its
+    own segment; measured in benchmarks/run.py. No `limitmb`: PaperSegmentWriter keeps
+    postings in a TermPool (~20 bytes a posting, nothing spilled to disk) instead of Whoosh's
+    pool, whose 2,048 MB per process this used to set.
     """
-    options: dict[str, Any] = {"limitmb": 1024}
+    options: dict[str, Any] = {}
     if papers >= MULTIPROCESS_FROM and (os.cpu_count() or 1) > 1:
-        options.update(procs=2, multisegment=True, limitmb=2048)
+        options.update(procs=2, multisegment=True)
     return options
 
 
