@@ -64,15 +64,18 @@ if pid == 0:
     os.execvp(sys.argv[1], sys.argv[1:])
 _, status, usage = os.wait4(pid, 0)
 wall = time.perf_counter() - start
-sys.stderr.write("\\n@@" + json.dumps([os.waitstatus_to_exitcode(status), usage.ru_maxrss, wall]))
+cpu = usage.ru_utime + usage.ru_stime  # the command and the processes it waited for
+code = os.waitstatus_to_exitcode(status)
+sys.stderr.write("\\n@@" + json.dumps([code, usage.ru_maxrss, wall, cpu]))
 """
 
 
 def run_process(
     cmd: Sequence[str], env: dict[str, str] | None = None, stdout: bool = False
 ) -> dict[str, Any]:
-    """Run a command to completion: wall seconds, peak RSS (MB), exit status and, when asked,
-    its standard output (else discarded)."""
+    """Run a command to completion: wall seconds, CPU seconds (its own and its waited-for
+    children's: on a shared machine the steadier figure), peak RSS (MB), exit status and, when
+    asked, its standard output (else discarded)."""
     start = time.perf_counter()
     proc = subprocess.Popen(
         [sys.executable, "-c", _LAUNCHER, *cmd],
@@ -85,12 +88,13 @@ def run_process(
     text = err.decode(errors="replace")
     head, _, tail = text.rpartition("\n@@")
     # The launcher times the command itself, from fork to exit (its own start-up excluded).
-    code, maxrss_kb, wall = (
-        json.loads(tail) if tail else (proc.returncode, 0, time.perf_counter() - start)
+    code, maxrss_kb, wall, cpu = (
+        json.loads(tail) if tail else (proc.returncode, 0, time.perf_counter() - start, 0.0)
     )
     if code not in (0, 1):
         raise RuntimeError(f"{' '.join(cmd)} failed ({code}): {head[-500:]}")
-    result: dict[str, Any] = {"wall_s": wall, "rss_mb": maxrss_kb / 1024, "status": code}
+    result: dict[str, Any] = {"wall_s": wall, "cpu_s": cpu, "rss_mb": maxrss_kb / 1024}
+    result["status"] = code
     if stdout:
         result["stdout"] = out.decode(errors="replace")
     return result
@@ -160,6 +164,8 @@ def stage_index(corpus: Path, data: Path, papers: int) -> dict[str, Any]:
         "wall_s": first["wall_s"],
         "papers_per_s": papers / first["wall_s"],
         "rss_mb": first["rss_mb"],
+        "cpu_s": first["cpu_s"],
+        "papers_per_cpu_s": papers / max(1e-9, first["cpu_s"]),
         "disk_mb": dir_size_mb(data),
         "reindex_unchanged_s": again["wall_s"],
     }
@@ -570,6 +576,8 @@ def figures_table(results: dict[str, Any]) -> str:
     row("corpus: pages", lambda r: r["corpus"]["files"])
     row("corpus: cards (papers on pages)", lambda r: r["corpus"]["cards"])
     row("index wall s", lambda r: r["index"]["wall_s"])
+    row("index CPU s, all processes", lambda r: r["index"].get("cpu_s"))
+    row("index papers per CPU second", lambda r: r["index"].get("papers_per_cpu_s"))
     row("library on disk MB", lambda r: r["index"]["disk_mb"])
     row("parse only s", lambda r: r["parse_s"])
     row("bare Whoosh writer papers/s", lambda r: r["bare_whoosh"]["papers_per_s"])
