@@ -25,6 +25,10 @@ from whoosh.util import random_name
 
 from paperbrowse.engine.whoosh_writer import PaperSegmentWriter
 
+# Postings a writer process holds before it closes its segment and starts another: about 40,000
+# papers of ~290 postings, ~170 MB of pool and ~250 MB more while the segment is written.
+ROLL_POSTINGS = 12_000_000
+
 
 class SubWriterFailed(Exception):
     """A process of the multiprocess writer died; the message says why, in one line (the
@@ -66,22 +70,31 @@ class _QuietSubWriterTask(SubWriterTask):  # type: ignore[misc]  # Whoosh ships 
             raise SystemExit(1) from None
 
     def _work(self) -> None:
-        # Whoosh's SubWriterTask.run, writing through PaperSegmentWriter (whoosh_writer.py).
+        # Whoosh's SubWriterTask.run, writing through PaperSegmentWriter (whoosh_writer.py), and
+        # closing its segment for a new one whenever the pool holds ROLL_POSTINGS postings: a
+        # writer process's memory is bounded whatever the size of the run. The result is the
+        # list of this process's segments (GuardedMpWriter._commit adds them all to the TOC).
+        if not self.multisegment:
+            raise ValueError("paperbrowse's sub-writers write whole segments (multisegment=True)")
         ix = self.storage.open_index(self.indexname)
         writer = self.writer = PaperSegmentWriter(ix, _lk=False, **self.kwargs)
+        segments = []
         while self.running:
             jobinfo = self.jobqueue.get()
             if jobinfo is None:
                 break
             self._process_file(*jobinfo)
+            if len(writer.terms) >= ROLL_POSTINGS:
+                segments.append(writer._finalize_segment())
+                writer = self.writer = PaperSegmentWriter(ix, _lk=False, **self.kwargs)
         if not self.running:
             writer.cancel()
             return
-        if not self.multisegment:
-            raise ValueError("paperbrowse's sub-writers write whole segments (multisegment=True)")
-        fieldnames = writer.pool.fieldnames
-        segment = writer._finalize_segment()
-        self.resultqueue.put((None, fieldnames, segment), timeout=5)
+        if writer.doc_count():
+            segments.append(writer._finalize_segment())
+        else:
+            writer._close_segment()
+        self.resultqueue.put((None, set(), segments), timeout=5)
 
 
 def _die_with_parent() -> None:
@@ -171,11 +184,26 @@ class GuardedMpWriter(MpWriter):  # type: ignore[misc]  # Whoosh ships no types:
                 continue
 
     def _commit(self, mergetype: Any, optimize: Any, merge: Any) -> None:
+        # MpWriter._commit's multisegment path, for sub-writers that return a list of segments.
         if self.docbuffer:
             self._enqueue()
         if self.failed():
             raise SubWriterFailed(self.failed())
-        super()._commit(mergetype, optimize, merge)
+        for _task in self.tasks:
+            self.jobqueue.put(None)
+        finalsegments = self._merge_segments(mergetype, optimize, merge)
+        for task in self.tasks:
+            task.join()
+        for _task in self.tasks:
+            # No result from a dead sub-writer: the indexer reports `failed()` after the commit.
+            with contextlib.suppress(queue.Empty):
+                finalsegments += self.resultqueue.get(timeout=1)[2]
+        if self._added:
+            finalsegments.append(self._finalize_segment())
+        else:
+            self._close_segment()
+        self._commit_toc(finalsegments)
+        self._finish()
 
     def stop(self) -> None:
         """End the sub-writers (after a failure) so that the process can exit."""
