@@ -19,6 +19,7 @@ from collections.abc import Iterator
 import numpy as np
 
 TermPostings = tuple[bytes, "array[int]", "array[float]", list[bytes]]
+_CHUNK = 1 << 20  # postings whose values are reordered at once
 
 
 class FieldPostings:
@@ -65,19 +66,28 @@ class FieldPostings:
         docs = np.frombuffer(self.docs, dtype=np.uintc)
         order = np.lexsort((docs, term_ids))  # by term, then document
         ids = array("I")
-        ids.frombytes(docs[order].tobytes())
+        ids.frombytes(_raw(docs[order]))  # copied from the array's buffer, not through bytes
         weights = array("f")
-        weights.frombytes(np.frombuffer(self.weights, dtype=np.single)[order].tobytes())
-        values = [self.values[i] for i in order.tolist()] if self.values else []
+        weights.frombytes(_raw(np.frombuffer(self.weights, dtype=np.single)[order]))
         bounds = np.zeros(len(self.terms) + 1, dtype=np.int64)
         np.cumsum(np.bincount(term_ids, minlength=len(self.terms)), out=bounds[1:])
         starts = bounds.tolist()
         terms = sorted(self.terms.items())
-        del term_ids, docs, order
-        self.clear()  # the arrival-order arrays go before the terms are written
+        arrived = self.values
+        del term_ids, docs
+        self.clear()  # the arrival-order arrays go before the values are sorted
+        values: list[bytes] = []
+        for at in range(0, len(arrived), _CHUNK):  # a chunk of Python ints at a time, not all
+            values.extend(map(arrived.__getitem__, order[at : at + _CHUNK].tolist()))
+        del arrived, order
         for btext, number in terms:
             start, end = starts[number], starts[number + 1]
             yield btext, ids[start:end], weights[start:end], values[start:end]
+
+
+def _raw(values: np.ndarray) -> memoryview:
+    """The bytes of a contiguous array, without a copy."""
+    return np.ascontiguousarray(values).view(np.uint8).data
 
 
 class TermPool:
