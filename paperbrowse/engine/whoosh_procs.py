@@ -26,7 +26,7 @@ from whoosh.util import random_name
 from paperbrowse.engine.whoosh_writer import PaperSegmentWriter
 
 # Postings a writer process holds before it closes its segment and starts another: about 40,000
-# papers of ~290 postings, ~170 MB of pool and ~250 MB more while the segment is written.
+# papers of ~290 postings; a 265 MB pool, ~440 MB at the peak of writing the segment (measured).
 ROLL_POSTINGS = 12_000_000
 
 
