@@ -30,7 +30,8 @@ from whoosh import index
 
 from paperbrowse.catalog import load_or_build
 from paperbrowse.engine.whoosh_internals import create_index_dir, index_folder, open_index_dir
-from paperbrowse.engine.whoosh_procs import GuardedMpWriter, SubWriterFailed, failure_reason
+from paperbrowse.engine.whoosh_procs import GuardedMpWriter, SubWriterFailed
+from paperbrowse.engine.whoosh_procs import failure_reason as _reason  # one line: why
 from paperbrowse.engine.whoosh_writer import PaperSegmentWriter
 from paperbrowse.errors import LibraryError, damaged_index
 from paperbrowse.housekeeping import clear_debris, clear_index_debris, keep_piped, read_copy
@@ -311,11 +312,6 @@ def _write_generation(
         )
 
 
-def _reason(exc: BaseException) -> str:
-    """One line saying why a write failed ("No space left on device")."""
-    return failure_reason(exc)
-
-
 def _writer(ix: index.Index, papers: int) -> Any:
     """A writer with `writer_options`; the guarded multiprocess writer when those ask for it."""
     options = writer_options(papers) | {"codec": PaperCodec()}
@@ -334,13 +330,9 @@ def _cancel(writer: Any) -> None:
 
 
 def writer_options(papers: int) -> dict[str, Any]:
-    """Whoosh writer settings for a run adding about `papers` papers.
-
-    For big runs two writer processes (one per core) share the documents, each writing its
-    own segment; measured in benchmarks/run.py. No `limitmb`: PaperSegmentWriter keeps
-    postings in a TermPool (~20 bytes a posting, nothing spilled to disk) instead of Whoosh's
-    pool, whose 2,048 MB per process this used to set.
-    """
+    """Whoosh writer settings for a run adding about `papers` papers: for big runs two writer
+    processes (one per core), each writing its own segments (benchmarks/run.py measures it).
+    No `limitmb`: PaperSegmentWriter's TermPool replaces Whoosh's pool (engine/term_pool.py)."""
     options: dict[str, Any] = {}
     if papers >= MULTIPROCESS_FROM and (os.cpu_count() or 1) > 1:
         options.update(procs=2, multisegment=True)
