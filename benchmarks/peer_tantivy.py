@@ -12,8 +12,11 @@ The schema is paperbrowse's, as tantivy spells it: title and abstract stemmed (`
 lowercase, Snowball English stemmer) with frequencies and positions; their unstemmed words
 (`default` tokenizer, document lists only) for patterns; the organisation stemmed; the
 publication date, upvotes and comments indexed and fast (column-stored, for sorting and
-ranges). The title is stored, as paperbrowse stores its record, so reading a row reads a
-document. tantivy is a benchmark-only dependency (the `bench` extra in pyproject.toml).
+ranges). What paperbrowse stores is stored too, byte for byte, so that sizes on disk compare
+like for like: the title, and when the records file carries them (benchmarks/run.py copies
+them from paperbrowse's library) the merged record and every capture's record as JSON
+(`record`, `variants`: stored, not indexed); reading a row reads a document. tantivy is a
+benchmark-only dependency (the `bench` extra in pyproject.toml).
 """
 
 from __future__ import annotations
@@ -54,6 +57,8 @@ def make_schema() -> Any:
     builder.add_date_field("published", indexed=True, fast=True)
     builder.add_integer_field("upvotes", indexed=True, fast=True)
     builder.add_integer_field("comments", indexed=True, fast=True)
+    builder.add_bytes_field("record", stored=True, indexed=False)
+    builder.add_bytes_field("variants", stored=True, indexed=False)
     return builder.build()
 
 
@@ -86,6 +91,9 @@ def build(records: Path, target: Path, threads: int = THREADS, heap_mb: int = HE
                 doc.add_text("org", rec["org"])
             if rec["published"]:
                 doc.add_date("published", _day(rec["published"]))
+            for stored in ("record", "variants"):
+                if rec.get(stored):
+                    doc.add_bytes(stored, rec[stored].encode("utf-8"))
             writer.add_document(doc)
             count += 1
     writer.commit()

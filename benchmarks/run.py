@@ -64,15 +64,18 @@ if pid == 0:
     os.execvp(sys.argv[1], sys.argv[1:])
 _, status, usage = os.wait4(pid, 0)
 wall = time.perf_counter() - start
-sys.stderr.write("\\n@@" + json.dumps([os.waitstatus_to_exitcode(status), usage.ru_maxrss, wall]))
+cpu = usage.ru_utime + usage.ru_stime  # the command and the processes it waited for
+code = os.waitstatus_to_exitcode(status)
+sys.stderr.write("\\n@@" + json.dumps([code, usage.ru_maxrss, wall, cpu]))
 """
 
 
 def run_process(
     cmd: Sequence[str], env: dict[str, str] | None = None, stdout: bool = False
 ) -> dict[str, Any]:
-    """Run a command to completion: wall seconds, peak RSS (MB), exit status and, when asked,
-    its standard output (else discarded)."""
+    """Run a command to completion: wall seconds, CPU seconds (its own and its waited-for
+    children's: on a shared machine the steadier figure), peak RSS (MB), exit status and, when
+    asked, its standard output (else discarded)."""
     start = time.perf_counter()
     proc = subprocess.Popen(
         [sys.executable, "-c", _LAUNCHER, *cmd],
@@ -85,12 +88,13 @@ def run_process(
     text = err.decode(errors="replace")
     head, _, tail = text.rpartition("\n@@")
     # The launcher times the command itself, from fork to exit (its own start-up excluded).
-    code, maxrss_kb, wall = (
-        json.loads(tail) if tail else (proc.returncode, 0, time.perf_counter() - start)
+    code, maxrss_kb, wall, cpu = (
+        json.loads(tail) if tail else (proc.returncode, 0, time.perf_counter() - start, 0.0)
     )
     if code not in (0, 1):
         raise RuntimeError(f"{' '.join(cmd)} failed ({code}): {head[-500:]}")
-    result: dict[str, Any] = {"wall_s": wall, "rss_mb": maxrss_kb / 1024, "status": code}
+    result: dict[str, Any] = {"wall_s": wall, "cpu_s": cpu, "rss_mb": maxrss_kb / 1024}
+    result["status"] = code
     if stdout:
         result["stdout"] = out.decode(errors="replace")
     return result
@@ -160,6 +164,8 @@ def stage_index(corpus: Path, data: Path, papers: int) -> dict[str, Any]:
         "wall_s": first["wall_s"],
         "papers_per_s": papers / first["wall_s"],
         "rss_mb": first["rss_mb"],
+        "cpu_s": first["cpu_s"],
+        "papers_per_cpu_s": papers / max(1e-9, first["cpu_s"]),
         "disk_mb": dir_size_mb(data),
         "reindex_unchanged_s": again["wall_s"],
     }
@@ -200,7 +206,7 @@ def stage_bare_whoosh(papers: list[Any], work: Path) -> dict[str, Any]:
     target.mkdir(parents=True)
     t0 = time.perf_counter()
     ix = index.create_in(str(target), make_schema())
-    writer = ix.writer(**writer_options(len(docs)))
+    writer = ix.writer(limitmb=1024, **writer_options(len(docs)))  # Whoosh's own pool
     for doc in docs:
         writer.add_document(**doc)
     writer.commit()
@@ -360,16 +366,33 @@ def stage_fts5(papers: list[Any], types: dict[str, list[Case]], work: Path, repe
     return out
 
 
+def stored_records(data: Path) -> dict[str, tuple[str, str]]:
+    """What paperbrowse's library stores per paper, by id: its `record` and `variants` JSON."""
+    from paperbrowse.library import Library
+
+    library = Library(data)
+    try:
+        searcher = library.searcher
+        if searcher is None:
+            return {}
+        return {d["id"]: (d["record"], d["variants"]) for d in searcher.all_stored_fields()}
+    finally:
+        library.close()
+
+
 def stage_tantivy(
-    papers: list[Any], types: dict[str, list[Case]], work: Path, repeat: int
+    papers: list[Any], types: dict[str, list[Case]], work: Path, repeat: int, data: Path
 ) -> dict[str, Any]:
     """tantivy on the same merged records and queries: indexing in its own process (wall clock
-    and peak RSS from the records file to the committed index), queries in this one."""
+    and peak RSS from the records file to the committed index), queries in this one. It
+    stores what the library in `data` stores (each paper's record and variants JSON)."""
     if not peer_tantivy.available():
         return {"skipped": "the tantivy package is not installed (pip install -e '.[bench]')"}
     records = work / "records.jsonl"
+    stored = stored_records(data)
     with records.open("w", encoding="utf-8") as handle:
         for p in papers:
+            record, variants = stored.get(p.id, (None, None))
             rec = {
                 "id": p.id,
                 "title": p.title,
@@ -378,6 +401,8 @@ def stage_tantivy(
                 "published": p.published.isoformat() if p.published else None,
                 "upvotes": p.upvotes,
                 "comments": p.comments,
+                "record": record,
+                "variants": variants,
             }
             handle.write(json.dumps(rec) + "\n")
     target = work / "tantivy"
@@ -393,6 +418,7 @@ def stage_tantivy(
         "rss_mb": run["rss_mb"],
         "disk_mb": dir_size_mb(target),
         "settings": f"{peer_tantivy.THREADS} threads, {peer_tantivy.HEAP_MB} MB heap",
+        "stores_records": sum(1 for p in papers if p.id in stored),
     }
     peer = peer_tantivy.Peer(target)
     for name, items in types.items():
@@ -550,6 +576,8 @@ def figures_table(results: dict[str, Any]) -> str:
     row("corpus: pages", lambda r: r["corpus"]["files"])
     row("corpus: cards (papers on pages)", lambda r: r["corpus"]["cards"])
     row("index wall s", lambda r: r["index"]["wall_s"])
+    row("index CPU s, all processes", lambda r: r["index"].get("cpu_s"))
+    row("index papers per CPU second", lambda r: r["index"].get("papers_per_cpu_s"))
     row("library on disk MB", lambda r: r["index"]["disk_mb"])
     row("parse only s", lambda r: r["parse_s"])
     row("bare Whoosh writer papers/s", lambda r: r["bare_whoosh"]["papers_per_s"])
@@ -666,7 +694,7 @@ def measure_size(n: int, args: argparse.Namespace, skip: set[str]) -> dict[str, 
     if "tantivy" not in skip:
         log("tantivy")
         r["load"]["tantivy"] = load()
-        r["tantivy"] = stage_tantivy(papers, types, work, args.repeat)
+        r["tantivy"] = stage_tantivy(papers, types, work, args.repeat, data)
     if "grep" not in skip:
         r["grep"] = stage_grep(corpus)
     r["load"]["end"] = load()

@@ -40,6 +40,17 @@ def _stem(word: str) -> str:
 
 
 @lru_cache(maxsize=8)
+def lower_tokens(value: str) -> list[str]:
+    """Whoosh's default tokens of `value` (RegexTokenizer), each lower-cased (LowercaseFilter),
+    in order: what both the stemmed and the unstemmed word fields start from. Cached briefly:
+    a document's title and abstract are each analysed for both fields. Callers must not change
+    the list."""
+    if value.isascii():  # lowercasing ASCII first moves no token boundary: one C-level pass
+        return _TOKEN.findall(value.lower())
+    return [word.lower() for word in _TOKEN.findall(value)]
+
+
+@lru_cache(maxsize=8)
 def stemmed_terms(value: str) -> tuple[int, tuple[str, ...]]:
     """The terms StemmingAnalyzer keeps, in order, and the position of the first.
 
@@ -49,8 +60,7 @@ def stemmed_terms(value: str) -> tuple[int, tuple[str, ...]]:
     stops = STOP_WORDS
     first = -1
     terms: list[str] = []
-    for original, match in enumerate(_TOKEN.finditer(value)):
-        word = match.group().lower()
+    for original, word in enumerate(lower_tokens(value)):
         if len(word) < _MIN_SIZE or word in stops:
             continue
         if first < 0:
@@ -246,7 +256,7 @@ class WordsText(fields.TEXT):  # type: ignore[misc]  # Whoosh ships no types: it
         if not isinstance(value, str) or kwargs.get("mode", "index") != "index":
             yield from super().index(value, **kwargs)
             return
-        for word in dict.fromkeys(m.group().lower() for m in _TOKEN.finditer(value)):
+        for word in dict.fromkeys(lower_tokens(value)):
             yield word.encode("utf-8"), 1, 1.0, b""
 
 

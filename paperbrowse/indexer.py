@@ -29,14 +29,10 @@ from typing import Any
 from whoosh import index
 
 from paperbrowse.catalog import load_or_build
-from paperbrowse.engine.whoosh_internals import (
-    GuardedMpWriter,
-    SubWriterFailed,
-    create_index_dir,
-    failure_reason,
-    index_folder,
-    open_index_dir,
-)
+from paperbrowse.engine.whoosh_internals import create_index_dir, index_folder, open_index_dir
+from paperbrowse.engine.whoosh_procs import GuardedMpWriter, SubWriterFailed
+from paperbrowse.engine.whoosh_procs import failure_reason as _reason  # one line: why
+from paperbrowse.engine.whoosh_writer import PaperSegmentWriter
 from paperbrowse.errors import LibraryError, damaged_index
 from paperbrowse.housekeeping import clear_debris, clear_index_debris, keep_piped, read_copy
 from paperbrowse.limits import DEFAULT_MAX_BYTES
@@ -316,18 +312,13 @@ def _write_generation(
         )
 
 
-def _reason(exc: BaseException) -> str:
-    """One line saying why a write failed ("No space left on device")."""
-    return failure_reason(exc)
-
-
 def _writer(ix: index.Index, papers: int) -> Any:
     """A writer with `writer_options`; the guarded multiprocess writer when those ask for it."""
     options = writer_options(papers) | {"codec": PaperCodec()}
     procs = options.pop("procs", 1)
     if procs > 1:
         return GuardedMpWriter(ix, procs=procs, **options)
-    return ix.writer(**options)
+    return PaperSegmentWriter(ix, **options)
 
 
 def _cancel(writer: Any) -> None:
@@ -339,17 +330,12 @@ def _cancel(writer: Any) -> None:
 
 
 def writer_options(papers: int) -> dict[str, Any]:
-    """Whoosh writer settings for a run adding about `papers` papers.
-
-    A large pool keeps postings in memory instead of spilling sorted runs to disk; for big runs
-    two writer processes (one per core) roughly halve the time. Measured in benchmarks/run.py.
-    Each writer process of a big run gets 2,048 MB (Whoosh's own estimate of its postings, about
-    180 bytes each): since the unstemmed word fields, a paper makes about 300 postings, and
-    1,024 MB spilled runs of 677 MB to disk per process at 100,000 papers.
-    """
-    options: dict[str, Any] = {"limitmb": 1024}
+    """Whoosh writer settings for a run adding about `papers` papers: for big runs two writer
+    processes (one per core), each writing its own segments (benchmarks/run.py measures it).
+    No `limitmb`: PaperSegmentWriter's TermPool replaces Whoosh's pool (engine/term_pool.py)."""
+    options: dict[str, Any] = {}
     if papers >= MULTIPROCESS_FROM and (os.cpu_count() or 1) > 1:
-        options.update(procs=2, multisegment=True, limitmb=2048)
+        options.update(procs=2, multisegment=True)
     return options
 
 

@@ -114,6 +114,24 @@ def _dumps(obj: Any, **kwargs: Any) -> str:
     return strip_controls(json.dumps(obj, ensure_ascii=False, **kwargs))
 
 
+def write_json_array(objects: Iterable[Any], out: TextIO) -> int:
+    """Write `objects` to `out` as one JSON array, each written as soon as it is read; return
+    how many. The text is exactly `json.dumps(list(objects), indent=2, ensure_ascii=False)`
+    plus a newline (`[]` when there are none), cleaned of control characters as `_dumps` does.
+
+    Python's json module has no incremental encoder for a sequence, so each element is
+    encoded alone and indented one level: an encoded element holds no raw line break (JSON
+    escapes them inside strings), so every line of it moves in by two spaces.
+    """
+    count = 0
+    for obj in objects:
+        body = _dumps(obj, indent=2).replace("\n", "\n  ")
+        out.write(("[\n  " if not count else ",\n  ") + body)
+        count += 1
+    out.write("\n]\n" if count else "[]\n")
+    return count
+
+
 # --- Markdown -------------------------------------------------------------------------------
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>])")
@@ -290,11 +308,13 @@ def write_papers(
 ) -> int:
     """Write papers in `fmt` (one of FORMATS) to `out`; return how many papers were written.
 
-    Streams: the iterable is consumed one paper at a time, except for `table`, `json` and
-    `csljson`, which need them all. `key_template` makes the citation keys of `bibtex`,
-    `csljson` and `ris` (citekeys.py; raises citekeys.KeyTemplateError when it is bad).
-    `table` renders a Rich Table to `console` (a `Console(file=out)` when
-    None), with `query_terms` highlighted in titles; nothing is printed when there are no papers.
+    Streams: the iterable is consumed one paper at a time and each paper is written before the
+    next is read, in every format but `table` (a Rich table is laid out whole: the CLI limits it
+    to TABLE_LIMIT rows); memory does not grow with the number of papers. `key_template` makes
+    the citation keys of `bibtex`, `csljson` and `ris` (citekeys.py; raises
+    citekeys.KeyTemplateError when it is bad). `table` renders a Rich Table to `console` (a
+    `Console(file=out)` when None), with `query_terms` highlighted in titles; nothing is printed
+    when there are no papers.
     `json` writes one array (`[]` when empty). Raises ValueError for an unknown format.
     """
     if fmt not in FORMATS:
@@ -311,17 +331,13 @@ def write_papers(
         return count
 
     if fmt == "json":
-        objects = [paper_to_dict(paper, state) for paper, state in items]
-        out.write(_dumps(objects, indent=2) + "\n")
-        return len(objects)
+        return write_json_array((paper_to_dict(paper, state) for paper, state in items), out)
 
     count = 0
     if fmt in CITATION_FORMATS:
         keys = KeyMaker(key_template)
         if fmt == "csljson":
-            objects = [csl_item(paper, keys.key(paper)) for paper, _state in items]
-            out.write(_dumps(objects, indent=2) + "\n")
-            return len(objects)
+            return write_json_array((csl_item(p, keys.key(p)) for p, _state in items), out)
         for paper, _state in items:
             if fmt == "bibtex":
                 out.write(("\n" if count else "") + _bib_entry(paper, keys))

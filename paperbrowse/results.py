@@ -8,13 +8,15 @@ needs nothing of the library itself.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Protocol, overload
 from urllib.parse import urlsplit
 
-from paperbrowse.models import Paper
+from paperbrowse.models import Paper, TriageState
+
+TRIAGE_CHUNK = 500  # papers whose triage `Results.triaged` reads in one query
 
 
 class Ids(Protocol):
@@ -95,6 +97,23 @@ class Results(Sequence[Row]):
         """Every result's full record, in order, read one at a time."""
         for doc in self.docnums:
             yield self.library.paper_at(doc)
+
+    def triaged(
+        self,
+        states: Callable[[list[str]], Mapping[str, TriageState]],
+        count: int | None = None,
+        chunk: int = TRIAGE_CHUNK,
+    ) -> Iterator[tuple[Paper, TriageState]]:
+        """The first `count` results (None: all) with their triage, in order, read `chunk` at a
+        time: `states(ids)` (a `TriageStore.get_many`) gives the triage of a chunk's ids, an id
+        it leaves out is untriaged. Memory holds one chunk, whatever the number of results
+        (what `paperbrowse search --format json` of a whole library streams)."""
+        end = len(self) if count is None else min(count, len(self))
+        for start in range(0, end, chunk):
+            papers = [self.paper(i) for i in range(start, min(end, start + chunk))]
+            found = states([p.id for p in papers])
+            for paper in papers:
+                yield paper, found.get(paper.id) or TriageState()
 
     @property
     def ids(self) -> list[str]:

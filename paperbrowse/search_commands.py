@@ -9,7 +9,6 @@ tables nor Textual.
 
 from __future__ import annotations
 
-import itertools
 import sys
 from datetime import date
 from pathlib import Path
@@ -113,7 +112,6 @@ def search(
     of bibtex/csljson/ris from `key_template` (citekeys.py). 0 with results, 1 with none;
     CommandError 2 for a bad query (the caller maps QueryError) or key template."""
     from paperbrowse.for_field import mentions_for
-    from paperbrowse.models import TriageState
     from paperbrowse.output import write_papers
 
     if limit is not None and limit < 0:
@@ -135,10 +133,7 @@ def search(
     if not count:
         print("paperbrowse: no papers match", file=sys.stderr)
         return EXIT_NONE
-    ids = results.ids[:count]
-    states = triage.get_many(ids)
-    papers = itertools.islice(results.papers(), count)
-    items = ((p, states.get(p.id, TriageState())) for p in papers)
+    items = results.triaged(triage.get_many, count)  # read and written a chunk at a time
     console = _console() if out_format == "table" else None
     write_papers(
         items,

@@ -1,6 +1,7 @@
 """The fast text path under the library: how documents match a query and how they score.
 
-- `whoosh_internals`: every use of Whoosh's private attributes and writer hooks, and the
+- `whoosh_internals`, `whoosh_writer`, `whoosh_procs`: every use of Whoosh's private attributes
+  (reading; writing a segment; the multiprocess writer), and the
   pinned Whoosh version they were written against;
 - `codec`: the postings side files written beside each segment (`SideFileCodec`);
 - `side_files`: reading them (`TermArrays`);

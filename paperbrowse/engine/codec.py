@@ -9,7 +9,7 @@ appended to a side file of the same segment (`<segment>.pbp`). Whoosh packs that
 segment's compound file and deletes it with the segment, so it lives and dies with the postings
 it copies; merges write it again, because they go through the same field writer. Appending a
 block's arrays costs a few microseconds per 128 postings. The hooks into Whoosh's writers are in
-whoosh_internals.py; the reading side is side_files.py.
+whoosh_writer.py; the reading side is side_files.py.
 
 Side file layout, little-endian: the arrays of each term back to back (document numbers as
 uint32, weights as float32, then for positional fields each posting's value length as uint32
@@ -28,7 +28,7 @@ import sys
 from array import array
 from typing import Any
 
-from paperbrowse.engine.whoosh_internals import CapturingCodec, SideSink
+from paperbrowse.engine.whoosh_writer import CapturingCodec, SideSink
 
 SIDE_EXT = ".pbp"
 CAPTURED = {"title": True, "abstract": True}  # field -> keep its position bytes

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 WORD_FIELDS = {"title": "title_words", "abstract": "abstract_words", "org": "org_words"}
 TEXT_OF = {words: text for text, words in WORD_FIELDS.items()}
 MAX_POSTINGS = 1_500_000
+READ_GAP = 2048  # postings (8 KB) between two chosen words read in one stretch, not two reads
 PATTERN_TYPES = (query.Prefix, query.Wildcard, query.TermRange, query.Every)
 
 
@@ -180,26 +181,41 @@ class WordList:
         return lo, max(lo, hi)
 
     def matching(self, pattern: str, lo: int, hi: int) -> np.ndarray:
-        """Indexes of the words in [lo, hi) that match a wildcard (`*`, `?`)."""
+        """Indexes of the words in [lo, hi) that match a wildcard (`*`, `?`).
+
+        The regular expression runs over the UTF-8 word list itself (`?` is one UTF-8
+        character), and each match's byte offset is found among the words' starts with one
+        binary search for all of them: no decoding, no Python work per word passed over.
+        """
         if lo >= hi:
             return np.zeros(0, dtype=np.int64)
-        base = int(self.starts[lo])
-        text = self.blob[base : int(self.ends[hi - 1])].decode("utf-8", "surrogateescape")
-        regex = re.compile(
-            "^"
-            + "".join(
-                "[^\n]*" if ch == "*" else "[^\n]" if ch == "?" else re.escape(ch) for ch in pattern
+        begin, end = int(self.starts[lo]), int(self.ends[hi - 1])
+        lead = len(pattern) - len(pattern.lstrip("*?"))
+        head, tail = pattern[:lead], pattern[lead:]
+        if head and tail and ("?" not in head or "*" not in tail):
+            # `*former`, `?ision`: search for the rest (starting with a literal, which the
+            # regular expression engine scans for at C speed) anchored at a word's end, then
+            # check the characters before it; `^[^\n]*former$` would back-track through every
+            # word. A match runs to its word's end, so each word matches at most once; the
+            # word is the last one starting at or before the match. A rest without `*` has one
+            # place it can match in a word, so its characters before are exact.
+            regex = re.compile(b"".join(map(_byte_pattern, tail)) + b"$", re.MULTILINE)
+            found = np.array(
+                [m.start() for m in regex.finditer(self.blob, begin, end)], dtype=np.int64
             )
-            + "$",
-            re.MULTILINE,
-        )
-        found: list[int] = []
-        index, at = lo, 0
-        for match in regex.finditer(text):
-            index += text.count("\n", at, match.start())
-            at = match.start()
-            found.append(index)
-        return np.array(found, dtype=np.int64)
+            at = np.searchsorted(self.starts, found, side="right") - 1
+            need = head.count("?")
+            if need:
+                before = [
+                    len(self.blob[s:e].decode("utf-8", "surrogateescape"))
+                    for s, e in zip(self.starts[at].tolist(), found.tolist(), strict=True)
+                ]
+                keep = [n >= need if "*" in head else n == need for n in before]
+                at = at[np.array(keep, dtype=bool)] if len(at) else at
+            return at.astype(np.int64)
+        regex = re.compile(b"^" + b"".join(map(_byte_pattern, pattern)) + b"$", re.MULTILINE)
+        starts = [m.start() for m in regex.finditer(self.blob, begin, end)]
+        return np.searchsorted(self.starts, np.array(starts, dtype=np.int64)).astype(np.int64)
 
     def postings(self, lo: int, hi: int) -> int:
         """How many postings the words [lo, hi) have."""
@@ -216,21 +232,37 @@ class WordList:
             chosen = np.arange(lo, hi, dtype=np.int64)
         if not len(chosen):
             return np.zeros(0, dtype=np.uint32)
-        first, last = int(chosen[0]), int(chosen[-1]) + 1
-        span = self.postings(first, last)
-        needed = int(self.counts[chosen].sum())
-        if self.contiguous and span <= 2 * needed + 4096:
-            # One read of the whole stretch, keeping the chosen words' postings.
-            ids = self._ids(int(self.offsets[first]), span)
-            keep = np.zeros(last - first, dtype=bool)
-            keep[chosen - first] = True
-            kept: np.ndarray = ids[np.repeat(keep, self.counts[first:last])]
-            return kept
-        parts = [self._ids(int(self.offsets[i]), int(self.counts[i])) for i in chosen.tolist()]
-        return np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint32)
+        if not self.contiguous:
+            parts = [self._ids(int(self.offsets[i]), int(self.counts[i])) for i in chosen.tolist()]
+            return np.concatenate(parts)
+        # Chosen words whose postings lie within READ_GAP postings of each other are read in one
+        # stretch, keeping the chosen words' postings: a wildcard like `*ing` chooses thousands
+        # of words spread over the list, and a read each cost more than reading the gaps.
+        begins, ends = self.cum[chosen], self.cum[chosen + 1]
+        cuts = (np.flatnonzero(begins[1:] - ends[:-1] > READ_GAP) + 1).tolist()
+        parts = []
+        for a, b in zip([0, *cuts], [*cuts, len(chosen)], strict=True):
+            first, last = int(chosen[a]), int(chosen[b - 1]) + 1
+            ids = self._ids(int(self.offsets[first]), self.postings(first, last))
+            if b - a < last - first:
+                keep = np.zeros(last - first, dtype=bool)
+                keep[chosen[a:b] - first] = True
+                ids = ids[np.repeat(keep, self.counts[first:last])]
+            parts.append(ids)
+        return np.concatenate(parts)
 
     def _ids(self, offset: int, count: int) -> np.ndarray:
         return np.frombuffer(self._segment.read(offset, 4 * count), dtype="<u4")
+
+
+def _byte_pattern(ch: str) -> bytes:
+    """One character of a wildcard as a regular expression over UTF-8 bytes (no line breaks:
+    the word list is one word a line)."""
+    if ch == "*":
+        return rb"[^\n]*"
+    if ch == "?":  # one character: an ASCII byte, or a lead byte and its continuation bytes
+        return rb"(?:[\x00-\x09\x0b-\x7f]|[\xc0-\xff][\x80-\xbf]*)"
+    return re.escape(ch.encode("utf-8"))
 
 
 class Selection:

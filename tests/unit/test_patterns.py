@@ -155,6 +155,46 @@ def test_any_pattern_cut_from_a_real_word_matches_the_oracle(
     assert found(indexed_library, text) == expected, text
 
 
+@st.composite
+def pattern_ending_a_word(draw: st.DrawFn, vocabulary: list[str]) -> str:
+    """A word's ending behind leading wildcards (`*ing`, `?ision`, `*?ose`), perhaps with a
+    `?` or a `*` inside: the patterns searched for from the word's end."""
+    word = draw(st.sampled_from(vocabulary))
+    cut = draw(st.integers(0, len(word) - 1))
+    rest = list(word[cut:])
+    if draw(st.booleans()) and len(rest) > 1:
+        rest[draw(st.integers(1, len(rest) - 1))] = draw(st.sampled_from(["?", "*"]))
+    return draw(st.sampled_from(["*", "?", "??", "*?", "?*", "**"])) + "".join(rest)
+
+
+@settings(
+    max_examples=200,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(st.data(), st.sampled_from([None, "title", "abstract", "org"]))
+@example(data=None, field=None)
+def test_any_pattern_with_leading_wildcards_matches_the_oracle(
+    indexed_library: Library, oracle: Oracle, data: st.DataObject | None, field: str | None
+) -> None:
+    pattern = "*?ing" if data is None else data.draw(pattern_ending_a_word(oracle.vocabulary()))
+    if set(pattern) <= {"*", "?"}:
+        pattern += "a"
+    text = f"{field}:{pattern}" if field else pattern
+    expected = oracle.ids(field, lambda w: fnmatch.fnmatchcase(w, pattern))
+    assert found(indexed_library, text) == expected, text
+
+
+@pytest.mark.parametrize(
+    "pattern", ["*ing", "*former", "?ision", "*?ing", "??se", "?*tion", "*é", "?é*", "*a*e", "??"]
+)
+def test_leading_wildcards_match_exactly_the_oracle(
+    indexed_library: Library, oracle: Oracle, pattern: str
+) -> None:
+    expected = oracle.ids(None, lambda w: fnmatch.fnmatchcase(w, pattern))
+    assert found(indexed_library, pattern) == expected, pattern
+
+
 # ---------------------------------------------------------------------------------------------
 # Several segments with deleted documents, and the path without word lists
 

@@ -13,6 +13,7 @@ from whoosh import formats, index
 
 from paperbrowse import indexer
 from paperbrowse.analysis import CompactPositions, encode_positions
+from paperbrowse.engine import whoosh_procs
 from paperbrowse.engine.codec import CAPTURED
 from paperbrowse.engine.matching import DocSets
 from paperbrowse.engine.side_files import TermArrays, decode_positions
@@ -132,6 +133,31 @@ def test_two_writer_processes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     index_into(library, sources)
     assert len(list(library.searcher.reader().leaf_readers())) >= 1  # type: ignore[union-attr]
     assert check_every_term(library) > 1000
+
+
+def test_writer_processes_close_a_segment_and_start_another_past_their_postings_budget(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A writer process whose pool reaches ROLL_POSTINGS writes its segment and starts a new
+    one (bounded memory): every paper is there once, every term's side file matches Whoosh's,
+    and searches find what a library written in one segment finds."""
+    sources, _ = collect_sources([str(p) for p in SAMPLE_FILES])
+    whole = Library(tmp_path / "whole")
+    index_into(whole, sources)
+    monkeypatch.setattr(indexer, "MULTIPROCESS_FROM", 1)
+    monkeypatch.setattr(whoosh_procs, "ROLL_POSTINGS", 1)  # inherited by the forked writers
+    rolled = Library(tmp_path / "rolled")
+    index_into(rolled, sources)
+    assert rolled.searcher is not None and whole.searcher is not None
+    # A segment per job file of 100 documents: more than the two processes would write.
+    assert len(list(rolled.searcher.reader().leaf_readers())) > 2
+    assert sorted(rolled.catalog.ids[d] for d in rolled.catalog.live) == sorted(
+        whole.catalog.ids[d] for d in whole.catalog.live
+    )
+    assert check_every_term(rolled) > 1000
+    for text in QUERIES:  # the same papers (ties in the order follow document numbers)
+        found = set(rolled.search(Filters(query=text)).ids)
+        assert found == set(whole.search(Filters(query=text)).ids), text
 
 
 def test_a_segment_without_side_file_falls_back_to_whoosh(

@@ -1,0 +1,318 @@
+"""Writing a segment: Whoosh's W3 codec handing the postings of chosen fields to a side file
+block by block (`CapturingCodec`), and a segment writer that keeps its postings grouped by term
+(`PaperSegmentWriter`, `TermPool`) and writes each term's blocks whole.
+
+Whoosh internals used here (see whoosh_internals.py for the version they were read against): the
+W3 postings writer's block buffer (`_ids`, `_weights`, `_values`, `_maxweight`, `_minlength`,
+`_maxlength`, `_write_block`, `_inlinelimit`), the W3 field writer's `_create_file`,
+`_fieldname`, `_postwriter`, the codec's `_blocklimit` and `_compression`, and
+`SegmentWriter`'s `add_document`, `_flush_segment`, `_doc_boost`, `_field_boost` and `pool`.
+"""
+
+from __future__ import annotations
+
+import pickle
+import zlib
+from typing import Any, Protocol
+
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3FieldWriter, W3PostingsWriter
+from whoosh.util.numeric import length_to_byte
+from whoosh.writing import SegmentWriter
+
+from paperbrowse.engine.term_pool import TermPool
+
+# A postings block whose pickle is shorter than this is stored uncompressed (see
+# _CapturingPostingsWriter._write_block).
+COMPRESS_FROM = 64
+
+
+class SideSink(Protocol):
+    """What receives the postings of the captured fields as a segment is written."""
+
+    def start(self, fieldname: str, btext: bytes, positions: bool) -> None:
+        """A term of a captured field begins (`positions`: keep its values)."""
+
+    def start_word(self, fieldname: str, btext: bytes) -> None:
+        """A word of a word-list field begins (document numbers only)."""
+
+    def block(self, ids: Any, weights: Any, values: list[bytes]) -> None:
+        """A block of the current term's postings: document numbers, weights, values."""
+
+    def finish(self) -> None:
+        """The current term ends."""
+
+    def close(self) -> None:
+        """The segment is written."""
+
+
+class CapturingCodec(W3Codec):  # type: ignore[misc]  # Whoosh ships no types: its classes are Any
+    """Whoosh's W3 codec whose field writer also hands the postings of some fields, block by
+    block, to a side sink writing a file of the same segment (extension `side_ext`).
+
+    Subclasses say which fields (`captured`, `word_list`) and make the sink (`new_sink`).
+    """
+
+    side_ext = ".side"
+
+    def captured(self, fieldname: str) -> bool | None:
+        """None: not captured; else whether the field's values (positions) are kept too."""
+        return None
+
+    def word_list(self, fieldname: str) -> bool:
+        """True for a field whose words are kept as a sorted list with document numbers."""
+        return False
+
+    def new_sink(self, dbfile: Any) -> SideSink:
+        """The sink writing one segment's side file to `dbfile`."""
+        raise NotImplementedError
+
+    def field_writer(self, storage: Any, segment: Any) -> Any:
+        """Whoosh's field writer, capturing (see the class docstring)."""
+        return _CapturingFieldWriter(self, storage, segment)
+
+    def postings_writer(self, dbfile: Any, byteids: bool = False) -> Any:
+        """Whoosh's postings writer, passing each block to the field writer's sink."""
+        return _CapturingPostingsWriter(
+            dbfile,
+            blocklimit=self._blocklimit,
+            byteids=byteids,
+            compression=self._compression,
+            inlinelimit=self._inlinelimit,
+        )
+
+
+class _CapturingPostingsWriter(W3PostingsWriter):  # type: ignore[misc]  # Whoosh ships no types: its classes are Any
+    side: SideSink | None = None
+
+    def set_block(self, ids: Any, weights: Any, values: list[bytes], lengths: Any) -> None:
+        """Buffer a whole block at once: what `add_posting` for each posting leaves buffered
+        (the same statistics: maximum weight, shortest and longest non-zero field length).
+        `lengths`: field length by document number, or None (all 0)."""
+        self._ids = ids
+        self._weights = weights
+        self._values = values
+        top = max(weights)
+        self._maxweight = top if top > 0 else 0
+        if lengths is None:
+            self._minlength, self._maxlength = None, 0
+            return
+        found = [length for length in map(lengths.__getitem__, ids) if length]
+        self._minlength = min(found) if found else None
+        self._maxlength = max(found) if found else 0
+
+    def _write_block(self, last: bool = False) -> None:
+        # Whoosh's W3PostingsWriter._write_block, except that a block whose pickle is shorter
+        # than COMPRESS_FROM bytes is stored uncompressed: Whoosh means to ("if the pickle is
+        # less than 20 bytes, don't bother compressing") but overwrites the level on the next
+        # line, so every one-posting term pays a zlib call and grows by zlib's framing. Each
+        # block records its compression level, which the reader honours.
+        if self.side is not None:
+            self.side.block(self._ids, self._weights, self._values)
+        postfile = self._postfile
+        if not self._blockcount:
+            postfile.write(WHOOSH3_HEADER_MAGIC)
+        self._terminfo.add_block(self)
+        data = (self._mini_ids(), self._mini_weights(), self._mini_values())
+        databytes = pickle.dumps(data, 2)
+        comp = self._compression if len(databytes) >= COMPRESS_FROM else 0
+        if comp:
+            databytes = zlib.compress(databytes, comp)
+        ids = self._ids
+        info = (
+            len(ids),
+            ids[-1],
+            self._maxweight,
+            comp,
+            length_to_byte(self._minlength),
+            length_to_byte(self._maxlength),
+        )
+        infobytes = pickle.dumps(info, 2)
+        blocklength = len(infobytes) + len(databytes)
+        postfile.write_int(-blocklength if last else blocklength)
+        postfile.write(infobytes)
+        postfile.write(databytes)
+        self._blockcount += 1
+        self._new_block()
+
+    def finish_postings(self) -> Any:
+        if self.side is not None and not self.written() and len(self) < self._inlinelimit:
+            self.side.block(self._ids, self._weights, self._values)  # inlined: no block write
+        return super().finish_postings()
+
+
+class _CapturingFieldWriter(W3FieldWriter):  # type: ignore[misc]  # Whoosh ships no types: its classes are Any
+    def __init__(self, codec: CapturingCodec, storage: Any, segment: Any) -> None:
+        super().__init__(codec, storage, segment)
+        self._codec_policy = codec
+        self._side = codec.new_sink(self._create_file(codec.side_ext))
+        self._capture: bool | None = None
+        self._word_list = False
+
+    def start_field(self, fieldname: str, fieldobj: Any) -> None:
+        super().start_field(fieldname, fieldobj)
+        self._capture = self._codec_policy.captured(fieldname)
+        self._word_list = self._codec_policy.word_list(fieldname)
+        captured = self._capture is not None or self._word_list
+        self._postwriter.side = self._side if captured else None
+
+    def start_term(self, btext: bytes) -> None:
+        super().start_term(btext)
+        if self._capture is not None:
+            self._side.start(self._fieldname, btext, self._capture)
+        elif self._word_list:
+            self._side.start_word(self._fieldname, btext)
+
+    def finish_term(self) -> None:
+        super().finish_term()
+        if self._capture is not None or self._word_list:
+            self._side.finish()
+
+    def add_postings(self, schema: Any, lengths: Any, items: Any) -> None:
+        # Whoosh looks up each posting's field length in the new segment's length column
+        # (a seek and a read per posting: a fifth of an index run); read each field's
+        # column once instead.
+        super().add_postings(schema, _LengthCache(lengths) if lengths else lengths, items)
+
+    def add_terms(self, schema: Any, lengths: Any, pool: TermPool) -> None:
+        """Write every term of `pool` (fields and terms in order), each term's postings a
+        whole block at a time: the same blocks, term infos and side file as Whoosh's
+        `add_postings` fed the same postings one at a time, without its Python work per
+        posting."""
+        cache = _LengthCache(lengths) if lengths else None
+        limit = self._codec._blocklimit
+        for fieldname, terms in pool.terms():
+            self.start_field(fieldname, schema[fieldname])
+            column = cache.column(fieldname) if cache is not None else None
+            postwriter = self._postwriter
+            for btext, ids, weights, values in terms:
+                self.start_term(btext)
+                count = len(ids)
+                if values and len(values) != count:
+                    # Whoosh's blocks keep only non-empty values, so its format cannot hold
+                    # this either; every format of the schema gives all postings a value or
+                    # none.
+                    raise ValueError(f"field {fieldname!r}: some postings have no value")
+                for start in range(0, count, limit):
+                    end = min(count, start + limit)
+                    postwriter.set_block(
+                        ids[start:end], weights[start:end], values[start:end], column
+                    )
+                    if end < count:
+                        postwriter._write_block()
+                self.finish_term()
+            self.finish_field()
+
+    def close(self) -> None:
+        self._side.close()
+        super().close()
+
+
+class _LengthCache:
+    """`doc_field_length` of a per-document reader, one column read per field."""
+
+    def __init__(self, reader: Any) -> None:
+        self._reader = reader
+        self._columns: dict[str, list[int]] = {}
+        self._count = reader.doc_count_all()
+
+    def column(self, fieldname: str) -> list[int]:
+        """The field's length for every document number of the segment (0: none)."""
+        column = self._columns.get(fieldname)
+        if column is None:
+            length = self._reader.doc_field_length
+            column = [length(d, fieldname, 0) for d in range(self._count)]
+            self._columns[fieldname] = column
+        return column
+
+    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int:
+        column = self.column(fieldname)
+        if 0 <= docnum < len(column) and (column[docnum] or not default):
+            return column[docnum]
+        return int(self._reader.doc_field_length(docnum, fieldname, default))
+
+
+# ---------------------------------------------------------------------------------------------
+# A segment writer whose postings are grouped by term as they arrive
+
+
+class PaperSegmentWriter(SegmentWriter):  # type: ignore[misc]  # Whoosh ships no types: its classes are Any
+    """Whoosh's SegmentWriter with a TermPool: the same segment, written with less Python work
+    per posting and a fraction of the memory (no `limitmb` pool to fill, no runs on disk).
+
+    `add_document` is Whoosh's, except that postings go straight into the term pool; a codec
+    whose field writer has `add_terms` (CapturingCodec's) writes each term's blocks whole, any
+    other codec gets the postings one at a time as from Whoosh's own pool.
+    """
+
+    def __init__(self, ix: Any, **kwargs: Any) -> None:
+        super().__init__(ix, **kwargs)
+        # Replaces Whoosh's PostingPool, which holds nothing yet (its runs are files only
+        # once it spills).
+        self.terms = TermPool()
+        self.pool = self.terms  # the name Whoosh's writers use
+
+    def add_document(self, **fields: Any) -> None:
+        """Add one document (Whoosh's `add_document`, postings into the term pool)."""
+        self._check_state()
+        perdocwriter = self.perdocwriter
+        schema = self.schema
+        docnum = self.docnum
+        pool = self.terms
+        docboost = self._doc_boost(fields)
+        fieldnames = sorted(name for name in fields if not name.startswith("_"))
+        self._check_fields(schema, fieldnames)
+        perdocwriter.start_doc(docnum)
+        try:
+            for fieldname in fieldnames:
+                value = fields.get(fieldname)
+                if value is None:
+                    continue
+                field = schema[fieldname]
+                length = 0
+                if field.indexed:
+                    fieldboost = self._field_boost(fields, fieldname, docboost)
+                    scorable = field.scorable
+                    into = pool.field(fieldname)  # FieldPostings.add, inlined: the hot loop
+                    terms, numbers, docs, weights = (
+                        into.terms,
+                        into.term_ids,
+                        into.docs,
+                        into.weights,
+                    )
+                    values = into.values
+                    for btext, freq, weight, vbytes in field.index(value):
+                        if scorable:
+                            length += freq
+                        number = terms.get(btext)
+                        if number is None:
+                            number = terms[btext] = len(terms)
+                        numbers.append(number)
+                        docs.append(docnum)
+                        weights.append(weight * fieldboost)
+                        if vbytes:
+                            values.append(vbytes)
+                if field.separate_spelling() or field.vector:
+                    raise ValueError(f"field {fieldname!r}: spelling and vectors are not written")
+                stored = fields.get(f"_stored_{fieldname}", value)
+                perdocwriter.add_field(fieldname, field, stored if field.stored else None, length)
+                column = field.column_type
+                if column and stored is not None:
+                    perdocwriter.add_column_value(fieldname, column, field.to_column_value(stored))
+        except Exception:
+            perdocwriter.cancel_doc()
+            raise
+        perdocwriter.finish_doc()
+        self._added = True
+        self.docnum += 1
+
+    def _flush_segment(self) -> None:
+        self.perdocwriter.close()
+        lengths = self.per_document_reader() if self.codec.length_stats else None
+        fieldwriter = self.fieldwriter
+        if isinstance(fieldwriter, _CapturingFieldWriter):
+            fieldwriter.add_terms(self.schema, lengths, self.terms)
+        else:
+            fieldwriter.add_postings(self.schema, lengths, self.terms.iter_postings())
+        fieldwriter.close()
+        if lengths is not None:
+            lengths.close()
