@@ -29,7 +29,7 @@ VIEWS = (
 )
 # The built-in views whose tabs show how many papers they hold (For you is a ranking, not a set).
 COUNTED = ("inbox", "starred", "all", "hidden")
-QUERY_MIN = 18  # cells the query input keeps beside the tabs ("/ filter" and some typing)
+QUERY_MIN = 28  # cells the query input keeps beside the tabs: 22 typed cells, a two-word query
 
 
 def view_label(view: str, count: int | None) -> str:
