@@ -18,7 +18,7 @@ from paperbrowse.citation import csl_item, issued, ris_lines
 from paperbrowse.citekeys import DEFAULT_TEMPLATE, KeyMaker
 from paperbrowse.links import exact_urls, primary_url, safe_links
 from paperbrowse.models import COMMENT, UPVOTE, Paper, TriageState, authors_text
-from paperbrowse.text import one_line, strip_controls
+from paperbrowse.text import ascii_json, is_utf8_stream, one_line, strip_controls
 
 if TYPE_CHECKING:  # Rich is loaded by the table format only: the CLI reads FORMATS at start
     from rich.console import Console
@@ -112,6 +112,17 @@ def paper_to_dict(paper: Paper, state: TriageState) -> dict[str, Any]:
 def _dumps(obj: Any, **kwargs: Any) -> str:
     """JSON text; cleaned once more so no control character can slip through."""
     return strip_controls(json.dumps(obj, ensure_ascii=False, **kwargs))
+
+
+def json_for(out: TextIO | None) -> Callable[[str], str]:
+    """What JSON text needs before it is written to `out`: nothing on a UTF-8 stream, else
+    its non-ASCII characters as `\\u` escapes (text.ascii_json), so JSON stays exact on any
+    stream where the other formats write `?` for what the stream cannot hold."""
+    return _same if out is None or is_utf8_stream(out) else ascii_json
+
+
+def _same(text: str) -> str:
+    return text
 
 
 # --- Markdown -------------------------------------------------------------------------------
@@ -310,9 +321,10 @@ def write_papers(
             console.print(table)
         return count
 
+    exact = json_for(out)
     if fmt == "json":
         objects = [paper_to_dict(paper, state) for paper, state in items]
-        out.write(_dumps(objects, indent=2) + "\n")
+        out.write(exact(_dumps(objects, indent=2)) + "\n")
         return len(objects)
 
     count = 0
@@ -320,7 +332,7 @@ def write_papers(
         keys = KeyMaker(key_template)
         if fmt == "csljson":
             objects = [csl_item(paper, keys.key(paper)) for paper, _state in items]
-            out.write(_dumps(objects, indent=2) + "\n")
+            out.write(exact(_dumps(objects, indent=2)) + "\n")
             return len(objects)
         for paper, _state in items:
             if fmt == "bibtex":
@@ -334,8 +346,9 @@ def write_papers(
         return count
 
     line_writer = _LINE_FORMATS[fmt]
+    lines = exact if fmt == "jsonl" else _same
     for paper, state in items:
         for line in line_writer(paper, state):
-            out.write(line + "\n")
+            out.write(lines(line) + "\n")
         count += 1
     return count

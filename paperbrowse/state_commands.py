@@ -38,6 +38,7 @@ from paperbrowse.tags import (
     set_note,
     tag_counts,
 )
+from paperbrowse.text import is_utf8_stream
 from paperbrowse.triage import TriageStore
 
 
@@ -152,10 +153,12 @@ def note(library: Library, triage: TriageStore, paper_id: str, text: str | None)
 
 
 def export_state(library: Library | None, triage: TriageStore, out: IO[str]) -> int:
-    """Write every paper's state as JSON lines (sync.py); how many lines."""
+    """Write every paper's state as JSON lines (sync.py); how many lines. On a stream that is
+    not UTF-8 the lines are ASCII (`\\u` escapes), so nothing is replaced by `?`."""
+    ascii_only = not is_utf8_stream(out)  # \\u escapes: exact JSON on any stream
     count = 0
     for record in export_records(triage, library):
-        out.write(json.dumps(record, ensure_ascii=False) + "\n")
+        out.write(json.dumps(record, ensure_ascii=ascii_only) + "\n")
         count += 1
     return count
 
