@@ -29,6 +29,7 @@ from paperbrowse.paths import state_db
 from paperbrowse.state_schema import FLAG_COMMANDS, FLAG_PAST
 from paperbrowse.sync import ImportReport, SyncError, export_records, import_records, parse_records
 from paperbrowse.tags import (
+    NoteError,
     TagError,
     delete_tag,
     edit_tags,
@@ -149,7 +150,10 @@ def note(library: Library, triage: TriageStore, paper_id: str, text: str | None)
         raise CommandError(f"no paper with id {paper_id!r}")
     if text is None:
         text = edit_in_editor(triage.get(paper.id).note)
-    return set_note(triage, paper.id, text)
+    try:
+        return set_note(triage, paper.id, text)
+    except NoteError as exc:
+        raise CommandError(str(exc), EXIT_USAGE) from None
 
 
 def export_state(library: Library | None, triage: TriageStore, out: IO[str]) -> int:

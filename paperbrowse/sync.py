@@ -25,12 +25,11 @@ from typing import Any, Protocol
 
 from paperbrowse.models import Paper, arxiv_key, arxiv_paper_id
 from paperbrowse.state_schema import FIELDS, FLAGS
-from paperbrowse.tags import TagError, clean_note, normalise_tag
+from paperbrowse.tags import NoteError, TagError, check_note_length, clean_note, normalise_tag
 from paperbrowse.triage import TriageStore
 
 _STAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 _PAPER_ID = re.compile(r"^[0-9a-f]{12}$")
-MAX_NOTE = 100_000  # characters: a note longer than this in a file is refused, not stored
 
 
 class SyncError(ValueError):
@@ -152,9 +151,13 @@ def _checked(record: dict[str, Any], where: str) -> dict[str, Any]:
         if name in FLAGS and not isinstance(value, bool):
             raise SyncError(f"{where}: {name} must be true or false")
         if name == "note":
-            if not isinstance(value, str) or len(value) > MAX_NOTE:
-                raise SyncError(f"{where}: note must be a string of at most {MAX_NOTE} characters")
+            if not isinstance(value, str):
+                raise SyncError(f"{where}: note must be a string")
             record["note"] = clean_note(value)  # what set_note stores: no control sequences
+            try:  # the limit of `note --set` and the browser's `n`, on the note as stored
+                check_note_length(record["note"])
+            except NoteError as exc:
+                raise SyncError(f"{where}: {exc}") from None
         if name == "tags":
             if not isinstance(value, list) or not all(isinstance(t, str) for t in value):
                 raise SyncError(f"{where}: tags must be a list of words")

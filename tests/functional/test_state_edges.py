@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import json
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
 
 from paperbrowse.models import Paper
-from tests.functional.test_cli import clean_env, jsonl, run
+from paperbrowse.tags import MAX_NOTE
+from tests.functional.test_cli import assert_one_line_error, clean_env, jsonl, run
 
 NOTE = "Strömung → 中文 𝒳 🚀 naïve"
 
@@ -46,3 +48,34 @@ def test_state_export_on_a_narrow_stream_is_exact_and_imports(
     assert proc.returncode == 0, proc.stderr
     [record] = jsonl(run(other, "show", pid, "--format", "jsonl"))
     assert (record["note"], record["tags"]) == (NOTE, ["straße"])
+
+
+def test_one_note_limit_for_set_editor_and_import(
+    tmp_path: Path, lib: Path, sample_papers: dict[str, Paper]
+) -> None:
+    pid = a_paper(sample_papers)
+    assert run(lib, "note", pid, "--set", "kept").returncode == 0
+    before = run(lib, "state", "export").stdout
+    longest = "y" * MAX_NOTE
+    message = assert_one_line_error(run(lib, "note", pid, "--set", longest + "z"), 2)
+    assert f"at most {MAX_NOTE:,} characters" in message and "nothing was changed" in message
+    editor = f'{sys.executable} -c "import sys,pathlib; pathlib.Path(sys.argv[1]).write_text'
+    editor += f"('z' * {MAX_NOTE + 1})\""
+    message = assert_one_line_error(run(lib, "note", pid, env=clean_env(EDITOR=editor)), 2)
+    assert f"at most {MAX_NOTE:,} characters" in message
+    assert run(lib, "state", "export").stdout == before  # nothing changed
+    # The longest note allowed is saved, exported and imported again.
+    assert run(lib, "note", pid, "--set", longest).stdout == "note saved\n"
+    export = tmp_path / "state.jsonl"
+    export.write_text(run(lib, "state", "export").stdout)
+    other = tmp_path / "other"
+    shutil.copytree(lib, other)
+    assert run(other, "note", pid, "--set", "").returncode == 0
+    record = json.loads(export.read_text())
+    record["note_at"] = "2026-01-01T00:00:00.000Z"  # older than other's clearing: no change
+    export.write_text(json.dumps(record) + "\n")
+    assert run(other, "state", "import", str(export)).returncode == 0
+    record["note"] = longest + "z"
+    export.write_text(json.dumps(record) + "\n")
+    message = assert_one_line_error(run(other, "state", "import", str(export)), 1)
+    assert f"{export}:1:" in message and f"at most {MAX_NOTE:,} characters" in message
