@@ -26,6 +26,7 @@ from paperbrowse.models import ALL_SORTS, STATES, Filters
 from paperbrowse.output import FORMATS
 from paperbrowse.paths import default_data_dir, demo_data_dir, private_umask
 from paperbrowse.search_commands import TABLE_LIMIT
+from paperbrowse.text import is_text
 
 Handler = Callable[[argparse.Namespace, Path], int]
 
@@ -227,6 +228,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(_query_words(list(sys.argv[1:] if argv is None else argv)))
     _replace_what_the_stream_cannot_hold()
     try:
+        _check_text_arguments(args)
         with private_umask():  # every file paperbrowse creates is the user's alone
             return _call_handler(args.handler, args, args.data_dir or default_data_dir())
     except CommandError as exc:
@@ -240,6 +242,30 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return EXIT_OK
+
+
+# Arguments that are file names: any bytes a file system allows, so they are not checked as text.
+PATH_ARGUMENTS = ("paths", "file", "dumps", "data_dir")
+# How an argument is named in the error (else its name upper-cased: QUERY, NAME, ID).
+ARGUMENT_NAMES = {"ids": "ID", "words": "ID|QUERY|+TAG|-TAG", "text": "--set TEXT"}
+
+
+def _check_text_arguments(args: argparse.Namespace) -> None:
+    """CommandError (exit 2, one line naming it) for an argument that is not valid text: bytes
+    that are not UTF-8 reach Python as lone surrogates (PEP 383), which no query, id, tag, note
+    or view name can hold and SQLite, Whoosh and the output streams refuse. File names
+    (PATH_ARGUMENTS) may be any bytes and are not checked."""
+    for name, value in vars(args).items():
+        if name in PATH_ARGUMENTS:
+            continue
+        for text in value if isinstance(value, list) else [value]:
+            if isinstance(text, str) and not is_text(text):
+                shown = text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+                named = ARGUMENT_NAMES.get(name, name.upper())
+                raise CommandError(
+                    f"{named} {shown!r} is not valid text (bytes that are not UTF-8)",
+                    EXIT_USAGE,
+                )
 
 
 def _replace_what_the_stream_cannot_hold() -> None:

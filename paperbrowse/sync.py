@@ -26,6 +26,7 @@ from typing import Any, Protocol
 from paperbrowse.models import Paper, arxiv_key, arxiv_paper_id
 from paperbrowse.state_schema import FIELDS, FLAGS
 from paperbrowse.tags import NoteError, TagError, check_note_length, clean_note, normalise_tag
+from paperbrowse.text import is_text
 from paperbrowse.triage import TriageStore
 
 _STAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
@@ -131,8 +132,26 @@ def parse_records(lines: Iterable[str], name: str) -> list[dict[str, Any]]:
             raise SyncError(f"{where}: not a JSON line ({exc.msg})") from None
         if not isinstance(record, dict):
             raise SyncError(f"{where}: not a state record (a JSON object)")
+        bad = _not_text(record)
+        if bad:  # a lone surrogate (`\\ud800`): JSON allows it, no text holds it
+            raise SyncError(f"{where}: {bad} holds a lone surrogate escape, not text")
         records.append(_checked(record, where))
     return records
+
+
+def _not_text(value: Any, key: str = "") -> str:
+    """The key of the first string in a JSON value (keys included) that is not valid text,
+    else ''."""
+    if isinstance(value, str):
+        return "" if is_text(value) else key or "a value"
+    if isinstance(value, list):
+        return next((k for k in (_not_text(v, key) for v in value) if k), "")
+    if isinstance(value, dict):
+        for name, item in value.items():
+            found = _not_text(name, "a key") or _not_text(item, name)
+            if found:
+                return found
+    return ""
 
 
 def _checked(record: dict[str, Any], where: str) -> dict[str, Any]:

@@ -99,3 +99,14 @@ def ascii_json(text: str) -> str:
     ASCII, for a stream that cannot hold the characters (RFC 8259 §7). Exact because outside
     strings JSON text is ASCII, so every non-ASCII character is inside a string."""
     return _NON_ASCII.sub(_u_escape, text)
+
+
+def is_text(text: str) -> bool:
+    """Whether `text` is valid Unicode text: False when it holds a lone surrogate (U+D800 to
+    U+DFFF), as bytes that are not UTF-8 become in a command-line argument (PEP 383) or a
+    JSON `\\ud800` escape does; such a string cannot be written as UTF-8."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
