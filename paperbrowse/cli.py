@@ -51,6 +51,10 @@ VALUE_OPTIONS = (
     "--key",
     "--view",
 )
+ID_HELP = (
+    "paper id (12 hex digits), a unique prefix of at least 6 of them, or an arXiv id; "
+    "shorter words like 5c or 50 are not ids"
+)
 KEY_HELP = (
     "citation keys of bibtex, csljson and ris, from {author} (first author's surname, else the "
     "first significant title word) {year} {word} (first significant title word) {id}; "
@@ -153,7 +157,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--key", default=DEFAULT_TEMPLATE, metavar="TEMPLATE", help=KEY_HELP)
 
     p = sub.add_parser("show", help="print one paper in full")
-    p.add_argument("id", metavar="ID", help="paper id (or a unique prefix)")
+    p.add_argument("id", metavar="ID", help=ID_HELP)
     p.add_argument("--format", choices=FORMATS, default=None, metavar="FORMAT", help=FORMAT_HELP)
     p.add_argument("--key", default=DEFAULT_TEMPLATE, metavar="TEMPLATE", help=KEY_HELP)
     p.set_defaults(handler=_show)
@@ -369,7 +373,7 @@ def _add_discovery(sub: Any) -> None:
         "key terms). The default format `why` prints id, similarity, title and the shared key "
         "terms, tab-separated. Exit 0 with results, 1 with none or an unknown id.",
     )
-    p.add_argument("ids", nargs="+", metavar="ID", help="paper id (or unique prefix, arXiv id)")
+    p.add_argument("ids", nargs="+", metavar="ID", help=ID_HELP)
     p.add_argument("--limit", type=int, default=20, help="at most N papers (default 20; 0 = all)")
     p.add_argument(
         "--format",

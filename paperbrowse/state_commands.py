@@ -23,7 +23,7 @@ from typing import IO
 
 from paperbrowse.command_errors import EXIT_NONE, EXIT_OK, EXIT_USAGE, CommandError
 from paperbrowse.index_commands import ready_library
-from paperbrowse.library import Library
+from paperbrowse.library import Library, unknown_id
 from paperbrowse.models import Filters
 from paperbrowse.paths import state_db
 from paperbrowse.state_schema import FLAG_COMMANDS, FLAG_PAST
@@ -61,12 +61,15 @@ def resolve(library: Library, triage: TriageStore, targets: Targets) -> list[str
             raise CommandError(f"no papers match {targets.query!r}")
         return list(ids)
     if not targets.ids:
-        raise CommandError("give paper ids (or a unique prefix) or --query QUERY", EXIT_USAGE)
+        raise CommandError(
+            "give paper ids (or a unique prefix of 6 or more hex digits) or --query QUERY",
+            EXIT_USAGE,
+        )
     found: list[str] = []
     for given in targets.ids:
         paper = library.get(given)
         if paper is None:
-            raise CommandError(f"no paper with id {given!r}; nothing was changed")
+            raise CommandError(f"{unknown_id(given)}; nothing was changed")
         if paper.id not in found:
             found.append(paper.id)
     return found
@@ -147,7 +150,7 @@ def note(library: Library, triage: TriageStore, paper_id: str, text: str | None)
     changed. An empty text clears the note."""
     paper = library.get(paper_id)
     if paper is None:
-        raise CommandError(f"no paper with id {paper_id!r}")
+        raise CommandError(unknown_id(paper_id))
     if text is None:
         text = edit_in_editor(triage.get(paper.id).note)
     try:

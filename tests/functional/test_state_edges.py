@@ -79,3 +79,35 @@ def test_one_note_limit_for_set_editor_and_import(
     export.write_text(json.dumps(record) + "\n")
     message = assert_one_line_error(run(other, "state", "import", str(export)), 1)
     assert f"{export}:1:" in message and f"at most {MAX_NOTE:,} characters" in message
+
+
+def ids_starting(lib: Path, prefix: str) -> list[str]:
+    return [
+        r["id"]
+        for r in jsonl(run(lib, "search", "--format", "jsonl"))
+        if r["id"].startswith(prefix)
+    ]
+
+
+@pytest.mark.parametrize("word", ["50", "000", "5c", "26ff"])
+def test_a_short_hex_word_is_a_query_word_not_an_id(lib: Path, word: str) -> None:
+    """`tag 50 +probe` searches `50`, as `search 50` does: it never tags the paper whose id
+    starts with 50 for not matching; ID commands refuse the word naming the id rule."""
+    found = run(lib, "search", word, "--format", "jsonl")
+    matching = {r["id"] for r in jsonl(found)} if found.returncode == 0 else set()
+    proc = run(lib, "tag", word, "+probe")
+    assert proc.returncode == (0 if matching else 1), proc.stderr
+    tagged = run(lib, "search", "tag:probe", "--format", "jsonl")
+    assert ({r["id"] for r in jsonl(tagged)} if tagged.returncode == 0 else set()) == matching
+    for args in (["star", word], ["show", word], ["similar", word], ["note", word, "--set", "x"]):
+        message = assert_one_line_error(run(lib, *args), 1)
+        assert f"no paper with id {word!r}" in message and "at least the first 6" in message
+    assert run(lib, "search", "--state", "starred").returncode == 1  # nothing starred
+
+
+def test_the_word_50_with_a_paper_id_starting_50(lib: Path) -> None:
+    """The sample has a paper whose id starts 50 and one starting 000 (the tester's case)."""
+    assert ids_starting(lib, "50") and ids_starting(lib, "000")
+    full = ids_starting(lib, "50")[0]
+    assert run(lib, "star", full[:6]).stdout == "starred: 1 paper changed\n"  # 6 digits: an id
+    assert run(lib, "star", full[:5]).returncode == 1
