@@ -26,7 +26,7 @@ from paperbrowse.models import ALL_SORTS, STATES, Filters
 from paperbrowse.output import FORMATS
 from paperbrowse.paths import default_data_dir, demo_data_dir, private_umask
 from paperbrowse.search_commands import TABLE_LIMIT
-from paperbrowse.text import is_text
+from paperbrowse.text import is_text, shown_text
 
 Handler = Callable[[argparse.Namespace, Path], int]
 
@@ -264,7 +264,7 @@ def _check_text_arguments(args: argparse.Namespace) -> None:
             continue
         for text in value if isinstance(value, list) else [value]:
             if isinstance(text, str) and not is_text(text):
-                shown = text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+                shown = shown_text(text)
                 named = ARGUMENT_NAMES.get(name, name.upper())
                 raise CommandError(
                     f"{named} {shown!r} is not valid text (bytes that are not UTF-8)",

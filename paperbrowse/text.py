@@ -110,3 +110,19 @@ def is_text(text: str) -> bool:
     except UnicodeEncodeError:
         return False
     return True
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def shown_text(text: str) -> str:
+    """`text` printable as UTF-8: bytes that are not UTF-8, which Python keeps in file names
+    and arguments as surrogate escapes (PEP 383), become U+FFFD as `bytes.decode(errors=
+    "replace")` makes them (so a path shows as its file name does); any other lone surrogate
+    becomes U+FFFD too."""
+    if is_text(text):
+        return text
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    except UnicodeEncodeError:
+        return _SURROGATE.sub("\ufffd", text)
