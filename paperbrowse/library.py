@@ -36,7 +36,7 @@ from paperbrowse.engine.side_files import TermArrays
 from paperbrowse.engine.whoosh_internals import index_folder, open_index_dir
 from paperbrowse.errors import LibraryError, QueryError, damaged_index
 from paperbrowse.manifest import Manifest, check_version, read_manifest
-from paperbrowse.models import Filters, Paper
+from paperbrowse.models import Filters, Paper, is_arxiv_id
 from paperbrowse.query import QueryLanguage, plan_search, quoted
 from paperbrowse.results import LibraryStats, Results, Row, count_stats
 
@@ -199,7 +199,7 @@ class Library:
         pid = paper_id.strip().lower()
         if not is_id_form(pid):  # a word (`5c`, `50`, `pose`): no paper's id
             return None
-        if _ARXIV_ID.match(pid):
+        if is_arxiv_id(pid):
             arxiv = self.parse_query(f"arxiv:{pid.removeprefix('arxiv:')}")
             docs = list(arxiv.docs(searcher)) if arxiv is not None else []
         elif len(pid) < 12:
@@ -327,8 +327,6 @@ class Library:
         return count_stats(papers, sources=len(self.manifest().get("sources", {})))
 
 
-# What `get` accepts as an arXiv id: a new-style or old-style id, optionally prefixed/versioned.
-_ARXIV_ID = re.compile(r"^(arxiv:)?([0-9]{4}\.[0-9]{4,5}|[a-z][a-z.-]*/[0-9]{7})(v[0-9]+)?$")
 # The shortest id prefix that names a paper: shorter hex words (`5c`, `50`, `000`) are common
 # query words, and 6 hex digits leave a clash between two papers unlikely (16^6 = 16.7 million).
 MIN_ID_PREFIX = 6
@@ -344,7 +342,7 @@ def is_id_form(text: str) -> bool:
     prefix of one) or an arXiv id, any case, blanks around ignored. Every command taking
     `ID|QUERY` reads a word of another form as a query word."""
     pid = text.strip().lower()
-    return bool(_PAPER_ID_FORM.match(pid) or _ARXIV_ID.match(pid))
+    return bool(_PAPER_ID_FORM.match(pid) or is_arxiv_id(pid))
 
 
 def unknown_id(text: str) -> str:

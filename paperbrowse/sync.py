@@ -21,9 +21,10 @@ import json
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
 from typing import Any, Protocol
 
-from paperbrowse.models import Paper, arxiv_key, arxiv_paper_id
+from paperbrowse.models import Paper, arxiv_key, arxiv_paper_id, is_arxiv_id
 from paperbrowse.state_schema import FIELDS, FLAGS
 from paperbrowse.tags import NoteError, TagError, check_note_length, clean_note, normalise_tag
 from paperbrowse.text import is_text
@@ -31,6 +32,21 @@ from paperbrowse.triage import TriageStore
 
 _STAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 _PAPER_ID = re.compile(r"^[0-9a-f]{12}$")
+
+
+def later_than_now(days: float = 1) -> str:
+    """The change time (state.db's form, state_schema.now_stamp) `days` after now, UTC: an
+    imported change later than this is refused. Such stamps compare as text in time order."""
+    moment = datetime.now(timezone.utc) + timedelta(days=days)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def _real_time(stamp: str) -> bool:
+    try:
+        datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%S.%fZ")
+    except ValueError:  # 2026-13-45T…
+        return False
+    return True
 
 
 class SyncError(ValueError):
@@ -156,16 +172,24 @@ def _not_text(value: Any, key: str = "") -> str:
 
 def _checked(record: dict[str, Any], where: str) -> dict[str, Any]:
     arxiv, pid = record.get("arxiv_id"), record.get("id")
-    if arxiv is not None and (not isinstance(arxiv, str) or not arxiv.strip()):
-        raise SyncError(f"{where}: arxiv_id must be a string or null")
+    if arxiv is not None and (not isinstance(arxiv, str) or not is_arxiv_id(arxiv)):
+        raise SyncError(
+            f"{where}: arxiv_id must be an arXiv id like 2510.04618 or null, not {arxiv!r}"
+        )
+    latest = later_than_now()
     if not arxiv and not (isinstance(pid, str) and _PAPER_ID.match(pid)):
         raise SyncError(f"{where}: needs an arxiv_id or a 12-hex-digit id")
     for name in FIELDS:
         if name not in record:
             continue
         stamp = record.get(f"{name}_at")
-        if not isinstance(stamp, str) or not _STAMP.match(stamp):
+        if not isinstance(stamp, str) or not _STAMP.match(stamp) or not _real_time(stamp):
             raise SyncError(f"{where}: {name}_at must be a time like 2026-11-30T20:54:27.123Z")
+        if stamp > latest:  # a clock ahead would win every later sync
+            raise SyncError(
+                f"{where}: {name}_at {stamp} is more than a day after now; refused (is the "
+                "clock of the machine that exported it ahead?)"
+            )
         value = record[name]
         if name in FLAGS and not isinstance(value, bool):
             raise SyncError(f"{where}: {name} must be true or false")

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import shutil
 import sys
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -111,3 +112,44 @@ def test_the_word_50_with_a_paper_id_starting_50(lib: Path) -> None:
     full = ids_starting(lib, "50")[0]
     assert run(lib, "star", full[:6]).stdout == "starred: 1 paper changed\n"  # 6 digits: an id
     assert run(lib, "star", full[:5]).returncode == 1
+
+
+def stamp_in(hours: float) -> str:
+    moment = datetime.now(timezone.utc) + timedelta(hours=hours)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+@pytest.mark.parametrize(
+    ("change", "said"),
+    [
+        ({"arxiv_id": "../../etc"}, "arxiv_id must be an arXiv id"),
+        ({"arxiv_id": "2510"}, "arxiv_id must be an arXiv id"),
+        ({"starred_at": "9999-12-31T23:59:59.999Z"}, "starred_at 9999-12-31T23:59:59.999Z is more"),
+        ({"starred_at": stamp_in(26)}, "starred_at 20"),
+        ({"starred_at": "2026-13-45T00:00:00.000Z"}, "starred_at must be a time like"),
+    ],
+)
+def test_import_refuses_a_bad_arxiv_id_or_a_change_time_from_the_future(
+    tmp_path: Path, lib: Path, sample_papers: dict[str, Paper], change: dict[str, str], said: str
+) -> None:
+    pid = a_paper(sample_papers)
+    good = {"arxiv_id": None, "id": pid, "read": True, "read_at": stamp_in(-1)}
+    bad = {"arxiv_id": None, "id": pid, "starred": True, "starred_at": stamp_in(-1), **change}
+    export = tmp_path / "state.jsonl"
+    export.write_text(json.dumps(good) + "\n" + json.dumps(bad) + "\n")
+    before = run(lib, "state", "export").stdout
+    message = assert_one_line_error(run(lib, "state", "import", str(export)), 1)
+    assert f"{export}:2: {said}" in message and "nothing was imported" in message
+    assert "_at" not in said or "must be a time" in said or "more than a day after now" in message
+    assert run(lib, "state", "export").stdout == before
+
+
+def test_import_takes_a_change_time_within_a_day_and_a_real_arxiv_id(
+    tmp_path: Path, lib: Path
+) -> None:
+    export = tmp_path / "state.jsonl"
+    record = {"arxiv_id": "2510.04618", "starred": True, "starred_at": stamp_in(20)}
+    export.write_text(json.dumps(record) + "\n")
+    proc = run(lib, "state", "import", str(export))
+    assert proc.returncode == 0, proc.stderr
+    assert "1 record kept for papers not in this library" in proc.stdout
