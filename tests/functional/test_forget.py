@@ -300,10 +300,9 @@ def test_dumps_shows_a_name_that_is_not_utf8_with_fffd_and_forget_takes_it(
 ) -> None:
     """A file name with bytes that are not UTF-8 (`bad\\xff\\xfeutf8.txt`): `dumps` prints valid
     UTF-8, U+FFFD in both DUMP and PATH; `forget` takes the path as shown."""
-    folder = tmp_path.as_posix().encode()
-    odd = folder + b"/bad\xff\xfeutf8.txt"
+    odd = tmp_path / os.fsdecode(b"bad\xff\xfeutf8.txt")  # surrogate escapes: the raw bytes
     shutil.copy(GONE, odd)
-    assert run(data_dir, "index", os.fsdecode(odd)).returncode == 0
+    assert run(data_dir, "index", str(odd)).returncode == 0
     listing = subprocess.run(
         [sys.executable, "-m", "paperbrowse", "--data-dir", str(data_dir), "dumps"],
         capture_output=True,
