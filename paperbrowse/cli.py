@@ -26,6 +26,7 @@ from paperbrowse.models import ALL_SORTS, STATES, Filters
 from paperbrowse.output import FORMATS
 from paperbrowse.paths import default_data_dir, demo_data_dir, private_umask
 from paperbrowse.search_commands import TABLE_LIMIT
+from paperbrowse.text import is_text, shown_text
 
 Handler = Callable[[argparse.Namespace, Path], int]
 
@@ -49,6 +50,10 @@ VALUE_OPTIONS = (
     "--limit",
     "--key",
     "--view",
+)
+ID_HELP = (
+    "paper id (12 hex digits), a unique prefix of at least 6 of them, or an arXiv id; "
+    "shorter words like 5c or 50 are not ids"
 )
 KEY_HELP = (
     "citation keys of bibtex, csljson and ris, from {author} (first author's surname, else the "
@@ -152,7 +157,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--key", default=DEFAULT_TEMPLATE, metavar="TEMPLATE", help=KEY_HELP)
 
     p = sub.add_parser("show", help="print one paper in full")
-    p.add_argument("id", metavar="ID", help="paper id (or a unique prefix)")
+    p.add_argument("id", metavar="ID", help=ID_HELP)
     p.add_argument("--format", choices=FORMATS, default=None, metavar="FORMAT", help=FORMAT_HELP)
     p.add_argument("--key", default=DEFAULT_TEMPLATE, metavar="TEMPLATE", help=KEY_HELP)
     p.set_defaults(handler=_show)
@@ -227,6 +232,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(_query_words(list(sys.argv[1:] if argv is None else argv)))
     _replace_what_the_stream_cannot_hold()
     try:
+        _check_text_arguments(args)
         with private_umask():  # every file paperbrowse creates is the user's alone
             return _call_handler(args.handler, args, args.data_dir or default_data_dir())
     except CommandError as exc:
@@ -240,6 +246,30 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return EXIT_OK
+
+
+# Arguments that are file names: any bytes a file system allows, so they are not checked as text.
+PATH_ARGUMENTS = ("paths", "file", "dumps", "data_dir")
+# How an argument is named in the error (else its name upper-cased: QUERY, NAME, ID).
+ARGUMENT_NAMES = {"ids": "ID", "words": "ID|QUERY|+TAG|-TAG", "text": "--set TEXT"}
+
+
+def _check_text_arguments(args: argparse.Namespace) -> None:
+    """CommandError (exit 2, one line naming it) for an argument that is not valid text: bytes
+    that are not UTF-8 reach Python as lone surrogates (PEP 383), which no query, id, tag, note
+    or view name can hold and SQLite, Whoosh and the output streams refuse. File names
+    (PATH_ARGUMENTS) may be any bytes and are not checked."""
+    for name, value in vars(args).items():
+        if name in PATH_ARGUMENTS:
+            continue
+        for text in value if isinstance(value, list) else [value]:
+            if isinstance(text, str) and not is_text(text):
+                shown = shown_text(text)
+                named = ARGUMENT_NAMES.get(name, name.upper())
+                raise CommandError(
+                    f"{named} {shown!r} is not valid text (bytes that are not UTF-8)",
+                    EXIT_USAGE,
+                )
 
 
 def _replace_what_the_stream_cannot_hold() -> None:
@@ -343,7 +373,7 @@ def _add_discovery(sub: Any) -> None:
         "key terms). The default format `why` prints id, similarity, title and the shared key "
         "terms, tab-separated. Exit 0 with results, 1 with none or an unknown id.",
     )
-    p.add_argument("ids", nargs="+", metavar="ID", help="paper id (or unique prefix, arXiv id)")
+    p.add_argument("ids", nargs="+", metavar="ID", help=ID_HELP)
     p.add_argument("--limit", type=int, default=20, help="at most N papers (default 20; 0 = all)")
     p.add_argument(
         "--format",

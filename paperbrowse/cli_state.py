@@ -28,10 +28,12 @@ def add_parsers(sub: Any) -> None:
             command,
             help=f"{'set' if value else 'clear'} {flag} on papers by id or --query",
             description=f"{FLAG_PAST[command].capitalize()}: the papers named by id (or a unique "
-            "prefix), or every paper matching --query (hidden ones too). Prints how many "
-            "papers changed.",
+            "prefix of at least 6 hex digits, or an arXiv id), or every paper matching --query "
+            "(hidden ones too). Prints how many papers changed.",
         )
-        p.add_argument("ids", nargs="*", metavar="ID", help="paper ids or unique prefixes")
+        p.add_argument(
+            "ids", nargs="*", metavar="ID", help="paper ids, unique prefixes (6+ hex digits)"
+        )
         p.add_argument("--query", default="", metavar="QUERY", help="every paper matching QUERY")
         p.set_defaults(handler=_flag)
 
@@ -39,7 +41,9 @@ def add_parsers(sub: Any) -> None:
         "tag",
         help="add (+name) or remove (-name) tags on papers by id or query",
         description="`paperbrowse tag ID... +to-read -later`, or `tag 'diffusion video' "
-        "+survey` (words that are not all paper ids are a query), or `tag --query QUERY +x`. "
+        "+survey` (words that are not all paper ids are a query; an id is 12 hex digits, or a "
+        "unique prefix of at least 6, or an arXiv id, so `tag 5c +x` searches 5c), or "
+        "`tag --query QUERY +x`. "
         "Tags are case-insensitive words (letters, digits, - _ . + inside).",
     )
     p.add_argument("words", nargs="*", metavar="ID|QUERY|+TAG|-TAG")
@@ -52,7 +56,9 @@ def add_parsers(sub: Any) -> None:
         description="Edit one paper's free-text note in $VISUAL or $EDITOR; --set TEXT sets "
         "it without an editor. An empty note clears it.",
     )
-    p.add_argument("id", metavar="ID", help="paper id (or a unique prefix)")
+    p.add_argument(
+        "id", metavar="ID", help="paper id, a unique prefix of 6+ hex digits, or an arXiv id"
+    )
     p.add_argument("--set", dest="text", default=None, metavar="TEXT", help="the new note")
     p.set_defaults(handler=_note)
 

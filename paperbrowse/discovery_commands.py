@@ -153,7 +153,9 @@ def similar(data_dir: Path, paper_ids: Sequence[str], *, limit: int = 20, fmt: s
     for given in paper_ids:
         paper = library.get(given)
         if paper is None:
-            raise CommandError(f"no paper with id {given!r}")
+            from paperbrowse.library import unknown_id
+
+            raise CommandError(unknown_id(given))
         ids.append(paper.id)
     features = library_features(library)
     try:

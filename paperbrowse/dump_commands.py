@@ -14,7 +14,7 @@ from pathlib import Path
 from paperbrowse.command_errors import EXIT_NONE, EXIT_OK, EXIT_USAGE, CommandError, error
 from paperbrowse.dumps import DumpInfo
 from paperbrowse.paths import WRITE_LOCK, sample_dir
-from paperbrowse.text import strip_controls
+from paperbrowse.text import shown_text, strip_controls
 
 
 def _count(n: int, noun: str) -> str:
@@ -23,7 +23,9 @@ def _count(n: int, noun: str) -> str:
 
 
 def _cell(text: str | None) -> str:
-    return strip_controls(text or "-").replace("\t", " ").replace("\n", " ")
+    """A name or path as `dumps` shows it: bytes that are not UTF-8 as U+FFFD (as the DUMP
+    column's names are), controls stripped, tabs and newlines as spaces."""
+    return strip_controls(shown_text(text or "-")).replace("\t", " ").replace("\n", " ")
 
 
 def dump_lines(dumps: list[DumpInfo], forgotten: list[DumpInfo]) -> list[str]:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from paperbrowse.text import strip_controls
+from paperbrowse.text import shown_text, strip_controls
 
 if TYPE_CHECKING:
     from paperbrowse.manifest import Manifest
@@ -85,10 +85,11 @@ def _real(path: str) -> str:
 
 
 def shown_key(text: str) -> str:
-    """How a name or path looks once made safe to show (`paperbrowse dumps` strips terminal
-    escape sequences and control characters and turns tabs and newlines into spaces), with
-    runs of blanks made one space: what a name copied from that listing is matched by."""
-    return " ".join(strip_controls(text).split())
+    """How a name or path looks once made safe to show (`paperbrowse dumps` shows bytes that
+    are not UTF-8 as U+FFFD, strips terminal escape sequences and control characters and turns
+    tabs and newlines into spaces), with runs of blanks made one space: what a name copied from
+    that listing is matched by."""
+    return " ".join(strip_controls(shown_text(text)).split())
 
 
 def resolve_dumps(manifest: Manifest, specs: Iterable[str]) -> tuple[list[str], list[str]]:

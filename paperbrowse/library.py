@@ -36,7 +36,7 @@ from paperbrowse.engine.side_files import TermArrays
 from paperbrowse.engine.whoosh_internals import index_folder, open_index_dir
 from paperbrowse.errors import LibraryError, QueryError, damaged_index
 from paperbrowse.manifest import Manifest, check_version, read_manifest
-from paperbrowse.models import Filters, Paper
+from paperbrowse.models import Filters, Paper, is_arxiv_id
 from paperbrowse.query import QueryLanguage, plan_search, quoted
 from paperbrowse.results import LibraryStats, Results, Row, count_stats
 
@@ -188,16 +188,18 @@ class Library:
         return record_paper(json.loads(self.searcher.stored_fields(docnum)["record"]))
 
     def get(self, paper_id: str) -> Paper | None:
-        """A paper by id, by an unambiguous id prefix (like git), by an id it had before (before
-        it gained an arXiv id, or before two records of it were found to be one), or by its
-        arXiv id (`2510.04618`, `arXiv:2510.04618v2`). LibraryError when a prefix is ambiguous."""
+        """A paper by id, by an unambiguous id prefix of at least MIN_ID_PREFIX hex digits (like
+        git), by an id it had before (before it gained an arXiv id, or before two records of it
+        were found to be one), or by its arXiv id (`2510.04618`, `arXiv:2510.04618v2`). None for
+        anything else (`is_id_form`: `5c` or `50` are words, not ids). LibraryError when a
+        prefix is ambiguous."""
         searcher = self.searcher
         if searcher is None:
             return None
         pid = paper_id.strip().lower()
-        if not pid:
+        if not is_id_form(pid):  # a word (`5c`, `50`, `pose`): no paper's id
             return None
-        if _ARXIV_ID.match(pid):
+        if is_arxiv_id(pid):
             arxiv = self.parse_query(f"arxiv:{pid.removeprefix('arxiv:')}")
             docs = list(arxiv.docs(searcher)) if arxiv is not None else []
         elif len(pid) < 12:
@@ -325,5 +327,25 @@ class Library:
         return count_stats(papers, sources=len(self.manifest().get("sources", {})))
 
 
-# What `get` accepts as an arXiv id: a new-style or old-style id, optionally prefixed/versioned.
-_ARXIV_ID = re.compile(r"^(arxiv:)?([0-9]{4}\.[0-9]{4,5}|[a-z][a-z.-]*/[0-9]{7})(v[0-9]+)?$")
+# The shortest id prefix that names a paper: shorter hex words (`5c`, `50`, `000`) are common
+# query words, and 6 hex digits leave a clash between two papers unlikely (16^6 = 16.7 million).
+MIN_ID_PREFIX = 6
+_PAPER_ID_FORM = re.compile(rf"^[0-9a-f]{{{MIN_ID_PREFIX},12}}$")
+ID_RULE = (
+    f"an id is 12 hex digits, at least the first {MIN_ID_PREFIX} of them, or an arXiv id "
+    "like 2510.04618"
+)
+
+
+def is_id_form(text: str) -> bool:
+    """Whether `text` has the form of a paper id (`get`): 6 to 12 hex digits (a full id or a
+    prefix of one) or an arXiv id, any case, blanks around ignored. Every command taking
+    `ID|QUERY` reads a word of another form as a query word."""
+    pid = text.strip().lower()
+    return bool(_PAPER_ID_FORM.match(pid) or is_arxiv_id(pid))
+
+
+def unknown_id(text: str) -> str:
+    """The one-line message for an `ID` argument no paper answers to: `no paper with id 'x'`,
+    with the id rule when `text` does not have an id's form."""
+    return f"no paper with id {text!r}" + ("" if is_id_form(text) else f" ({ID_RULE})")

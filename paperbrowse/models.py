@@ -38,6 +38,21 @@ def paper_id(title: str) -> str:
     return hashlib.sha1(normalise_title(title).encode("utf-8")).hexdigest()[:12]
 
 
+# An arXiv identifier: new style `2510.04618` (4+4 or 4+5 digits) or old style
+# `math.GT/0309136` (archive[.subject-class]/7 digits), optionally `arXiv:`-prefixed and
+# versioned (source: arXiv's "Understanding the arXiv identifier",
+# info.arxiv.org/help/arxiv_identifier).
+_ARXIV_ID_FORM = re.compile(
+    r"^(?:arxiv:)?(?:[0-9]{4}\.[0-9]{4,5}|[a-z][a-z.-]*/[0-9]{7})(?:v[0-9]+)?$", re.IGNORECASE
+)
+
+
+def is_arxiv_id(text: str) -> bool:
+    """Whether `text` (blanks around ignored) has the form of an arXiv id (`2510.04618`,
+    `arXiv:2510.04618v2`, `math.GT/0309136`); `../../etc` or `2510` does not."""
+    return bool(_ARXIV_ID_FORM.match(text.strip()))
+
+
 def arxiv_key(arxiv_id: str) -> str:
     """An arXiv id as it identifies a paper: no `arXiv:` prefix, no version, lower case.
 

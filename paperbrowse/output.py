@@ -18,7 +18,7 @@ from paperbrowse.citation import csl_item, issued, ris_lines
 from paperbrowse.citekeys import DEFAULT_TEMPLATE, KeyMaker
 from paperbrowse.links import exact_urls, primary_url, safe_links
 from paperbrowse.models import COMMENT, UPVOTE, Paper, TriageState, authors_text
-from paperbrowse.text import one_line, strip_controls
+from paperbrowse.text import ascii_json, is_utf8_stream, one_line, strip_controls
 
 if TYPE_CHECKING:  # Rich is loaded by the table format only: the CLI reads FORMATS at start
     from rich.console import Console
@@ -114,22 +114,37 @@ def _dumps(obj: Any, **kwargs: Any) -> str:
     return strip_controls(json.dumps(obj, ensure_ascii=False, **kwargs))
 
 
-def write_json_array(objects: Iterable[Any], out: TextIO) -> int:
+def write_json_array(
+    objects: Iterable[Any], out: TextIO, exact: Callable[[str], str] | None = None
+) -> int:
     """Write `objects` to `out` as one JSON array, each written as soon as it is read; return
     how many. The text is exactly `json.dumps(list(objects), indent=2, ensure_ascii=False)`
-    plus a newline (`[]` when there are none), cleaned of control characters as `_dumps` does.
+    plus a newline (`[]` when there are none), cleaned of control characters as `_dumps` does,
+    and passed through `exact` (json_for: ASCII escapes on a stream that is not UTF-8).
 
     Python's json module has no incremental encoder for a sequence, so each element is
     encoded alone and indented one level: an encoded element holds no raw line break (JSON
     escapes them inside strings), so every line of it moves in by two spaces.
     """
+    fix = exact or _same
     count = 0
     for obj in objects:
-        body = _dumps(obj, indent=2).replace("\n", "\n  ")
+        body = fix(_dumps(obj, indent=2)).replace("\n", "\n  ")
         out.write(("[\n  " if not count else ",\n  ") + body)
         count += 1
     out.write("\n]\n" if count else "[]\n")
     return count
+
+
+def json_for(out: TextIO | None) -> Callable[[str], str]:
+    """What JSON text needs before it is written to `out`: nothing on a UTF-8 stream, else
+    its non-ASCII characters as `\\u` escapes (text.ascii_json), so JSON stays exact on any
+    stream where the other formats write `?` for what the stream cannot hold."""
+    return _same if out is None or is_utf8_stream(out) else ascii_json
+
+
+def _same(text: str) -> str:
+    return text
 
 
 # --- Markdown -------------------------------------------------------------------------------
@@ -330,14 +345,15 @@ def write_papers(
             console.print(table)
         return count
 
+    exact = json_for(out)
     if fmt == "json":
-        return write_json_array((paper_to_dict(paper, state) for paper, state in items), out)
+        return write_json_array((paper_to_dict(paper, state) for paper, state in items), out, exact)
 
     count = 0
     if fmt in CITATION_FORMATS:
         keys = KeyMaker(key_template)
         if fmt == "csljson":
-            return write_json_array((csl_item(p, keys.key(p)) for p, _state in items), out)
+            return write_json_array((csl_item(p, keys.key(p)) for p, _state in items), out, exact)
         for paper, _state in items:
             if fmt == "bibtex":
                 out.write(("\n" if count else "") + _bib_entry(paper, keys))
@@ -350,8 +366,9 @@ def write_papers(
         return count
 
     line_writer = _LINE_FORMATS[fmt]
+    lines = exact if fmt == "jsonl" else _same
     for paper, state in items:
         for line in line_writer(paper, state):
-            out.write(line + "\n")
+            out.write(lines(line) + "\n")
         count += 1
     return count

@@ -390,7 +390,7 @@ class Plan:
 
 def plan_search(parsed: query.Query | None, filters: Filters) -> Plan:
     """The plan for a parsed query (`QueryLanguage.parse`) under `filters`' date bounds.
-    QueryError when a tag: or note: clause stands inside OR or a group."""
+    QueryError when a tag: or note: clause stands inside OR or a negated group."""
     try:  # for: orders the results (suggest.py): the search leaves it out
         parsed, state = split_state_clauses(split_for(parsed)[0])
     except (StateQueryError, ForClauseError) as exc:

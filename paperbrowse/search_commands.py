@@ -163,7 +163,9 @@ def show(
     library = _open_library(data_dir)
     paper = library.get(paper_id)
     if paper is None:
-        raise CommandError(f"no paper with id {paper_id!r}")
+        from paperbrowse.library import unknown_id
+
+        raise CommandError(unknown_id(paper_id))
     state = _triage(data_dir).get(paper.id)
     if fmt:
         from paperbrowse.output import write_papers

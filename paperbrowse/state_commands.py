@@ -23,12 +23,13 @@ from typing import IO
 
 from paperbrowse.command_errors import EXIT_NONE, EXIT_OK, EXIT_USAGE, CommandError
 from paperbrowse.index_commands import ready_library
-from paperbrowse.library import Library
+from paperbrowse.library import Library, unknown_id
 from paperbrowse.models import Filters
 from paperbrowse.paths import state_db
 from paperbrowse.state_schema import FLAG_COMMANDS, FLAG_PAST
 from paperbrowse.sync import ImportReport, SyncError, export_records, import_records, parse_records
 from paperbrowse.tags import (
+    NoteError,
     TagError,
     delete_tag,
     edit_tags,
@@ -38,6 +39,7 @@ from paperbrowse.tags import (
     set_note,
     tag_counts,
 )
+from paperbrowse.text import is_utf8_stream
 from paperbrowse.triage import TriageStore
 
 
@@ -59,12 +61,15 @@ def resolve(library: Library, triage: TriageStore, targets: Targets) -> list[str
             raise CommandError(f"no papers match {targets.query!r}")
         return list(ids)
     if not targets.ids:
-        raise CommandError("give paper ids (or a unique prefix) or --query QUERY", EXIT_USAGE)
+        raise CommandError(
+            "give paper ids (or a unique prefix of 6 or more hex digits) or --query QUERY",
+            EXIT_USAGE,
+        )
     found: list[str] = []
     for given in targets.ids:
         paper = library.get(given)
         if paper is None:
-            raise CommandError(f"no paper with id {given!r}; nothing was changed")
+            raise CommandError(f"{unknown_id(given)}; nothing was changed")
         if paper.id not in found:
             found.append(paper.id)
     return found
@@ -145,17 +150,22 @@ def note(library: Library, triage: TriageStore, paper_id: str, text: str | None)
     changed. An empty text clears the note."""
     paper = library.get(paper_id)
     if paper is None:
-        raise CommandError(f"no paper with id {paper_id!r}")
+        raise CommandError(unknown_id(paper_id))
     if text is None:
         text = edit_in_editor(triage.get(paper.id).note)
-    return set_note(triage, paper.id, text)
+    try:
+        return set_note(triage, paper.id, text)
+    except NoteError as exc:
+        raise CommandError(str(exc), EXIT_USAGE) from None
 
 
 def export_state(library: Library | None, triage: TriageStore, out: IO[str]) -> int:
-    """Write every paper's state as JSON lines (sync.py); how many lines."""
+    """Write every paper's state as JSON lines (sync.py); how many lines. On a stream that is
+    not UTF-8 the lines are ASCII (`\\u` escapes), so nothing is replaced by `?`."""
+    ascii_only = not is_utf8_stream(out)  # \\u escapes: exact JSON on any stream
     count = 0
     for record in export_records(triage, library):
-        out.write(json.dumps(record, ensure_ascii=False) + "\n")
+        out.write(json.dumps(record, ensure_ascii=ascii_only) + "\n")
         count += 1
     return count
 

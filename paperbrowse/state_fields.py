@@ -5,8 +5,9 @@ Whoosh parses them like any field (the parser's schema gains `tag`, a lower-case
 `note`, analysed exactly like `abstract`), then `split_state_clauses` takes the clauses out of
 the query; state_query.py turns each into a set of paper ids read from state.db, and the search
 intersects by id, as triage views do. A tag or note clause combines with the rest of a query by
-AND (`diffusion tag:to-read`, `-tag:done`); inside OR or a group it is refused with a one-line
-reason (StateQueryError).
+AND (`diffusion tag:to-read`, `-tag:done`, and parentheses that only group ANDed terms,
+`(tag:a pose)`, which the parser flattens); inside OR (`tag:a OR pose`) or a negated group of
+several terms (`-(tag:a pose)`) it is refused with a one-line reason (StateQueryError).
 """
 
 from __future__ import annotations
@@ -67,7 +68,8 @@ def split_state_clauses(q: query.Query | None) -> tuple[query.Query | None, list
         elif _fields_of(part) & set(STATE_FIELDS):
             raise StateQueryError(
                 "tag: and note: combine with the rest of a query by AND only "
-                "(`diffusion tag:to-read`, `-tag:done`), not inside OR or parentheses"
+                "(`diffusion tag:to-read`, `-tag:done`), not inside OR nor inside a negated "
+                "group like `-(tag:a pose)`"
             )
         else:
             rest.append(part)

@@ -40,8 +40,8 @@ _LOW_SPACE = 1 << 20  # bytes: below this free a failing write is taken for a fu
 def read_only_notice(folder: Path) -> str:
     """The one line that says triage cannot be saved in a read-only library."""
     return (
-        f"read-only library: triage (read, starred, hidden) cannot be saved in {folder}; "
-        "searching and reading work"
+        "read-only library: triage (read, starred, hidden, tags, notes) cannot be saved in "
+        f"{folder}; searching and reading work"
     )
 
 

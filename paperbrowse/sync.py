@@ -21,16 +21,32 @@ import json
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
 from typing import Any, Protocol
 
-from paperbrowse.models import Paper, arxiv_key, arxiv_paper_id
+from paperbrowse.models import Paper, arxiv_key, arxiv_paper_id, is_arxiv_id
 from paperbrowse.state_schema import FIELDS, FLAGS
-from paperbrowse.tags import TagError, clean_note, normalise_tag
+from paperbrowse.tags import NoteError, TagError, check_note_length, clean_note, normalise_tag
+from paperbrowse.text import is_text
 from paperbrowse.triage import TriageStore
 
 _STAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 _PAPER_ID = re.compile(r"^[0-9a-f]{12}$")
-MAX_NOTE = 100_000  # characters: a note longer than this in a file is refused, not stored
+
+
+def later_than_now(days: float = 1) -> str:
+    """The change time (state.db's form, state_schema.now_stamp) `days` after now, UTC: an
+    imported change later than this is refused. Such stamps compare as text in time order."""
+    moment = datetime.now(timezone.utc) + timedelta(days=days)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def _real_time(stamp: str) -> bool:
+    try:
+        datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%S.%fZ")
+    except ValueError:  # 2026-13-45T…
+        return False
+    return True
 
 
 class SyncError(ValueError):
@@ -132,29 +148,59 @@ def parse_records(lines: Iterable[str], name: str) -> list[dict[str, Any]]:
             raise SyncError(f"{where}: not a JSON line ({exc.msg})") from None
         if not isinstance(record, dict):
             raise SyncError(f"{where}: not a state record (a JSON object)")
+        bad = _not_text(record)
+        if bad:  # a lone surrogate (`\\ud800`): JSON allows it, no text holds it
+            raise SyncError(f"{where}: {bad} holds a lone surrogate escape, not text")
         records.append(_checked(record, where))
     return records
 
 
+def _not_text(value: Any, key: str = "") -> str:
+    """The key of the first string in a JSON value (keys included) that is not valid text,
+    else ''."""
+    if isinstance(value, str):
+        return "" if is_text(value) else key or "a value"
+    if isinstance(value, list):
+        return next((k for k in (_not_text(v, key) for v in value) if k), "")
+    if isinstance(value, dict):
+        for name, item in value.items():
+            found = _not_text(name, "a key") or _not_text(item, name)
+            if found:
+                return found
+    return ""
+
+
 def _checked(record: dict[str, Any], where: str) -> dict[str, Any]:
     arxiv, pid = record.get("arxiv_id"), record.get("id")
-    if arxiv is not None and (not isinstance(arxiv, str) or not arxiv.strip()):
-        raise SyncError(f"{where}: arxiv_id must be a string or null")
+    if arxiv is not None and (not isinstance(arxiv, str) or not is_arxiv_id(arxiv)):
+        raise SyncError(
+            f"{where}: arxiv_id must be an arXiv id like 2510.04618 or null, not {arxiv!r}"
+        )
+    latest = later_than_now()
     if not arxiv and not (isinstance(pid, str) and _PAPER_ID.match(pid)):
         raise SyncError(f"{where}: needs an arxiv_id or a 12-hex-digit id")
     for name in FIELDS:
         if name not in record:
             continue
         stamp = record.get(f"{name}_at")
-        if not isinstance(stamp, str) or not _STAMP.match(stamp):
+        if not isinstance(stamp, str) or not _STAMP.match(stamp) or not _real_time(stamp):
             raise SyncError(f"{where}: {name}_at must be a time like 2026-11-30T20:54:27.123Z")
+        if stamp > latest:  # a clock ahead would win every later sync
+            raise SyncError(
+                f"{where}: {name}_at {stamp} is more than a day after now; refused (is the "
+                "clock of the machine that exported it ahead?)"
+            )
         value = record[name]
         if name in FLAGS and not isinstance(value, bool):
             raise SyncError(f"{where}: {name} must be true or false")
         if name == "note":
-            if not isinstance(value, str) or len(value) > MAX_NOTE:
-                raise SyncError(f"{where}: note must be a string of at most {MAX_NOTE} characters")
+            if not isinstance(value, str):
+                raise SyncError(f"{where}: note must be a string")
             record["note"] = clean_note(value)  # what set_note stores: no control sequences
+            try:  # the limit of `note --set` and the browser's `n`, on the note as stored
+                check_note_length(record["note"])
+            except NoteError as exc:
+                raise SyncError(f"{where}: {exc}") from None
         if name == "tags":
             if not isinstance(value, list) or not all(isinstance(t, str) for t in value):
                 raise SyncError(f"{where}: tags must be a list of words")

@@ -20,12 +20,28 @@ from paperbrowse.text import strip_controls
 from paperbrowse.triage import TriageStore
 
 MAX_TAG = 64
+# Characters in a note (after cleaning): the one limit of `note --set`, the editor, the
+# browser's `n` and `state import`, so every note saved can be exported and imported again.
+MAX_NOTE = 100_000
 _TAG = re.compile(r"^\w(?:[\w.+-]*\w)?$")
 _SEPARATOR = re.compile(r"[\s,]")  # what splits the browser's `t` line into tags
 
 
 class TagError(ValueError):
     """A tag name that is not a tag; the message names it and says what a tag is."""
+
+
+class NoteError(ValueError):
+    """A note longer than MAX_NOTE characters; nothing was changed."""
+
+
+def check_note_length(note: str) -> None:
+    """NoteError (one line) when `note` is longer than MAX_NOTE characters."""
+    if len(note) > MAX_NOTE:
+        raise NoteError(
+            f"a note holds at most {MAX_NOTE:,} characters; this one has {len(note):,}: "
+            "nothing was changed"
+        )
 
 
 def normalise_tag(text: str) -> str:
@@ -122,8 +138,10 @@ def clean_note(text: str) -> str:
 def set_note(store: TriageStore, paper_id: str, text: str) -> bool:
     """Set a paper's note ('' or blank clears it; trailing blanks dropped; terminal escape
     sequences and control characters removed, so what `note:` searches is what is shown), in one
-    transaction; whether it changed."""
+    transaction; whether it changed. NoteError when the cleaned note is longer than MAX_NOTE
+    (nothing changed)."""
     note = clean_note(text)
+    check_note_length(note)
     with store.writing() as db:
         row = db.execute("SELECT note FROM state WHERE id = ?", (paper_id,)).fetchone()
         if (row[0] if row else "") == note:

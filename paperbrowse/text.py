@@ -71,3 +71,58 @@ def clean_line(line: str) -> str:
 def has_controls(text: str) -> bool:
     """True when `text` holds a C0 or C1 control character other than tab and newline."""
     return bool(_CONTROLS.search(text))
+
+
+def is_utf8_stream(stream: object) -> bool:
+    """Whether a text stream (`sys.stdout`, a file) encodes as UTF-8; a stream without an
+    `encoding` attribute (io.StringIO) counts as UTF-8, since it holds every character."""
+    encoding = getattr(stream, "encoding", None)
+    if not encoding:
+        return True
+    return str(encoding).lower().replace("-", "").replace("_", "") in ("utf8", "utf8sig")
+
+
+def _u_escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if code > 0xFFFF:  # beyond the BMP: a UTF-16 surrogate pair, as JSON writes it (RFC 8259 §7)
+        code -= 0x10000
+        return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+    return f"\\u{code:04x}"
+
+
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+def ascii_json(text: str) -> str:
+    """JSON text with every non-ASCII character written as a `\\uXXXX` escape (a surrogate
+    pair beyond U+FFFF), as `json.dumps(ensure_ascii=True)` writes it: the same JSON value in
+    ASCII, for a stream that cannot hold the characters (RFC 8259 §7). Exact because outside
+    strings JSON text is ASCII, so every non-ASCII character is inside a string."""
+    return _NON_ASCII.sub(_u_escape, text)
+
+
+def is_text(text: str) -> bool:
+    """Whether `text` is valid Unicode text: False when it holds a lone surrogate (U+D800 to
+    U+DFFF), as bytes that are not UTF-8 become in a command-line argument (PEP 383) or a
+    JSON `\\ud800` escape does; such a string cannot be written as UTF-8."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def shown_text(text: str) -> str:
+    """`text` printable as UTF-8: bytes that are not UTF-8, which Python keeps in file names
+    and arguments as surrogate escapes (PEP 383), become U+FFFD as `bytes.decode(errors=
+    "replace")` makes them (so a path shows as its file name does); any other lone surrogate
+    becomes U+FFFD too."""
+    if is_text(text):
+        return text
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    except UnicodeEncodeError:
+        return _SURROGATE.sub("\ufffd", text)

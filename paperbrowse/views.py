@@ -12,8 +12,10 @@ view, in the order they were added (keys 5-9 of the browser open the first five)
                             # or for-you (For you's order: `search --sort for-you`)
 
 Dates are kept as written, so `since = "7d"` is always the last seven days. An entry that
-cannot be used (a malformed query or date, an unknown state or sort, a value of the wrong
-type, an unknown key) is named in one line and skipped; the others still work.
+cannot be used (a malformed query or one a search refuses, like `tag:a OR tag:b`; a bad date,
+an unknown state or sort, a value of the wrong type, an unknown key, a name that differs only
+in case from an earlier view's) is named in one line with the reason and skipped; the others
+still work.
 This module must not import Textual.
 """
 
@@ -25,10 +27,12 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
+from whoosh import query
+
 from paperbrowse.config import Settings
 from paperbrowse.dates import DateError, date_window
 from paperbrowse.models import ALL_SORTS, FOR_YOU_SORT, STATES, Filters
-from paperbrowse.query import QueryLanguage
+from paperbrowse.query import QueryLanguage, plan_search
 from paperbrowse.schema import make_schema
 from paperbrowse.text import strip_controls
 
@@ -111,7 +115,10 @@ def check_view(
         raise ViewError(f"{label}: {exc}") from None
     if check_query is not None and view.query.strip():
         try:
-            check_query(view.query)
+            parsed = check_query(view.query)
+            if parsed is None or isinstance(parsed, query.Query):
+                # What a search refuses beyond parsing too: tag:/note: inside OR.
+                plan_search(parsed, Filters(query=view.query))
         except ValueError as exc:  # QueryError is a ValueError
             raise ViewError(f"{label}: {exc}") from None
     return view
@@ -131,8 +138,15 @@ def parse_views(
         return [], [f"[{TABLE}] is not a table of views; ignored"]
     views: list[SavedView] = []
     problems: list[str] = []
+    first_of: dict[str, str] = {}  # casefolded name -> the entry's name as written first
     for name, entry in table.items():
         label = f"view {name!r}"
+        same = first_of.setdefault(name.strip().casefold(), name)
+        if same != name:  # `search --view` and the keys could never reach it
+            problems.append(
+                f"{label} has the name of view {same!r} (names are case-insensitive); skipped"
+            )
+            continue
         if not isinstance(entry, Mapping):
             problems.append(f"{label} is not a table; skipped")
             continue

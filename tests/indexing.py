@@ -26,3 +26,20 @@ def index_dir(library: Library) -> Path:
     name = library.manifest()["index"]
     assert name is not None, f"{library.data_dir} has no index"
     return library.data_dir / name
+
+
+def titles_sharing_an_id_prefix(digits: int = 6) -> tuple[str, str]:
+    """Two titles whose paper ids (models.paper_id, the SHA-1 of the normalised title) share
+    their first `digits` hex digits: an ambiguous id prefix of that length. Found by trying
+    `Probe paper number N` (a birthday search: about 4,500 titles for 6 digits)."""
+    from paperbrowse.models import paper_id
+
+    seen: dict[str, str] = {}
+    n = 0
+    while True:
+        title = f"Probe paper number {n}"
+        key = paper_id(title)[:digits]
+        if key in seen:
+            return seen[key], title
+        seen[key] = title
+        n += 1

@@ -7,7 +7,7 @@ stack, `after_triage` and the store's notices)."""
 
 from __future__ import annotations
 
-from paperbrowse.tags import TagError, all_tags, edit_tags, parse_edits, set_note
+from paperbrowse.tags import NoteError, TagError, all_tags, edit_tags, parse_edits, set_note
 from paperbrowse.triage import TriageError
 from paperbrowse.tui.note_editor import NoteEditor
 from paperbrowse.tui.tag_editor import TagEditor
@@ -66,7 +66,7 @@ class AnnotateActions(TriageActions):
                 return
             try:
                 changed = set_note(self.triage, paper.id, text)
-            except TriageError as exc:
+            except (NoteError, TriageError) as exc:
                 self.notify(str(exc), severity="error", markup=False)
                 return
             self._triage_notices()

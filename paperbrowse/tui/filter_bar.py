@@ -71,11 +71,33 @@ def follow_focus(widget: Widget, event: events.Key) -> bool:
     return True
 
 
+async def run_binding_now(widget: Widget, event: events.Key) -> bool:
+    """Run the binding of a non-printable key that reached `widget` (the focused one) now;
+    True when it ran (the caller must not handle the key).
+
+    Textual runs a key's non-priority binding (the Input's own Ctrl+U, Ctrl+W, Home, Left …, and
+    the screen's Ctrl+S) only when the key, unhandled by the widget, has bubbled up to the app:
+    behind every key already queued there. The printable keys of a burst are typed at once, so
+    `/ Ctrl+U title:survey` typed the query, then emptied it. Run here, each key takes effect in
+    the order it was typed. Priority bindings ran before the key reached the widget."""
+    if event.is_printable:
+        return False
+    active = widget.screen.active_bindings.get(event.key)
+    if active is None or active.binding.priority:
+        return False
+    if not await widget.app.run_action(active.binding.action, active.node):
+        return False  # the action skipped it (SkipAction): let the key go on as usual
+    event.stop()
+    event.prevent_default()
+    return True
+
+
 class FilterInput(Input):
-    """A filter-bar input that passes on keys meant for the widget focused after it."""
+    """A filter-bar input that passes on keys meant for the widget focused after it and runs
+    its bindings in the order the keys came (`run_binding_now`)."""
 
     async def _on_key(self, event: events.Key) -> None:
-        if follow_focus(self, event):
+        if follow_focus(self, event) or await run_binding_now(self, event):
             return
         await super()._on_key(event)
 

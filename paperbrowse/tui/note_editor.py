@@ -10,6 +10,7 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import TextArea
 
+from paperbrowse.tags import NoteError, check_note_length, clean_note
 from paperbrowse.text import strip_controls
 
 
@@ -47,7 +48,15 @@ class NoteEditor(ModalScreen[str | None]):
         area.move_cursor(area.document.end)
 
     def action_save(self) -> None:
-        self.dismiss(self.query_one(TextArea).text)
+        """Return the text; a note over the length limit is refused with a notice and the
+        editor stays open with the text (tags.MAX_NOTE)."""
+        text = self.query_one(TextArea).text
+        try:
+            check_note_length(clean_note(text))
+        except NoteError as exc:
+            self.notify(str(exc), severity="error", markup=False)
+            return
+        self.dismiss(text)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -7,7 +7,7 @@ from textual.geometry import Region
 from textual.widgets import Input, TextArea
 
 from paperbrowse.models import Filters
-from paperbrowse.tags import edit_tags
+from paperbrowse.tags import MAX_NOTE, edit_tags, set_note
 from paperbrowse.triage import TriageStore
 from paperbrowse.tui.app import PaperBrowser
 from paperbrowse.tui.main_screen import MainScreen
@@ -120,6 +120,27 @@ async def test_n_edits_the_note_shown_in_the_detail(make_app: MakeApp) -> None:
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert app.triage.get(first).note == ""
+
+
+async def test_n_refuses_a_note_over_the_limit_and_keeps_the_text(make_app: MakeApp) -> None:
+    app = make_app(Filters(state="all"))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        first = main(app).results.ids[0]  # type: ignore[union-attr]
+        set_note(app.triage, first, "kept")
+        seen = record_notices(app)
+        await pilot.press("n")
+        await pilot.pause()
+        assert isinstance(app.screen, NoteEditor)
+        app.screen.query_one(TextArea).text = "x" * (MAX_NOTE + 1)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert any(f"at most {MAX_NOTE:,} characters" in m for m in seen), seen
+        assert isinstance(app.screen, NoteEditor)  # still open, the text still there
+        assert len(app.screen.query_one(TextArea).text) == MAX_NOTE + 1
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.triage.get(first).note == "kept"
 
 
 async def test_a_tag_query_in_the_filter_bar(make_app: MakeApp) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from textual.widgets import Input, Tab, Tabs
 
-from paperbrowse.models import Paper, merge
+from paperbrowse.models import Filters, Paper, merge
 from paperbrowse.pages import parse_file
 from paperbrowse.paths import sample_dir
 from paperbrowse.triage import TriageStore
@@ -21,6 +21,7 @@ from paperbrowse.tui.main_screen import MainScreen
 from paperbrowse.tui.pilot import settle
 from paperbrowse.tui.saved_views import SaveViewScreen
 from tests.functional.pilot_helpers import MakeApp, main, record_notices, status_line
+from tests.functional.test_key_bursts import burst
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -257,3 +258,21 @@ async def test_a_for_you_view_counts_the_papers_its_list_shows(
         screen = main(app)
         assert screen.results is not None and len(screen.results) == len(papers) - 3
         assert not set(papers[:3]) & set(screen.results.ids)
+
+
+async def test_ctrl_s_in_a_burst_after_ctrl_u_saves_the_typed_query(
+    make_app: MakeApp, isolated_dirs: Path
+) -> None:
+    """`/`, Ctrl+U, a query and Ctrl+S typed in one burst (keys posted at once, as a terminal
+    read delivers them): the view saved holds the query typed after Ctrl+U."""
+    config = config_file(isolated_dirs, '[browser]\ntheme = "nord"\n')
+    app = make_app(Filters(state="all", query="video"), settings=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await burst(pilot, ["slash", "ctrl+u", *"title:pose", "ctrl+s"])
+        await settle(pilot)
+        assert isinstance(app.screen, SaveViewScreen)
+        await pilot.press(*"poses", "enter")
+        await settle(pilot)
+        saved = tomllib.loads(config.read_text("utf-8"))
+        assert saved["views"]["poses"]["query"] == "title:pose"

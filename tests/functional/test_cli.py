@@ -20,6 +20,7 @@ from paperbrowse.models import Paper, normalise_title, paper_id
 from paperbrowse.pages import parse_file
 from paperbrowse.paths import MANIFEST
 from paperbrowse.triage import TriageStore
+from tests.indexing import titles_sharing_an_id_prefix
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLE_DIR = REPO / "paperbrowse" / "sample"
@@ -614,12 +615,18 @@ def test_show_by_id_and_prefix(lib: Path) -> None:
     assert [r["title"] for r in as_json] == [LITE_POSE]
 
 
-def test_show_unknown_or_ambiguous_id(lib: Path) -> None:
+def test_show_unknown_or_ambiguous_id(lib: Path, tmp_path: Path) -> None:
     line = assert_one_line_error(run(lib, "show", "zzzzzz"), 1)
     assert "zzzzzz" in line
-    ids = [r["id"] for r in jsonl(run(lib, "search", "--format", "jsonl"))]
-    shared = next(i[:1] for i in ids if sum(j.startswith(i[:1]) for j in ids) > 1)
-    assert "ambiguous" in assert_one_line_error(run(lib, "show", shared), 1)
+    first, second = titles_sharing_an_id_prefix(6)
+    dump = write_dump(
+        tmp_path / "probe.txt", [(first, "Probes.", ""), (second, "More probes.", "")]
+    )
+    data = tmp_path / "data"
+    assert run(data, "index", str(dump)).returncode == 0
+    shared = paper_id(first)[:6]
+    assert "ambiguous" in assert_one_line_error(run(data, "show", shared), 1)
+    assert run(data, "show", paper_id(second)[:8]).stdout.startswith(second)
 
 
 def test_stats(lib: Path, papers: dict[str, Paper]) -> None:

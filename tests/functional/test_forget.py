@@ -7,6 +7,7 @@ holds, how many, and what the dumps left after a forget say about a paper.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -292,3 +293,27 @@ def test_tags_counts_only_the_papers_in_the_library(data_dir: Path) -> None:
     # The rows stay in state.db: indexing the dump again brings the counts back.
     assert run(data_dir, "index", str(GONE)).returncode == 0
     assert run(data_dir, "tags").stdout.splitlines() == tags
+
+
+def test_dumps_shows_a_name_that_is_not_utf8_with_fffd_and_forget_takes_it(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    """A file name with bytes that are not UTF-8 (`bad\\xff\\xfeutf8.txt`): `dumps` prints valid
+    UTF-8, U+FFFD in both DUMP and PATH; `forget` takes the path as shown."""
+    odd = tmp_path / os.fsdecode(b"bad\xff\xfeutf8.txt")  # surrogate escapes: the raw bytes
+    shutil.copy(GONE, odd)
+    assert run(data_dir, "index", str(odd)).returncode == 0
+    listing = subprocess.run(
+        [sys.executable, "-m", "paperbrowse", "--data-dir", str(data_dir), "dumps"],
+        capture_output=True,
+        cwd=REPO,
+        timeout=120,
+    )
+    assert listing.returncode == 0, listing.stderr
+    text = listing.stdout.decode("utf-8")  # strictly: raw bytes would fail here
+    [row] = [r for r in text.splitlines() if r.startswith("bad")]
+    shown_path = f"{tmp_path}/bad\ufffd\ufffdutf8.txt"
+    assert row.startswith("bad\ufffd\ufffdutf8.txt") and row.endswith(shown_path), row
+    proc = run(data_dir, "forget", shown_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "1 dump forgotten" in proc.stderr

@@ -16,6 +16,7 @@ from textual import events
 from textual.command import CommandList, CommandPalette, Hits
 from textual.pilot import Pilot
 from textual.system_commands import SystemCommandsProvider
+from textual.widgets import Input
 
 from paperbrowse.models import Filters
 from paperbrowse.tui.app import PaperBrowser
@@ -239,3 +240,30 @@ async def test_a_key_right_after_enter_or_q_neither_crashes_nor_loses_the_select
         assert app.return_value, "the accepted paper is lost"
     else:
         assert app.return_code == 1
+
+
+@pytest.mark.parametrize("how", ["press", "burst"])
+@pytest.mark.parametrize(
+    ("keys", "typed"),
+    [
+        (["slash", "ctrl+u", *"title:survey"], "title:survey"),
+        (["slash", "ctrl+u", *"survey", "home", *"title:"], "title:survey"),
+        (["slash", "end", *" hand", "ctrl+w", *"body"], "pose body"),
+    ],
+)
+async def test_keys_typed_after_ctrl_u_go_to_the_filter_in_order(
+    make_app: MakeApp, how: str, keys: list[str], typed: str
+) -> None:
+    """`/`, Ctrl+U (empty the filter) and a query typed in one burst: the query lands in the
+    filter whole and in order; so do the input's other editing keys (Home, Ctrl+W)."""
+    app = make_app(Filters(state="all", query="pose"))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        if how == "press":
+            await pilot.press(*keys)
+        else:
+            await burst(pilot, keys)
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        assert screen.query_one("#query", Input).value == typed

@@ -224,10 +224,11 @@ def test_read_only_library_refuses_every_change_in_one_line(frozen_copy: Path) -
         ("star", "--query", "title:video"),
         ("tag", "--query", "title:video", "+x"),
         ("tags", "--rename", "v", "w"),
+        ("note", "26ffbeba0f3b", "--set", "x"),
         ("state", "import", "/dev/null"),
     ):
         message = assert_one_line_error(run(frozen_copy, *args), 1)
-        assert "read-only library" in message, args
+        assert "read-only library: triage (read, starred, hidden, tags, notes)" in message, args
     assert run(frozen_copy, "tags").stdout.startswith("v\t")
     assert run(frozen_copy, "state", "export").returncode == 0
 

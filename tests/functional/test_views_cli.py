@@ -147,3 +147,36 @@ def test_an_unreadable_settings_file_is_never_written_over(env: dict[str, str]) 
     assert proc.returncode == 1 and len(proc.stderr.splitlines()) == 1
     assert "cannot read the settings" in proc.stderr
     assert config.read_text("utf-8") == "[views\nbroken"
+
+
+def test_hand_edited_views_alike_in_case_or_refused_are_named_when_they_load(
+    env: dict[str, str],
+) -> None:
+    config = Path(env["PAPERBROWSE_CONFIG_DIR"]) / "config.toml"
+    config.parent.mkdir(parents=True)
+    config.write_text(
+        '[views.notes]\nquery = "pose"\n\n[views.Notes]\nquery = "video"\n\n'
+        '[views.either]\nquery = "tag:a OR tag:b"\n\n[views.grouped]\nquery = "(tag:a pose)"\n',
+        "utf-8",
+    )
+    listing = run(env, "views")
+    assert listing.returncode == 0, listing.stderr
+    assert [line.split()[1] for line in listing.stdout.splitlines()] == ["notes", "grouped"]
+    problems = listing.stderr.splitlines()
+    assert len(problems) == 2, problems
+    assert problems[0] == (
+        f"paperbrowse: settings in {config}: view 'Notes' has the name of view 'notes' "
+        "(names are case-insensitive); skipped"
+    )
+    assert problems[1].startswith(
+        f"paperbrowse: settings in {config}: view 'either': invalid query 'tag:a OR tag:b': "
+    )
+    assert "not inside OR" in problems[1] and problems[1].endswith("; skipped")
+    # `search --view` says the same, in one line; the first `notes` is the one reached.
+    either = run(env, "search", "--view", "either")
+    assert either.returncode == 2 and "not inside OR" in either.stderr
+    assert ids(run(env, "search", "--view", "NOTES", "--format", "jsonl")) == ids(
+        run(env, "search", "pose", "--format", "jsonl")
+    )
+    refused = run(env, "views", "add", "x", "tag:a OR pose")
+    assert refused.returncode == 2 and "not inside OR" in refused.stderr

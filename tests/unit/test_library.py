@@ -30,7 +30,7 @@ from paperbrowse.paths import MANIFEST
 from paperbrowse.results import Results
 from paperbrowse.sources import Source, collect_sources
 from paperbrowse.triage import TriageStore
-from tests.indexing import index_into
+from tests.indexing import index_into, titles_sharing_an_id_prefix
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLE_DIR = REPO / "paperbrowse" / "sample"
@@ -183,10 +183,30 @@ def test_get_by_prefix(indexed_library: Library) -> None:
     assert indexed_library.get("zzzz") is None
     assert indexed_library.get("") is None
     assert indexed_library.get(pid + "0") is None
-    ids = search_ids(indexed_library)
-    shared = next(i[:2] for i in ids if sum(j.startswith(i[:2]) for j in ids) > 1)
+    # Fewer than 6 hex digits are a word, not an id (`5c`, `50`), even when one paper's id
+    # starts with them.
+    for short in (pid[:5], pid[:2], pid[:1]):
+        assert indexed_library.get(short) is None
+    assert indexed_library.get(pid[:6] + "x") is None
+
+
+def test_an_id_prefix_two_papers_share_is_ambiguous(tmp_path: Path) -> None:
+    first, second = titles_sharing_an_id_prefix(6)
+    dump = tmp_path / "probe.txt"
+    header = "new\n\nGet trending papers in your email inbox!\n\nSubscribe\n\nNov 13\n\n"
+    dump.write_text(
+        f"{header}{first}\n\nAn abstract about probes in a dump.\n\n"
+        f"{second}\n\nAnother abstract about probes in a dump.\n\n"
+    )
+    library = Library(tmp_path / "data")
+    assert index_into(library, [Source(name=dump.name, path=dump)]).new == 2
+    shared = paper_id(first)[:6]
+    assert paper_id(second).startswith(shared)
     with pytest.raises(LibraryError, match="ambiguous"):
-        indexed_library.get(shared)
+        library.get(shared)
+    found = library.get(paper_id(first)[:8])
+    assert found is not None and found.title == first
+    library.close()
 
 
 # ---------------------------------------------------------------------------------------------
