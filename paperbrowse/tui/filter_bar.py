@@ -29,7 +29,7 @@ VIEWS = (
 )
 # The built-in views whose tabs show how many papers they hold (For you is a ranking, not a set).
 COUNTED = ("inbox", "starred", "all", "hidden")
-QUERY_MIN = 28  # cells the query input keeps beside the tabs: 22 typed cells, a two-word query
+QUERY_MIN = 29  # cells the query input keeps beside the tabs: 22 typed cells and the cursor
 
 
 def view_label(view: str, count: int | None) -> str:
