@@ -4,10 +4,10 @@ entries (app.py).
 
 A mixin for `MainScreen`, which provides `filters`, `library`, `triage`, `search()`,
 `update_status()`, `show_saved_filters()` and the lock its worker threads share
-(`library_lock`); the counts' worker searches with a `triage_view.TriageSnapshot` taken in
-the UI thread. Counts are searched in a worker thread (never on the UI thread) and searched
-again after triage, a reload and a save. The views themselves (core: paperbrowse/views.py) are
-stored in the settings file by the app.
+(`library_lock`); the counts' worker searches with a `state_query.StateSnapshot` (flags, tags
+and notes, so tag:/note: views are counted too) taken in the UI thread. Counts are searched in
+a worker thread (never on the UI thread) and searched again after triage, a reload and a save.
+The views themselves (core: paperbrowse/views.py) are stored in the settings file by the app.
 """
 
 from __future__ import annotations
@@ -25,8 +25,8 @@ from textual.widgets import Input, Static
 
 from paperbrowse.dates import DateError
 from paperbrowse.discovery_commands import FOR_YOU
+from paperbrowse.state_query import StateSnapshot
 from paperbrowse.triage import TriageError
-from paperbrowse.triage_view import TriageSnapshot
 from paperbrowse.tui.filter_bar import COUNTED, FilterBar
 from paperbrowse.tui.for_tag_actions import VIEW as FOR_YOU_VIEW
 from paperbrowse.views import MAX_NAME, SavedView, ViewError, check_name, check_view
@@ -223,33 +223,13 @@ class SavedViewActions(Screen[None]):
         thread; the tabs show the counts when done. Called at start and after triage, a
         reload and a save."""
         try:
-            snapshot = TriageSnapshot(self.triage)
+            snapshot = StateSnapshot(self.triage)  # flags, tags and notes: tag:/note: views
         except TriageError:
             return
-        tagged = self._tagged_ids_of(self.views)
-        self._count_worker(list(self.views), snapshot, tagged)
-
-    def _tagged_ids_of(self, views: list[SavedView]) -> dict[str, set[str]]:
-        """The ids carrying each tag the views' `for:` clauses name, read here in the UI
-        thread (the store's connection stays in its thread) for the counts' worker."""
-        from paperbrowse.suggest import ranking_tag
-        from paperbrowse.tags import ids_with_tag
-
-        tagged: dict[str, set[str]] = {}
-        for view in views:
-            try:
-                with self.library_lock:
-                    tag = ranking_tag(self.library, view.query)
-                if tag is not None and tag not in tagged:
-                    tagged[tag] = ids_with_tag(self.triage, tag)
-            except Exception:  # a query the index refuses now: counted as None below
-                continue
-        return tagged
+        self._count_worker(list(self.views), snapshot)
 
     @work(thread=True, exclusive=True, group="view-counts")
-    def _count_worker(
-        self, views: list[SavedView], snapshot: TriageSnapshot, tagged: dict[str, set[str]]
-    ) -> None:
+    def _count_worker(self, views: list[SavedView], snapshot: StateSnapshot) -> None:
         from paperbrowse.discovery_commands import for_you_selection
         from paperbrowse.models import Filters
         from paperbrowse.results import Results
@@ -270,8 +250,8 @@ class SavedViewActions(Screen[None]):
                         self.library,
                         filters,
                         snapshot,
-                        lambda tag: tagged.get(tag, set()),
-                        lambda: sorted(tagged),
+                        snapshot.tag_ids,
+                        snapshot.tag_names,
                     )
                     shown = selection if isinstance(selection, Results) else selection[1]
                     counts[view.name] = len(shown)

@@ -276,3 +276,26 @@ async def test_ctrl_s_in_a_burst_after_ctrl_u_saves_the_typed_query(
         await settle(pilot)
         saved = tomllib.loads(config.read_text("utf-8"))
         assert saved["views"]["poses"]["query"] == "title:pose"
+
+
+async def test_views_with_tag_and_note_clauses_are_counted(
+    make_app: MakeApp, isolated_dirs: Path, data_dir: Path
+) -> None:
+    """A saved view whose query holds tag: or note: gets its count like any other (the counts'
+    worker reads tags and notes, not only the flags)."""
+    from paperbrowse.tags import edit_tags, set_note
+
+    config_file(
+        isolated_dirs,
+        '[views.mine]\nquery = "tag:mine"\nstate = "all"\n\n'
+        '[views.noted]\nquery = "note:zebra"\nstate = "all"\n',
+    )
+    papers = sorted(sample())
+    store = TriageStore(data_dir / "state.db")
+    edit_tags(store, papers[:4], ["mine"], [])
+    set_note(store, papers[5], "a zebra crossing")
+    store.close()
+    app = make_app(settings=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert tab_labels(app)[len(VIEWS) :] == ["5 mine 4", "6 noted 1"]
