@@ -263,6 +263,36 @@ def test_a_re_saved_page_brings_as_new_only_the_papers_not_in_the_library_before
     assert {json.loads(x)["id"] for x in proc.stdout.splitlines()} == now - before
 
 
+def test_papers_indexed_again_under_new_titles_are_updated_not_new(tmp_path: Path) -> None:
+    from paperbrowse.arrivals import record_look
+    from paperbrowse.pages import parse_file
+
+    data_dir = tmp_path / "data"
+    _index(data_dir, SAMPLE_FILES[0])
+    assert run(data_dir, "new", "--peek").returncode == 0  # arrivals.json records the papers
+    text = SAMPLE_FILES[0].read_text("utf-8")
+    lines = text.splitlines()
+    titles = [p.title for p in parse_file(SAMPLE_FILES[0]).papers if lines.count(p.title) == 1]
+    assert len(titles) >= 3
+    assert lines.count("Jun 6") == 1  # the page's date: saved again 3 days later, re-titled
+    later = {"Jun 6": "Jun 9", **{x: f"Revisited {x}" for x in titles[:3]}}
+    retitled = "\n".join(later.get(x, x) for x in lines) + "\n"
+    page = tmp_path / "retitled.txt"
+    page.write_text(retitled, "utf-8")
+    time.sleep(1.1)  # the manifest's times are in seconds
+    record_look(data_dir, "inbox")
+    time.sleep(1.1)
+    proc = run(data_dir, "index", str(page))
+    assert proc.returncode == 0, proc.stderr
+    assert ": 0 new, " in proc.stderr  # the same abstracts: papers known before, updated
+    library = Library(data_dir)
+    ids = {library.catalog.ids[d]: library.paper_at(d).title for d in library.catalog.live}
+    library.close()
+    assert sum(t.startswith("Revisited ") for t in ids.values()) == 3  # renamed, re-identified
+    line = assert_one_line_error(run(data_dir, "new", "--format", "jsonl"), 1)
+    assert "no new papers since you last looked" in line
+
+
 def test_search_sort_for_you_keeps_the_starred_papers_only_under_state_starred(
     library_copy: Path,
 ) -> None:
