@@ -25,7 +25,21 @@ if TYPE_CHECKING:
 
 FOR_YOU = FOR_YOU_SORT  # the extra value of `search --sort`
 NEW_WITHOUT_RECORD_DAYS = 7  # `new` before any look was recorded: the last week
-SIMILAR_FORMATS = ("why", "table", "tsv", "jsonl", "json", "md", "bibtex", "titles", "urls")
+# `why`, then every format of `search --format` (output.FORMATS, not imported: it loads Rich).
+SIMILAR_FORMATS = (
+    "why",
+    "table",
+    "tsv",
+    "jsonl",
+    "json",
+    "md",
+    "bibtex",
+    "csljson",
+    "ris",
+    "titles",
+    "urls",
+    "links",
+)
 NEW_FORMATS = ("text", "md", "tsv", "jsonl", "json", "titles", "urls")
 
 

@@ -45,6 +45,28 @@ def test_similar_prints_the_nearest_papers_with_the_shared_terms(library_copy: P
     assert [json.loads(line)["id"] for line in proc.stdout.splitlines()] == [n.id for n in expected]
 
 
+def test_similar_writes_the_citation_formats_and_links_as_search_does(
+    library_copy: Path,
+) -> None:
+    library, space = oracle(library_copy)
+    pid = space.ids[5]
+    expected = similar(space, [5], limit=4)
+    papers = [library.get(n.id) for n in expected]
+    library.close()
+    titles = [" ".join(p.title.split()) for p in papers if p is not None]
+    assert len(titles) == 4
+    csl = run(library_copy, "similar", pid, "--limit", "4", "--format", "csljson")
+    assert csl.returncode == 0, csl.stderr
+    assert [" ".join(e["title"].split()) for e in json.loads(csl.stdout)] == titles
+    ris = run(library_copy, "similar", pid, "--limit", "4", "--format", "ris")
+    assert ris.returncode == 0, ris.stderr
+    assert [line[6:] for line in ris.stdout.splitlines() if line.startswith("TI  - ")] == titles
+    links = run(library_copy, "similar", pid, "--limit", "4", "--format", "links")
+    assert links.returncode == 0, links.stderr
+    lines = links.stdout.splitlines()
+    assert lines and all(line.startswith(("https://", "http://")) for line in lines)
+
+
 def test_similar_of_several_ids_is_like_them_together(library_copy: Path) -> None:
     library, space = oracle(library_copy)
     expected = similar(space, [1, 2, 3], limit=5)
