@@ -48,6 +48,10 @@ def test_similar_prints_the_nearest_papers_with_the_shared_terms(library_copy: P
 def test_similar_writes_the_citation_formats_and_links_as_search_does(
     library_copy: Path,
 ) -> None:
+    from paperbrowse.discovery_commands import SIMILAR_FORMATS
+    from paperbrowse.output import FORMATS
+
+    assert set(SIMILAR_FORMATS) == {"why", *FORMATS}
     library, space = oracle(library_copy)
     pid = space.ids[5]
     expected = similar(space, [5], limit=4)
