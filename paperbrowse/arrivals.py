@@ -166,11 +166,24 @@ def arrivals_before_run(data_dir: Path) -> dict[str, float] | None:
         library.close()
 
 
-def save_arrivals(data_dir: Path, before: dict[str, float] | None) -> None:
+def save_arrivals(
+    data_dir: Path,
+    before: dict[str, float] | None,
+    renamed: dict[str, set[str]] | None = None,
+) -> None:
     """Record `before` (from `arrivals_before_run`) in `arrivals.json`, keeping times already
-    there; nothing when None. An unwritable data dir is left alone (OSError suppressed)."""
+    there; nothing when None. `renamed` (IndexReport.renamed: new id -> the stored ids it
+    replaces) gives a paper the run wrote under a new id (re-titled, or given an arXiv id:
+    counted updated, not new) the earliest arrival of the ids it replaces, so only the papers
+    the run counted new are its arrivals. An unwritable data dir is left alone (OSError
+    suppressed)."""
     if not before:
         return
+    before = dict(before)
+    for new_id, olds in (renamed or {}).items():
+        times = [before[old] for old in olds if old in before]
+        if times and new_id not in before:
+            before[new_id] = min(times)
     path = data_dir / ARRIVALS
     stored = _read_json(path)
     raw = stored.get("ids")

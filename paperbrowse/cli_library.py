@@ -99,6 +99,7 @@ def _views_add(args: argparse.Namespace, data_dir: Path) -> int:
         until=args.until,
         state=args.state,
         sort=args.sort,
+        data_dir=data_dir,
     )
 
 

@@ -25,7 +25,21 @@ if TYPE_CHECKING:
 
 FOR_YOU = FOR_YOU_SORT  # the extra value of `search --sort`
 NEW_WITHOUT_RECORD_DAYS = 7  # `new` before any look was recorded: the last week
-SIMILAR_FORMATS = ("why", "table", "tsv", "jsonl", "json", "md", "bibtex", "titles", "urls")
+# `why`, then every format of `search --format` (output.FORMATS, not imported: it loads Rich).
+SIMILAR_FORMATS = (
+    "why",
+    "table",
+    "tsv",
+    "jsonl",
+    "json",
+    "md",
+    "bibtex",
+    "csljson",
+    "ris",
+    "titles",
+    "urls",
+    "links",
+)
 NEW_FORMATS = ("text", "md", "tsv", "jsonl", "json", "titles", "urls")
 
 
@@ -94,21 +108,38 @@ def for_you_selection(
     if tag is None and filters.sort != FOR_YOU:
         return library.search(filters, triage)
     tagged = check_tagged(tag, tagged_ids(tag), tags_in_use()) if tag else None
-    found = library.search(filters.with_sort("date"), triage)
+    found = library.search(filters.with_sort(_order_of(filters)), triage)
     docnums = list(found.docnums)
+    drop: set[str] = set()
     if not asks_for_positives(library, filters.query, filters.state, tag):
-        docnums = without(library, docnums, tagged or triage.ids_with("starred"))
-    return found, docnums, tag, tagged
+        drop |= tagged or triage.ids_with("starred")
+    if filters.sort == FOR_YOU and filters.state != "starred":
+        drop |= triage.ids_with("starred")  # For you's list never holds the stars
+    return found, (without(library, docnums, drop) if drop else docnums), tag, tagged
+
+
+def _order_of(filters: Filters) -> str:
+    """The order a For-you or `for:TAG` selection is searched in: newest first, to be ranked;
+    a sort given beside `for:TAG` (`--sort date`, `upvotes`, …) is kept, unranked."""
+    return "date" if filters.sort in ("auto", FOR_YOU) else filters.sort
+
+
+def ranked(filters: Filters) -> bool:
+    """Whether a For-you or `for:TAG` selection of `filters` is put in the model's order: not
+    when another sort than for-you is given beside `for:TAG`."""
+    return filters.sort in ("auto", FOR_YOU)
 
 
 def for_you_results(library: Library, filters: Filters, triage: TriageStore) -> Results:
     """`search --sort for-you` and `search 'for:TAG …'`: the papers `filters` select (newest
     first) but the ranking's positives (the starred papers, as the browser's For-you view;
-    for `for:TAG` the papers tagged TAG), reordered by the For-you model trained on those
-    positives; newest first with a line on stderr when there are too few. `--state starred`
-    keeps the stars and a `tag:` clause the tagged papers: they ask for them. So `--state
-    inbox --sort for-you` is the browser's For-you view. QueryError (one line) for `for:` with
-    a tag no paper carries."""
+    for `for:TAG` the papers tagged TAG, and the starred ones too under `--sort for-you`),
+    reordered by the For-you model trained on those positives; newest first with a line on
+    stderr when there are too few. `--state starred` keeps the stars and a `tag:` clause the
+    tagged papers: they ask for them. So `--state inbox --sort for-you` is the browser's For-you
+    view, with or without `for:TAG`. Another sort beside `for:TAG` (`--sort date`) lists the
+    same papers in that order, unranked. QueryError (one line) for `for:` with a tag no paper
+    carries."""
     from paperbrowse.results import Results
     from paperbrowse.suggest import for_you_order
     from paperbrowse.tags import all_tags, ids_with_tag
@@ -119,6 +150,8 @@ def for_you_results(library: Library, filters: Filters, triage: TriageStore) -> 
     if isinstance(selection, Results):
         return selection  # `for:` was only text (inside quotes)
     found, docnums, tag, tagged = selection
+    if not ranked(filters):
+        return Results(library, docnums, filters.sort, found.terms)
     features, model, message = for_you_model(library, triage, tag=tag, tagged=tagged)
     try:
         if message:

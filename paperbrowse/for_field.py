@@ -4,13 +4,15 @@ of the starred ones (`search 'for:diffusion'`, `for:diffusion date:2025` in the 
 `for:` selects nothing; it says how the papers the rest of the query selects are ordered, so it
 is taken out of the query before the search (`split_for`) and the caller orders the results
 (suggest.py). Whoosh parses it like a field (the parser's schema gains `for`, a lower-cased
-keyword like `tag`); one `for:` clause at the top level of the query, a tag name, is allowed:
-negated, inside OR or a group, a pattern or two different tags are one line of reason
-(ForClauseError), as tag: clauses are (state_fields.py).
+keyword like `tag`); one `for:` clause ANDed with the rest of the query, a tag name, is allowed
+(parentheses that only AND it, `grasp (for:robo)`, are the same as none: Whoosh flattens them);
+negated, inside OR, nested in another field (`title:for:robo`), a pattern or two different tags
+are one line of reason (ForClauseError), as tag: clauses are (state_fields.py).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from whoosh import fields, query
@@ -18,6 +20,9 @@ from whoosh.fields import Schema
 
 FOR_FIELD = "for"
 SHOWN_TAGS = 8  # tags named in the unknown-tag message
+# `field:for:x` or `field:(… for:x …)`: a `for:` clause given as another field's value.
+_NESTED = re.compile(r"(?<![\w:])([a-z_]+):\s*(?:\([^()]*?(?<![\w:])|)for:", re.IGNORECASE)
+_QUOTED = re.compile(r'"[^"]*"?')
 
 
 class ForClauseError(ValueError):
@@ -60,7 +65,7 @@ def split_for(q: query.Query | None) -> tuple[query.Query | None, str | None]:
         elif _mentions(part):
             raise ForClauseError(
                 "for: orders the results; it combines with the rest of a query by AND "
-                "(`for:diffusion date:2025`), not under NOT, OR or parentheses"
+                "(`for:diffusion date:2025`), not under NOT or OR"
             )
         else:
             rest.append(part)
@@ -68,6 +73,19 @@ def split_for(q: query.Query | None) -> tuple[query.Query | None, str | None]:
         raise ForClauseError(f"one for: tag at a time, not {', '.join(sorted(tags))}")
     remaining = None if not rest else rest[0] if len(rest) == 1 else query.And(rest)
     return remaining, tags.pop()
+
+
+def nested_for(text: str) -> str | None:
+    """Why a query's text gives `for:` as the value of another field (`title:for:robo`,
+    `title:(grasp for:robo)`), which Whoosh would read as that field's text beside a `for:`
+    clause; None when it does not. Quoted text is text, and is not looked at."""
+    found = _NESTED.search(_QUOTED.sub('""', text))
+    if found is None:
+        return None
+    return (
+        f"for: orders the results; it is not a value of {found.group(1)}: "
+        "(write it beside the field: `title:grasp for:robo`)"
+    )
 
 
 def for_problem(q: query.Query | None) -> str | None:

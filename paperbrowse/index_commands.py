@@ -75,8 +75,8 @@ def index(
         report = _index_with_progress(
             data_dir, sources, rebuild=False, year=year, max_bytes=max_bytes
         )
-    if report.new:  # the run committed new papers: the others arrived before it
-        save_arrivals(data_dir, before)
+    if report.new or report.renamed:  # the others arrived before this run, renamed ones too
+        save_arrivals(data_dir, before, report.renamed)
     for warning in report.warnings:
         error(f"warning: {warning}")
     for failure in report.failures:

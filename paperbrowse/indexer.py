@@ -295,6 +295,7 @@ def _write_generation(
             if fresh:
                 renames = renames_on_rebuild(renames, previous)
             carry_triage(data_dir, renames)
+            report.renamed = renames
         writer.commit()
     except BaseException as exc:
         _cancel(writer)

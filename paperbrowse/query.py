@@ -33,7 +33,13 @@ from paperbrowse.engine.matching import WORDS_FIELD
 from paperbrowse.engine.patterns import WORD_FIELDS, word_pattern
 from paperbrowse.engine.scoring import positive_terms
 from paperbrowse.errors import QueryError
-from paperbrowse.for_field import ForClauseError, for_problem, split_for, with_for_field
+from paperbrowse.for_field import (
+    ForClauseError,
+    for_problem,
+    nested_for,
+    split_for,
+    with_for_field,
+)
 from paperbrowse.models import Filters
 from paperbrowse.query_forms import rewrite, value_problem
 from paperbrowse.schema import NUMBER_FIELDS, date_long
@@ -166,7 +172,10 @@ class QueryLanguage:
         _check_balanced(text)
         converted = _minus_as_not(rewrite(text, SEARCHABLE_FIELDS))
         problem = (
-            field_problem(converted) or value_problem(converted) or operator_problem(converted)
+            field_problem(converted)
+            or value_problem(converted)
+            or operator_problem(converted)
+            or nested_for(text)
         )
         if problem:
             raise QueryError(f"invalid query {quoted(text)}: {problem}")

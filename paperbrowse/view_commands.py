@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from paperbrowse.command_errors import EXIT_NONE, EXIT_OK, EXIT_USAGE, CommandError, error
 from paperbrowse.config import ConfigError, Settings, config_path, load_settings, save_settings
@@ -22,10 +23,13 @@ from paperbrowse.views import (
     check_view,
     find_view,
     parse_views,
-    view_counts,
     with_view,
     without_view,
 )
+
+if TYPE_CHECKING:
+    from paperbrowse.library import Library
+    from paperbrowse.triage import TriageStore
 
 
 def _settings() -> Settings:
@@ -79,6 +83,31 @@ def view_filters(
     )
 
 
+def _tag_problem(view: SavedView, data_dir: Path) -> str | None:
+    """Why the view's `for:<tag>` ranking cannot be used now (no paper in `data_dir`'s triage
+    carries the tag: `search --view` would refuse it), or None; the query was checked already."""
+    from whoosh.query import Query
+
+    from paperbrowse.for_field import split_for, unknown_tag
+    from paperbrowse.paths import state_db
+    from paperbrowse.tags import all_tags, ids_with_tag
+    from paperbrowse.triage import TriageStore
+    from paperbrowse.views import parse_query
+
+    parsed = parse_query(view.query) if view.query.strip() else None
+    tag = split_for(parsed)[1] if isinstance(parsed, Query) else None
+    if tag is None:
+        return None
+    path = state_db(data_dir)
+    if not path.exists():
+        return unknown_tag(tag, ())
+    triage = TriageStore(path, writable=False)
+    try:
+        return None if ids_with_tag(triage, tag) else unknown_tag(tag, all_tags(triage))
+    finally:
+        triage.close()
+
+
 def add(
     name: str,
     query: str = "",
@@ -87,10 +116,12 @@ def add(
     until: str = "",
     state: str = "all",
     sort: str = "auto",
+    data_dir: Path | None = None,
 ) -> int:
     """`paperbrowse views add NAME QUERY... [--since --until --state --sort]`: save a view at
     the end of the settings file's `[views]`. 0 when saved; CommandError 2 for a bad name,
-    query, date, or a name already taken."""
+    query, date, a name already taken, or a `for:<tag>` no paper in `data_dir`'s triage
+    carries (as `search --view` would refuse it; not checked when `data_dir` is None)."""
     settings = _settings()
     try:
         view = SavedView(
@@ -104,6 +135,9 @@ def add(
         settings = with_view(settings, check_view(view))
     except ViewError as exc:
         raise CommandError(str(exc), EXIT_USAGE) from None
+    problem = _tag_problem(view, data_dir) if data_dir is not None else None
+    if problem:
+        raise CommandError(f"view {view.name!r}: {problem}", EXIT_USAGE)
     print(f"view {view.name!r} saved in {_save(settings)}", file=sys.stderr)
     return EXIT_OK
 
@@ -117,6 +151,35 @@ def remove(name: str) -> int:
         raise CommandError(str(exc)) from None
     print(f"view {name!r} deleted from {_save(settings)}", file=sys.stderr)
     return EXIT_OK
+
+
+def _counts(
+    library: Library, views: list[SavedView], triage: TriageStore
+) -> tuple[dict[str, int], dict[str, str]]:
+    """({view name: how many papers its list shows}, {view name: why it shows none}): the
+    count is what `search --view NAME --limit 0` lists, so a For-you or `for:TAG` view leaves
+    out the ranking's positives (discovery_commands.for_you_selection, as the browser's tabs
+    count); the reason is the one line `search --view NAME` would fail with."""
+    from paperbrowse.discovery_commands import for_you_selection
+    from paperbrowse.results import Results
+    from paperbrowse.tags import all_tags, ids_with_tag
+
+    counts: dict[str, int] = {}
+    reasons: dict[str, str] = {}
+    for view in views:
+        try:
+            selection = for_you_selection(
+                library,
+                view.filters(),
+                triage,
+                lambda tag: ids_with_tag(triage, tag),
+                lambda: all_tags(triage),
+            )
+        except ValueError as exc:  # QueryError and DateError are ValueErrors
+            reasons[view.name] = str(exc)
+            continue
+        counts[view.name] = len(selection if isinstance(selection, Results) else selection[1])
+    return counts, reasons
 
 
 def list_views(data_dir: Path) -> int:
@@ -135,11 +198,14 @@ def list_views(data_dir: Path) -> int:
         error("no saved views; `paperbrowse views add NAME QUERY...` saves one")
         return EXIT_NONE
     triage = TriageStore(state_db(data_dir), writable=False)
-    counts = view_counts(views, lambda f: len(library.search(f, triage)))
+    counts, reasons = _counts(library, views, triage)
+    for view in views:
+        if view.name in reasons:
+            error(f"view {view.name!r}: {reasons[view.name]}")
     rows: list[tuple[str, str, str, list[str]]] = []
     for i, view in enumerate(views):
         key = str(5 + i) if i < 5 else "-"
-        held = counts[view.name]
+        held = counts.get(view.name)
         what = [f"query {view.query!r}" if view.query else "every paper"]
         if view.since or view.until:
             what.append(f"{view.since or '…'} to {view.until or '…'}")

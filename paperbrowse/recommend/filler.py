@@ -5,7 +5,9 @@ was measured with them, docs/recommendations.md); only the explanations skip the
 ranking changes. The list: English function words (pronouns, determiners, auxiliaries,
 conjunctions, adverbs of degree and sequence, in the spirit of van Rijsbergen's stop list,
 *Information Retrieval*, 1979, ch. 2) and the filler of abstracts ("paper", "propose",
-"results", "e.g"). A word pair is filler when either word is.
+"results", "e.g"), and the pieces of web addresses that abstracts end with ("Code:
+https://github.com/…": `https`, `www`, `github.com`, `io`), which say where the code is, not what
+the paper is about. A word pair is filler when either word is.
 """
 
 from __future__ import annotations
@@ -40,13 +42,39 @@ _WORDS = """
     significantly specifically study such using use used uses various way ways work works
 """
 FILLER = frozenset(_WORDS.split())
+# Pieces of web addresses: schemes, `www`, the common top-level domains and code hosts. A word
+# is one when it is one of these or is dotted with one (`github.com`, `lab.github.io`).
+URL_PIECES = frozenset(
+    [
+        "http",
+        "https",
+        "www",
+        "com",
+        "org",
+        "net",
+        "edu",
+        "io",
+        "html",
+        "htm",
+        "github",
+        "githubusercontent",
+        "gitlab",
+    ]
+)
+
+
+def _url_piece(word: str) -> bool:
+    return word in URL_PIECES or ("." in word and any(p in URL_PIECES for p in word.split(".")))
 
 
 def is_filler(label: str) -> bool:
     """True for a feature label (`space.labels[c]`) that explains nothing: a filler word, a
-    number, or a word pair with a filler word. Names (authors, organisations) never are."""
+    number, a piece of a web address (URL_PIECES), or a word pair with one of them. Names
+    (authors, organisations) never are, but for one spelled as an address piece (GitHub)."""
     words = label.casefold().split()
-    return not words or any(w in FILLER or w.replace(".", "").isdigit() for w in words)
+    return not words or any(
+        w in FILLER or w.replace(".", "").isdigit() or _url_piece(w) for w in words
+    )
 
 
 def telling_labels(

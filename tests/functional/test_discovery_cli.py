@@ -45,6 +45,32 @@ def test_similar_prints_the_nearest_papers_with_the_shared_terms(library_copy: P
     assert [json.loads(line)["id"] for line in proc.stdout.splitlines()] == [n.id for n in expected]
 
 
+def test_similar_writes_the_citation_formats_and_links_as_search_does(
+    library_copy: Path,
+) -> None:
+    from paperbrowse.discovery_commands import SIMILAR_FORMATS
+    from paperbrowse.output import FORMATS
+
+    assert set(SIMILAR_FORMATS) == {"why", *FORMATS}
+    library, space = oracle(library_copy)
+    pid = space.ids[5]
+    expected = similar(space, [5], limit=4)
+    papers = [library.get(n.id) for n in expected]
+    library.close()
+    titles = [" ".join(p.title.split()) for p in papers if p is not None]
+    assert len(titles) == 4
+    csl = run(library_copy, "similar", pid, "--limit", "4", "--format", "csljson")
+    assert csl.returncode == 0, csl.stderr
+    assert [" ".join(e["title"].split()) for e in json.loads(csl.stdout)] == titles
+    ris = run(library_copy, "similar", pid, "--limit", "4", "--format", "ris")
+    assert ris.returncode == 0, ris.stderr
+    assert [line[6:] for line in ris.stdout.splitlines() if line.startswith("TI  - ")] == titles
+    links = run(library_copy, "similar", pid, "--limit", "4", "--format", "links")
+    assert links.returncode == 0, links.stderr
+    lines = links.stdout.splitlines()
+    assert lines and all(line.startswith(("https://", "http://")) for line in lines)
+
+
 def test_similar_of_several_ids_is_like_them_together(library_copy: Path) -> None:
     library, space = oracle(library_copy)
     expected = similar(space, [1, 2, 3], limit=5)
@@ -261,6 +287,36 @@ def test_a_re_saved_page_brings_as_new_only_the_papers_not_in_the_library_before
     proc = run(data_dir, "new", "--format", "jsonl")
     assert proc.returncode == 0, proc.stderr
     assert {json.loads(x)["id"] for x in proc.stdout.splitlines()} == now - before
+
+
+def test_papers_indexed_again_under_new_titles_are_updated_not_new(tmp_path: Path) -> None:
+    from paperbrowse.arrivals import record_look
+    from paperbrowse.pages import parse_file
+
+    data_dir = tmp_path / "data"
+    _index(data_dir, SAMPLE_FILES[0])
+    assert run(data_dir, "new", "--peek").returncode == 0  # arrivals.json records the papers
+    text = SAMPLE_FILES[0].read_text("utf-8")
+    lines = text.splitlines()
+    titles = [p.title for p in parse_file(SAMPLE_FILES[0]).papers if lines.count(p.title) == 1]
+    assert len(titles) >= 3
+    assert lines.count("Jun 6") == 1  # the page's date: saved again 3 days later, re-titled
+    later = {"Jun 6": "Jun 9", **{x: f"Revisited {x}" for x in titles[:3]}}
+    retitled = "\n".join(later.get(x, x) for x in lines) + "\n"
+    page = tmp_path / "retitled.txt"
+    page.write_text(retitled, "utf-8")
+    time.sleep(1.1)  # the manifest's times are in seconds
+    record_look(data_dir, "inbox")
+    time.sleep(1.1)
+    proc = run(data_dir, "index", str(page))
+    assert proc.returncode == 0, proc.stderr
+    assert ": 0 new, " in proc.stderr  # the same abstracts: papers known before, updated
+    library = Library(data_dir)
+    ids = {library.catalog.ids[d]: library.paper_at(d).title for d in library.catalog.live}
+    library.close()
+    assert sum(t.startswith("Revisited ") for t in ids.values()) == 3  # renamed, re-identified
+    line = assert_one_line_error(run(data_dir, "new", "--format", "jsonl"), 1)
+    assert "no new papers since you last looked" in line
 
 
 def test_search_sort_for_you_keeps_the_starred_papers_only_under_state_starred(

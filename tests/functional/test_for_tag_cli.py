@@ -51,12 +51,15 @@ def test_search_for_tag_orders_as_the_model_trained_on_the_tagged_papers(
     shown = [json.loads(line)["id"] for line in proc.stdout.splitlines()]
     assert shown == expected
     assert not set(shown) & set(ids)
-    # Stars play no part in a tag's ranking; `--sort for-you` with for: is the same order.
+    # Stars play no part in a tag's ranking; `--sort for-you` with for: is the same order,
+    # but, as the For-you view, without the starred papers.
     triage = TriageStore(library_copy / "state.db")
     triage.set(expected[-5:], "starred", True)
     triage.close()
-    proc = run(library_copy, "search", "for:mytopic", "--sort", "for-you", "--format", "jsonl")
+    proc = run(library_copy, "search", "for:mytopic", "--format", "jsonl")
     assert [json.loads(line)["id"] for line in proc.stdout.splitlines()] == expected
+    proc = run(library_copy, "search", "for:mytopic", "--sort", "for-you", "--format", "jsonl")
+    assert [json.loads(line)["id"] for line in proc.stdout.splitlines()] == expected[:-5]
 
 
 def test_search_for_an_unknown_tag_is_one_line_and_exit_2(library_copy: Path) -> None:
@@ -68,6 +71,8 @@ def test_search_for_an_unknown_tag_is_one_line_and_exit_2(library_copy: Path) ->
 def test_search_for_a_bad_for_clause_is_one_line_and_exit_2(library_copy: Path) -> None:
     line = assert_one_line_error(run(library_copy, "search", "pose OR for:x"), 2)
     assert "for:" in line
+    line = assert_one_line_error(run(library_copy, "search", "title:for:x"), 2)
+    assert "'title:for:x'" in line and "not a value of title:" in line
 
 
 def stderr_on_a_terminal(data_dir: Path, *args: str) -> tuple[int, str, bytes]:

@@ -15,6 +15,7 @@ import pytest
 
 from paperbrowse.models import Paper, merge
 from paperbrowse.pages import parse_file
+from paperbrowse.tags import edit_tags
 from paperbrowse.triage import TriageStore
 
 REPO = Path(__file__).resolve().parents[2]
@@ -180,3 +181,46 @@ def test_hand_edited_views_alike_in_case_or_refused_are_named_when_they_load(
     )
     refused = run(env, "views", "add", "x", "tag:a OR pose")
     assert refused.returncode == 2 and "not inside OR" in refused.stderr
+
+
+def test_view_counts_leave_out_the_ranking_positives_as_the_listed_views_do(
+    env: dict[str, str],
+) -> None:
+    papers = sorted(sample())
+    store = TriageStore(Path(env["PAPERBROWSE_DATA_DIR"]) / "state.db")
+    store.set(papers[:3], "starred", True)
+    edit_tags(store, papers[3:5], ["robo"], [])
+    store.close()
+    assert run(env, "views", "add", "fy", "--sort", "for-you").returncode == 0
+    assert run(env, "views", "add", "robo", "for:robo").returncode == 0
+    listing = run(env, "views")
+    assert listing.returncode == 0, listing.stderr
+    counts = {line.split()[1]: int(line.split()[2]) for line in listing.stdout.splitlines()}
+    # For you leaves out the 3 starred papers; for:robo the 2 tagged robo.
+    assert counts == {"fy": len(papers) - 3, "robo": len(papers) - 2}
+    for name, count in counts.items():
+        listed = run(env, "search", "--view", name, "--limit", "0", "--format", "jsonl")
+        assert len(ids(listed)) == count
+
+
+def test_a_view_ranked_for_a_tag_no_paper_carries_is_refused_and_named(
+    env: dict[str, str],
+) -> None:
+    refused = run(env, "views", "add", "fybad", "for:nosuch")
+    assert refused.returncode == 2
+    assert refused.stderr.splitlines() == [
+        "paperbrowse: view 'fybad': for:nosuch: no paper is tagged 'nosuch', and there are no "
+        "tags yet (`tag ID +nosuch`)"
+    ]
+    config = Path(env["PAPERBROWSE_CONFIG_DIR"]) / "config.toml"
+    assert not config.exists()
+    config.parent.mkdir(parents=True)
+    config.write_text('[views.ok]\nstate = "all"\n\n[views.fybad]\nquery = "for:nosuch"\n', "utf-8")
+    listing = run(env, "views")
+    assert listing.returncode == 0
+    assert listing.stdout.splitlines()[1].split()[1:3] == ["fybad", "-"]
+    assert listing.stderr.splitlines() == [
+        "paperbrowse: view 'fybad': for:nosuch: no paper is tagged 'nosuch', and there are no "
+        "tags yet (`tag ID +nosuch`)"
+    ]
+    assert run(env, "search", "--view", "fybad").returncode == 2

@@ -159,3 +159,59 @@ def test_a_view_may_be_sorted_for_you_and_hold_a_for_clause() -> None:
         check_view(SavedView("x", sort="for_you"))
     with pytest.raises(ViewError, match="by AND"):
         check_view(SavedView("x", query="-for:diffusion"))
+
+
+@pytest.mark.parametrize("text", ["(for:robo)", "grasp (for:robo)", "(grasp for:robo) date:2025"])
+def test_parentheses_that_only_and_a_for_clause_are_the_same_as_none(
+    language: QueryLanguage, text: str
+) -> None:
+    rest, tag = split_for(language.parse(text))
+    assert tag == "robo"
+    assert rest is None or "for" not in str(rest)
+
+
+@pytest.mark.parametrize(
+    ("text", "field"),
+    [
+        ("title:for:robo", "title"),
+        ("title:(grasp for:robo)", "title"),
+        ("ABSTRACT:for:x", "ABSTRACT"),
+    ],
+)
+def test_for_as_the_value_of_another_field_is_one_line(
+    language: QueryLanguage, text: str, field: str
+) -> None:
+    with pytest.raises(QueryError) as caught:
+        language.parse(text)
+    message = str(caught.value)
+    assert f"not a value of {field}:" in message and "\n" not in message and text in message
+
+
+def test_for_inside_quotes_is_text(language: QueryLanguage) -> None:
+    assert split_for(language.parse('"title:for:robo"'))[1] is None
+
+
+def test_another_sort_beside_for_tag_lists_the_selection_in_that_order_unranked(
+    topics: tuple[Library, TriageStore, dict[str, list[str]]],
+) -> None:
+    library, triage, ids = topics
+    edit_tags(triage, ids["speech"][:5], ["speech"], [])
+    newest = library.search(Filters(sort="date"), triage).ids
+    found = for_you_results(library, Filters(query="for:speech", sort="date"), triage)
+    assert found.ids == [i for i in newest if i not in ids["speech"][:5]]
+
+
+def test_for_tag_as_the_for_you_view_leaves_out_the_stars_too(
+    topics: tuple[Library, TriageStore, dict[str, list[str]]],
+) -> None:
+    library, triage, ids = topics
+    triage.set(ids["protein"][:5], "starred", True)
+    edit_tags(triage, ids["speech"][:5], ["speech"], [])
+    view = Filters(query="for:speech", state="inbox", sort="for-you")
+    shown = set(for_you_results(library, view, triage).ids)
+    assert shown == {i for t in ids.values() for i in t} - set(
+        ids["protein"][:5] + ids["speech"][:5]
+    )
+    # Without --sort for-you, `for:speech` keeps the stars (only the tagged papers leave).
+    plain = set(for_you_results(library, Filters(query="for:speech", state="inbox"), triage).ids)
+    assert set(ids["protein"][:5]) <= plain

@@ -51,3 +51,30 @@ def test_names_and_topic_words_are_not_filler() -> None:
     assert not is_filler("Yann LeCun")
     assert is_filler("its") and is_filler("e.g") and is_filler("using diffusion")
     assert is_filler("2024")
+
+
+URL_PIECES = {"https", "http", "www", "com", "org", "io", "github"}
+
+
+def test_url_pieces_are_not_named_as_for_you_terms() -> None:
+    from paperbrowse.models import Paper
+    from tests.unit.test_recommend_model import FILLER, TOPICS
+
+    # The starred topic's abstracts end with code links (as real abstracts do: "Code:
+    # https://github.com/…"), so the URL pieces are as telling to the model as the topic words.
+    papers = []
+    for topic, titles in TOPICS.items():
+        for n, title in enumerate(titles):
+            link = f" Code: https://github.com/lab{n}/{topic}{n} and www.lab{n}.org/x.io"
+            tail = link if topic == "robot" else ""
+            papers.append(Paper(title=title, abstract=f"{title}. {FILLER}{tail}"))
+    space = FeatureSpace.build(papers)
+    model = train(space, Labels.from_triage(space.ids[16:21], [], space.ids[:5]))
+    assert isinstance(model, ForYouModel)
+    named = set()
+    for row in range(space.n_papers):
+        named |= _words(model.explain(space, row))
+    assert "robot" in named, "the starred topic is named"
+    assert not named & URL_PIECES
+    for piece in URL_PIECES:
+        assert is_filler(piece)
