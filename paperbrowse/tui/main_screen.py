@@ -226,13 +226,17 @@ class MainScreen(
         The one rule: a paper leaves the view as soon as it no longer belongs there, and comes
         back when it belongs again (an undo); the All view keeps every paper. Every view but
         All is searched again at once; the cursor keeps its row, or follows `follow` (the paper
-        an undo brought back)."""
+        an undo brought back); when it arrives after keys typed meanwhile, the paper they left
+        the cursor on."""
         self.forget_states(ids)
+        refresh = self.filters.state != "all" and self.similar_mode is None
+        if refresh:  # at once, so that the next key of a burst acts on the next paper
+            self.drop_shown(self.left_view(ids))
         self.paper_list.refresh()
         self.show_detail(self.paper_list.cursor)
         self.count_views()
         self.warm_for_you()  # the stars' model of the new triage, before `0` asks for it
-        if self.filters.state != "all" and self.similar_mode is None:
+        if refresh:
             self.keep_cursor_on(follow)
             self.search(keep_cursor=True)
 

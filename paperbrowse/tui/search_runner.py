@@ -82,6 +82,9 @@ class SearchRunner(Screen[None]):
         self._searching = False
         self._good_filters = filters
         self._keep_id: str | None = None  # after a reload, keep the cursor on this paper
+        # The newest search refreshes the shown view (after triage, a reload): when its results
+        # arrive the cursor stays on the paper highlighted then (by id), wherever it moved.
+        self._refreshing = False
         # Rows moved (j/k, pages) while a new query's results were on their way: applied to
         # them when they arrive, so `/pose Esc jj` typed in one go ends on the third match.
         self._early_moves: int | None = None
@@ -115,13 +118,37 @@ class SearchRunner(Screen[None]):
             self._states.pop(pid, None)
 
     def note_move(self, delta: int) -> None:
-        """Count a cursor move made while a new query's results are on their way."""
+        """Count a cursor move made while a new query's results are on their way; during a
+        refresh the moved-to paper wins over the one asked for before (`keep_cursor_on`)."""
         if self._early_moves is not None:
             self._early_moves += delta
+        if self._refreshing:
+            self._keep_id = None
 
     def drop_early_moves(self) -> None:
         """A jump to the first or last row: the moves made so far no longer count."""
         self._early_moves = None
+        if self._refreshing:
+            self._keep_id = None
+
+    def drop_shown(self, ids: set[str]) -> None:
+        """Take the papers `ids` out of the shown list at once (they left the view after a
+        triage key), before the view's refresh arrives: the cursor keeps its row, so it is on
+        the next paper, and the next key acts on that paper, as the user sees it."""
+        results = self.results
+        if results is None or not ids or not self.has_panes:
+            return
+        with self._lock:
+            gone = {self.library.catalog.docnum_of.get(pid) for pid in ids}
+        kept = [d for d in results.docnums if d not in gone]
+        if len(kept) == len(results.docnums):
+            return
+        cursor = self.paper_list.cursor
+        cursor -= sum(1 for d in results.docnums[:cursor] if d in gone)
+        self.results = Results(results.library, kept, results.sort, results.terms)
+        self.paper_list.show(len(kept), self._row_at, self._state_of, self._is_marked, cursor)
+        if not kept:
+            self.show_detail(-1)
 
     # -- searching -----------------------------------------------------------------------------
 
@@ -135,6 +162,7 @@ class SearchRunner(Screen[None]):
             self._view_asked = self._generation
         cursor = self.paper_list.cursor if keep_cursor else 0
         self._early_moves = None if keep_cursor else 0
+        self._refreshing = keep_cursor
         try:
             # SQLite connections belong to the thread that made them: read the flags (and the
             # tags and notes a tag:/note: clause needs) here.
@@ -182,12 +210,16 @@ class SearchRunner(Screen[None]):
         self.similar_mode = None
         self.results = results
         self._good_filters = filters
-        if self._keep_id is not None:
+        if self._refreshing and self._keep_id is None and self.current is not None:
+            # Triage keys and moves typed while it was on its way: the paper the user is on now.
+            cursor = self._position_of(results, self.current.id, self.paper_list.cursor)
+        elif self._keep_id is not None:
             cursor = self._position_of(results, self._keep_id, cursor)
-            self._keep_id = None
         elif self._early_moves:
             cursor = max(0, cursor + self._early_moves)
+        self._keep_id = None
         self._early_moves = None
+        self._refreshing = False
         self._states = {}
         # Results under the last good dates, still a bad date; else what For you says.
         self.message = self.date_error or note
@@ -213,6 +245,7 @@ class SearchRunner(Screen[None]):
         if generation != self._generation or not self.has_panes:
             return
         self._view_shown = generation
+        self._refreshing = False
         self.message = message
         self.update_status()
         self.run_queued_similar()
