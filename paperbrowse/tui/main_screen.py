@@ -74,6 +74,7 @@ class MainScreen(
         self.views = list(views or [])  # saved views (settings file), keys 5-9 for the first
         self.view_counts: dict[str, int | None] = {}
         self.active_view: str | None = None
+        self.builtin_sort = filters.sort
         self.library = library
         self.triage = triage
         self.filters = filters
@@ -193,10 +194,9 @@ class MainScreen(
         if index is not None:
             self.action_open_saved(index)
             return
-        if self.active_view:
-            self.active_view = None
-            self.update_status()
-        if event.view != self.filters.state or self.similar_mode is not None:
+        resorted = self.leave_saved()
+        self.update_status()
+        if event.view != self.filters.state or self.similar_mode is not None or resorted:
             self.cancel_similar()
             self.filters = self.filters.with_state(event.view)
             self.look(event.view)
@@ -243,10 +243,10 @@ class MainScreen(
     # -- actions: views and sorting ------------------------------------------------------------
 
     def action_view(self, view: str) -> None:
-        self.active_view = None
+        resorted = self.leave_saved()
         self.query_one(FilterBar).set_view(view)
         self.cancel_similar()
-        if view != self.filters.state or self.similar_mode is not None:
+        if view != self.filters.state or self.similar_mode is not None or resorted:
             self.filters = self.filters.with_state(view)
             self.look(view)
             self.search()

@@ -112,6 +112,7 @@ class SavedViewActions(Screen[None]):
     views: list[SavedView]
     view_counts: dict[str, int | None]
     active_view: str | None  # the name of the saved view opened last (None: a built-in view)
+    builtin_sort: str  # the built-in views' sort, given back to them when a saved view is left
 
     @property
     def library_lock(self) -> threading.RLock:
@@ -148,11 +149,29 @@ class SavedViewActions(Screen[None]):
         except DateError as exc:  # e.g. a relative date that no longer makes sense
             self.notify(f"view {view.name!r}: {exc}", severity="error", markup=False)
             return
-        self.active_view = view.name
+        self.enter_saved(view.name)
         self.show_saved_filters(view)
         self.select_tab(tab_id(index))
         self.filters = filters
         self.search()  # also when the filters are the same: it leaves a "Similar to" list
+
+    def enter_saved(self, name: str) -> None:
+        """The saved view `name` is the one shown now; coming from a built-in view, its sort is
+        kept for when a built-in view is opened again (a view's `for-you` stays its own)."""
+        if self.active_view is None:
+            self.builtin_sort = self.filters.sort
+        self.active_view = name
+
+    def leave_saved(self) -> bool:
+        """A built-in view is opened: no saved view is active and the built-in views' own
+        sort is back. True when that changed the sort (the view must be searched again)."""
+        if self.active_view is None:
+            return False
+        self.active_view = None
+        if self.filters.sort == self.builtin_sort:
+            return False
+        self.filters = self.filters.with_sort(self.builtin_sort)
+        return True
 
     def select_tab(self, tab: str) -> None:
         """Select a tab of the filter bar (a view, built-in or saved)."""
@@ -202,7 +221,7 @@ class SavedViewActions(Screen[None]):
         else:
             self.views.append(view)
             verb = "saved"
-        self.active_view = view.name
+        self.enter_saved(view.name)
         self.refresh_saved_tabs()
         # After the new tab is laid out, so that Tabs scrolls it into view.
         self.call_after_refresh(

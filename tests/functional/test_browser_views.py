@@ -299,3 +299,42 @@ async def test_views_with_tag_and_note_clauses_are_counted(
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert tab_labels(app)[len(VIEWS) :] == ["5 mine 4", "6 noted 1"]
+
+
+async def test_a_saved_for_you_sort_stays_in_its_view(
+    make_app: MakeApp, isolated_dirs: Path, data_dir: Path
+) -> None:
+    """`5` (a view sorted for-you) then a built-in view: the built-in view lists its papers in
+    its own order (newest first), starred ones included, as its tab counts; also after ctrl+s
+    saved the view under another name."""
+    config_file(isolated_dirs, '[views.fy]\nstate = "inbox"\nsort = "for-you"\n')
+    papers = sorted(sample())
+    store = TriageStore(data_dir / "state.db")
+    store.set(papers[:3], "starred", True)
+    store.close()
+    app = make_app(Filters(state="inbox"), settings=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = main(app)
+        for key in ["3", "1", "2", "4"]:
+            await pilot.press("5")
+            await settle(pilot)
+            assert "sorted by for-you" in status_line(app)
+            await pilot.press(key)
+            await settle(pilot)
+            assert "for-you" not in status_line(app), key
+            assert screen.results is not None
+            if key in "13":  # nothing read or hidden: the Inbox and All hold every paper
+                assert set(screen.results.ids) == set(papers), key
+            if key == "2":
+                assert set(screen.results.ids) == set(papers[:3])
+        await pilot.press("5")
+        await settle(pilot)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        await pilot.press(*"fy2", "enter")
+        await settle(pilot)
+        await pilot.press("1")
+        await settle(pilot)
+        assert "for-you" not in status_line(app) and "sorted by date" in status_line(app)
+        assert set(screen.results.ids) == set(papers)
