@@ -200,7 +200,7 @@ class MainScreen(
             self.cancel_similar()
             self.filters = self.filters.with_state(event.view)
             self.look(event.view)
-            self.search()
+            self.search_view()
 
     def on_paper_list_highlighted(self, event: PaperList.Highlighted) -> None:
         self.show_detail(event.index)
@@ -249,7 +249,7 @@ class MainScreen(
         if view != self.filters.state or self.similar_mode is not None or resorted:
             self.filters = self.filters.with_state(view)
             self.look(view)
-            self.search()
+            self.search_view()
 
     def action_cycle_sort(self) -> None:
         choices = [s for s in SORTS if s != "relevance" or self.filters.query.strip()]

@@ -123,6 +123,12 @@ class SavedViewActions(Screen[None]):
         """Search with the current filters (the main screen's)."""
         raise NotImplementedError
 
+    def search_view(self) -> None:
+        """Search the filters of a view just opened (the main screen's)."""
+        raise NotImplementedError
+
+    refused: str  # why the current filters' search was refused (the search runner's)
+
     def show_saved_filters(self, view: SavedView) -> None:
         """Put a view's texts in the filter bar without searching (the main screen's)."""
         raise NotImplementedError
@@ -153,7 +159,7 @@ class SavedViewActions(Screen[None]):
         self.show_saved_filters(view)
         self.select_tab(tab_id(index))
         self.filters = filters
-        self.search()  # also when the filters are the same: it leaves a "Similar to" list
+        self.search_view()  # also when the filters are the same: it leaves a "Similar to" list
 
     def enter_saved(self, name: str) -> None:
         """The saved view `name` is the one shown now; coming from a built-in view, its sort is
@@ -193,7 +199,11 @@ class SavedViewActions(Screen[None]):
         return SavedView(check_name(name), query, since.strip(), until.strip(), state, sort)
 
     def action_save_view(self) -> None:
-        """`ctrl+s`: ask for a name, then save the filter as a view."""
+        """`ctrl+s`: ask for a name, then save the filter as a view (never a filter whose
+        search was refused: its reason, and nothing saved)."""
+        if self.refused:
+            self.notify(f"{self.refused} (not saved)", severity="error", markup=False)
+            return
         try:
             what = describe(self.current_view("x"))
         except ViewError:
@@ -202,6 +212,9 @@ class SavedViewActions(Screen[None]):
 
     def _save_named(self, name: str | None) -> None:
         if name is None or not name.strip():
+            return
+        if self.refused:  # refused while the name was typed
+            self.notify(f"{self.refused} (not saved)", severity="error", markup=False)
             return
         try:
             with self.library_lock:

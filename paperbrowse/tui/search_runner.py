@@ -85,6 +85,11 @@ class SearchRunner(Screen[None]):
         # The newest search refreshes the shown view (after triage, a reload): when its results
         # arrive the cursor stays on the paper highlighted then (by id), wherever it moved.
         self._refreshing = False
+        # The newest search opens a view (a view key, a tab): refused, it shows an empty list
+        # under that view's name with the reason, never the previous view's papers.
+        self._opening_view = False
+        self._asked = filters
+        self.refused = ""  # why the current filters' search was refused ("": it was not)
         # Rows moved (j/k, pages) while a new query's results were on their way: applied to
         # them when they arrive, so `/pose Esc jj` typed in one go ends on the third match.
         self._early_moves: int | None = None
@@ -163,6 +168,9 @@ class SearchRunner(Screen[None]):
         cursor = self.paper_list.cursor if keep_cursor else 0
         self._early_moves = None if keep_cursor else 0
         self._refreshing = keep_cursor
+        self._opening_view = False
+        self._asked = self.filters
+        self.refused = ""
         try:
             # SQLite connections belong to the thread that made them: read the flags (and the
             # tags and notes a tag:/note: clause needs) here.
@@ -177,6 +185,12 @@ class SearchRunner(Screen[None]):
                 return
             self._searching = True
         self._search_worker()
+
+    def search_view(self) -> None:
+        """Search the filters of a view just opened (`search`); when they are refused the list
+        is emptied, so the view's name never stands over another view's papers."""
+        self.search()
+        self._opening_view = True
 
     @work(thread=True, group="search")
     def _search_worker(self) -> None:
@@ -208,6 +222,7 @@ class SearchRunner(Screen[None]):
             return  # a newer search is on its way, or the screen was closed
         self._view_shown = generation
         self.similar_mode = None
+        self.refused = ""
         self.results = results
         self._good_filters = filters
         if self._refreshing and self._keep_id is None and self.current is not None:
@@ -246,7 +261,14 @@ class SearchRunner(Screen[None]):
             return
         self._view_shown = generation
         self._refreshing = False
-        self.message = message
+        self.message = self.refused = message
+        if self._opening_view:
+            self._opening_view = False
+            self.similar_mode = None
+            self._good_filters = self._asked
+            self.results = Results(self.library, [], self._asked.effective_sort)
+            self.paper_list.show(0, self._row_at, self._state_of, self._is_marked)
+            self.show_detail(-1)
         self.update_status()
         self.run_queued_similar()
 

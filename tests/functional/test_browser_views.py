@@ -338,3 +338,37 @@ async def test_a_saved_for_you_sort_stays_in_its_view(
         await settle(pilot)
         assert "for-you" not in status_line(app) and "sorted by date" in status_line(app)
         assert set(screen.results.ids) == set(papers)
+
+
+async def test_a_view_whose_search_is_refused_shows_no_papers_and_is_never_saved(
+    make_app: MakeApp, isolated_dirs: Path
+) -> None:
+    """`for:nosuch` names a tag no paper carries: opening the view shows its reason and an
+    empty list under its name (never the previous view's papers), `0` the same under For you,
+    and ctrl+s does not save the refused query."""
+    config = config_file(
+        isolated_dirs, '[views.fybad]\nquery = "for:nosuch"\nstate = "inbox"\nsort = "for-you"\n'
+    )
+    app = make_app(Filters(state="inbox"), settings=True)
+    seen = record_notices(app)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = main(app)
+        assert screen.results is not None and len(screen.results) == len(sample())
+        await pilot.press("5")
+        await settle(pilot)
+        assert "nosuch" in screen.message and "\n" not in screen.message.strip()
+        assert screen.results is not None and len(screen.results) == 0
+        assert screen.paper_list.count == 0 and "fybad (Inbox)" in status_line(app)
+        await pilot.press("0")
+        await settle(pilot)
+        assert "nosuch" in screen.message
+        assert len(screen.results) == 0 and screen.paper_list.count == 0
+        assert "For you" in status_line(app)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        if isinstance(app.screen, SaveViewScreen):
+            await pilot.press(*"again", "enter")
+            await settle(pilot)
+        assert "again" not in config.read_text("utf-8")
+        assert any("nosuch" in m and "not saved" in m for m in seen), seen
