@@ -194,7 +194,13 @@ class PaperBrowser(App[list[Paper] | None]):
                     def run(name: str = action.action) -> None:
                         self.call_later(screen.run_action, name)
 
-                    title = f"{action.name} ({action.display_keys})"
+                    # A view's key in brackets reads as its count ("For you (0)"): say "key".
+                    keys = action.display_keys
+                    title = (
+                        f"{action.name} · key {keys}"
+                        if action.group == "views"
+                        else f"{action.name} ({keys})"
+                    )
                     yield SystemCommand(title, action.help, run, discover=action.discover)
             for i, view in enumerate(screen.views):
                 count = screen.view_counts.get(view.name)

@@ -278,15 +278,16 @@ class DiscoveryActions(ForTagActions):
             kept = without(self.library, found.docnums, drop) if drop else found.docnums
             found = Results(self.library, kept, FOR_YOU_SORT, found.terms)
             n_positives = int(self.library.catalog.flags_of(positives).sum())
+        newest = replace(found, sort="date")  # not ranked yet: says so (status_line.py)
         if n_positives < MIN_POSITIVES:  # too few labels: no features needed to say so
-            return found, needs_more_stars(TooFewLabels(n_positives, tag=tag)) or ""
+            return newest, needs_more_stars(TooFewLabels(n_positives, tag=tag)) or ""
         features = self._ready_features(wait=False)
         if features is None:
-            return found, PREPARING
+            return newest, PREPARING
         rankings = self._rankings_of(features)
         ranking = rankings.ranking(snapshot, tag, tagged or ())
         if isinstance(ranking.model, TooFewLabels):
-            return found, needs_more_stars(ranking.model) or ""
+            return newest, needs_more_stars(ranking.model) or ""
         order = rankings.order(ranking, found.docnums)
         return Results(self.library, order, FOR_YOU_SORT, found.terms), ""
 
@@ -338,7 +339,7 @@ class DiscoveryActions(ForTagActions):
             if len(label) > LABEL_CHARS:
                 label = label[: LABEL_CHARS - 1].rstrip() + "…"
         else:
-            label = f"{len(ids)} marked papers"
+            label = f"{len(ids):,} marked papers"
         self._similar_token += 1
         self._similar_running = True
         self.notify("Finding similar papers…", timeout=1.5)  # type: ignore[attr-defined]

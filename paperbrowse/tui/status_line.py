@@ -6,6 +6,7 @@ the attributes and methods declared under `TYPE_CHECKING` below."""
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from textual.content import Content
@@ -22,6 +23,20 @@ if TYPE_CHECKING:
 
 VIEW_NAMES = dict(VIEWS)  # a built-in view's state -> its tab label ("1 Inbox", …)
 SEPARATOR = "  ·  "
+# What discovery's message line says when For you (or `for:<tag>`) cannot rank yet
+# (suggest.needs_more_stars, discovery.PREPARING): the list is newest first meanwhile.
+MORE_NEEDED = re.compile(r"\d+ more (?:stars?|papers?) needed")
+
+
+def fallback_order(message: str) -> str | None:
+    """The order a For-you list shows while it cannot rank, from the message line that says
+    why: "newest first (3 more stars needed)"; None when the message is not such a reason."""
+    found = MORE_NEEDED.search(message)
+    if found:
+        return f"newest first ({found.group(0)})"
+    if message.startswith("For you: preparing"):
+        return "newest first (preparing For you)"
+    return None
 
 
 def status_text(
@@ -32,11 +47,13 @@ def status_text(
     similar: str | None = None,
     results_sort: str | None = None,
     marked: int = 0,
+    order: str | None = None,
 ) -> str:
     """The status line: `count` papers of the view of `shown` (the filters of the results
     shown), named after the saved view opened last (`saved_view`), or "Similar to `similar`"
     on a more-like-this list; the date window, the order (`results_sort` when the results
-    came in For you's order) and how many papers are `marked`. An empty list says whether
+    came in For you's order; `order` when it says the list is not in the order asked for) and
+    how many papers are `marked`. An empty list says whether
     nothing matched or the view is empty."""
     noun = "paper" if count == 1 else "papers"
     view = VIEW_NAMES.get(shown.state, "3 All")[2:]
@@ -52,6 +69,8 @@ def status_text(
         parts.append(f"{since} to {until}")
     if similar is not None:
         pass
+    elif order is not None:
+        parts.append(order)
     elif results_sort == "for-you":
         parts.append(f"sorted by {results_sort}")
     else:
@@ -90,6 +109,11 @@ class StatusLine(Screen[None]):
             similar=self.similar_mode.label if self.similar_mode is not None else None,
             results_sort=results.sort if results is not None else None,
             marked=len(self.marks),
+            order=(
+                fallback_order(self.message)
+                if results is not None and results.sort != "for-you"
+                else None
+            ),
         )
         status.update(Content.styled(text, readable_colour(status).hex))
         # The message has a line (or four) of its own, in plain text: it quotes what the user

@@ -144,7 +144,9 @@ async def test_for_you_with_too_few_stars_says_how_many_more_and_lists_newest_fi
         assert (screen.results.ids if screen.results else []) == [
             i for i in newest if i not in newest[-2:]
         ]
-        assert "For you" in str(screen.query_one("#status", Static).render())
+        status = str(screen.query_one("#status", Static).render())
+        assert "For you" in status and "newest first (3 more stars needed)" in status
+        assert "for-you" not in status  # the list is not in For you's order yet
 
 
 async def test_for_you_ranks_the_inbox_as_the_model_trained_on_the_stars_does(
@@ -307,3 +309,19 @@ async def test_a_view_key_while_m_waits_for_the_features_cancels_it(
         assert screen.similar_mode is None
         assert screen.filters.state == "starred"
         assert str(screen.query_one("#message", Static).render()).strip() == ""
+
+
+async def test_m_names_thousands_of_marked_papers_with_a_separator(
+    make_app: MakeApp, data_dir: Path
+) -> None:
+    """ "Similar to 6,931 marked papers", not "6931": the label `m` gives its list (the worker
+    that finds the papers is replaced: only the label is under test)."""
+    app = make_app(Filters(state="all"))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = main(app)
+        labels: list[str] = []
+        screen._similar_worker = lambda ids, label, token: labels.append(label)  # type: ignore[method-assign]
+        screen.marks.update(dict.fromkeys(f"x{i}" for i in range(6931)))
+        await pilot.press("m")
+        assert labels == ["6,931 marked papers"]
