@@ -40,7 +40,7 @@ from paperbrowse.feature_cache import (
 )
 from paperbrowse.for_field import mentions_for
 from paperbrowse.library import Library
-from paperbrowse.models import Filters, TriageState
+from paperbrowse.models import Filters, Paper
 from paperbrowse.rankings import Rankings
 from paperbrowse.recommend.foryou import MIN_POSITIVES, TooFewLabels
 from paperbrowse.results import Results
@@ -221,31 +221,6 @@ class DiscoveryActions(ForTagActions):
         ranked = tag is not None or filters.state == FOR_YOU or filters.sort == FOR_YOU_SORT
         return ranked, tag
 
-    def left_view(self, ids: list[str]) -> set[str]:
-        """Which of `ids` no longer belong in the shown view after a triage change, by their
-        flags as the store now has them (the rule `Library.search` and `run_search` apply:
-        the Inbox is unread and not hidden, For you the Inbox without the stars, a view sorted
-        for-you without the stars but in Starred); tags and queries wait for the refresh."""
-        view, sort = self.filters.state, self.filters.sort
-        try:
-            states = self.triage.get_many(ids)
-            tag = self.ranking_of(self.filters)[1]
-        except (TriageError, QueryError):
-            return set()
-        drop_stars = view == FOR_YOU or (sort == FOR_YOU_SORT and tag is None and view != "starred")
-        gone: set[str] = set()
-        for pid in ids:
-            state = states.get(pid) or TriageState()
-            if view in ("read", "starred", "hidden"):
-                out = not getattr(state, view)
-            else:
-                out = (view in ("inbox", "unread", FOR_YOU) and state.read) or (
-                    view in ("inbox", FOR_YOU) and state.hidden
-                )
-            if out or (drop_stars and state.starred):
-                gone.add(pid)
-        return gone
-
     def needs_snapshot(self, filters: Filters) -> bool:
         """Whether a search of `filters` needs the triage (flags, tags, notes) read first."""
         return (
@@ -331,9 +306,12 @@ class DiscoveryActions(ForTagActions):
     def _start_similar(self) -> None:
         self._similar_queued = False
         ids: list[str] = self._targets()  # type: ignore[attr-defined]
+        paper = self.current  # type: ignore[attr-defined]
+        left: Paper | None = self.left_paper()  # type: ignore[attr-defined]
+        if left is not None and not self.marks:  # type: ignore[attr-defined]
+            ids, paper = [left.id], left  # `s m`: more like the paper just starred
         if not ids:
             return
-        paper = self.current  # type: ignore[attr-defined]
         if len(ids) == 1 and paper is not None and paper.id == ids[0]:
             label = " ".join(paper.title.split())
             if len(label) > LABEL_CHARS:

@@ -16,11 +16,13 @@ from textual import work
 from textual.screen import Screen
 
 from paperbrowse.dates import DateError
+from paperbrowse.discovery_commands import FOR_YOU as FOR_YOU_SORT
 from paperbrowse.errors import QueryError
 from paperbrowse.models import Filters, Paper, TriageState
 from paperbrowse.results import Results, Row
 from paperbrowse.state_query import StateSnapshot
 from paperbrowse.triage import TriageError
+from paperbrowse.tui.for_tag_actions import VIEW as FOR_YOU_VIEW
 
 if TYPE_CHECKING:
     from paperbrowse.library import Library
@@ -59,6 +61,8 @@ class SearchRunner(Screen[None]):
 
         def needs_snapshot(self, filters: Filters) -> bool: ...
 
+        def ranking_of(self, filters: Filters) -> tuple[bool, str | None]: ...
+
         def warm_for_you(self, *, first: bool = False) -> None: ...
 
         def run_search(
@@ -89,6 +93,9 @@ class SearchRunner(Screen[None]):
         # under that view's name with the reason, never the previous view's papers.
         self._opening_view = False
         self._asked = filters
+        # The highlighted paper a triage key just took out of the list (`drop_shown`), until
+        # the cursor moves or the refresh arrives: an `m` typed right after is about it.
+        self._left: Paper | None = None
         self.refused = ""  # why the current filters' search was refused ("": it was not)
         # Rows moved (j/k, pages) while a new query's results were on their way: applied to
         # them when they arrive, so `/pose Esc jj` typed in one go ends on the third match.
@@ -129,17 +136,52 @@ class SearchRunner(Screen[None]):
             self._early_moves += delta
         if self._refreshing:
             self._keep_id = None
+        self._left = None
 
     def drop_early_moves(self) -> None:
         """A jump to the first or last row: the moves made so far no longer count."""
         self._early_moves = None
         if self._refreshing:
             self._keep_id = None
+        self._left = None
+
+    def left_paper(self) -> Paper | None:
+        """The highlighted paper that the last triage key took out of the list, while the
+        cursor has not moved and the view's refresh has not arrived (else None)."""
+        return self._left
+
+    def left_view(self, ids: list[str]) -> set[str]:
+        """Which of `ids` no longer belong in the shown view after a triage change, by their
+        flags as the store now has them (the rule `Library.search` and `run_search` apply:
+        the Inbox is unread and not hidden, For you the Inbox without the stars, a view sorted
+        for-you without the stars but in Starred); tags and queries wait for the refresh."""
+        view, sort = self.filters.state, self.filters.sort
+        try:
+            states = self.triage.get_many(ids)
+            tag = self.ranking_of(self.filters)[1]
+        except (TriageError, QueryError):
+            return set()
+        drop_stars = view == FOR_YOU_VIEW or (
+            sort == FOR_YOU_SORT and tag is None and view != "starred"
+        )
+        gone: set[str] = set()
+        for pid in ids:
+            state = states.get(pid) or TriageState()
+            if view in ("read", "starred", "hidden"):
+                out = not getattr(state, view)
+            else:
+                out = (view in ("inbox", "unread", FOR_YOU_VIEW) and state.read) or (
+                    view in ("inbox", FOR_YOU_VIEW) and state.hidden
+                )
+            if out or (drop_stars and state.starred):
+                gone.add(pid)
+        return gone
 
     def drop_shown(self, ids: set[str]) -> None:
         """Take the papers `ids` out of the shown list at once (they left the view after a
         triage key), before the view's refresh arrives: the cursor keeps its row, so it is on
         the next paper, and the next key acts on that paper, as the user sees it."""
+        self._left = None
         results = self.results
         if results is None or not ids or not self.has_panes:
             return
@@ -149,6 +191,8 @@ class SearchRunner(Screen[None]):
         if len(kept) == len(results.docnums):
             return
         cursor = self.paper_list.cursor
+        current = self.current
+        self._left = current if current is not None and current.id in ids else None
         cursor -= sum(1 for d in results.docnums[:cursor] if d in gone)
         self.results = Results(results.library, kept, results.sort, results.terms)
         self.paper_list.show(len(kept), self._row_at, self._state_of, self._is_marked, cursor)
@@ -223,6 +267,7 @@ class SearchRunner(Screen[None]):
         self._view_shown = generation
         self.similar_mode = None
         self.refused = ""
+        self._left = None
         self.results = results
         self._good_filters = filters
         if self._refreshing and self._keep_id is None and self.current is not None:
