@@ -312,7 +312,7 @@ async def test_a_view_key_while_m_waits_for_the_features_cancels_it(
 
 
 async def test_m_names_thousands_of_marked_papers_with_a_separator(
-    make_app: MakeApp, data_dir: Path
+    make_app: MakeApp, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """ "Similar to 6,931 marked papers", not "6931": the label `m` gives its list (the worker
     that finds the papers is replaced: only the label is under test)."""
@@ -321,7 +321,11 @@ async def test_m_names_thousands_of_marked_papers_with_a_separator(
         await settle(pilot)
         screen = main(app)
         labels: list[str] = []
-        screen._similar_worker = lambda ids, label, token: labels.append(label)  # type: ignore[method-assign]
+
+        def record(ids: list[str], label: str, token: int) -> None:
+            labels.append(label)
+
+        monkeypatch.setattr(screen, "_similar_worker", record)
         screen.marks.update(dict.fromkeys(f"x{i}" for i in range(6931)))
         await pilot.press("m")
         assert labels == ["6,931 marked papers"]

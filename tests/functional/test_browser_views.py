@@ -339,7 +339,7 @@ async def test_a_saved_for_you_sort_stays_in_its_view(
         await pilot.press("1")
         await settle(pilot)
         assert "for-you" not in status_line(app) and "sorted by date" in status_line(app)
-        assert set(screen.results.ids) == set(papers)
+        assert screen.results is not None and set(screen.results.ids) == set(papers)
 
 
 async def test_a_view_whose_search_is_refused_shows_no_papers_and_is_never_saved(
