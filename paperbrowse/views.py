@@ -34,7 +34,7 @@ from paperbrowse.dates import DateError, date_window
 from paperbrowse.models import ALL_SORTS, FOR_YOU_SORT, STATES, Filters
 from paperbrowse.query import QueryLanguage, plan_search
 from paperbrowse.schema import make_schema
-from paperbrowse.text import strip_controls
+from paperbrowse.text import one_line
 
 TABLE = "views"  # the settings table holding the views
 KEYS = ("query", "since", "until", "state", "sort")
@@ -88,9 +88,11 @@ def parse_query(text: str) -> object:
 
 
 def check_name(name: str) -> str:
-    """`name` stripped, when it can name a view: 1 to MAX_NAME printable characters."""
+    """`name` stripped, when it can name a view: 1 to MAX_NAME printable characters on one line
+    (no control character, tab, newline or Unicode line/paragraph separator: a name is a tab
+    label and a row of `views`). ViewError otherwise."""
     clean = name.strip()
-    if not clean or len(clean) > MAX_NAME or strip_controls(clean) != clean:
+    if not clean or len(clean) > MAX_NAME or one_line(clean) != clean:
         raise ViewError(f"a view's name is 1 to {MAX_NAME} printable characters, not {name[:60]!r}")
     return clean
 

@@ -146,3 +146,16 @@ def test_counts_use_the_callers_search_and_mark_failures() -> None:
         return 7
 
     assert view_counts(views, count, TODAY) == {"a": 7, "b": None}
+
+
+@pytest.mark.parametrize(
+    "name", ["a\nb", "tab\there", "line\u2028sep", "para\u2029x", "esc\x1b[31m"]
+)
+def test_a_view_name_is_one_printable_line(name: str) -> None:
+    """A name is a tab label and a row of `views`: a tab, newline or Unicode line separator
+    inside it is refused like a control character."""
+    from paperbrowse.views import check_name
+
+    with pytest.raises(ViewError, match="1 to 40 printable characters"):
+        check_name(name)
+    assert check_name("  lab meeting  ") == "lab meeting"
