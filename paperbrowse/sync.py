@@ -136,9 +136,12 @@ def _lookup(library: PaperLookup | None, key: str) -> Paper | None:
 
 def parse_records(lines: Iterable[str], name: str) -> list[dict[str, Any]]:
     """The records of an export file, checked; SyncError naming `name:line` for the first bad
-    line (nothing is imported from a file with one)."""
+    line (nothing is imported from a file with one). A UTF-8 byte-order mark before the first
+    line is skipped."""
     records = []
     for number, line in enumerate(lines, 1):
+        if number == 1:  # a byte-order mark, as Windows tools write one before UTF-8 text
+            line = line.removeprefix("\ufeff")
         if not line.strip():
             continue
         where = f"{name}:{number}"

@@ -390,3 +390,12 @@ def test_export_is_json_lines_sorted_by_key(store: TriageStore) -> None:
     store.set(["bbbbbbbbbbbb", "aaaaaaaaaaaa"], "hidden", True)
     lines = [json.dumps(r) for r in export_records(store, None)]
     assert [json.loads(x)["id"] for x in lines] == ["aaaaaaaaaaaa", "bbbbbbbbbbbb"]
+
+
+def test_an_export_with_a_byte_order_mark_is_read() -> None:
+    """Windows tools write a UTF-8 byte-order mark before the text: the first record is read
+    as if it were not there (it was refused as 'not a JSON line')."""
+    from paperbrowse.sync import parse_records
+
+    line = '{"id": "26ffbeba0f3b", "starred": true, "starred_at": "2026-01-01T00:00:00.000Z"}\n'
+    assert parse_records(["\ufeff" + line, line], "x.jsonl") == parse_records([line, line], "x")
