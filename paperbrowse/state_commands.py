@@ -126,7 +126,8 @@ def _names_paper(library: Library, word: str) -> bool:
 
 def edit_in_editor(text: str, environ: dict[str, str] | None = None) -> str:
     """Open `text` in $VISUAL / $EDITOR (a command line, split like a shell) and return what
-    was saved. CommandError when neither is set or the editor fails."""
+    was saved. CommandError when neither is set, the editor fails, or what it saved is not
+    UTF-8 text (the note is kept as it was)."""
     env = os.environ if environ is None else environ
     editor = env.get("VISUAL") or env.get("EDITOR")
     if not editor:
@@ -142,7 +143,13 @@ def edit_in_editor(text: str, environ: dict[str, str] | None = None) -> str:
             raise CommandError(f"cannot run the editor {editor!r}: {exc.strerror}") from None
         if done.returncode != 0:
             raise CommandError(f"the editor {editor!r} failed (exit {done.returncode}); note kept")
-        return path.read_text(encoding="utf-8", errors="replace")
+        try:
+            return path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            raise CommandError(
+                "the editor saved text that is not UTF-8 (as --set refuses); note kept",
+                EXIT_USAGE,
+            ) from None
 
 
 def note(library: Library, triage: TriageStore, paper_id: str, text: str | None) -> bool:

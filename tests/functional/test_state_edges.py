@@ -153,3 +153,18 @@ def test_import_takes_a_change_time_within_a_day_and_a_real_arxiv_id(
     proc = run(lib, "state", "import", str(export))
     assert proc.returncode == 0, proc.stderr
     assert "1 record kept for papers not in this library" in proc.stdout
+
+
+def test_an_editor_that_saves_bytes_that_are_not_utf8_keeps_the_note(
+    lib: Path, sample_papers: dict[str, Paper]
+) -> None:
+    """An editor saving cp1252 text (`caf\\xe9`) is refused in one line, as `--set` refuses
+    such bytes: the note is kept, not silently changed to U+FFFD."""
+    pid = a_paper(sample_papers)
+    assert run(lib, "note", pid, "--set", "kept").returncode == 0
+    editor = f'{sys.executable} -c "import sys,pathlib; pathlib.Path(sys.argv[1]).write_bytes'
+    editor += "(b'caf' + bytes([233]) + b' ok')\""
+    message = assert_one_line_error(run(lib, "note", pid, env=clean_env(EDITOR=editor)), 2)
+    assert "not UTF-8" in message and "note kept" in message
+    [record] = jsonl(run(lib, "show", pid, "--format", "jsonl"))
+    assert record["note"] == "kept"
