@@ -220,6 +220,14 @@ class FilterBar(Horizontal):
             if box.display
         )
         tabs.styles.max_width = max(self.size.width - dates - QUERY_MIN, 12)
+        self.call_after_refresh(self._show_active_tab)  # a tab just added or relabelled
+
+    def _show_active_tab(self) -> None:
+        """Scroll the active tab into sight once the tabs are laid out again (Tabs scrolls
+        only when `active` changes, before a tab added at the same time has its place)."""
+        tabs = self.query_one(Tabs)
+        if tabs.active_tab is not None:  # centred, as Tabs does; forced: no scrollbar shows
+            tabs.scroll_to_center(tabs.active_tab, animate=False, force=True)
 
     def set_counts(self, counts: dict[str, int | None]) -> None:
         """Show how many papers each built-in view in `counts` (COUNTED) holds in its tab."""
@@ -280,6 +288,7 @@ class FilterBar(Horizontal):
     def set_view(self, view: str) -> None:
         """Select a view tab without the user clicking it."""
         self.query_one(Tabs).active = view
+        self.call_after_refresh(self._show_active_tab)
 
 
 def parse_dates(

@@ -374,3 +374,24 @@ async def test_a_view_whose_search_is_refused_shows_no_papers_and_is_never_saved
             await settle(pilot)
         assert "again" not in config.read_text("utf-8")
         assert any("nosuch" in m and "not saved" in m for m in seen), seen
+
+
+async def test_a_view_saved_at_80_columns_scrolls_its_tab_into_sight(
+    make_app: MakeApp, isolated_dirs: Path
+) -> None:
+    """At 80×24 the counted tabs do not all fit: the tab of a view just saved with ctrl+s is
+    active and scrolled into sight (it stayed out of sight until another view was opened)."""
+    config_file(isolated_dirs, '[browser]\ntheme = "nord"\n')
+    app = make_app(Filters(query="pose"), settings=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        await pilot.press(*"poses", "enter")
+        await settle(pilot)
+        tabs = main(app).query_one(Tabs)
+        assert tabs.active_tab is not None and "poses" in tabs.active_tab.label_text
+        scroller = tabs.query_one("#tabs-scroll")
+        shown = scroller.content_region
+        tab = tabs.active_tab.region
+        assert shown.x <= tab.x and tab.right <= shown.right, (tab, shown)
