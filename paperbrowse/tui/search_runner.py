@@ -264,15 +264,18 @@ class SearchRunner(Screen[None]):
     ) -> None:
         if generation != self._generation or not self.has_panes:
             return  # a newer search is on its way, or the screen was closed
+        # The paper the user is on now, read before the new results replace the old ones
+        # (read after, it would be whichever paper the new results put on the same row).
+        here = self.current if self._refreshing and self._keep_id is None else None
         self._view_shown = generation
         self.similar_mode = None
         self.refused = ""
         self._left = None
         self.results = results
         self._good_filters = filters
-        if self._refreshing and self._keep_id is None and self.current is not None:
+        if here is not None:
             # Triage keys and moves typed while it was on its way: the paper the user is on now.
-            cursor = self._position_of(results, self.current.id, self.paper_list.cursor)
+            cursor = self._position_of(results, here.id, self.paper_list.cursor)
         elif self._keep_id is not None:
             cursor = self._position_of(results, self._keep_id, cursor)
         elif self._early_moves:

@@ -91,3 +91,32 @@ async def test_moves_typed_before_the_refresh_after_a_star_are_kept(
         current = screen.current
         assert current is not None and current.id == inbox[4]
     assert flagged(data_dir, "starred") == {inbox[0]}
+
+
+async def test_a_refresh_that_reorders_the_list_keeps_the_cursor_on_the_same_paper(
+    make_app: MakeApp, data_dir: Path
+) -> None:
+    """A refresh (after triage, or For you retrained) may put other papers above the one the
+    user is on: the cursor follows that paper by id, not its old row. Here the refresh comes
+    back in reverse order."""
+    from paperbrowse.results import Results
+
+    order = newest_first(data_dir)
+    app = make_app(Filters(state="all", sort="date"))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = main(app)
+        await pilot.press("j", "j", "j")
+        await settle(pilot)
+        assert screen.current is not None and screen.current.id == order[3]
+        search = screen.run_search
+
+        def reversed_search(filters: Filters, snapshot: object) -> tuple[Results, str]:
+            results, note = search(filters, snapshot)  # type: ignore[arg-type]
+            return Results(screen.library, results.docnums[::-1], results.sort), note
+
+        screen.run_search = reversed_search  # type: ignore[method-assign]
+        screen.search(keep_cursor=True)  # a refresh, as after a triage key
+        await settle(pilot)
+        assert screen.results is not None and screen.results.ids[0] == order[-1]
+        assert screen.current is not None and screen.current.id == order[3]
