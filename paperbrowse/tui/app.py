@@ -204,14 +204,15 @@ class PaperBrowser(App[list[Paper] | None]):
                     yield SystemCommand(title, action.help, run, discover=action.discover)
             for i, view in enumerate(screen.views):
                 count = screen.view_counts.get(view.name)
-                key = f", {5 + i}" if i < 5 else ""
                 noun = "paper" if count == 1 else "papers"
-                held = "" if count is None else f"{count:,} {noun}{key}"
+                parts = [f"{count:,} {noun}"] if count is not None and count >= 0 else []
+                parts += [f"key {5 + i}"] if i < 5 else []  # as "For you · key 0" names keys
+                held = " · ".join(parts)
 
                 def open_view(index: int = i) -> None:
                     self.call_later(screen.run_action, f"open_saved({index})")
 
-                title = f"View: {view.name} ({held or key.lstrip(', ') or 'saved'})"
+                title = f"View: {view.name} ({held or 'saved'})"
                 yield SystemCommand(title, describe(view), open_view)
             for tag in screen.ranking_tags():
 

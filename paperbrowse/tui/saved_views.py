@@ -52,10 +52,15 @@ def tab_index(tab: str) -> int | None:
     return None
 
 
+REFUSED = -1  # a view's count when its search is refused (`views` shows "-" too)
+
+
 def tab_label(index: int, view: SavedView, count: int | None) -> str:
-    """`5 diffusion 13`: its key (for the first five), name and count (`…` while counting)."""
+    """`5 diffusion 13`: its key (for the first five), name and count (`…` while counting,
+    `-` when its search is refused: REFUSED)."""
     key = f"{KEYED + index} " if index < KEYED else ""
-    return f"{key}{view.name} {'…' if count is None else f'{count:,}'}"
+    shown = "…" if count is None else "-" if count == REFUSED else f"{count:,}"
+    return f"{key}{view.name} {shown}"
 
 
 class SaveViewScreen(ModalScreen[str | None]):
@@ -288,7 +293,7 @@ class SavedViewActions(Screen[None]):
                     shown = selection if isinstance(selection, Results) else selection[1]
                     counts[view.name] = len(shown)
             except Exception:  # a query the index refuses now: no count, never a crash
-                counts[view.name] = None
+                counts[view.name] = REFUSED
         self.app.call_from_thread(self._show_counts, counts, built_in)
 
     def _show_counts(self, counts: dict[str, int | None], built_in: dict[str, int | None]) -> None:

@@ -86,6 +86,7 @@ class SearchRunner(Screen[None]):
         self._searching = False
         self._good_filters = filters
         self._keep_id: str | None = None  # after a reload, keep the cursor on this paper
+        self._moved = False  # the cursor moved since the rows shown now arrived
         # The newest search refreshes the shown view (after triage, a reload): when its results
         # arrive the cursor stays on the paper highlighted then (by id), wherever it moved.
         self._refreshing = False
@@ -136,6 +137,7 @@ class SearchRunner(Screen[None]):
             self._early_moves += delta
         if self._refreshing:
             self._keep_id = None
+        self._moved = True
         self._left = None
 
     def drop_early_moves(self) -> None:
@@ -143,6 +145,7 @@ class SearchRunner(Screen[None]):
         self._early_moves = None
         if self._refreshing:
             self._keep_id = None
+        self._moved = True
         self._left = None
 
     def left_paper(self) -> Paper | None:
@@ -266,7 +269,10 @@ class SearchRunner(Screen[None]):
             return  # a newer search is on its way, or the screen was closed
         # The paper the user is on now, read before the new results replace the old ones
         # (read after, it would be whichever paper the new results put on the same row).
-        here = self.current if self._refreshing and self._keep_id is None else None
+        # Only when the user moved since these rows were shown: an untouched cursor keeps its
+        # row (the top of a For-you ranking retrained in the background stays the top).
+        moved, self._moved = self._moved, False
+        here = self.current if self._refreshing and self._keep_id is None and moved else None
         self._view_shown = generation
         self.similar_mode = None
         self.refused = ""

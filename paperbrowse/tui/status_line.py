@@ -76,7 +76,7 @@ def status_text(
     else:
         parts.append(f"sorted by {shown.effective_sort}")
     if marked:
-        parts.append(f"{marked} marked")
+        parts.append(f"{marked:,} marked")
     text = SEPARATOR.join(parts)
     if not count:
         searched = shown.query.strip() or shown.since or shown.until

@@ -179,8 +179,8 @@ async def test_the_palette_lists_the_saved_views(make_app: MakeApp, isolated_dir
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         titles = [c.title for c in app.get_system_commands(app.screen)]
-        assert "View: pose (1 paper, 6)" in titles
-        assert "View: picks (0 papers, 7)" in titles
+        assert "View: pose (1 paper · key 6)" in titles
+        assert "View: picks (0 papers · key 7)" in titles
         [run] = [c.callback for c in app.get_system_commands(app.screen) if "pose" in c.title]
         run()
         await settle(pilot)
@@ -357,6 +357,7 @@ async def test_a_view_whose_search_is_refused_shows_no_papers_and_is_never_saved
         await settle(pilot)
         screen = main(app)
         assert screen.results is not None and len(screen.results) == len(sample())
+        assert tab_labels(app)[len(VIEWS)] == "5 fybad -"  # refused: not "…" (still counting)
         await pilot.press("5")
         await settle(pilot)
         assert "nosuch" in screen.message and "\n" not in screen.message.strip()
