@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from paperbrowse.models import FOR_YOU_SORT, Filters, Paper, TriageState
+from paperbrowse.output import FORMATS
 
 if TYPE_CHECKING:
     from paperbrowse.feature_cache import LibraryFeatures
@@ -25,21 +26,7 @@ if TYPE_CHECKING:
 
 FOR_YOU = FOR_YOU_SORT  # the extra value of `search --sort`
 NEW_WITHOUT_RECORD_DAYS = 7  # `new` before any look was recorded: the last week
-# `why`, then every format of `search --format` (output.FORMATS, not imported: it loads Rich).
-SIMILAR_FORMATS = (
-    "why",
-    "table",
-    "tsv",
-    "jsonl",
-    "json",
-    "md",
-    "bibtex",
-    "csljson",
-    "ris",
-    "titles",
-    "urls",
-    "links",
-)
+SIMILAR_FORMATS = ("why", *FORMATS)  # `why`, then every format of `search --format`
 NEW_FORMATS = ("text", "md", "tsv", "jsonl", "json", "titles", "urls")
 
 
