@@ -3,6 +3,7 @@ that builds a `PaperBrowser` on a copy with a fake opener (no real browser is ev
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -116,3 +117,22 @@ def run_benchmark(script: str, *args: str, timeout: float) -> subprocess.Complet
 def run_benchmark_fixture() -> RunBenchmark:
     """`run_benchmark(script, *args, timeout=seconds)`: a benchmark harness run end to end."""
     return run_benchmark
+
+
+@pytest.fixture
+def small_tmpfs(tmp_path: Path) -> Iterator[Path]:
+    """A 24 MB tmpfs (the sample library takes about 4 MB). Needs root and mount rights."""
+    mount = tmp_path / "tmpfs"
+    mount.mkdir()
+    if os.geteuid() != 0 or not shutil.which("mount"):
+        pytest.skip("mounting a tmpfs needs root")
+    proc = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=24m,mode=0700", "tmpfs", str(mount)],
+        capture_output=True,
+    )
+    if proc.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {proc.stderr.decode().strip()}")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=False)

@@ -14,7 +14,6 @@ import stat
 import subprocess
 import sys
 import textwrap
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -24,6 +23,7 @@ from hypothesis import strategies as st
 from paperbrowse.library import Library
 from paperbrowse.models import Filters, paper_id
 from paperbrowse.sources import collect_sources
+from tests.functional.disk import fill_disk
 from tests.indexing import index_into
 
 REPO = Path(__file__).resolve().parents[2]
@@ -333,25 +333,6 @@ def test_a_failed_run_on_a_full_disk_removes_what_it_wrote(
     assert retry.returncode == 0, err(retry)
 
 
-@pytest.fixture
-def small_tmpfs(tmp_path: Path) -> Iterator[Path]:
-    """A 24 MB tmpfs (the sample library takes about 4 MB). Needs root and mount rights."""
-    mount = tmp_path / "tmpfs"
-    mount.mkdir()
-    if os.geteuid() != 0 or not shutil.which("mount"):
-        pytest.skip("mounting a tmpfs needs root")
-    proc = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=24m,mode=0700", "tmpfs", str(mount)],
-        capture_output=True,
-    )
-    if proc.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {proc.stderr.decode().strip()}")
-    try:
-        yield mount
-    finally:
-        subprocess.run(["umount", "-l", str(mount)], check=False)
-
-
 def free_bytes(path: Path) -> int:
     info = os.statvfs(path)
     return info.f_bavail * info.f_frsize
@@ -375,13 +356,7 @@ def test_a_real_full_disk_frees_what_the_run_wrote_and_searches_go_on(
     assert free_bytes(small_tmpfs) >= before_free - 64 * 1024  # the disk is freed
     assert library_ids(data) == papers
     # And with the disk completely full, reading triage needs no write.
-    filler = small_tmpfs / "filler"
-    with open(filler, "wb") as handle:
-        try:
-            while True:
-                handle.write(b"\0" * 65536)
-        except OSError:
-            pass
+    fill_disk(small_tmpfs)
     assert free_bytes(small_tmpfs) < 65536
     found = run(data, "search", "--state", "starred", "--format", "jsonl")
     assert found.returncode == 0, err(found)
@@ -389,19 +364,6 @@ def test_a_real_full_disk_frees_what_the_run_wrote_and_searches_go_on(
     shown = run(data, "show", starred[0])
     assert shown.returncode == 0, err(shown)
     assert run(data, "stats").returncode == 0
-
-
-def _fill(folder: Path) -> Path:
-    filler = folder / "filler"
-    fd = os.open(filler, os.O_WRONLY | os.O_CREAT, 0o600)
-    try:
-        while True:
-            os.write(fd, b"\0" * 4096)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-    return filler
 
 
 def test_triage_on_a_full_disk_says_the_change_was_not_saved(small_tmpfs: Path) -> None:
@@ -413,7 +375,7 @@ def test_triage_on_a_full_disk_says_the_change_was_not_saved(small_tmpfs: Path) 
     data.mkdir()
     store = TriageStore(data / "state.db")
     store.set(["aaaaaaaaaaaa"], "starred", True)
-    filler = _fill(small_tmpfs)
+    filler = fill_disk(small_tmpfs)
     many = [f"{n:012x}" for n in range(20000)]  # more than any page the WAL has spare
     with pytest.raises(TriageError) as caught:
         for _ in range(20):

@@ -17,10 +17,8 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -30,6 +28,7 @@ from paperbrowse.models import Filters
 from paperbrowse.tui.app import PaperBrowser, make_browser
 from paperbrowse.tui.main_screen import MainScreen
 from paperbrowse.tui.pilot import settle
+from tests.functional.disk import fill_disk
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLE_DIR = REPO / "paperbrowse" / "sample"
@@ -146,45 +145,13 @@ async def test_a_reader_sees_the_stars_of_a_running_browser(data_dir: Path) -> N
 # -- a real, completely full disk ------------------------------------------------------------
 
 
-@pytest.fixture
-def small_tmpfs(tmp_path: Path) -> Iterator[Path]:
-    """A 24 MB tmpfs (the sample library takes about 4 MB). Needs root and mount rights."""
-    mount = tmp_path / "tmpfs"
-    mount.mkdir()
-    if os.geteuid() != 0 or not shutil.which("mount"):
-        pytest.skip("mounting a tmpfs needs root")
-    proc = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=24m,mode=0700", "tmpfs", str(mount)],
-        capture_output=True,
-    )
-    if proc.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {proc.stderr.decode().strip()}")
-    try:
-        yield mount
-    finally:
-        subprocess.run(["umount", "-l", str(mount)], check=False)
-
-
-def fill(folder: Path) -> Path:
-    filler = folder / "filler"
-    fd = os.open(filler, os.O_WRONLY | os.O_CREAT, 0o600)
-    try:
-        while True:
-            os.write(fd, b"\0" * 4096)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-    return filler
-
-
 async def test_the_browser_starts_on_a_completely_full_disk(small_tmpfs: Path) -> None:
     """It exited with `state.db: triage database error: disk I/O error` (WAL's -shm could not
     be made), leaving a 3-byte -shm."""
     data = small_tmpfs / "data"
     assert run(data, "index", str(SAMPLE_DIR)).returncode == 0
     starred = triage_some(data)
-    filler = fill(small_tmpfs)
+    filler = fill_disk(small_tmpfs)
     before = tree(data)
     for args in READERS:  # every reader works there and writes nothing
         proc = run(data, *(a.replace("{id}", starred[0]) for a in args))
