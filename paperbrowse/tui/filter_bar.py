@@ -288,7 +288,6 @@ class FilterBar(Horizontal):
     def set_view(self, view: str) -> None:
         """Select a view tab without the user clicking it."""
         self.query_one(Tabs).active = view
-        self.call_after_refresh(self._show_active_tab)
 
 
 def parse_dates(
