@@ -122,38 +122,12 @@ def test_search_sort_for_you_with_too_few_stars_says_so_and_sorts_newest_first(
 
 
 def test_too_few_stars_is_said_on_a_terminal(library_copy: Path) -> None:
-    import os
-    import pty
-    import subprocess
-    import sys
+    from tests.functional.test_for_tag_cli import stderr_on_a_terminal
 
-    from tests.functional.test_cli import REPO, clean_env
-
-    master, slave = pty.openpty()
-    try:
-        proc = subprocess.run(
-            [sys.executable, "-m", "paperbrowse", "--data-dir", str(library_copy)]
-            + ["search", "--sort", "for-you", "--format", "tsv"],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=slave,
-            env=clean_env(),
-            cwd=REPO,
-            timeout=120,
-        )
-        os.close(slave)
-        said = b""
-        while True:
-            try:
-                chunk = os.read(master, 4096)
-            except OSError:
-                break
-            if not chunk:
-                break
-            said += chunk
-    finally:
-        os.close(master)
-    assert proc.returncode == 0
+    code, _out, said = stderr_on_a_terminal(
+        library_copy, "search", "--sort", "for-you", "--format", "tsv"
+    )
+    assert code == 0
     assert b"5 more stars needed" in said
 
 
