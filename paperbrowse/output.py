@@ -18,7 +18,13 @@ from paperbrowse.citation import csl_item, issued, ris_lines
 from paperbrowse.citekeys import DEFAULT_TEMPLATE, KeyMaker
 from paperbrowse.links import exact_urls, primary_url, safe_links
 from paperbrowse.models import COMMENT, UPVOTE, Paper, TriageState, authors_text
-from paperbrowse.text import ascii_json, is_utf8_stream, one_line, strip_controls
+from paperbrowse.text import (
+    ascii_json,
+    is_utf8_stream,
+    json_line_safe,
+    one_line,
+    strip_controls,
+)
 
 if TYPE_CHECKING:  # Rich is loaded by the table format only: the CLI reads FORMATS at start
     from rich.console import Console
@@ -110,8 +116,9 @@ def paper_to_dict(paper: Paper, state: TriageState) -> dict[str, Any]:
 
 
 def _dumps(obj: Any, **kwargs: Any) -> str:
-    """JSON text; cleaned once more so no control character can slip through."""
-    return strip_controls(json.dumps(obj, ensure_ascii=False, **kwargs))
+    """JSON text; cleaned once more so no control character can slip through, and U+2028 /
+    U+2029 escaped (`text.json_line_safe`) so a JSON-lines record is one line to any reader."""
+    return json_line_safe(strip_controls(json.dumps(obj, ensure_ascii=False, **kwargs)))
 
 
 def write_json_array(
@@ -119,7 +126,8 @@ def write_json_array(
 ) -> int:
     """Write `objects` to `out` as one JSON array, each written as soon as it is read; return
     how many. The text is exactly `json.dumps(list(objects), indent=2, ensure_ascii=False)`
-    plus a newline (`[]` when there are none), cleaned of control characters as `_dumps` does,
+    plus a newline (`[]` when there are none), cleaned of control characters and with U+2028 /
+    U+2029 escaped as `_dumps` does,
     and passed through `exact` (json_for: ASCII escapes on a stream that is not UTF-8).
 
     Python's json module has no incremental encoder for a sequence, so each element is

@@ -39,7 +39,7 @@ from paperbrowse.tags import (
     set_note,
     tag_counts,
 )
-from paperbrowse.text import is_utf8_stream
+from paperbrowse.text import is_utf8_stream, json_line_safe
 from paperbrowse.triage import TriageStore
 
 
@@ -172,7 +172,7 @@ def export_state(library: Library | None, triage: TriageStore, out: IO[str]) -> 
     ascii_only = not is_utf8_stream(out)  # \\u escapes: exact JSON on any stream
     count = 0
     for record in export_records(triage, library):
-        out.write(json.dumps(record, ensure_ascii=ascii_only) + "\n")
+        out.write(json_line_safe(json.dumps(record, ensure_ascii=ascii_only)) + "\n")
         count += 1
     return count
 

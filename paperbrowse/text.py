@@ -101,6 +101,17 @@ def ascii_json(text: str) -> str:
     return _NON_ASCII.sub(_u_escape, text)
 
 
+_LINE_SEPARATORS = re.compile("[\u2028\u2029]")
+
+
+def json_line_safe(text: str) -> str:
+    """JSON text with U+2028 and U+2029 (line and paragraph separator) written as `\\u2028` /
+    `\\u2029` escapes: the same JSON value (RFC 8259 §7), but a JSON-lines record then holds
+    no character that a line splitter may break at (Python's `str.splitlines`, JavaScript
+    before ES2019). Exact because outside strings JSON text never holds them."""
+    return _LINE_SEPARATORS.sub(_u_escape, text)
+
+
 def is_text(text: str) -> bool:
     """Whether `text` is valid Unicode text: False when it holds a lone surrogate (U+D800 to
     U+DFFF), as bytes that are not UTF-8 become in a command-line argument (PEP 383) or a

@@ -51,6 +51,21 @@ def test_state_export_on_a_narrow_stream_is_exact_and_imports(
     assert (record["note"], record["tags"]) == (NOTE, ["straße"])
 
 
+def test_state_export_escapes_line_separators_in_a_note(
+    lib: Path, sample_papers: dict[str, Paper]
+) -> None:
+    # A note may hold U+2028/U+2029; each exported record must still be one line for
+    # `str.splitlines` and every JSON-lines reader, with the note's value unchanged.
+    pid = a_paper(sample_papers)
+    note = "first\u2028second\u2029third"
+    assert run(lib, "note", pid, "--set", note).returncode == 0
+    proc = run(lib, "state", "export")
+    assert proc.returncode == 0, proc.stderr
+    assert "\u2028" not in proc.stdout and "\u2029" not in proc.stdout
+    records = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert [r.get("note") for r in records if r["id"] == pid] == [note]
+
+
 def test_one_note_limit_for_set_editor_and_import(
     tmp_path: Path, lib: Path, sample_papers: dict[str, Paper]
 ) -> None:

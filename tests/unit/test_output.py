@@ -594,3 +594,21 @@ def test_every_field_shown_is_folded_onto_one_line() -> None:
     )  # fmt: skip
     plain = stats_text(stats).plain
     assert "Odd Org" in plain and "host .example" in plain, plain
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "json"])
+def test_json_outputs_escape_line_and_paragraph_separators(fmt: str) -> None:
+    # U+2028/U+2029 are valid raw in JSON strings, but str.splitlines (and JavaScript before
+    # ES2019) break lines there: a JSON-lines record must stay one line to every reader.
+    p = Paper(title="Line\u2028break", abstract="para\u2029graph")
+    papers = items(p, lite_pose(), state=TriageState(note="a\u2028b"))
+    text = render(papers, fmt)
+    assert "\u2028" not in text and "\u2029" not in text
+    if fmt == "jsonl":
+        lines = text.splitlines()
+        assert len(lines) == 2
+        objs = [json.loads(line) for line in lines]
+    else:
+        objs = json.loads(text)
+    assert objs[0]["title"] == "Line\u2028break" and objs[0]["abstract"] == "para\u2029graph"
+    assert objs[0]["note"] == "a\u2028b"
