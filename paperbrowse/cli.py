@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from paperbrowse import __version__, cli_library, index_commands, search_commands
+from paperbrowse.citekeys import DEFAULT_TEMPLATE
 from paperbrowse.cli_words import command_start, split_words
 from paperbrowse.command_errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, CommandError, error
 from paperbrowse.discovery_commands import FOR_YOU, NEW_FORMATS, SIMILAR_FORMATS
@@ -84,7 +85,6 @@ def _positive_mb(text: str) -> float:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every subcommand."""
-    from paperbrowse.citekeys import DEFAULT_TEMPLATE
     from paperbrowse.config import config_path
 
     parser = _ArgumentParser(
@@ -354,7 +354,9 @@ def _stats(args: argparse.Namespace, data_dir: Path) -> int:
 def _similar(args: argparse.Namespace, data_dir: Path) -> int:
     from paperbrowse import discovery_commands
 
-    return discovery_commands.similar(data_dir, args.ids, limit=args.limit, fmt=args.format)
+    return discovery_commands.similar(
+        data_dir, args.ids, limit=args.limit, fmt=args.format, key_template=args.key
+    )
 
 
 def _new(args: argparse.Namespace, data_dir: Path) -> int:
@@ -382,6 +384,7 @@ def _add_discovery(sub: Any) -> None:
         metavar="FORMAT",
         help=f"one of {', '.join(SIMILAR_FORMATS)} (default: why)",
     )
+    p.add_argument("--key", default=DEFAULT_TEMPLATE, metavar="TEMPLATE", help=KEY_HELP)
     p.set_defaults(handler=_similar)
     p = sub.add_parser(
         "new",

@@ -13,6 +13,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from paperbrowse.citekeys import DEFAULT_TEMPLATE
 from paperbrowse.models import FOR_YOU_SORT, Filters, Paper, TriageState
 from paperbrowse.output import FORMATS
 
@@ -154,20 +155,31 @@ def for_you_results(library: Library, filters: Filters, triage: TriageStore) -> 
 # similar
 
 
-def similar(data_dir: Path, paper_ids: Sequence[str], *, limit: int = 20, fmt: str = "why") -> int:
-    """`paperbrowse similar ID... [--limit N] [--format F]`: the `limit` papers most like the
+def similar(
+    data_dir: Path,
+    paper_ids: Sequence[str],
+    *,
+    limit: int = 20,
+    fmt: str = "why",
+    key_template: str = DEFAULT_TEMPLATE,
+) -> int:
+    """`paperbrowse similar ID... [--limit N] [--format F] [--key T]`: the `limit` papers most
+    like the
     papers `paper_ids` together, best first; `why` prints id, cosine, title and the shared key
     terms tab-separated, the other formats as `search` does; `limit` 0 means every paper that
-    shares a key term (as `search --limit 0`). 0 with results, 1 with none; CommandError for an
-    unknown id (1) or a negative limit (2)."""
+    shares a key term (as `search --limit 0`); citation keys of bibtex/csljson/ris from
+    `key_template` (citekeys.py). 0 with results, 1 with none; CommandError for an unknown id
+    (1), a negative limit or a bad template (2)."""
     from paperbrowse.command_errors import CommandError
     from paperbrowse.feature_cache import library_features
     from paperbrowse.output import write_papers
+    from paperbrowse.search_commands import check_key
     from paperbrowse.suggest import similar_papers
     from paperbrowse.text import strip_controls
 
     if limit < 0:
         raise CommandError("--limit must be 0 (all) or more", 2)
+    check_key(key_template)
     library, triage = _open(data_dir)
     ids = []
     for given in paper_ids:
@@ -197,7 +209,7 @@ def similar(data_dir: Path, paper_ids: Sequence[str], *, limit: int = 20, fmt: s
         return 0
     states = triage.get_many([i.id for i in found])
     items = ((library.paper_at(i.docnum), states.get(i.id, TriageState())) for i in found)
-    write_papers(items, fmt, sys.stdout)
+    write_papers(items, fmt, sys.stdout, key_template=key_template)
     return 0
 
 

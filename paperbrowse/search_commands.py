@@ -89,7 +89,7 @@ def _console() -> Console:
     return Console(highlight=False)
 
 
-def _check_key(template: str) -> None:
+def check_key(template: str) -> None:
     """CommandError 2 (one line) for a `--key` template that cannot be used (citekeys.py)."""
     from paperbrowse.citekeys import KeyTemplateError, check_template
 
@@ -117,7 +117,7 @@ def search(
     if limit is not None and limit < 0:
         raise CommandError("--limit must be 0 (all) or more", EXIT_USAGE)
     out_format = _out_format(fmt)
-    _check_key(key_template)
+    check_key(key_template)
     library = _open_library(data_dir)
     triage = _triage(data_dir)
     if chosen.sort == FOR_YOU or mentions_for(chosen.query):
@@ -159,7 +159,7 @@ def show(
     """`paperbrowse show ID`: one paper in full (by id, id prefix, former id or arXiv id), or
     in `fmt` (citation keys from `key_template`). CommandError 1 when no paper has that id, 2
     for a bad key template."""
-    _check_key(key_template)
+    check_key(key_template)
     library = _open_library(data_dir)
     paper = library.get(paper_id)
     if paper is None:

@@ -24,6 +24,7 @@ CASES: list[tuple[list[str], str]] = [
     (["browse", f"pose{BAD}"], "QUERY"),
     (["show", f"26ff{BAD}"], "ID"),
     (["similar", f"26ff{BAD}"], "ID"),
+    (["similar", PAPER, "--key", f"{{year}}{BAD}"], "KEY"),
     (["new", "--since", f"3d{BAD}"], "SINCE"),
     (["note", PAPER, "--set", f"ok{BAD}"], "--set TEXT"),
     (["note", f"{PAPER}{BAD}", "--set", "ok"], "ID"),

@@ -71,6 +71,30 @@ def test_similar_writes_the_citation_formats_and_links_as_search_does(
     assert lines and all(line.startswith(("https://", "http://")) for line in lines)
 
 
+def test_similar_takes_the_citation_key_template_as_search_does(
+    library_copy: Path,
+) -> None:
+    import bibtexparser
+
+    library, space = oracle(library_copy)
+    pid = space.ids[5]
+    expected = [library.get(n.id) for n in similar(space, [5], limit=3)]
+    library.close()
+    years = [str(p.published.year) if p and p.published else "" for p in expected]  # none: empty
+    proc = run(
+        library_copy, "similar", pid, "--limit", "3", "--format", "bibtex", "--key", "pb{year}"
+    )
+    assert proc.returncode == 0, proc.stderr
+    keys = [e.key for e in bibtexparser.parse_string(proc.stdout).entries]
+    # One key per paper, from the template; a repeated key gets a letter (citekeys.py).
+    assert [k[: len(f"pb{y}")] for k, y in zip(keys, years, strict=True)] == [
+        f"pb{y}" for y in years
+    ]
+    bad = run(library_copy, "similar", pid, "--format", "bibtex", "--key", "{surname}")
+    message = assert_one_line_error(bad, 2)
+    assert "bad --key template '{surname}'" in message and bad.stdout == ""
+
+
 def test_similar_of_several_ids_is_like_them_together(library_copy: Path) -> None:
     library, space = oracle(library_copy)
     expected = similar(space, [1, 2, 3], limit=5)
