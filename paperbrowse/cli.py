@@ -128,8 +128,12 @@ def build_parser() -> argparse.ArgumentParser:
         )
         p.add_argument("--since", metavar="D", help="on or after D (YYYY, YYYY-MM, YYYY-MM-DD, 7d)")
         p.add_argument("--until", metavar="D", help="on or before D")
-        p.add_argument("--state", choices=STATES, help=STATE_HELP % {"default": state_default})
-        p.add_argument("--format", choices=FORMATS, metavar="FORMAT", help=FORMAT_HELP)
+        p.add_argument(
+            "--state", type=shown_text, choices=STATES, help=STATE_HELP % {"default": state_default}
+        )
+        p.add_argument(
+            "--format", type=shown_text, choices=FORMATS, metavar="FORMAT", help=FORMAT_HELP
+        )
         p.add_argument(
             "--view",
             metavar="NAME",
@@ -149,6 +153,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=_search)
     p.add_argument(
         "--sort",
+        type=shown_text,
         choices=(*ALL_SORTS, FOR_YOU),
         help="default: relevance with a query, else date; for-you: the browser's For-you "
         "order, learned from your stars (newest first with fewer than 5)",
@@ -158,7 +163,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("show", help="print one paper in full")
     p.add_argument("id", metavar="ID", help=ID_HELP)
-    p.add_argument("--format", choices=FORMATS, default=None, metavar="FORMAT", help=FORMAT_HELP)
+    p.add_argument(
+        "--format",
+        type=shown_text,
+        choices=FORMATS,
+        default=None,
+        metavar="FORMAT",
+        help=FORMAT_HELP,
+    )
     p.add_argument("--key", default=DEFAULT_TEMPLATE, metavar="TEMPLATE", help=KEY_HELP)
     p.set_defaults(handler=_show)
 
@@ -195,7 +207,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--reset", action="store_true", help="start the demo afresh: forget its triage and index"
     )
     p.add_argument(
-        "--format", choices=FORMATS, metavar="FORMAT", help="what Enter prints (default: tsv)"
+        "--format",
+        type=shown_text,
+        choices=FORMATS,
+        metavar="FORMAT",
+        help="what Enter prints (default: tsv)",
     )
     p.set_defaults(handler=_demo)
     from paperbrowse import cli_state
@@ -379,6 +395,7 @@ def _add_discovery(sub: Any) -> None:
     p.add_argument("--limit", type=int, default=20, help="at most N papers (default 20; 0 = all)")
     p.add_argument(
         "--format",
+        type=shown_text,
         choices=SIMILAR_FORMATS,
         default="why",
         metavar="FORMAT",
@@ -403,6 +420,7 @@ def _add_discovery(sub: Any) -> None:
     p.add_argument("--peek", action="store_true", help="show the digest without recording a look")
     p.add_argument(
         "--format",
+        type=shown_text,
         choices=NEW_FORMATS,
         default="text",
         metavar="FORMAT",

@@ -12,6 +12,7 @@ from typing import Any
 
 from paperbrowse.discovery_commands import FOR_YOU
 from paperbrowse.models import ALL_SORTS, STATES
+from paperbrowse.text import shown_text
 
 
 def add_parsers(sub: Any) -> None:
@@ -58,9 +59,12 @@ def add_parsers(sub: Any) -> None:
     )
     add.add_argument("--since", default="", metavar="D", help="on or after D (kept as written: 7d)")
     add.add_argument("--until", default="", metavar="D", help="on or before D")
-    add.add_argument("--state", choices=STATES, default="all", help="default: %(default)s")
+    add.add_argument(
+        "--state", type=shown_text, choices=STATES, default="all", help="default: %(default)s"
+    )
     add.add_argument(
         "--sort",
+        type=shown_text,
         choices=("auto", *ALL_SORTS, FOR_YOU),  # views.VIEW_SORTS (not imported: it loads Whoosh)
         default="auto",
         help="default: auto; for-you: opens in For you's order (without the starred papers)",

@@ -13,6 +13,7 @@ from typing import Any
 
 from paperbrowse.cli_words import split_words
 from paperbrowse.state_schema import FLAG_COMMANDS, FLAG_PAST
+from paperbrowse.text import shown_text
 
 COMMANDS = (*FLAG_COMMANDS, "tag", "note", "tags", "state")
 # Options of these commands that take a value: written `--query=VALUE` before argparse sees
@@ -79,7 +80,7 @@ def add_parsers(sub: Any) -> None:
         "per field the later change wins, and a paper not in this library gets its state when "
         "it is indexed.",
     )
-    p.add_argument("action", choices=("export", "import"))
+    p.add_argument("action", type=shown_text, choices=("export", "import"))
     p.add_argument("file", nargs="?", metavar="FILE", help="the export to import (- = stdin)")
     p.set_defaults(handler=_state)
 

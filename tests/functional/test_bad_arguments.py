@@ -83,3 +83,25 @@ def test_an_import_line_with_a_lone_surrogate_is_refused(
     assert f"{export}:2: note holds a lone surrogate" in message
     assert "nothing was imported" in message
     assert run(library_copy, "state", "export").stdout == before
+
+
+CHOICES = [
+    ["search", "pose", "--format", f"js{BAD}"],
+    ["search", "pose", "--sort", f"date{BAD}"],
+    ["search", "pose", "--state", f"{BAD}"],
+    ["similar", PAPER, "--format", f"{BAD}"],
+    ["new", "--format", f"md{BAD}"],
+    ["views", "add", "v", "pose", "--sort", f"{BAD}"],
+    ["state", f"export{BAD}"],
+]
+
+
+@pytest.mark.parametrize("args", CHOICES, ids=[" ".join(a).replace(BAD, "?") for a in CHOICES])
+def test_a_choice_that_is_not_text_is_echoed_with_u_fffd(
+    library_copy: Path, args: list[str]
+) -> None:
+    # argparse echoes a refused choice with repr(): the byte must show as U+FFFD, as every
+    # other argument and file name does, not as a "\udcff" escape.
+    message = assert_one_line_error(run(library_copy, *args), 2)
+    assert "invalid choice" in message and "\ufffd" in message
+    assert "\\udc" not in message
