@@ -134,10 +134,28 @@ def _lookup(library: PaperLookup | None, key: str) -> Paper | None:
         return None
 
 
+class _RepeatedName(Exception):
+    """A JSON object names a member twice (args: the name)."""
+
+
+def _one_value_per_name(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object's members as a dict, refusing a name given twice: RFC 8259 §4 says the
+    names SHOULD be unique and readers differ on which value wins, so an import that picked
+    one (`{"id": A, …, "id": B}`) could change another paper than the writer meant."""
+    record = dict(pairs)
+    if len(record) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _RepeatedName(key)
+            seen.add(key)
+    return record
+
+
 def parse_records(lines: Iterable[str], name: str) -> list[dict[str, Any]]:
     """The records of an export file, checked; SyncError naming `name:line` for the first bad
-    line (nothing is imported from a file with one). A UTF-8 byte-order mark before the first
-    line is skipped."""
+    line (nothing is imported from a file with one), a record that names a member twice
+    included. A UTF-8 byte-order mark before the first line is skipped."""
     records = []
     for number, line in enumerate(lines, 1):
         if number == 1:  # a byte-order mark, as Windows tools write one before UTF-8 text
@@ -146,9 +164,13 @@ def parse_records(lines: Iterable[str], name: str) -> list[dict[str, Any]]:
             continue
         where = f"{name}:{number}"
         try:
-            record = json.loads(line)
+            record = json.loads(line, object_pairs_hook=_one_value_per_name)
         except json.JSONDecodeError as exc:
             raise SyncError(f"{where}: not a JSON line ({exc.msg})") from None
+        except _RepeatedName as exc:
+            raise SyncError(
+                f"{where}: the name {exc.args[0]!r} appears twice in one record"
+            ) from None
         if not isinstance(record, dict):
             raise SyncError(f"{where}: not a state record (a JSON object)")
         bad = _not_text(record)

@@ -378,6 +378,16 @@ def test_conflicting_exports_merged_both_ways_agree(tmp_path: Path) -> None:
             '{"id": "aaaaaaaaaaaa", "tags": ["a b"], "tags_at": "2026-01-01T00:00:00.000Z"}',
             "invalid tag",
         ),
+        (  # which "id" wins differs between JSON readers: refused, not guessed
+            '{"id": "aaaaaaaaaaaa", "starred": true, "id": "bbbbbbbbbbbb", '
+            '"starred_at": "2026-01-01T00:00:00.000Z"}',
+            "the name 'id' appears twice in one record",
+        ),
+        (
+            '{"id": "aaaaaaaaaaaa", "note": "a", "note_at": "2026-01-01T00:00:00.000Z", '
+            '"meta": {"x": 1, "x": 2}}',
+            "the name 'x' appears twice",
+        ),
     ],
 )
 def test_bad_export_lines_are_named(line: str, message: str) -> None:
