@@ -23,7 +23,7 @@ MAX_TAG = 64
 # Characters in a note (after cleaning): the one limit of `note --set`, the editor, the
 # browser's `n` and `state import`, so every note saved can be exported and imported again.
 MAX_NOTE = 100_000
-_TAG = re.compile(r"^\w(?:[\w.+-]*\w)?$")
+_TAG = re.compile(r"^\w(?:[\w.+-]*\w)?$")  # checked on the tag without its combining marks
 _SEPARATOR = re.compile(r"[\s,]")  # what splits the browser's `t` line into tags
 
 
@@ -47,7 +47,11 @@ def check_note_length(note: str) -> None:
 def normalise_tag(text: str) -> str:
     """`text` as a stored tag (NFC, lower case); TagError when it is not one word."""
     tag = unicodedata.normalize("NFC", text.strip()).lower()
-    if not tag or len(tag) > MAX_TAG or not _TAG.match(tag):
+    # A combining mark (Unicode category M) belongs to the letter before it: "İ" lower-cases
+    # to "i" + U+0307, and scripts such as Devanagari write vowels as marks; `\w` has none.
+    base = "".join(c for c in tag if not unicodedata.category(c).startswith("M"))
+    marks_follow_letters = not tag or not unicodedata.category(tag[0]).startswith("M")
+    if not base or len(tag) > MAX_TAG or not marks_follow_letters or not _TAG.match(base):
         raise TagError(
             f"invalid tag {text!r}: a tag is one word of letters and digits, with -, _, . or + "
             f"inside (at most {MAX_TAG} characters)"

@@ -120,13 +120,22 @@ def test_two_processes_migrating_at_once_both_succeed(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("text", "tag"),
-    [("To-Read", "to-read"), ("lab_meeting", "lab_meeting"), ("CVPR2026", "cvpr2026")],
+    [
+        ("To-Read", "to-read"),
+        ("lab_meeting", "lab_meeting"),
+        ("CVPR2026", "cvpr2026"),
+        # Python's str.lower: "İ" (U+0130) is "i" + combining dot above (U+0307), a mark
+        ("İstanbul", "i\u0307stanbul"),
+        ("हिन्दी", "हिन्दी"),  # Devanagari vowel signs and virama are combining marks
+    ],
 )
 def test_tags_are_case_insensitive_words(text: str, tag: str) -> None:
     assert normalise_tag(text) == tag
 
 
-@pytest.mark.parametrize("text", ["", "two words", "-x", "tag:", "a" * 65, "x\x1b[2J"])
+@pytest.mark.parametrize(
+    "text", ["", "two words", "-x", "tag:", "a" * 65, "x\x1b[2J", "\u0301x", "\u0301"]
+)
 def test_not_a_tag(text: str) -> None:
     with pytest.raises(TagError):
         normalise_tag(text)
