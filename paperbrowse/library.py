@@ -243,7 +243,7 @@ class Library:
         arrays: TermArrays | None = None
         plain_view = filters.state == "all" or triage is None
         if text_query is None and not plan.ranges and not by_id and plain_view:
-            docs: list[int] = list(catalog.order(order_by))
+            docs: np.ndarray = catalog.order_array(order_by)
         else:
             # Flags per document number: matched, in every range, in the triage view.
             if text_query is None:
@@ -268,16 +268,21 @@ class Library:
             order = catalog.order_array(order_by)
             selected = order[flags[order]]
             if text_query is not None and sort == "relevance" and len(selected):
-                selected = self._by_relevance(text_query, selected, arrays)
-            docs = selected.tolist()
+                selected = self._by_relevance(text_query, selected, arrays, flags)
+            docs = selected  # an array: Results makes the list only if a caller asks for it
         if filters.limit:
             docs = docs[: filters.limit]
         return Results(self, docs, sort, plan.terms)
 
     def _by_relevance(
-        self, q: query.Query, docs: np.ndarray, arrays: TermArrays | None
+        self,
+        q: query.Query,
+        docs: np.ndarray,
+        arrays: TermArrays | None,
+        flags: np.ndarray | None = None,
     ) -> np.ndarray:
         """The RELEVANCE_TOP best-scoring of `docs` (BM25F), then the rest in their order.
+        `flags`: `docs` as a flag per document number, when the caller has it.
 
         Scoring every match of a common word costs Whoosh a few hundred milliseconds at 100,000
         papers; nobody reads relevance order past the first few hundred results.
@@ -292,6 +297,7 @@ class Library:
             RELEVANCE_TOP,
             catalog.rank_array("date"),
             arrays,
+            flags,
         )
         if top is None and has_pattern(q):
             return docs  # patterns score nothing (as in Lucene): newest first

@@ -14,6 +14,8 @@ from datetime import date
 from typing import Protocol, overload
 from urllib.parse import urlsplit
 
+import numpy as np
+
 from paperbrowse.models import Paper, TriageState
 
 TRIAGE_CHUNK = 500  # papers whose triage `Results.triaged` reads in one query
@@ -53,18 +55,47 @@ class Row:
     arxiv_id: str | None = None
 
 
-@dataclass
 class Results(Sequence[Row]):
-    """An ordered result set of document numbers; rows and papers are read lazily."""
+    """An ordered result set of document numbers; rows and papers are read lazily.
 
-    library: PaperReader
-    docnums: list[int]
-    sort: str
-    terms: tuple[str, ...] = ()
-    _rows: dict[int, Row] = field(default_factory=dict, repr=False)
+    `docnums` may be given as a numpy array of int64 (what a search makes): `docnums` the
+    attribute is then made a list only when a caller reads it (100,000 results: ~3 ms), and
+    from then on the list is the result set.
+    """
+
+    def __init__(
+        self,
+        library: PaperReader,
+        docnums: Sequence[int] | np.ndarray,
+        sort: str,
+        terms: tuple[str, ...] = (),
+    ) -> None:
+        self.library = library
+        self._docs: list[int] | np.ndarray = (
+            docnums if isinstance(docnums, list | np.ndarray) else list(docnums)
+        )
+        self.sort = sort
+        self.terms = terms
+        self._rows: dict[int, Row] = {}
+
+    def __repr__(self) -> str:
+        return f"Results({len(self)} papers, sort={self.sort!r}, terms={self.terms!r})"
+
+    @property
+    def docnums(self) -> list[int]:
+        """The document numbers, in order (a list: callers may index, slice and search it)."""
+        docs = self._docs
+        if not isinstance(docs, list):
+            docs = self._docs = docs.tolist()
+        return docs
+
+    @docnums.setter
+    def docnums(self, value: Sequence[int]) -> None:
+        self._docs = list(value)
+        self._rows.clear()
 
     def __len__(self) -> int:
-        return len(self.docnums)
+        return len(self._docs)
 
     @overload
     def __getitem__(self, i: int) -> Row: ...
@@ -80,7 +111,7 @@ class Results(Sequence[Row]):
 
     def row(self, i: int) -> Row:
         """The list row of the i-th result."""
-        doc = self.docnums[i]
+        doc = int(self._docs[i])
         row = self._rows.get(doc)
         if row is None:
             row = self.library.row(doc)
@@ -91,12 +122,12 @@ class Results(Sequence[Row]):
 
     def paper(self, i: int) -> Paper:
         """The full record of the i-th result."""
-        return self.library.paper_at(self.docnums[i])
+        return self.library.paper_at(int(self._docs[i]))
 
     def papers(self) -> Iterator[Paper]:
         """Every result's full record, in order, read one at a time."""
-        for doc in self.docnums:
-            yield self.library.paper_at(doc)
+        for i in range(len(self._docs)):
+            yield self.library.paper_at(int(self._docs[i]))
 
     def triaged(
         self,
@@ -118,7 +149,8 @@ class Results(Sequence[Row]):
     @property
     def ids(self) -> list[str]:
         """The paper ids, in order."""
-        return [self.library.catalog.ids[d] for d in self.docnums]
+        ids = self.library.catalog.ids
+        return [ids[d] for d in self.docnums]
 
 
 @dataclass

@@ -152,9 +152,15 @@ class DocSets:
                 counted.append((node, found_words))
             check_breadth(counted)
         found = self._eval(q)
-        if len(self.live) == self.searcher.reader().doc_count_all():
+        if len(self.live) == self.size:
             return found
-        return np.intersect1d(found, self.live, assume_unique=True)
+        return intersect(found, self.live, self.size)
+
+    @property
+    def size(self) -> int:
+        """Document numbers in all (deleted ones included)."""
+        size: int = self.searcher.reader().doc_count_all()
+        return size
 
     def term(self, fieldname: str, text: Any) -> np.ndarray:
         """Sorted document numbers holding a term (deleted ones included)."""
@@ -173,7 +179,7 @@ class DocSets:
             for part in parts[1:]:
                 if not len(result):
                     break
-                result = np.intersect1d(result, part, assume_unique=True)
+                result = intersect(result, part, self.size)
             return result
         if isinstance(q, query.Or) and not isinstance(q, query.DisjunctionMax):
             if q.minmatch and q.minmatch > 1:
@@ -182,9 +188,9 @@ class DocSets:
         if isinstance(q, query.DisjunctionMax):
             return self._union(q.subqueries)
         if isinstance(q, query.Not):
-            return np.setdiff1d(self.live, self._eval(q.query), assume_unique=True)
+            return difference(self.live, self._eval(q.query), self.size)
         if isinstance(q, query.AndNot):
-            return np.setdiff1d(self._eval(q.a), self._eval(q.b), assume_unique=True)
+            return difference(self._eval(q.a), self._eval(q.b), self.size)
         if isinstance(q, query.AndMaybe):
             return self._eval(q.a)
         if isinstance(q, query.Phrase):
@@ -204,7 +210,7 @@ class DocSets:
             return np.flatnonzero(self.nonempty[q.fieldname])
         chosen = self._selections.get(id(q))
         if chosen is not None:
-            return chosen.docs(self.searcher.reader().doc_count_all())
+            return chosen.docs(self.size)
         return whoosh_pattern_docs(self.searcher, q)
 
     def _union(self, children: list[query.Query]) -> np.ndarray:
@@ -214,7 +220,7 @@ class DocSets:
             return EMPTY
         if len(parts) == 1:
             return parts[0]
-        return union(parts, self.searcher.reader().doc_count_all())
+        return union(parts, self.size)
 
     def _phrase(self, q: query.Phrase) -> np.ndarray:
         words = list(q.words)
@@ -225,16 +231,12 @@ class DocSets:
         candidates: np.ndarray | None = None
         for word in sorted(words, key=lambda w: self.searcher.doc_frequency(q.fieldname, w)):
             found = self.term(q.fieldname, word)
-            candidates = (
-                found
-                if candidates is None
-                else np.intersect1d(candidates, found, assume_unique=True)
-            )
+            candidates = found if candidates is None else intersect(candidates, found, self.size)
             if not len(candidates):
                 return EMPTY
         assert candidates is not None
-        if len(self.live) != self.searcher.reader().doc_count_all():
-            candidates = np.intersect1d(candidates, self.live, assume_unique=True)
+        if len(self.live) != self.size:
+            candidates = intersect(candidates, self.live, self.size)
         if len(words) == 1 or not len(candidates):
             return candidates
         if q.slop == 1 and self.arrays is not None and self.arrays.captures(q.fieldname):
@@ -253,7 +255,10 @@ class DocSets:
         """Candidates where the words stand at consecutive positions, from the side files."""
         assert self.arrays is not None
         starts: np.ndarray | None = None
-        for offset, word in enumerate(words):
+        # The rarest word first: each word's positions are decoded only in the documents where
+        # the phrase can still start (the candidates narrow as the words are checked).
+        frequency = {w: self.searcher.frequency(fieldname, w) for w in set(words)}
+        for offset, word in sorted(enumerate(words), key=lambda ow: frequency[ow[1]]):
             found = self.arrays.positions(
                 fieldname, term_bytes(self.searcher, fieldname, word), candidates
             )
@@ -262,9 +267,10 @@ class DocSets:
             docs, positions = found
             # (document, position of the phrase's first word), packed in one int64 key
             keys = sorted_unique((docs << 32) + (positions - offset))
-            starts = keys if starts is None else np.intersect1d(starts, keys, assume_unique=True)
+            starts = keys if starts is None else intersect_keys(starts, keys)
             if not len(starts):
                 return EMPTY
+            candidates = sorted_unique(starts >> 32)
         assert starts is not None
         return sorted_unique(starts >> 32)
 
@@ -288,6 +294,48 @@ def union(parts: list[np.ndarray], size: int) -> np.ndarray:
     for part in parts:
         flags[part] = True
     return np.flatnonzero(flags)
+
+
+def intersect(a: np.ndarray, b: np.ndarray, size: int) -> np.ndarray:
+    """The sorted intersection of two sorted, unique arrays of document numbers below `size`.
+
+    One flag per document number (a scatter and a gather: no sort), or, when one side is
+    much shorter, a binary search of its numbers in the other.
+    """
+    if len(a) > len(b):
+        a, b = b, a
+    if not len(a):
+        return EMPTY
+    if len(a) * 16 < len(b):
+        return intersect_keys(a, b)
+    flags = np.zeros(size, dtype=bool)
+    flags[b] = True
+    found: np.ndarray = a[flags[a]]
+    return found
+
+
+def intersect_keys(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The sorted intersection of two sorted, unique int64 arrays (any values), by binary
+    search of the shorter in the longer."""
+    if len(a) > len(b):
+        a, b = b, a
+    if not len(a) or not len(b):
+        return EMPTY
+    at = np.searchsorted(b, a)
+    at[at == len(b)] = len(b) - 1
+    found: np.ndarray = a[b[at] == a]
+    return found
+
+
+def difference(a: np.ndarray, b: np.ndarray, size: int) -> np.ndarray:
+    """The sorted document numbers of `a` not in `b` (both sorted and unique, below `size`)."""
+    if not len(a) or not len(b):
+        copied: np.ndarray = a.copy()
+        return copied
+    flags = np.zeros(size, dtype=bool)
+    flags[b] = True
+    found: np.ndarray = a[~flags[a]]
+    return found
 
 
 def sorted_unique(values: np.ndarray) -> np.ndarray:

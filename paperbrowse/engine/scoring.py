@@ -64,18 +64,28 @@ def top_scored(
     limit: int,
     rank: np.ndarray,
     arrays: TermArrays | None = None,
+    permitted: np.ndarray | None = None,
 ) -> np.ndarray | None:
     """The `limit` best documents of `allowed` by BM25F over the query's terms, best first.
 
     Equal scores go by `rank` (a position per document number: the catalog's date order).
+    `permitted`: `allowed` as a flag per document number, when the caller has it.
     None when the query has no scorable terms (Whoosh then decides).
     """
-    scored = bm25f(searcher, q, allowed, lengths, arrays)
+    scored = bm25f(searcher, q, allowed, lengths, arrays, permitted)
     if scored is None:
         return None
     docs, scores = scored
     if len(docs) > limit:
-        best = np.argpartition(-scores, limit - 1)[:limit]
+        # The `limit` best: every score above the limit-th best, then of the scores equal to
+        # it those first in `rank` (argpartition alone would pick among equals arbitrarily).
+        kth = len(scores) - limit
+        threshold = np.partition(scores, kth)[kth]
+        above = np.flatnonzero(scores > threshold)
+        tied = np.flatnonzero(scores == threshold)
+        if len(tied) > limit - len(above):
+            tied = tied[np.argsort(rank[docs[tied]], kind="stable")[: limit - len(above)]]
+        best = np.concatenate([above, tied])
         docs, scores = docs[best], scores[best]
     order = np.lexsort((rank[docs], -scores))
     return docs[order]
@@ -87,10 +97,12 @@ def bm25f(
     allowed: np.ndarray,
     lengths: dict[str, np.ndarray],
     arrays: TermArrays | None = None,
+    permitted: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray] | None:
     """(documents of `allowed` holding a positive term of `q`, their BM25F scores), sorted by
     document; None when the query has no scorable terms. `lengths`: each field's length per
-    document, with WORDS_FIELD the title's plus the abstract's.
+    document, with WORDS_FIELD the title's plus the abstract's. `permitted`: `allowed` as a
+    flag per document number, when the caller has it (else it is made here).
 
     The same figures Whoosh's scorer reads one posting at a time, computed for a whole
     postings list at once.
@@ -99,10 +111,12 @@ def bm25f(
     if not terms:
         return None
     size = searcher.reader().doc_count_all()
-    permitted = np.zeros(size, dtype=bool)
-    permitted[allowed] = True
-    total = np.zeros(size, dtype=np.float64)
-    hit = np.zeros(size, dtype=bool)
+    if permitted is None:
+        permitted = np.zeros(size, dtype=bool)
+        permitted[allowed] = True
+    # One term (the commonest query): its scores are the result, no per-document totals.
+    total = np.zeros(size, dtype=np.float64) if len(terms) > 1 else None
+    hit = np.zeros(size, dtype=bool) if len(terms) > 1 else None
     for fieldname, text in terms:
         if fieldname == WORDS_FIELD:
             found = _merged_postings(searcher, arrays, text, size)
@@ -119,14 +133,19 @@ def bm25f(
             avg = searcher.avg_field_length(fieldname)
             idf = searcher.idf(fieldname, text)
         keep = permitted[ids]
-        ids, weights = ids[keep], weights[keep]
-        if not len(ids):
-            continue
+        if not keep.all():
+            ids, weights = ids[keep], weights[keep]
         base = _K1 * (1 - _B)
         per_len = _K1 * _B / (avg or 1.0)
         field_lengths = lengths[fieldname][ids]
-        total[ids] += idf * (_K1 + 1) * weights / (weights + base + per_len * field_lengths)
+        scores = (idf * (_K1 + 1)) * weights / (weights + base + per_len * field_lengths)
+        if total is None or hit is None:
+            return ids, scores
+        if not len(ids):
+            continue
+        total[ids] += scores
         hit[ids] = True
+    assert total is not None and hit is not None
     docs = np.flatnonzero(hit)
     return docs, total[docs]
 

@@ -1,0 +1,100 @@
+"""The sorted-array set operations and the top-k cut of the engine, against Python's own sets
+and sorts (the definition of what they compute)."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+
+from paperbrowse.engine.matching import difference, intersect, intersect_keys
+from paperbrowse.engine.scoring import top_scored
+from paperbrowse.results import Results, Row
+
+
+def _sorted_sample(rng: random.Random, size: int, count: int) -> np.ndarray:
+    return np.array(sorted(rng.sample(range(size), count)), dtype=np.int64)
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_intersect_and_difference_are_the_set_operations(seed: int) -> None:
+    rng = random.Random(seed)
+    size = rng.choice([1, 50, 1000, 20000])
+    for _ in range(20):
+        a = _sorted_sample(rng, size, rng.randint(0, size))
+        # a long side and a short one, so both the flag and the binary-search paths run
+        b = _sorted_sample(rng, size, rng.randint(0, max(0, min(size, len(a) // 20 + 1))))
+        for x, y in ((a, b), (b, a), (a, a)):
+            expected = sorted(set(x.tolist()) & set(y.tolist()))
+            assert intersect(x, y, size).tolist() == expected
+            assert intersect_keys(x, y).tolist() == expected
+            assert difference(x, y, size).tolist() == sorted(set(x.tolist()) - set(y.tolist()))
+
+
+def test_intersect_keys_takes_any_int64_values() -> None:
+    a = np.array([-5, 3, 1 << 40, (7 << 32) + 2], dtype=np.int64)
+    b = np.array([-7, -5, (7 << 32) + 2, 1 << 41], dtype=np.int64)
+    assert intersect_keys(a, b).tolist() == [-5, (7 << 32) + 2]
+
+
+def test_difference_never_hands_out_its_input() -> None:
+    a = np.arange(5, dtype=np.int64)
+    found = difference(a, np.zeros(0, dtype=np.int64), 5)
+    found[0] = 99
+    assert a[0] == 0
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_top_scored_cuts_by_score_then_rank(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The `limit` best by score, equal scores in `rank` order, even at the cut (many ties)."""
+    from paperbrowse.engine import scoring
+
+    rng = random.Random(seed)
+    size = 400
+    docs = np.array(sorted(rng.sample(range(size), 300)), dtype=np.int64)
+    scores = np.array([float(rng.choice([1, 2, 2.5, 3])) for _ in docs])
+    rank = np.array(rng.sample(range(size), size), dtype=np.int64)
+    monkeypatch.setattr(scoring, "bm25f", lambda *args, **kwargs: (docs, scores))
+    limit = rng.choice([1, 17, 100, 299, 300, 500])
+    got = top_scored(None, None, docs, {}, limit, rank)  # type: ignore[arg-type]
+    expected = sorted(docs.tolist(), key=lambda d: (-scores[docs.tolist().index(d)], int(rank[d])))[
+        :limit
+    ]
+    assert got is not None and got.tolist() == expected
+
+
+class _Reader:
+    def __init__(self) -> None:
+        self.read: list[int] = []
+
+    @property
+    def catalog(self) -> _Reader:
+        return self
+
+    @property
+    def ids(self) -> list[str]:
+        return [f"p{i}" for i in range(10)]
+
+    def row(self, docnum: int) -> Row:
+        self.read.append(docnum)
+        return Row(docnum, f"p{docnum}", "", None, None, None, None, False)
+
+    def paper_at(self, docnum: int) -> object:
+        return docnum
+
+
+def test_results_of_an_array_read_as_of_a_list() -> None:
+    reader = _Reader()
+    order = [4, 2, 9, 0]
+    from_array = Results(reader, np.array(order, dtype=np.int64), "date")  # type: ignore[arg-type]
+    from_list = Results(reader, list(order), "date")  # type: ignore[arg-type]
+    assert len(from_array) == len(from_list) == 4
+    assert [r.docnum for r in from_array] == [r.docnum for r in from_list] == order
+    assert all(type(r.docnum) is int for r in from_array)
+    assert from_array.ids == ["p4", "p2", "p9", "p0"]
+    assert list(from_array.papers()) == order
+    docnums = from_array.docnums
+    assert docnums == order and isinstance(docnums, list)
+    assert docnums.index(9) == 2  # what the browser does with it
+    assert from_array.docnums is docnums  # made once; from then on the list is the result set
