@@ -28,6 +28,7 @@ from paperbrowse.engine.patterns import (
     select,
     whoosh_pattern_docs,
 )
+from paperbrowse.engine.side_files import decode_positions
 from paperbrowse.engine.whoosh_internals import leaf_postings, postings_blocks
 
 if TYPE_CHECKING:
@@ -258,9 +259,10 @@ class DocSets:
         # The rarest word first: each word's positions are decoded only in the documents where
         # the phrase can still start (the candidates narrow as the words are checked).
         frequency = {w: self.searcher.frequency(fieldname, w) for w in set(words)}
-        for offset, word in sorted(enumerate(words), key=lambda ow: frequency[ow[1]]):
-            found = self.arrays.positions(
-                fieldname, term_bytes(self.searcher, fieldname, word), candidates
+        checked = sorted(enumerate(words), key=lambda ow: frequency[ow[1]])
+        for n, (offset, word) in enumerate(checked):
+            found = term_positions_in(
+                self.arrays, fieldname, term_bytes(self.searcher, fieldname, word), candidates
             )
             if found is None:
                 return None
@@ -270,7 +272,8 @@ class DocSets:
             starts = keys if starts is None else intersect_keys(starts, keys)
             if not len(starts):
                 return EMPTY
-            candidates = sorted_unique(starts >> 32)
+            if n + 1 < len(checked):
+                candidates = sorted_unique(starts >> 32)
         assert starts is not None
         return sorted_unique(starts >> 32)
 
@@ -284,6 +287,72 @@ class DocSets:
 
 
 EMPTY = np.zeros(0, dtype=np.int64)
+
+
+def term_positions_in(
+    arrays: TermArrays, fieldname: str, btext: bytes, within: np.ndarray
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """(document, position) pairs of a term in the documents `within` (sorted, unique), as
+    int64 arrays grouped by document; None when the field keeps no positions here.
+
+    The same pairs as `TermArrays.positions`, faster when many of a segment's postings are
+    wanted (a common word of a phrase): CompactPositions values whose positions are all 2
+    bytes (every position below 65,536: all but the longest texts) are the value bytes without
+    each value's leading width byte, so the whole segment's positions are one boolean
+    selection of the bytes read as little-endian uint16s. Other segments, or few wanted
+    postings, decode the wanted values only (side_files.decode_positions).
+    """
+    last = int(within[-1]) if len(within) else -1
+    wanted = np.zeros(last + 1, dtype=bool)  # a flag per document (np.isin sorts both sides)
+    wanted[within] = True
+    doc_parts: list[np.ndarray] = []
+    pos_parts: list[np.ndarray] = []
+    for segment, offset in arrays.segments():
+        found = segment.positional(fieldname, btext)
+        if found is None:
+            return None
+        ids, value_lengths, blob = found
+        if not len(ids):
+            continue
+        docs = ids.astype(np.int64) + offset
+        keep = np.zeros(len(docs), dtype=bool)
+        below = int(np.searchsorted(docs, last, side="right"))
+        keep[:below] = wanted[docs[:below]]
+        kept = int(np.count_nonzero(keep))
+        if not kept:
+            continue
+        lengths = value_lengths.astype(np.int64)
+        starts = np.zeros(len(lengths), dtype=np.int64)
+        np.cumsum(lengths[:-1], out=starts[1:])
+        data = np.frombuffer(blob, dtype=np.uint8)
+        if kept * 4 >= len(docs) and _all_narrow(data, starts, lengths):
+            body = np.ones(len(data), dtype=bool)
+            body[starts] = False  # the width bytes
+            positions = data[body].view("<u2")
+            counts = (lengths - 1) >> 1
+            if kept == len(docs):
+                doc_parts.append(np.repeat(docs, counts))
+                pos_parts.append(positions.astype(np.int64))
+            else:
+                doc_parts.append(np.repeat(docs[keep], counts[keep]))
+                pos_parts.append(positions[np.repeat(keep, counts)].astype(np.int64))
+            continue
+        owner, positions = decode_positions(blob, starts[keep], lengths[keep])
+        doc_parts.append(docs[keep][owner])
+        pos_parts.append(positions)
+    if not doc_parts:
+        return EMPTY, EMPTY
+    return np.concatenate(doc_parts), np.concatenate(pos_parts)
+
+
+def _all_narrow(data: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> bool:
+    """Whether the values at `starts` fill `data` and each is a width byte 2 then whole uint16s
+    (CompactPositions with every position below 65,536)."""
+    if not len(starts) or int(starts[-1] + lengths[-1]) != len(data):
+        return False
+    if int(lengths.min()) < 1 or bool(np.any((lengths - 1) & 1)):
+        return False
+    return bool(np.all(data[starts] == 2))
 
 
 def union(parts: list[np.ndarray], size: int) -> np.ndarray:

@@ -181,9 +181,6 @@ class TermArrays:
         """
         doc_parts: list[np.ndarray] = []
         pos_parts: list[np.ndarray] = []
-        last = int(within[-1]) if len(within) else -1
-        wanted = np.zeros(last + 1, dtype=bool)  # a flag per document (np.isin sorts both sides)
-        wanted[within] = True
         for segment, offset in self._segments:
             found = segment.positional(fieldname, btext)
             if found is None:
@@ -192,9 +189,7 @@ class TermArrays:
             if not len(ids):
                 continue
             docs = ids.astype(np.int64) + offset
-            keep = np.zeros(len(docs), dtype=bool)
-            below = int(np.searchsorted(docs, last, side="right"))
-            keep[:below] = wanted[docs[:below]]
+            keep = np.isin(docs, within, assume_unique=True)
             if not keep.any():
                 continue
             starts = np.zeros(len(lengths), dtype=np.int64)

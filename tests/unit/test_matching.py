@@ -153,3 +153,35 @@ def test_relevance_order_follows_the_scores(library: Library) -> None:
     results = library.search(Filters(query="efficient architecture"))
     got = [round(scores[d], 6) for d in results.docnums[:20]]
     assert got == sorted((round(s, 6) for s in scores.values()), reverse=True)[:20]
+
+
+@pytest.mark.parametrize("fieldname", ["title", "abstract"])
+@pytest.mark.parametrize("step", [1, 2, 7])
+def test_term_positions_are_whooshs(library: Library, fieldname: str, step: int) -> None:
+    """A phrase's (document, position) pairs, read from the side files for many documents
+    (one selection of a segment's bytes) or few (each value decoded), are Whoosh's."""
+    from paperbrowse.engine.matching import term_positions_in
+
+    searcher = library.searcher
+    arrays = library.term_arrays
+    assert searcher is not None and arrays is not None
+    reader = searcher.reader()
+    within = library.catalog.live_array[::step]
+    wanted = set(within.tolist())
+    words = [t for f, t in reader.all_terms() if f == fieldname]
+    words = sorted(words, key=lambda t: -reader.doc_frequency(fieldname, t))[:8]
+    assert words
+    for btext in words:
+        expected: list[tuple[int, int]] = []
+        for leaf, offset in reader.leaf_readers():
+            if (fieldname, btext) not in leaf:
+                continue
+            matcher = leaf.postings(fieldname, btext)
+            while matcher.is_active():
+                doc = matcher.id() + offset
+                if doc in wanted:
+                    expected += [(doc, p) for p in matcher.value_as("positions")]
+                matcher.next()
+        found = term_positions_in(arrays, fieldname, btext, within)
+        assert found is not None
+        assert list(zip(found[0].tolist(), found[1].tolist(), strict=True)) == expected
