@@ -29,11 +29,11 @@ from whoosh.qparser import QueryParserError
 from whoosh.searching import Searcher
 
 from paperbrowse.catalog import Catalog, load_or_build
-from paperbrowse.engine.matching import DocSets
+from paperbrowse.engine.matching import BlockPostings, DocSets
 from paperbrowse.engine.patterns import PatternTooBroad, has_pattern
-from paperbrowse.engine.scoring import top_scored
+from paperbrowse.engine.scoring import positive_terms, top_scored
 from paperbrowse.engine.side_files import TermArrays
-from paperbrowse.engine.whoosh_internals import index_folder, open_index_dir
+from paperbrowse.engine.whoosh_internals import field_lengths, index_folder, open_index_dir
 from paperbrowse.errors import LibraryError, QueryError, damaged_index
 from paperbrowse.manifest import Manifest, check_version, read_manifest
 from paperbrowse.models import Filters, Paper, is_arxiv_id
@@ -63,6 +63,7 @@ class Library:
         self._ix: index.Index | None = None
         self._language: QueryLanguage | None = None
         self._arrays: TermArrays | bool | None = None
+        self._lengths: dict[str, np.ndarray] = {}  # field -> length per document, for BM25F
 
     def manifest(self) -> Manifest:
         """The manifest (empty library: no index, no sources); LibraryError when unreadable."""
@@ -158,6 +159,7 @@ class Library:
         self._searcher = None
         self._catalog = None
         self._arrays = None  # its files close once no search still holds them
+        self._lengths = {}
         self._ix = None
 
     def __len__(self) -> int:
@@ -241,6 +243,7 @@ class Library:
 
         order_by = "date" if sort == "relevance" else sort
         arrays: TermArrays | None = None
+        blocks: BlockPostings | None = None
         plain_view = filters.state == "all" or triage is None
         if text_query is None and not plan.ranges and not by_id and plain_view:
             docs: np.ndarray = catalog.order_array(order_by)
@@ -251,10 +254,11 @@ class Library:
             else:
                 shared = self.term_arrays
                 arrays = shared.scoped() if shared is not None else None
+                blocks = BlockPostings(searcher)
                 try:
-                    matched = DocSets(searcher, catalog.live_array, arrays, catalog.nonempty).docs(
-                        text_query
-                    )
+                    matched = DocSets(
+                        searcher, catalog.live_array, arrays, catalog.nonempty, blocks
+                    ).docs(text_query)
                 except (QueryParserError, PatternTooBroad) as exc:
                     raise QueryError(f"invalid query {quoted(filters.query)}: {exc}") from None
                 except Exception as exc:  # reading postings failed: the index, not the query
@@ -268,7 +272,7 @@ class Library:
             order = catalog.order_array(order_by)
             selected = order[flags[order]]
             if text_query is not None and sort == "relevance" and len(selected):
-                selected = self._by_relevance(text_query, selected, arrays, flags)
+                selected = self._by_relevance(text_query, selected, arrays, flags, blocks)
             docs = selected  # an array: Results makes the list only if a caller asks for it
         if filters.limit:
             docs = docs[: filters.limit]
@@ -280,9 +284,11 @@ class Library:
         docs: np.ndarray,
         arrays: TermArrays | None,
         flags: np.ndarray | None = None,
+        blocks: BlockPostings | None = None,
     ) -> np.ndarray:
         """The RELEVANCE_TOP best-scoring of `docs` (BM25F), then the rest in their order.
-        `flags`: `docs` as a flag per document number, when the caller has it.
+        `flags`: `docs` as a flag per document number, when the caller has it; `blocks`: the
+        terms the search's matching read from Whoosh's postings blocks.
 
         Scoring every match of a common word costs Whoosh a few hundred milliseconds at 100,000
         papers; nobody reads relevance order past the first few hundred results.
@@ -293,11 +299,12 @@ class Library:
             self.searcher,
             q,
             docs,
-            catalog.length_arrays,
+            self._score_lengths(q),
             RELEVANCE_TOP,
             catalog.rank_array("date"),
             arrays,
             flags,
+            blocks,
         )
         if top is None and has_pattern(q):
             return docs  # patterns score nothing (as in Lucene): newest first
@@ -308,6 +315,24 @@ class Library:
         seen = np.zeros(catalog.size, dtype=bool)
         seen[top] = True
         return np.concatenate([top, docs[~seen[docs]]])
+
+    def _score_lengths(self, q: query.Query) -> dict[str, np.ndarray]:
+        """Each field's length per document for scoring `q`: the catalog's title, abstract and
+        merged lengths, and those of any other scorable field `q` has a positive term in
+        (`org:`, `author:`), read from the index once per generation."""
+        assert self.searcher is not None
+        lengths = self.catalog.length_arrays
+        schema = self.searcher.schema
+        wanted = {
+            f
+            for f, _ in positive_terms(q)
+            if f not in lengths and f in schema and schema[f].scorable
+        }
+        if not wanted:
+            return lengths
+        for name in wanted - self._lengths.keys():
+            self._lengths[name] = field_lengths(self.searcher.reader(), name)
+        return {**lengths, **{name: self._lengths[name] for name in wanted}}
 
     def _apply_state(self, flags: np.ndarray, state: str, triage: TriageView | None) -> np.ndarray:
         """`flags` narrowed to a triage view (all, inbox, unread, read, starred, hidden)."""

@@ -55,31 +55,24 @@ class Row:
     arxiv_id: str | None = None
 
 
+@dataclass(eq=False)
 class Results(Sequence[Row]):
     """An ordered result set of document numbers; rows and papers are read lazily.
 
-    `docnums` may be given as a numpy array of int64 (what a search makes): `docnums` the
-    attribute is then made a list only when a caller reads it (100,000 results: ~3 ms), and
-    from then on the list is the result set.
+    The document numbers may be given as a numpy array of int64 (what a search makes):
+    `docnums` is then made a list only when a caller reads it (100,000 results: ~3 ms), and
+    from then on the list is the result set. Two result sets are equal only if they are one.
     """
 
-    def __init__(
-        self,
-        library: PaperReader,
-        docnums: Sequence[int] | np.ndarray,
-        sort: str,
-        terms: tuple[str, ...] = (),
-    ) -> None:
-        self.library = library
-        self._docs: list[int] | np.ndarray = (
-            docnums if isinstance(docnums, list | np.ndarray) else list(docnums)
-        )
-        self.sort = sort
-        self.terms = terms
-        self._rows: dict[int, Row] = {}
+    library: PaperReader
+    _docs: list[int] | np.ndarray
+    sort: str
+    terms: tuple[str, ...] = ()
+    _rows: dict[int, Row] = field(default_factory=dict, repr=False)
 
-    def __repr__(self) -> str:
-        return f"Results({len(self)} papers, sort={self.sort!r}, terms={self.terms!r})"
+    def __post_init__(self) -> None:
+        if not isinstance(self._docs, list | np.ndarray):
+            self._docs = list(self._docs)
 
     @property
     def docnums(self) -> list[int]:

@@ -94,6 +94,12 @@ def phrase_docs(
         docs &= positions.keys()
         if not docs:
             return set()
+    return consecutive(per_word, docs)
+
+
+def consecutive(per_word: list[dict[int, list[int]]], docs: Any) -> set[int]:
+    """The documents of `docs` where each word's positions (`per_word`: a word's positions by
+    document, in phrase order) follow the previous word's."""
     matched: set[int] = set()
     for doc in docs:
         starts = set(per_word[0][doc])
@@ -104,6 +110,43 @@ def phrase_docs(
         if starts:
             matched.add(doc)
     return matched
+
+
+class BlockPostings:
+    """Terms of the fields without side files (org, author, …) read from Whoosh's postings
+    blocks, each term once per search: matching reads its documents, a phrase its positions,
+    scoring its weights."""
+
+    def __init__(self, searcher: Searcher) -> None:
+        self.searcher = searcher
+        self._found: dict[tuple[str, Any], tuple[np.ndarray, np.ndarray, list[bytes] | None]] = {}
+
+    def read(
+        self, fieldname: str, text: Any, values: bool = False
+    ) -> tuple[np.ndarray, np.ndarray, list[bytes] | None] | None:
+        """(sorted document numbers as int64, weights as float64, each posting's value bytes
+        when `values`, else None) of a term in every segment, deleted documents included;
+        None when a segment's postings cannot be read a block at a time."""
+        found = self._found.get((fieldname, text))
+        if found is not None and (not values or found[2] is not None):
+            return found
+        ids: list[int] = []
+        weights: list[float] = []
+        kept: list[bytes] | None = [] if values else None
+        parts = ("weights", "values") if values else ("weights",)
+        for matcher, offset in leaf_postings(self.searcher, fieldname, text):
+            blocks = postings_blocks(matcher, *parts)
+            if blocks is None:
+                return None
+            for block in blocks:
+                block_ids = block.ids
+                ids.extend(block_ids if not offset else [i + offset for i in block_ids])
+                weights.extend(block.weights)
+                if kept is not None:
+                    kept.extend(block.values)
+        found = (np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float64), kept)
+        self._found[(fieldname, text)] = found
+        return found
 
 
 def as_array(docs: Any) -> np.ndarray:
@@ -127,10 +170,12 @@ class DocSets:
         live: np.ndarray,
         arrays: TermArrays | None = None,
         nonempty: dict[str, np.ndarray] | None = None,
+        blocks: BlockPostings | None = None,
     ) -> None:
         self.searcher = searcher
         self.live = live
         self.arrays = arrays
+        self.blocks = blocks  # other fields' terms, read once per search
         self.nonempty = nonempty  # word field -> flags of documents with a word (for `*`)
         self._selections: dict[int, Selection] = {}  # pattern node id -> its words
 
@@ -167,6 +212,9 @@ class DocSets:
         """Sorted document numbers holding a term (deleted ones included)."""
         if self.arrays is not None and self.arrays.captures(fieldname):
             return self.arrays.docs(fieldname, term_bytes(self.searcher, fieldname, text))
+        found = self.blocks.read(fieldname, text) if self.blocks is not None else None
+        if found is not None:
+            return found[0]
         return as_array(term_docs(self.searcher, fieldname, text))
 
     def _eval(self, q: query.Query) -> np.ndarray:
@@ -229,6 +277,9 @@ class DocSets:
             return EMPTY
         # Only documents holding every word can hold the phrase: narrow with the words' sets,
         # then check positions on those alone.
+        if q.slop == 1 and self.blocks is not None and not self._side(q.fieldname):
+            for word in words:  # read with positions once, for both steps
+                self.blocks.read(q.fieldname, word, values=True)
         candidates: np.ndarray | None = None
         for word in sorted(words, key=lambda w: self.searcher.doc_frequency(q.fieldname, w)):
             found = self.term(q.fieldname, word)
@@ -244,6 +295,10 @@ class DocSets:
             checked = self._phrase_arrays(q.fieldname, words, candidates)
             if checked is not None:
                 return checked
+        if q.slop == 1:
+            from_blocks = self._phrase_blocks(q.fieldname, words, candidates)
+            if from_blocks is not None:
+                return from_blocks
         within = set(candidates.tolist())
         if q.slop != 1:
             return self._whoosh(q, within)
@@ -276,6 +331,29 @@ class DocSets:
                 candidates = sorted_unique(starts >> 32)
         assert starts is not None
         return sorted_unique(starts >> 32)
+
+    def _side(self, fieldname: str) -> bool:
+        """Whether the field's terms are read from the side files."""
+        return self.arrays is not None and self.arrays.captures(fieldname)
+
+    def _phrase_blocks(
+        self, fieldname: str, words: list[Any], candidates: np.ndarray
+    ) -> np.ndarray | None:
+        """Candidates where the words stand at consecutive positions, from Whoosh's postings
+        blocks read once per search (None: not a positional field, or not readable so)."""
+        decode = getattr(self.searcher.schema[fieldname].format, "decode_positions", None)
+        if decode is None or self.blocks is None:
+            return None
+        docs = candidates.tolist()
+        per_word: list[dict[int, list[int]]] = []
+        for word in words:
+            found = self.blocks.read(fieldname, word, values=True)
+            values = found[2] if found is not None else None
+            if found is None or values is None:
+                return None
+            at = np.searchsorted(found[0], candidates).tolist()  # each candidate has each word
+            per_word.append({doc: decode(values[i]) for doc, i in zip(docs, at, strict=True)})
+        return as_array(consecutive(per_word, docs))
 
     def _whoosh(self, q: query.Query, within: set[int] | None = None) -> np.ndarray:
         if within is not None:

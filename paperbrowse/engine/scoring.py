@@ -17,7 +17,14 @@ import numpy as np
 from whoosh import query
 from whoosh.searching import Searcher
 
-from paperbrowse.engine.matching import EMPTY, MERGED_FIELDS, WORDS_FIELD, term_bytes, union
+from paperbrowse.engine.matching import (
+    EMPTY,
+    MERGED_FIELDS,
+    WORDS_FIELD,
+    BlockPostings,
+    term_bytes,
+    union,
+)
 from paperbrowse.engine.whoosh_internals import leaf_postings, postings_blocks
 
 if TYPE_CHECKING:
@@ -65,14 +72,16 @@ def top_scored(
     rank: np.ndarray,
     arrays: TermArrays | None = None,
     permitted: np.ndarray | None = None,
+    blocks: BlockPostings | None = None,
 ) -> np.ndarray | None:
     """The `limit` best documents of `allowed` by BM25F over the query's terms, best first.
 
     Equal scores go by `rank` (a position per document number: the catalog's date order).
-    `permitted`: `allowed` as a flag per document number, when the caller has it.
+    `permitted`: `allowed` as a flag per document number, when the caller has it; `blocks`:
+    the terms of other fields already read by this search's matching.
     None when the query has no scorable terms (Whoosh then decides).
     """
-    scored = bm25f(searcher, q, allowed, lengths, arrays, permitted)
+    scored = bm25f(searcher, q, allowed, lengths, arrays, permitted, blocks)
     if scored is None:
         return None
     docs, scores = scored
@@ -98,6 +107,7 @@ def bm25f(
     lengths: dict[str, np.ndarray],
     arrays: TermArrays | None = None,
     permitted: np.ndarray | None = None,
+    blocks: BlockPostings | None = None,
 ) -> tuple[np.ndarray, np.ndarray] | None:
     """(documents of `allowed` holding a positive term of `q`, their BM25F scores), sorted by
     document; None when the query has no scorable terms. `lengths`: each field's length per
@@ -121,7 +131,7 @@ def bm25f(
         if fieldname == WORDS_FIELD:
             found = _merged_postings(searcher, arrays, text, size)
         else:
-            found = _postings(searcher, arrays, fieldname, text)
+            found = _postings(searcher, arrays, fieldname, text, blocks)
         if found is None:
             return None
         ids, weights = found
@@ -171,18 +181,25 @@ def _merged_postings(
 
 
 def _postings(
-    searcher: Searcher, arrays: TermArrays | None, fieldname: str, text: Any
+    searcher: Searcher,
+    arrays: TermArrays | None,
+    fieldname: str,
+    text: Any,
+    blocks: BlockPostings | None = None,
 ) -> tuple[np.ndarray, np.ndarray] | None:
     """(document numbers, weights) of a term: from the side files, else Whoosh's blocks."""
     if arrays is not None and arrays.captures(fieldname):
         return arrays.postings(fieldname, term_bytes(searcher, fieldname, text))
+    found = blocks.read(fieldname, text) if blocks is not None else None
+    if found is not None:
+        return found[0], found[1]
     ids: list[int] = []
     weights: list[float] = []
     for matcher, offset in leaf_postings(searcher, fieldname, text):
-        blocks = postings_blocks(matcher, "weights")
-        if blocks is None:
+        read = postings_blocks(matcher, "weights")
+        if read is None:
             return None
-        for block in blocks:
+        for block in read:
             ids.extend(i + offset for i in block.ids)
             weights.extend(block.weights)
     return np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float64)

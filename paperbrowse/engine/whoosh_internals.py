@@ -7,7 +7,9 @@ against, whoosh-reloaded WHOOSH_VERSION (pinned exactly in pyproject.toml; the b
 fails with a clear message on any other version). Moving to another version means reading each
 use against its source again:
 
-- here: postings blocks (`_read_ids`, `_ids`, `_read_weights`, `_weights`, `_read_values`,
+- here: a segment's length column (`field_lengths`: the W3 per-document reader's
+  `_cached_reader`, a column reader's `_dbfile`, `_basepos`, `_count`, `_fixedlen`), postings
+  blocks (`_read_ids`, `_ids`, `_read_weights`, `_weights`, `_read_values`,
   `_values`, `_next_block` of the W3 block matcher: `PostingsBlock`), `FileStorage._fpath`
   (`PrivateStorage`), a pattern query's `_btexts` (`pattern_terms`), the files an index
   directory holds (`committed_files`) and a segment's compound file (`segment_file`);
@@ -27,7 +29,9 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from whoosh import index
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN
 from whoosh.fields import Schema
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import TOC
@@ -35,6 +39,7 @@ from whoosh.matching.wrappers import FilterMatcher
 from whoosh.query import Query
 from whoosh.searching import Searcher
 from whoosh.util.filelock import FcntlLock
+from whoosh.util.numeric import byte_to_length
 
 WHOOSH_DISTRIBUTION = "whoosh-reloaded"
 WHOOSH_VERSION = "2.7.5"  # the version every use below was written against
@@ -209,6 +214,40 @@ def postings_blocks(matcher: Any, *parts: str) -> Iterator[PostingsBlock] | None
             matcher._next_block()
 
     return blocks()
+
+
+def field_lengths(reader: Any, fieldname: str) -> np.ndarray:
+    """Each document's length in `fieldname` (int64, by document number, deleted documents
+    included), as `doc_field_length(docnum, fieldname, 0)` gives it: Whoosh's one-byte
+    approximation of the field's term count, 0 where the document has none.
+
+    Reads each segment's length column (the W3 codec's `_<field>_len` column of one byte per
+    document: `_cached_reader`, the column reader's `_dbfile`, `_basepos`, `_count`) with one
+    read; a segment without it is read a document at a time through `doc_field_length`.
+    """
+    table = np.array([byte_to_length(b) for b in range(256)], dtype=np.int64)
+    table[0] = 0  # doc_field_length gives the default for a zero byte
+    parts: list[np.ndarray] = []
+    for leaf, _offset in reader.leaf_readers():
+        count = leaf.doc_count_all()
+        found = np.zeros(count, dtype=np.int64)
+        perdoc = getattr(leaf, "_perdoc", None)
+        column = None
+        if perdoc is not None and hasattr(perdoc, "_cached_reader"):
+            column = perdoc._cached_reader(f"_{fieldname}_len", LENGTHS_COLUMN)
+        if column is not None and all(
+            hasattr(column, name) for name in ("_dbfile", "_basepos", "_count", "_fixedlen")
+        ):
+            if column._fixedlen != 1:
+                raise ValueError(f"a length column of {column._fixedlen} bytes per document")
+            stored = min(int(column._count), count)
+            raw = column._dbfile.get(column._basepos, stored) if stored else b""
+            found[:stored] = table[np.frombuffer(raw, dtype=np.uint8)]
+        elif count:
+            length = leaf.doc_field_length
+            found[:] = [length(d, fieldname, 0) or 0 for d in range(count)]
+        parts.append(found)
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
 
 
 def pattern_terms(q: Query, reader: Any) -> list[bytes]:

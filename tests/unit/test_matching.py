@@ -185,3 +185,97 @@ def test_term_positions_are_whooshs(library: Library, fieldname: str, step: int)
         found = term_positions_in(arrays, fieldname, btext, within)
         assert found is not None
         assert list(zip(found[0].tolist(), found[1].tolist(), strict=True)) == expected
+
+
+def _org_queries(library: Library) -> list[str]:
+    """Every organisation word of the library, alone and in pairs as phrases (either order)."""
+    searcher = library.searcher
+    assert searcher is not None
+    words = [t.decode() for t in searcher.lexicon("org")]
+    assert words
+    pairs = [f'org:"{a} {b}"' for a in words for b in words if a != b]
+    return [f"org:{w}" for w in words] + pairs + [f"model OR org:{words[0]}"]
+
+
+def test_block_postings_match_as_whoosh(library: Library) -> None:
+    """Terms of fields without side files (org), read once per search from Whoosh's blocks,
+    alone and as phrases, match what Whoosh's own matcher matches."""
+    from paperbrowse.engine.matching import BlockPostings
+
+    searcher = library.searcher
+    assert searcher is not None
+    for text in _org_queries(library):
+        q = library.parse_query(text)
+        assert q is not None
+        blocks = BlockPostings(searcher)
+        got = DocSets(
+            searcher, library.catalog.live_array, library.term_arrays, blocks=blocks
+        ).docs(q)
+        assert got.tolist() == sorted(set(q.docs(searcher))), text
+
+
+def test_org_scores_are_whooshs(library: Library) -> None:
+    """An org: term scores as Whoosh's BM25F scores it (its lengths read from the index)."""
+    from paperbrowse.engine.matching import BlockPostings
+    from paperbrowse.engine.whoosh_internals import field_lengths
+
+    searcher = library.searcher
+    assert searcher is not None
+    lengths = dict(library.catalog.length_arrays)
+    lengths["org"] = field_lengths(searcher.reader(), "org")
+    checked = 0
+    for text in _org_queries(library):
+        q = library.parse_query(text)
+        assert q is not None
+        whoosh = {hit.docnum: hit.score for hit in searcher.search(q, limit=None)}
+        if not whoosh:
+            continue
+        scored = bm25f(
+            searcher,
+            q,
+            library.catalog.live_array,
+            lengths,
+            library.term_arrays,
+            blocks=BlockPostings(searcher),
+        )
+        assert scored is not None
+        got = dict(zip(scored[0].tolist(), scored[1].tolist(), strict=True))
+        if "model" in text:  # an unfielded word scores as one field (BM25F): the org part only
+            continue
+        assert got == pytest.approx(whoosh, rel=1e-6), text
+        checked += 1
+    assert checked
+
+
+def test_field_lengths_are_whooshs(library: Library) -> None:
+    from paperbrowse.engine.whoosh_internals import field_lengths
+
+    searcher = library.searcher
+    assert searcher is not None
+    reader = searcher.reader()
+    for fieldname in ("org", "title", "abstract", "author"):
+        expected = [
+            leaf.doc_field_length(d, fieldname, 0) or 0
+            for leaf, _ in reader.leaf_readers()
+            for d in range(leaf.doc_count_all())
+        ]
+        assert field_lengths(reader, fieldname).tolist() == expected
+
+
+def test_org_search_ranks_by_whooshs_scores(library: Library) -> None:
+    """`org:` results come in Whoosh's score order (equal scores newest first)."""
+    from paperbrowse.models import Filters
+
+    searcher = library.searcher
+    assert searcher is not None
+    for text in _org_queries(library)[:4]:
+        q = library.parse_query(text)
+        whoosh = {hit.docnum: hit.score for hit in searcher.search(q, limit=None)}
+        results = library.search(Filters(query=text))
+        assert sorted(results.docnums) == sorted(whoosh)
+        got = [round(whoosh[d], 9) for d in results.docnums]
+        assert got == sorted(got, reverse=True)
+        rank = library.catalog.rank_array("date")
+        for a, b in zip(results.docnums, results.docnums[1:], strict=False):
+            if round(whoosh[a], 9) == round(whoosh[b], 9):
+                assert rank[a] < rank[b]
