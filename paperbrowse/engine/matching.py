@@ -462,12 +462,18 @@ def intersect(a: np.ndarray, b: np.ndarray, size: int) -> np.ndarray:
 
 
 def intersect_keys(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """The sorted intersection of two sorted, unique int64 arrays (any values), by binary
-    search of the shorter in the longer."""
+    """The sorted intersection of two sorted, unique int64 arrays (any values): a binary
+    search of the shorter in the longer, or, for sides of similar length, one merge of the
+    two sorted runs (a stable sort of their concatenation) and its repeated values."""
     if len(a) > len(b):
         a, b = b, a
     if not len(a) or not len(b):
         return EMPTY
+    if len(a) * 16 >= len(b):
+        both = np.concatenate([a, b])
+        both.sort(kind="stable")
+        repeated: np.ndarray = both[:-1][both[1:] == both[:-1]]
+        return repeated
     at = np.searchsorted(b, a)
     at[at == len(b)] = len(b) - 1
     found: np.ndarray = a[b[at] == a]
