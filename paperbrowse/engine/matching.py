@@ -316,14 +316,17 @@ class DocSets:
         frequency = {w: self.searcher.frequency(fieldname, w) for w in set(words)}
         checked = sorted(enumerate(words), key=lambda ow: frequency[ow[1]])
         for n, (offset, word) in enumerate(checked):
-            found = term_positions_in(
-                self.arrays, fieldname, term_bytes(self.searcher, fieldname, word), candidates
+            # (document, position of the phrase's first word), packed in one int64 key
+            found = term_keys_in(
+                self.arrays,
+                fieldname,
+                term_bytes(self.searcher, fieldname, word),
+                candidates,
+                offset,
             )
             if found is None:
                 return None
-            docs, positions = found
-            # (document, position of the phrase's first word), packed in one int64 key
-            keys = sorted_unique((docs << 32) + (positions - offset))
+            keys = sorted_unique(found)
             starts = keys if starts is None else intersect_keys(starts, keys)
             if not len(starts):
                 return EMPTY
@@ -380,11 +383,44 @@ def term_positions_in(
     selection of the bytes read as little-endian uint16s. Other segments, or few wanted
     postings, decode the wanted values only (side_files.decode_positions).
     """
+    doc_parts: list[np.ndarray] = []
+    pos_parts: list[np.ndarray] = []
+    segments = _segment_positions(arrays, fieldname, btext, within)
+    if segments is None:
+        return None
+    for docs, counts, positions in segments:
+        doc_parts.append(np.repeat(docs, counts))
+        pos_parts.append(positions.astype(np.int64))
+    if not doc_parts:
+        return EMPTY, EMPTY
+    return np.concatenate(doc_parts), np.concatenate(pos_parts)
+
+
+def term_keys_in(
+    arrays: TermArrays, fieldname: str, btext: bytes, within: np.ndarray, offset: int
+) -> np.ndarray | None:
+    """`term_positions_in`'s pairs as int64 keys `document << 32 | position - offset`
+    (ascending: positions ascend within a document); None when the field keeps no
+    positions here. What a phrase intersects, made without the pairs in between."""
+    parts: list[np.ndarray] = []
+    segments = _segment_positions(arrays, fieldname, btext, within)
+    if segments is None:
+        return None
+    for docs, counts, positions in segments:
+        parts.append(np.repeat((docs << 32) - offset, counts) + positions)
+    return np.concatenate(parts) if parts else EMPTY
+
+
+def _segment_positions(
+    arrays: TermArrays, fieldname: str, btext: bytes, within: np.ndarray
+) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]] | None:
+    """Per segment holding the term in `within`: (its documents there, as int64; how many
+    positions each has; their positions, in order, as uint16 or int64). None when the field
+    keeps no positions here."""
     last = int(within[-1]) if len(within) else -1
     wanted = np.zeros(last + 1, dtype=bool)  # a flag per document (np.isin sorts both sides)
     wanted[within] = True
-    doc_parts: list[np.ndarray] = []
-    pos_parts: list[np.ndarray] = []
+    found_parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
     for segment, offset in arrays.segments():
         found = segment.positional(fieldname, btext)
         if found is None:
@@ -409,18 +445,13 @@ def term_positions_in(
             positions = data[body].view("<u2")
             counts = (lengths - 1) >> 1
             if kept == len(docs):
-                doc_parts.append(np.repeat(docs, counts))
-                pos_parts.append(positions.astype(np.int64))
+                found_parts.append((docs, counts, positions))
             else:
-                doc_parts.append(np.repeat(docs[keep], counts[keep]))
-                pos_parts.append(positions[np.repeat(keep, counts)].astype(np.int64))
+                found_parts.append((docs[keep], counts[keep], positions[np.repeat(keep, counts)]))
             continue
-        owner, positions = decode_positions(blob, starts[keep], lengths[keep])
-        doc_parts.append(docs[keep][owner])
-        pos_parts.append(positions)
-    if not doc_parts:
-        return EMPTY, EMPTY
-    return np.concatenate(doc_parts), np.concatenate(pos_parts)
+        owner, decoded = decode_positions(blob, starts[keep], lengths[keep])
+        found_parts.append((docs[keep], np.bincount(owner, minlength=kept), decoded))
+    return found_parts
 
 
 def _all_narrow(data: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> bool:
