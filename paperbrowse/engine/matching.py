@@ -439,19 +439,34 @@ def _segment_positions(
         starts = np.zeros(len(lengths), dtype=np.int64)
         np.cumsum(lengths[:-1], out=starts[1:])
         data = np.frombuffer(blob, dtype=np.uint8)
-        if kept * 4 >= len(docs) and _all_narrow(data, starts, lengths):
-            body = np.ones(len(data), dtype=bool)
-            body[starts] = False  # the width bytes
-            positions = data[body].view("<u2")
-            counts = (lengths - 1) >> 1
-            if kept == len(docs):
-                found_parts.append((docs, counts, positions))
-            else:
-                found_parts.append((docs[keep], counts[keep], positions[np.repeat(keep, counts)]))
+        if _all_narrow(data, starts, lengths):
+            if kept < len(docs):
+                docs, starts, lengths = docs[keep], starts[keep], lengths[keep]
+            found_parts.append((docs, (lengths - 1) >> 1, _narrow_positions(blob, starts, lengths)))
             continue
         owner, decoded = decode_positions(blob, starts[keep], lengths[keep])
         found_parts.append((docs[keep], np.bincount(owner, minlength=kept), decoded))
     return found_parts
+
+
+def _narrow_positions(blob: bytes, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """The positions of the CompactPositions values at `starts` (each a width byte 2, then
+    `(length - 1) / 2` little-endian uint16s), in order, as uint16: one gather from the blob
+    read as uint16s at both byte parities (a value's positions share its parity)."""
+    counts = (lengths - 1) >> 1
+    total = int(counts.sum())
+    if not total:
+        return np.zeros(0, dtype=np.uint16)
+    even = np.frombuffer(blob, dtype="<u2", count=len(blob) // 2)
+    odd = np.frombuffer(blob, dtype="<u2", count=(len(blob) - 1) // 2, offset=1)
+    words = np.concatenate([even, odd])
+    at = starts + 1  # each value's first position's byte
+    first = (at >> 1) + (at & 1) * len(even)  # ... as an index into `words`
+    before = np.zeros(len(counts), dtype=np.int64)
+    np.cumsum(counts[:-1], out=before[1:])
+    index = np.repeat(first - before, counts) + np.arange(total, dtype=np.int64)
+    found: np.ndarray = words[index]
+    return found
 
 
 def _all_narrow(data: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> bool:
