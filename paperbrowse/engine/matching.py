@@ -376,12 +376,11 @@ def term_positions_in(
     """(document, position) pairs of a term in the documents `within` (sorted, unique), as
     int64 arrays grouped by document; None when the field keeps no positions here.
 
-    The same pairs as `TermArrays.positions`, faster when many of a segment's postings are
-    wanted (a common word of a phrase): CompactPositions values whose positions are all 2
-    bytes (every position below 65,536: all but the longest texts) are the value bytes without
-    each value's leading width byte, so the whole segment's positions are one boolean
-    selection of the bytes read as little-endian uint16s. Other segments, or few wanted
-    postings, decode the wanted values only (side_files.decode_positions).
+    The same pairs as `TermArrays.positions`, with fewer passes over the positions: in a
+    segment whose CompactPositions values all hold 2-byte positions (every position below
+    65,536: all but the longest texts) the wanted values' positions are one gather from the
+    segment's bytes read as little-endian uint16s (`_narrow_positions`); other segments are
+    decoded by side_files.decode_positions.
     """
     doc_parts: list[np.ndarray] = []
     pos_parts: list[np.ndarray] = []
