@@ -71,3 +71,27 @@ def test_harness_runs_end_to_end_at_1000_papers(
     text = doc.read_text()
     assert "| index papers/s (end to end) | >= 1000 |" in text and text.endswith("prose\n")
     assert "#### Query types at 1,000 papers" in text
+    # The query probe asks the harness's own cases of the same library: the same hits.
+    work = tmp_path / "work" / "1000"
+    cache = tmp_path / "cases.json"
+    for _ in range(2):  # the second run reads the cases from the cache
+        probe = run_benchmark(
+            "query_probe.py",
+            str(work / "library"),
+            str(work / "corpus"),
+            "--types",
+            "one term",
+            "field (org:…)",
+            "--repeat",
+            "3",
+            "--cache",
+            str(cache),
+            "--json",
+            timeout=120,
+        )
+        assert probe.returncode == 0, probe.stderr[-2000:]
+        found = json.loads(probe.stdout)
+        for name in ("one term", "field (org:…)"):
+            assert found[name]["mean_hits"] == data["query"][name]["mean_hits"], name
+            assert found[name]["p95_ms"] >= found[name]["median_ms"] > 0, name
+        assert cache.is_file()
