@@ -29,10 +29,11 @@ from whoosh.qparser import QueryParserError
 from whoosh.searching import Searcher
 
 from paperbrowse.catalog import Catalog, load_or_build
-from paperbrowse.engine.matching import BlockPostings, DocSets
+from paperbrowse.engine.matching import DocSets
 from paperbrowse.engine.patterns import PatternTooBroad, has_pattern
 from paperbrowse.engine.scoring import positive_terms, top_scored
 from paperbrowse.engine.side_files import TermArrays
+from paperbrowse.engine.term_postings import BlockPostings
 from paperbrowse.engine.whoosh_internals import field_lengths, index_folder, open_index_dir
 from paperbrowse.errors import LibraryError, QueryError, damaged_index
 from paperbrowse.manifest import Manifest, check_version, read_manifest

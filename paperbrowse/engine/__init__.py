@@ -7,6 +7,9 @@
 - `side_files`: reading them (`TermArrays`);
 - `patterns`: wildcards, prefixes and word ranges over the unstemmed word lists;
 - `matching`: a Whoosh query -> sorted numpy arrays of document numbers (`DocSets`);
+- `doc_arrays`: union, intersection and difference of those arrays;
+- `term_postings`: terms of fields without side files, read from Whoosh's blocks once per
+  search (`BlockPostings`), and the side files' positions of a phrase's words (`term_keys_in`);
 - `scoring`: BM25F over whole postings arrays (`top_scored`).
 
 The engine knows Whoosh and numpy, never paperbrowse's records, schema or user interface.

@@ -17,14 +17,9 @@ import numpy as np
 from whoosh import query
 from whoosh.searching import Searcher
 
-from paperbrowse.engine.matching import (
-    EMPTY,
-    MERGED_FIELDS,
-    WORDS_FIELD,
-    BlockPostings,
-    term_bytes,
-    union,
-)
+from paperbrowse.engine.doc_arrays import EMPTY, union
+from paperbrowse.engine.matching import MERGED_FIELDS, WORDS_FIELD, term_bytes
+from paperbrowse.engine.term_postings import BlockPostings
 from paperbrowse.engine.whoosh_internals import leaf_postings, postings_blocks
 
 if TYPE_CHECKING:

@@ -8,7 +8,7 @@ import random
 import numpy as np
 import pytest
 
-from paperbrowse.engine.matching import difference, intersect, intersect_keys
+from paperbrowse.engine.doc_arrays import difference, intersect, intersect_keys
 from paperbrowse.engine.scoring import top_scored
 from paperbrowse.results import Results, Row
 

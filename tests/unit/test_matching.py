@@ -160,7 +160,7 @@ def test_relevance_order_follows_the_scores(library: Library) -> None:
 def test_term_positions_are_whooshs(library: Library, fieldname: str, step: int) -> None:
     """A phrase's (document, position) pairs, read from the side files for many documents
     (one selection of a segment's bytes) or few (each value decoded), are Whoosh's."""
-    from paperbrowse.engine.matching import term_positions_in
+    from paperbrowse.engine.term_postings import term_positions_in
 
     searcher = library.searcher
     arrays = library.term_arrays
@@ -200,7 +200,7 @@ def _org_queries(library: Library) -> list[str]:
 def test_block_postings_match_as_whoosh(library: Library) -> None:
     """Terms of fields without side files (org), read once per search from Whoosh's blocks,
     alone and as phrases, match what Whoosh's own matcher matches."""
-    from paperbrowse.engine.matching import BlockPostings
+    from paperbrowse.engine.term_postings import BlockPostings
 
     searcher = library.searcher
     assert searcher is not None
@@ -216,7 +216,7 @@ def test_block_postings_match_as_whoosh(library: Library) -> None:
 
 def test_org_scores_are_whooshs(library: Library) -> None:
     """An org: term scores as Whoosh's BM25F scores it (its lengths read from the index)."""
-    from paperbrowse.engine.matching import BlockPostings
+    from paperbrowse.engine.term_postings import BlockPostings
     from paperbrowse.engine.whoosh_internals import field_lengths
 
     searcher = library.searcher
