@@ -11,6 +11,12 @@ it copies; merges write it again, because they go through the same field writer.
 block's arrays costs a few microseconds per 128 postings. The hooks into Whoosh's writers are in
 whoosh_writer.py; the reading side is side_files.py.
 
+Segments written since the library was 82 MB at 10,000 papers (half of it postings written twice)
+keep these fields' postings in the side file ONLY: Whoosh's .pst holds no blocks for them, their
+term infos (.trm) keep Whoosh's statistics, and Whoosh's own readers (its searcher, the
+fallbacks of matching.py and scoring.py, merges) get them from the side file through the codec's
+terms reader (CapturingCodec.postings_in_side; older segments keep reading their own copy).
+
 Side file layout, little-endian: the arrays of each term back to back (document numbers as
 uint32, weights as float32, then for positional fields each posting's value length as uint32
 and the values themselves; for the word fields of WORD_LISTS document numbers only), then per
@@ -26,9 +32,10 @@ import pickle
 import struct
 import sys
 from array import array
+from collections.abc import Callable
 from typing import Any
 
-from paperbrowse.engine.whoosh_writer import CapturingCodec, SideSink
+from paperbrowse.engine.whoosh_writer import CapturingCodec, SidePostings, SideSink
 
 SIDE_EXT = ".pbp"
 CAPTURED = {"title": True, "abstract": True}  # field -> keep its position bytes
@@ -68,6 +75,10 @@ class SideFileWriter:
         self._words.setdefault(fieldname, ([], array("q")))[0].append(btext)
 
     def block(self, ids: Any, weights: Any, values: list[bytes]) -> None:
+        if self._word_field is not None and len(weights) and (min(weights), max(weights)) != (1, 1):
+            # A word list keeps no weights: Whoosh's reads of the field (whoosh_postings) give
+            # every posting 1.0, as WordsText's Existence format does.
+            raise ValueError(f"field {self._word_field!r}: a word list's postings weigh 1.0")
         self._ids.extend(ids)
         self._weights.extend(weights)
         if self._positions:
@@ -139,6 +150,18 @@ class SideFileCodec(CapturingCodec):
     """Whoosh's W3 codec, also writing the text fields' postings as flat arrays (see above)."""
 
     side_ext = SIDE_EXT
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Segments written from now on keep the captured and word-list fields' postings in the
+        # side file only (see CapturingCodec.postings_in_side).
+        self.postings_in_side = True
+
+    def side_postings(self, read: Callable[[int, int], bytes], length: int) -> SidePostings:
+        """A `side_files.SideFile` reading the side file through `read(offset, size)`."""
+        from paperbrowse.engine.side_files import SideFile  # side_files imports this module
+
+        return SideFile(read, length)
 
     def captured(self, fieldname: str) -> bool | None:
         """Title and abstract keep their postings and positions."""

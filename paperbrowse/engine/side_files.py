@@ -10,6 +10,7 @@ import contextlib
 import os
 import pickle
 import struct
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -26,13 +27,8 @@ class SegmentArrays:
         self._fd = os.open(path, os.O_RDONLY)
         try:
             self._base = base
-            (table_at,) = TRAILER.unpack(self._pread(length - TRAILER.size, TRAILER.size))
-            raw = self._pread(table_at, length - TRAILER.size - table_at)
-            table, entries, sections = pickle.loads(raw)
-            self._table: dict[bytes, int] = table
-            self.word_sections: dict[str, tuple[int, int, int, int]] = sections
+            self._table, self._entries, self.word_sections = read_table(self._pread, length)
             self.word_lists: dict[str, Any] = {}  # field -> its WordList, read on first use
-            self._entries = np.frombuffer(entries, dtype="<i8").reshape(-1, 3)
         except BaseException:
             os.close(self._fd)
             raise
@@ -102,6 +98,77 @@ class SegmentArrays:
 
     def __del__(self) -> None:
         self.close()
+
+
+def read_table(
+    read: Callable[[int, int], bytes], length: int
+) -> tuple[dict[bytes, int], np.ndarray, dict[str, tuple[int, int, int, int]]]:
+    """The table at the end of a side file of `length` bytes (layout in codec.py): {field NUL
+    term: entry number}, the entries as an (n, 3) int64 array (offset, postings, values length
+    or -1), and {word field: (words offset, words length, word count, pairs offset)}.
+
+    Raises OSError, EOFError, ValueError, pickle.UnpicklingError or struct.error when the file
+    is not a side file."""
+    (table_at,) = TRAILER.unpack(read(length - TRAILER.size, TRAILER.size))
+    table, entries, sections = pickle.loads(read(table_at, length - TRAILER.size - table_at))
+    return table, np.frombuffer(entries, dtype="<i8").reshape(-1, 3), sections
+
+
+class SideFile:
+    """One segment's side file read through any `read(offset, size)` (a Whoosh storage file's
+    `get`): the postings of the side-only fields as Whoosh's matchers take them
+    (whoosh_writer.CapturingCodec.terms_reader). Whoosh's readers come here only for what the
+    fast paths (TermArrays) do not do, so this favours simplicity: Python lists per term.
+    """
+
+    def __init__(self, read: Callable[[int, int], bytes], length: int) -> None:
+        self._read = read
+        self._table, self._entries, self._sections = read_table(read, length)
+        self._words: dict[str, dict[bytes, int]] = {}  # word field -> word -> its number
+
+    def whoosh_postings(
+        self, fieldname: str, btext: bytes
+    ) -> tuple[list[int], list[float] | None, list[bytes | None] | None]:
+        """(document numbers, weights, values) of a term; weights and values are None for a
+        word-list field (presence only: every weight 1.0, and each value None as W3's blocks
+        give it). Empty when absent."""
+        section = self._sections.get(fieldname)
+        if section is not None:
+            docs = self._word_docs(fieldname, section, btext)
+            return docs, None, [None] * len(docs)
+        index = self._table.get(term_key(fieldname, btext))
+        if index is None:
+            return [], [], []
+        offset, count, size = self._entries[index].tolist()
+        raw = self._read(offset, 8 * count + (4 * count + size if size >= 0 else 0))
+        ids = np.frombuffer(raw, dtype="<u4", count=count).tolist()
+        weights = np.frombuffer(raw, dtype="<f4", count=count, offset=4 * count).tolist()
+        if size < 0:
+            return ids, weights, None
+        lengths = np.frombuffer(raw, dtype="<u4", count=count, offset=8 * count).tolist()
+        values: list[bytes | None] = []
+        at = 12 * count
+        for n in lengths:
+            values.append(raw[at : at + n])
+            at += n
+        return ids, weights, values
+
+    def _word_docs(
+        self, fieldname: str, section: tuple[int, int, int, int], btext: bytes
+    ) -> list[int]:
+        blob_at, blob_length, count, pairs_at = section
+        words = self._words.get(fieldname)
+        if words is None:
+            listed = self._read(blob_at, blob_length).split(b"\n") if count else []
+            words = self._words[fieldname] = {w: i for i, w in enumerate(listed)}
+        number = words.get(btext)
+        if number is None:
+            return []
+        offset, postings = np.frombuffer(
+            self._read(pairs_at + 16 * number, 16), dtype="<i8"
+        ).tolist()
+        docs: list[int] = np.frombuffer(self._read(offset, 4 * postings), dtype="<u4").tolist()
+        return docs
 
 
 _NO_IDS = np.zeros(0, dtype=np.uint32)
