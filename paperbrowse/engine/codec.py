@@ -17,13 +17,22 @@ term infos (.trm) keep Whoosh's statistics, and Whoosh's own readers (its search
 fallbacks of matching.py and scoring.py, merges) get them from the side file through the codec's
 terms reader (CapturingCodec.postings_in_side; older segments keep reading their own copy).
 
-Side file layout, little-endian: the arrays of each term back to back (document numbers as
-uint32, weights as float32, then for positional fields each posting's value length as uint32
-and the values themselves; for the word fields of WORD_LISTS document numbers only), then per
-word field its sorted words joined by newlines and an int64 pair (offset, postings) per word,
-then a pickled table ({field NUL term: entry number}, the entries as int64 triples: offset,
-postings, values length or -1, and {word field: (words offset, words length, word count,
-pairs offset)}), then the table's offset as 8 bytes (TRAILER).
+Side file layout, little-endian: the arrays of each term back to back (document numbers,
+weights, then for positional fields each posting's value length and the values themselves; for
+the word fields of WORD_LISTS document numbers only), then per word field its sorted words
+joined by newlines and an int64 pair (offset, postings) per word, then a pickled table, then
+the table's offset as 8 bytes (TRAILER). The table is ({field NUL term: entry number}, the
+entries as int64 quadruples: offset, postings, values length or -1, NARROW_* flags;
+{word field: (words offset, words length, word count, pairs offset)}, {"version": 2,
+"word_id_width": {word field: 2 or 4}}).
+
+Widths (version 2): document numbers are uint16 in a segment of at most 65,536 documents
+(NARROW_IDS; a word field's width is the same for all its words), else uint32; a term's weights
+are float16 when every one of them is exactly a float16 (term frequencies times a field boost
+are), else float32 (NARROW_WEIGHTS); its value lengths uint16 when all are below 65,536, else
+uint32 (NARROW_LENGTHS). Version 1 (segments written before; a table of three items, entries
+as triples) is version 2 with every width 4. At 10,000 papers the narrow arrays take the side
+files from 27.5 MB to ~18 MB.
 """
 
 from __future__ import annotations
@@ -35,6 +44,8 @@ from array import array
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+
 from paperbrowse.engine.whoosh_writer import CapturingCodec, SidePostings, SideSink
 
 SIDE_EXT = ".pbp"
@@ -44,6 +55,10 @@ CAPTURED = {"title": True, "abstract": True}  # field -> keep its position bytes
 # its postings one contiguous read (see patterns.py).
 WORD_LISTS = ("title_words", "abstract_words", "org_words")
 TRAILER = struct.Struct("<Q")
+SIDE_VERSION = 2
+# Entry flags (version 2): which arrays of a term are 2 bytes wide (see the layout above).
+NARROW_IDS, NARROW_WEIGHTS, NARROW_LENGTHS = 1, 2, 4
+NARROW_LIMIT = 1 << 16  # document numbers and value lengths below this fit in uint16
 
 
 class SideFileWriter:
@@ -61,6 +76,13 @@ class SideFileWriter:
         self._weights = array("f")
         self._lengths = array("I")
         self._values: list[bytes] = []
+        self._narrow_ids = False
+        self._id_widths: dict[str, int] = {}  # word field -> width of its document numbers
+
+    def segment_size(self, doc_count: int) -> None:
+        """The segment's document count, known before its postings are written: at most
+        NARROW_LIMIT, and the fields written next keep their document numbers as uint16."""
+        self._narrow_ids = 0 < doc_count <= NARROW_LIMIT
 
     def start(self, fieldname: str, btext: bytes, positions: bool) -> None:
         self._key = (fieldname, btext)
@@ -72,6 +94,7 @@ class SideFileWriter:
         self._key = (fieldname, btext)
         self._positions = False
         self._word_field = fieldname
+        self._id_widths.setdefault(fieldname, 2 if self._narrow_ids else 4)
         self._words.setdefault(fieldname, ([], array("q")))[0].append(btext)
 
     def block(self, ids: Any, weights: Any, values: list[bytes]) -> None:
@@ -79,6 +102,11 @@ class SideFileWriter:
             # A word list keeps no weights: Whoosh's reads of the field (whoosh_postings) give
             # every posting 1.0, as WordsText's Existence format does.
             raise ValueError(f"field {self._word_field!r}: a word list's postings weigh 1.0")
+        if self._narrow_ids and len(ids) and ids[-1] >= NARROW_LIMIT:
+            raise ValueError(
+                f"document number {ids[-1]} beyond the segment's size: the side file was told "
+                f"the segment holds at most {NARROW_LIMIT} documents"
+            )
         self._ids.extend(ids)
         self._weights.extend(weights)
         if self._positions:
@@ -89,22 +117,39 @@ class SideFileWriter:
         assert self._key is not None
         handle = self._file
         offset = handle.tell()
-        handle.write(_little(self._ids))
+        ids = np.frombuffer(self._ids, dtype=np.uint32)
         if self._word_field is not None:
-            self._words[self._word_field][1].extend((offset, len(self._ids)))
+            width = self._id_widths[self._word_field]
+            handle.write(ids.astype("<u2" if width == 2 else "<u4").tobytes())
+            self._words[self._word_field][1].extend((offset, len(ids)))
             self._key = None
             self._ids = array("I")
             self._weights = array("f")
             return
-        handle.write(_little(self._weights))
+        flags = 0
+        if self._narrow_ids:
+            flags |= NARROW_IDS
+        handle.write(ids.astype("<u2" if self._narrow_ids else "<u4").tobytes())
+        weights = np.frombuffer(self._weights, dtype=np.float32)
+        half = weights.astype("<f2")
+        if np.array_equal(half.astype(np.float32), weights):
+            flags |= NARROW_WEIGHTS
+            handle.write(half.tobytes())
+        else:
+            handle.write(weights.astype("<f4").tobytes())
         size = -1
-        if self._positions and len(self._lengths) == len(self._ids):
+        if self._positions and len(self._lengths) == len(ids):
             blob = b"".join(self._values)
-            handle.write(_little(self._lengths))
+            lengths = np.frombuffer(self._lengths, dtype=np.uint32)
+            if not len(lengths) or int(lengths.max()) < NARROW_LIMIT:
+                flags |= NARROW_LENGTHS
+                handle.write(lengths.astype("<u2").tobytes())
+            else:
+                handle.write(lengths.astype("<u4").tobytes())
             handle.write(blob)
             size = len(blob)
         self._table[term_key(*self._key)] = len(self._table)
-        self._entries.extend((offset, len(self._ids), size))
+        self._entries.extend((offset, len(ids), size, flags))
         self._key = None
         self._ids = array("I")
         self._weights = array("f")
@@ -128,7 +173,8 @@ class SideFileWriter:
             handle.write(_little(entries))
             sections[fieldname] = (blob_at, len(blob), len(words), entries_at)
         offset = handle.tell()
-        table = (self._table, _little(self._entries), sections)
+        meta = {"version": SIDE_VERSION, "word_id_width": dict(self._id_widths)}
+        table = (self._table, _little(self._entries), sections, meta)
         handle.write(pickle.dumps(table, protocol=5))
         handle.write(TRAILER.pack(offset))
         handle.close()

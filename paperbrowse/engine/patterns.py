@@ -124,7 +124,8 @@ def _part_query(fieldname: str, part: str, boost: float) -> query.Query:
 class WordList:
     """One segment's sorted words of one word field, with each word's postings in the side file.
 
-    Shapes: `counts[i]` postings of word i, stored as uint32 document numbers at byte `offsets[i]`;
+    Shapes: `counts[i]` postings of word i, stored as document numbers (uint16 or uint32, read as
+    uint32: SegmentArrays.word_ids) at byte `offsets[i]`;
     `cum[i]` the postings before word i.
     """
 
@@ -141,7 +142,11 @@ class WordList:
         self.ends = np.concatenate((breaks, [len(self.blob)])).astype(np.int64)[:count]
         self.cum = np.concatenate(([0], np.cumsum(self.counts))).astype(np.int64)
         # Whoosh writes a field's words in order, so their postings follow each other.
-        self.contiguous = bool(np.all(self.offsets[1:] == self.offsets[:-1] + 4 * self.counts[:-1]))
+        self.fieldname = fieldname
+        width = segment.word_id_width(fieldname)  # bytes per document number (2 or 4)
+        self.contiguous = bool(
+            np.all(self.offsets[1:] == self.offsets[:-1] + width * self.counts[:-1])
+        )
 
     @classmethod
     def of(cls, segment: SegmentArrays, fieldname: str) -> WordList | None:
@@ -252,7 +257,7 @@ class WordList:
         return np.concatenate(parts)
 
     def _ids(self, offset: int, count: int) -> np.ndarray:
-        return np.frombuffer(self._segment.read(offset, 4 * count), dtype="<u4")
+        return self._segment.word_ids(self.fieldname, offset, count)
 
 
 def _byte_pattern(ch: str) -> bytes:

@@ -16,7 +16,15 @@ from typing import Any
 
 import numpy as np
 
-from paperbrowse.engine.codec import CAPTURED, SIDE_EXT, TRAILER, term_key
+from paperbrowse.engine.codec import (
+    CAPTURED,
+    NARROW_IDS,
+    NARROW_LENGTHS,
+    NARROW_WEIGHTS,
+    SIDE_EXT,
+    TRAILER,
+    term_key,
+)
 from paperbrowse.engine.whoosh_internals import segment_file
 
 
@@ -27,7 +35,9 @@ class SegmentArrays:
         self._fd = os.open(path, os.O_RDONLY)
         try:
             self._base = base
-            self._table, self._entries, self.word_sections = read_table(self._pread, length)
+            self._table, self._entries, self.word_sections, self._word_widths = read_table(
+                self._pread, length
+            )
             self.word_lists: dict[str, Any] = {}  # field -> its WordList, read on first use
         except BaseException:
             os.close(self._fd)
@@ -53,42 +63,61 @@ class SegmentArrays:
         """`size` bytes at `offset` of the side file (OSError when it is shorter)."""
         return self._pread(offset, size)
 
-    def _entry(self, fieldname: str, btext: bytes) -> tuple[int, int, int] | None:
+    def _entry(self, fieldname: str, btext: bytes) -> tuple[int, int, int, int] | None:
         index = self._table.get(term_key(fieldname, btext))
         if index is None:
             return None
-        offset, count, size = self._entries[index].tolist()
-        return offset, count, size
+        offset, count, size, flags = self._entries[index].tolist()
+        return offset, count, size, flags
 
     def postings(self, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
-        """(document numbers, weights) of a term in this segment (empty when absent)."""
+        """(document numbers as uint32, weights as float32) of a term in this segment (empty
+        when absent)."""
         entry = self._entry(fieldname, btext)
         if entry is None:
             return _NO_IDS, _NO_WEIGHTS
-        offset, count, _size = entry
-        raw = self._pread(offset, 8 * count)
+        offset, count, _size, flags = entry
+        ids_dtype, weights_dtype, _ = entry_dtypes(flags)
+        ids_size = ids_dtype.itemsize * count
+        raw = self._pread(offset, ids_size + weights_dtype.itemsize * count)
         return (
-            np.frombuffer(raw, dtype="<u4", count=count),
-            np.frombuffer(raw, dtype="<f4", count=count, offset=4 * count),
+            _widened(np.frombuffer(raw, dtype=ids_dtype, count=count), np.uint32),
+            _widened(
+                np.frombuffer(raw, dtype=weights_dtype, count=count, offset=ids_size), np.float32
+            ),
         )
 
     def positional(
         self, fieldname: str, btext: bytes
     ) -> tuple[np.ndarray, np.ndarray, bytes] | None:
-        """(document numbers, value length per posting, value bytes) of a term, in one read;
-        empty when absent, None when the field keeps no values."""
+        """(document numbers as uint32, value length per posting as uint32, value bytes) of a
+        term, in one read; empty when absent, None when the field keeps no values."""
         entry = self._entry(fieldname, btext)
         if entry is None:
             return _NO_IDS, _NO_IDS, b""
-        offset, count, size = entry
+        offset, count, size, flags = entry
         if size < 0:
             return None
-        raw = self._pread(offset, 12 * count + size)
+        ids_dtype, weights_dtype, lengths_dtype = entry_dtypes(flags)
+        lengths_at = (ids_dtype.itemsize + weights_dtype.itemsize) * count
+        values_at = lengths_at + lengths_dtype.itemsize * count
+        raw = self._pread(offset, values_at + size)
         return (
-            np.frombuffer(raw, dtype="<u4", count=count),
-            np.frombuffer(raw, dtype="<u4", count=count, offset=8 * count),
-            raw[12 * count :],
+            _widened(np.frombuffer(raw, dtype=ids_dtype, count=count), np.uint32),
+            _widened(
+                np.frombuffer(raw, dtype=lengths_dtype, count=count, offset=lengths_at),
+                np.uint32,
+            ),
+            raw[values_at:],
         )
+
+    def word_id_width(self, fieldname: str) -> int:
+        """Bytes per document number in a word field's postings (2 or 4)."""
+        return self._word_widths.get(fieldname, 4)
+
+    def word_ids(self, fieldname: str, offset: int, count: int) -> np.ndarray:
+        """`count` document numbers (uint32) of a word field's postings at byte `offset`."""
+        return read_word_ids(self._pread, self.word_id_width(fieldname), offset, count)
 
     def close(self) -> None:
         fd, self._fd = self._fd, -1
@@ -102,16 +131,54 @@ class SegmentArrays:
 
 def read_table(
     read: Callable[[int, int], bytes], length: int
-) -> tuple[dict[bytes, int], np.ndarray, dict[str, tuple[int, int, int, int]]]:
+) -> tuple[dict[bytes, int], np.ndarray, dict[str, tuple[int, int, int, int]], dict[str, int]]:
     """The table at the end of a side file of `length` bytes (layout in codec.py): {field NUL
-    term: entry number}, the entries as an (n, 3) int64 array (offset, postings, values length
-    or -1), and {word field: (words offset, words length, word count, pairs offset)}.
+    term: entry number}, the entries as an (n, 4) int64 array (offset, postings, values length
+    or -1, NARROW_* flags), {word field: (words offset, words length, word count, pairs
+    offset)} and {word field: bytes per document number}. A version 1 file reads as entries
+    with no flags and every width 4.
 
     Raises OSError, EOFError, ValueError, pickle.UnpicklingError or struct.error when the file
     is not a side file."""
     (table_at,) = TRAILER.unpack(read(length - TRAILER.size, TRAILER.size))
-    table, entries, sections = pickle.loads(read(table_at, length - TRAILER.size - table_at))
-    return table, np.frombuffer(entries, dtype="<i8").reshape(-1, 3), sections
+    found = pickle.loads(read(table_at, length - TRAILER.size - table_at))
+    if len(found) == 3:  # version 1
+        table, entries, sections = found
+        triples = np.frombuffer(entries, dtype="<i8").reshape(-1, 3)
+        quads = np.zeros((len(triples), 4), dtype=np.int64)
+        quads[:, :3] = triples
+        return table, quads, sections, {}
+    table, entries, sections, meta = found
+    if meta.get("version") != 2:
+        raise ValueError(f"postings side file of an unknown version {meta.get('version')!r}")
+    widths = dict(meta["word_id_width"])
+    return table, np.frombuffer(entries, dtype="<i8").reshape(-1, 4), sections, widths
+
+
+_U2, _U4 = np.dtype("<u2"), np.dtype("<u4")
+_F2, _F4 = np.dtype("<f2"), np.dtype("<f4")
+
+
+def entry_dtypes(flags: int) -> tuple[np.dtype[Any], np.dtype[Any], np.dtype[Any]]:
+    """The dtypes of a term's document numbers, weights and value lengths (entry flags)."""
+    return (
+        _U2 if flags & NARROW_IDS else _U4,
+        _F2 if flags & NARROW_WEIGHTS else _F4,
+        _U2 if flags & NARROW_LENGTHS else _U4,
+    )
+
+
+def _widened(values: np.ndarray, dtype: Any) -> np.ndarray:
+    """`values` as `dtype` (what callers have always been given; a copy only when narrow)."""
+    return values if values.dtype == dtype else values.astype(dtype)
+
+
+def read_word_ids(
+    read: Callable[[int, int], bytes], width: int, offset: int, count: int
+) -> np.ndarray:
+    """`count` document numbers (uint32) of `width` bytes each at byte `offset`."""
+    raw = read(offset, width * count)
+    return _widened(np.frombuffer(raw, dtype=_U2 if width == 2 else _U4, count=count), np.uint32)
 
 
 class SideFile:
@@ -123,7 +190,7 @@ class SideFile:
 
     def __init__(self, read: Callable[[int, int], bytes], length: int) -> None:
         self._read = read
-        self._table, self._entries, self._sections = read_table(read, length)
+        self._table, self._entries, self._sections, self._widths = read_table(read, length)
         self._words: dict[str, dict[bytes, int]] = {}  # word field -> word -> its number
 
     def whoosh_postings(
@@ -139,15 +206,22 @@ class SideFile:
         index = self._table.get(term_key(fieldname, btext))
         if index is None:
             return [], [], []
-        offset, count, size = self._entries[index].tolist()
-        raw = self._read(offset, 8 * count + (4 * count + size if size >= 0 else 0))
-        ids = np.frombuffer(raw, dtype="<u4", count=count).tolist()
-        weights = np.frombuffer(raw, dtype="<f4", count=count, offset=4 * count).tolist()
+        offset, count, size, flags = self._entries[index].tolist()
+        ids_dtype, weights_dtype, lengths_dtype = entry_dtypes(flags)
+        lengths_at = (ids_dtype.itemsize + weights_dtype.itemsize) * count
+        values_at = lengths_at + (lengths_dtype.itemsize * count if size >= 0 else 0)
+        raw = self._read(offset, values_at + max(size, 0))
+        ids = np.frombuffer(raw, dtype=ids_dtype, count=count).tolist()
+        weights = (
+            np.frombuffer(raw, dtype=weights_dtype, count=count, offset=ids_dtype.itemsize * count)
+            .astype(np.float32)
+            .tolist()
+        )
         if size < 0:
             return ids, weights, None
-        lengths = np.frombuffer(raw, dtype="<u4", count=count, offset=8 * count).tolist()
+        lengths = np.frombuffer(raw, dtype=lengths_dtype, count=count, offset=lengths_at).tolist()
         values: list[bytes | None] = []
-        at = 12 * count
+        at = values_at
         for n in lengths:
             values.append(raw[at : at + n])
             at += n
@@ -167,7 +241,8 @@ class SideFile:
         offset, postings = np.frombuffer(
             self._read(pairs_at + 16 * number, 16), dtype="<i8"
         ).tolist()
-        docs: list[int] = np.frombuffer(self._read(offset, 4 * postings), dtype="<u4").tolist()
+        width = self._widths.get(fieldname, 4)
+        docs: list[int] = read_word_ids(self._read, width, offset, postings).tolist()
         return docs
 
 

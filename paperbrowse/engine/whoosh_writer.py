@@ -38,6 +38,9 @@ COMPRESS_FROM = 64
 class SideSink(Protocol):
     """What receives the postings of the captured fields as a segment is written."""
 
+    def segment_size(self, doc_count: int) -> None:
+        """How many documents the segment whose postings follow holds (0: not known)."""
+
     def start(self, fieldname: str, btext: bytes, positions: bool) -> None:
         """A term of a captured field begins (`positions`: keep its values)."""
 
@@ -259,6 +262,10 @@ class _CapturingFieldWriter(W3FieldWriter):  # type: ignore[misc]  # Whoosh ship
         captured = self._capture is not None or self._word_list
         self._postwriter.side = self._side if captured else None
         self._postwriter.whoosh_copy = not self._codec_policy.side_only(fieldname)
+        if captured:
+            # Whoosh sets the new segment's document count before its postings are written
+            # (SegmentWriter.per_document_reader); a writer that does not leaves it 0.
+            self._side.segment_size(self._segment.doc_count_all())
 
     def start_term(self, btext: bytes) -> None:
         super().start_term(btext)

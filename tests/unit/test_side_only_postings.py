@@ -1,18 +1,24 @@
 """The side-only fields (codec.CAPTURED, codec.WORD_LISTS): their postings are written once, in
 the side file, and Whoosh's own readers get from it exactly what Whoosh's W3 codec would have
-written to its postings file. The judge is an index of the same documents written by W3Codec."""
+written to its postings file. The judge is an index of the same documents written by W3Codec.
+The side file's narrow and wide arrays, and its version 1 layout, read back as written."""
 
 from __future__ import annotations
 
+import io
+import pickle
+from array import array
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from whoosh.codec.whoosh3 import W3Codec, W3TermInfo
 from whoosh.qparser import QueryParser
 
-from paperbrowse.analysis import words_of
-from paperbrowse.engine.codec import CAPTURED, WORD_LISTS
+from paperbrowse.analysis import encode_positions, words_of
+from paperbrowse.engine.codec import CAPTURED, TRAILER, WORD_LISTS, SideFileWriter
+from paperbrowse.engine.side_files import SideFile
 from paperbrowse.engine.whoosh_internals import create_index_dir, open_index_dir
 from paperbrowse.engine.whoosh_writer import PaperSegmentWriter
 from paperbrowse.postings import PaperCodec
@@ -114,3 +120,88 @@ def test_a_segment_of_an_earlier_codec_keeps_reading_its_own_postings(tmp_path: 
     write(tmp_path / "w3", W3Codec())
     for fieldname in ("abstract", "title_words"):
         assert postings(tmp_path / "older", fieldname) == postings(tmp_path / "w3", fieldname)
+
+
+class _Buffer(io.BytesIO):
+    """A side file in memory (SideFileWriter closes its file when done)."""
+
+    def close(self) -> None:
+        pass
+
+
+def write_side(
+    doc_count: int, terms: list[tuple[str, bytes, list[int], list[float], list[bytes]]]
+) -> bytes:
+    buffer = _Buffer()
+    writer = SideFileWriter(buffer)
+    writer.segment_size(doc_count)
+    for fieldname, btext, ids, weights, values in terms:
+        if fieldname in WORD_LISTS:
+            writer.start_word(fieldname, btext)
+        else:
+            writer.start(fieldname, btext, True)
+        writer.block(array("I", ids), array("f", weights), values)
+        writer.finish()
+    writer.close()
+    return buffer.getvalue()
+
+
+def read_back(data: bytes) -> SideFile:
+    return SideFile(lambda offset, size: data[offset : offset + size], len(data))
+
+
+@pytest.mark.parametrize("doc_count", [300, 70_000], ids=["narrow", "wide"])
+def test_side_file_widths_round_trip(doc_count: int) -> None:
+    top = doc_count - 1
+    long_value = encode_positions(list(range(0, 80_000, 2)))  # a value longer than 65,535 bytes
+    terms = [
+        ("abstract", b"model", [0, 5, top], [1.0, 3.0, 2048.0], [encode_positions([1])] * 3),
+        ("abstract", b"odd", [7], [0.1], [encode_positions([4])]),  # not a float16
+        ("abstract", b"long", [top], [40_000.0], [long_value]),
+        ("title", b"pose", [2, top], [2.0, 4.0], [encode_positions([0]), encode_positions([1, 5])]),
+        ("abstract_words", b"model", [0, 5, top], [1.0, 1.0, 1.0], [b"", b"", b""]),
+    ]
+    side = read_back(write_side(doc_count, terms))
+    for fieldname, btext, ids, weights, values in terms:
+        got = side.whoosh_postings(fieldname, btext)
+        if fieldname in WORD_LISTS:
+            assert got == (ids, None, [None] * len(ids))
+        else:
+            assert got[0] == ids and got[2] == values
+            assert got[1] == pytest.approx([float(np.float32(w)) for w in weights], rel=0, abs=0)
+    assert side.whoosh_postings("abstract", b"absent") == ([], [], [])
+
+
+def test_narrow_document_numbers_refuse_a_number_past_the_segment() -> None:
+    with pytest.raises(ValueError, match="beyond the segment's size"):
+        write_side(300, [("abstract", b"model", [70_000], [1.0], [encode_positions([1])])])
+
+
+def test_a_version_1_side_file_still_reads() -> None:
+    # Version 1 (segments written before the narrow widths): uint32 numbers and lengths, float32
+    # weights, entries as int64 triples, a table of three items.
+    ids, weights = [3, 9], [1.0, 2.0]
+    values = [encode_positions([4]), encode_positions([1, 7])]
+    body = (
+        np.array(ids, "<u4").tobytes()
+        + np.array(weights, "<f4").tobytes()
+        + np.array([len(v) for v in values], "<u4").tobytes()
+        + b"".join(values)
+    )
+    words_at = len(body)
+    word_ids = np.array([1, 4], "<u4").tobytes()
+    blob = b"model"
+    pairs_at = words_at + len(word_ids) + len(blob)
+    pairs = np.array([words_at, 2], "<i8").tobytes()
+    entries = np.array([0, 2, len(b"".join(values))], "<i8").tobytes()
+    table = (
+        {b"abstract\x00model": 0},
+        entries,
+        {"abstract_words": (words_at + len(word_ids), len(blob), 1, pairs_at)},
+    )
+    data = body + word_ids + blob + pairs
+    table_at = len(data)
+    data += pickle.dumps(table, protocol=5) + TRAILER.pack(table_at)
+    side = read_back(data)
+    assert side.whoosh_postings("abstract", b"model") == (ids, weights, values)
+    assert side.whoosh_postings("abstract_words", b"model") == ([1, 4], None, [None, None])
