@@ -22,7 +22,7 @@ weights, then for positional fields each posting's value length and the values t
 the word fields of WORD_LISTS document numbers only), then per word field its sorted words
 joined by newlines and an int64 pair (offset, postings) per word, then a pickled table, then
 the table's offset as 8 bytes (TRAILER). The table is ({field NUL term: entry number}, the
-entries as int64 quadruples: offset, postings, values length or -1, NARROW_* flags;
+entries packed as ENTRY records: offset, postings, values length or -1, NARROW_* flags;
 {word field: (words offset, words length, word count, pairs offset)}, {"version": 2,
 "word_id_width": {word field: 2 or 4}}).
 
@@ -59,6 +59,9 @@ SIDE_VERSION = 2
 # Entry flags (version 2): which arrays of a term are 2 bytes wide (see the layout above).
 NARROW_IDS, NARROW_WEIGHTS, NARROW_LENGTHS = 1, 2, 4
 NARROW_LIMIT = 1 << 16  # document numbers and value lengths below this fit in uint16
+ENTRY_FIELDS = ("offset", "count", "size", "flags")
+ENTRY = np.dtype(list(zip(ENTRY_FIELDS, ("<i8", "<u4", "<i4", "u1"), strict=True)))
+INLINE_LIMIT = 2  # Whoosh's inlinelimit: terms with fewer postings live in their term info
 
 
 class SideFileWriter:
@@ -174,7 +177,11 @@ class SideFileWriter:
             sections[fieldname] = (blob_at, len(blob), len(words), entries_at)
         offset = handle.tell()
         meta = {"version": SIDE_VERSION, "word_id_width": dict(self._id_widths)}
-        table = (self._table, _little(self._entries), sections, meta)
+        quads = np.frombuffer(self._entries, dtype=np.int64).reshape(-1, 4)
+        packed = np.zeros(len(quads), dtype=ENTRY)
+        for column, name in enumerate(ENTRY_FIELDS):
+            packed[name] = quads[:, column]
+        table = (self._table, packed.tobytes(), sections, meta)
         handle.write(pickle.dumps(table, protocol=5))
         handle.write(TRAILER.pack(offset))
         handle.close()
@@ -198,6 +205,10 @@ class SideFileCodec(CapturingCodec):
     side_ext = SIDE_EXT
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # A term with one posting (an id, a title key, an arXiv id: most terms of the fields
+        # Whoosh keeps) is inlined into its term info: its own postings block in .pst cost ~48
+        # bytes, the inlined posting ~20. Side-only fields never inline (whoosh_writer).
+        kwargs.setdefault("inlinelimit", INLINE_LIMIT)
         super().__init__(*args, **kwargs)
         # Segments written from now on keep the captured and word-list fields' postings in the
         # side file only (see CapturingCodec.postings_in_side).

@@ -18,6 +18,8 @@ import numpy as np
 
 from paperbrowse.engine.codec import (
     CAPTURED,
+    ENTRY,
+    ENTRY_FIELDS,
     NARROW_IDS,
     NARROW_LENGTHS,
     NARROW_WEIGHTS,
@@ -152,7 +154,9 @@ def read_table(
     if meta.get("version") != 2:
         raise ValueError(f"postings side file of an unknown version {meta.get('version')!r}")
     widths = dict(meta["word_id_width"])
-    return table, np.frombuffer(entries, dtype="<i8").reshape(-1, 4), sections, widths
+    packed = np.frombuffer(entries, dtype=ENTRY)
+    quads = np.stack([packed[name].astype(np.int64) for name in ENTRY_FIELDS], axis=1)
+    return table, quads, sections, widths
 
 
 _U2, _U4 = np.dtype("<u2"), np.dtype("<u4")

@@ -15,7 +15,9 @@ use against its source again:
   directory holds (`committed_files`) and a segment's compound file (`segment_file`);
 - whoosh_writer.py: the W3 codec's postings and field writers (`_write_block`, `_ids`,
   `_weights`, `_values`, `_maxweight`, `_minlength`, `_maxlength`, `_inlinelimit`,
-  `_create_file`, `_fieldname`, `_postwriter`, the codec's `_blocklimit`, `_compression`), and
+  `_terminfo`, `_blockcount`, `_new_block`, `_create_file`, `_fieldname`, `_fieldid`, `_btext`,
+  `_tindex`, `_segment`, `_postwriter`, the codec's `_blocklimit`, `_compression`; the terms
+  reader's `_codec`, W3TermInfo's `_struct`, ListMatcher's `_i`, `_ids`), and
   `SegmentWriter`'s `add_document`, `_flush_segment`, `_doc_boost`, `_field_boost`, `pool`;
 - whoosh_procs.py: `MpWriter`'s `_new_task`, `_enqueue`, `_commit`, `docbuffer`, `tasks`,
   `jobqueue`, and `SubWriterTask`'s `run` and `_process_file`.

@@ -4,14 +4,17 @@ block by block (`CapturingCodec`), and a segment writer that keeps its postings 
 
 Whoosh internals used here (see whoosh_internals.py for the version they were read against): the
 W3 postings writer's block buffer (`_ids`, `_weights`, `_values`, `_maxweight`, `_minlength`,
-`_maxlength`, `_write_block`, `_inlinelimit`), the W3 field writer's `_create_file`,
-`_fieldname`, `_postwriter`, the codec's `_blocklimit` and `_compression`, and
+`_maxlength`, `_write_block`, `_inlinelimit`, `_terminfo`, `_blockcount`, `_new_block`,
+`_postfile`), the W3 field writer's `_create_file`, `_fieldname`, `_fieldid`, `_btext`,
+`_tindex`, `_segment`, `_postwriter`, the codec's `_blocklimit` and `_compression`, the W3
+terms reader's `_codec` and W3TermInfo's `_struct`, ListMatcher's `_i` and `_ids`, and
 `SegmentWriter`'s `add_document`, `_flush_segment`, `_doc_boost`, `_field_boost` and `pool`.
 """
 
 from __future__ import annotations
 
 import bisect
+import io
 import pickle
 import zlib
 from collections.abc import Callable
@@ -22,9 +25,11 @@ from whoosh.codec.whoosh3 import (
     W3Codec,
     W3FieldWriter,
     W3PostingsWriter,
+    W3TermInfo,
     W3TermsReader,
 )
 from whoosh.matching import ListMatcher
+from whoosh.system import pack_ushort
 from whoosh.util.numeric import length_to_byte
 from whoosh.writing import SegmentWriter
 
@@ -181,6 +186,7 @@ class _SortedListMatcher(ListMatcher):  # type: ignore[misc]  # Whoosh ships no 
 
 
 class _CapturingPostingsWriter(W3PostingsWriter):  # type: ignore[misc]  # Whoosh ships no types: its classes are Any
+    _terminfo: Any  # Whoosh's W3TermInfo of the term being written (None between terms)
     side: SideSink | None = None
     whoosh_copy = True  # False: the postings go to the side sink only (CapturingCodec.side_only)
 
@@ -242,8 +248,20 @@ class _CapturingPostingsWriter(W3PostingsWriter):  # type: ignore[misc]  # Whoos
         self._new_block()
 
     def finish_postings(self) -> Any:
-        if self.side is not None and not self.written() and len(self) < self._inlinelimit:
-            self.side.block(self._ids, self._weights, self._values)  # inlined: no block write
+        if not self.written() and len(self) < self._inlinelimit:
+            # Whoosh's W3PostingsWriter.finish_postings calls `terminfo.set_inline`, which
+            # W3TermInfo does not have (its method is `set_inlined`): any inlinelimit above 1
+            # fails there. This is its inlining, with the right name.
+            if self.side is not None:
+                self.side.block(self._ids, self._weights, self._values)  # no block write
+            terminfo: Any = self._terminfo
+            terminfo.add_block(self)
+            # A format without values: None per posting, as W3's blocks read (ListMatcher
+            # reads an empty tuple as '').
+            values: list[Any] = self._values or [None] * len(self._ids)
+            terminfo.set_inlined(self._ids, self._weights, values)
+            self._terminfo = None
+            return terminfo
         return super().finish_postings()
 
 
@@ -262,6 +280,8 @@ class _CapturingFieldWriter(W3FieldWriter):  # type: ignore[misc]  # Whoosh ship
         captured = self._capture is not None or self._word_list
         self._postwriter.side = self._side if captured else None
         self._postwriter.whoosh_copy = not self._codec_policy.side_only(fieldname)
+        if not self._postwriter.whoosh_copy:
+            self._postwriter._inlinelimit = 1  # nothing in .trm either: inlining would add it
         if captured:
             # Whoosh sets the new segment's document count before its postings are written
             # (SegmentWriter.per_document_reader); a writer that does not leaves it 0.
@@ -275,7 +295,12 @@ class _CapturingFieldWriter(W3FieldWriter):  # type: ignore[misc]  # Whoosh ship
             self._side.start_word(self._fieldname, btext)
 
     def finish_term(self) -> None:
-        super().finish_term()
+        # W3FieldWriter.finish_term, except that an inlined term info is written by
+        # `term_info_bytes` (Whoosh's pickle protocol 2 spells each bytes value as a call to
+        # _codecs.encode: 98 bytes for one posting of `keys`, 40 this way).
+        terminfo = self._postwriter.finish_postings()
+        keybytes = pack_ushort(self._fieldid) + self._btext
+        self._tindex.add(keybytes, term_info_bytes(terminfo))
         if self._capture is not None or self._word_list:
             self._side.finish()
 
@@ -317,6 +342,19 @@ class _CapturingFieldWriter(W3FieldWriter):  # type: ignore[misc]  # Whoosh ship
     def close(self) -> None:
         self._side.close()
         super().close()
+
+
+def term_info_bytes(terminfo: Any) -> bytes:
+    """W3TermInfo.to_bytes, with inlined postings pickled by protocol 3 without a memo:
+    W3TermInfo.from_bytes reads them with `pickle.loads`, which takes any protocol."""
+    if not terminfo.is_inlined():
+        return bytes(terminfo.to_bytes())
+    head = terminfo.to_bytes()[: W3TermInfo._struct.size]
+    out = io.BytesIO()
+    pickler = pickle.Pickler(out, protocol=3)
+    pickler.fast = True  # no memo: nothing in the postings repeats an object
+    pickler.dump(terminfo.inlined_postings())
+    return bytes(head) + out.getvalue()
 
 
 class _LengthCache:
