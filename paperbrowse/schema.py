@@ -149,6 +149,17 @@ class Count(fields.NUMERIC):  # type: ignore[misc]  # Whoosh ships no types: its
         )
 
 
+class SortKey(fields.ID):  # type: ignore[misc]  # Whoosh ships no types: its classes are Any
+    """A sort column and nothing else: `title_key` orders papers by title (catalog.py) and no
+    query searches it (query.SEARCHABLE_FIELDS), so it has no postings and no terms; an ID's
+    would be one term per paper (1.3 MB of term index at 10,000 papers). Libraries written
+    before keep their indexed `title_key` (Whoosh reads each index's own pickled schema)."""
+
+    def __init__(self) -> None:
+        super().__init__(sortable=True)
+        self.indexed = False
+
+
 def source_token(name: str) -> str:
     """The `source` field's term for a dump's source key: a hash of the name.
 
@@ -181,7 +192,7 @@ def make_schema() -> fields.Schema:
         has_code=fields.BOOLEAN(),
         source=fields.KEYWORD(scorable=False),  # source_token of each dump, space-separated
         keys=fields.KEYWORD(scorable=False),
-        title_key=fields.ID(sortable=True),
+        title_key=SortKey(),
         record=fields.STORED(),
         variants=fields.STORED(),
         title_words=WordsText(),
