@@ -37,6 +37,7 @@ from whoosh.codec.whoosh3 import LENGTHS_COLUMN
 from whoosh.fields import Schema
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import TOC
+from whoosh.matching import ListMatcher
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.query import Query
 from whoosh.searching import Searcher
@@ -199,13 +200,44 @@ class PostingsBlock:
         return found
 
 
+class ListBlock:
+    """A ListMatcher's postings as one block (the same properties as PostingsBlock): a term
+    inlined into its term info (fewer than codec.INLINE_LIMIT postings), or a side-only field
+    read through the codec (whoosh_writer.CapturingCodec.terms_reader)."""
+
+    def __init__(self, matcher: Any) -> None:
+        self._matcher = matcher
+
+    @property
+    def ids(self) -> Sequence[int]:
+        """The postings' document numbers, ascending."""
+        found: Sequence[int] = self._matcher._ids
+        return found
+
+    @property
+    def weights(self) -> Sequence[float]:
+        """Each posting's weight (1.0 each when the matcher holds none, as its `weight()`)."""
+        weights = self._matcher._weights
+        return [1.0] * len(self._matcher._ids) if weights is None else weights
+
+    @property
+    def values(self) -> Sequence[bytes]:
+        """Each posting's value, as the matcher's `value()` gives it."""
+        values = self._matcher._values
+        return list(values) if values else [""] * len(self._matcher._ids)  # type: ignore[list-item]
+
+
 _READERS = {"ids": "_read_ids", "weights": "_read_weights", "values": "_read_values"}
 
 
-def postings_blocks(matcher: Any, *parts: str) -> Iterator[PostingsBlock] | None:
-    """The blocks of a raw postings matcher, in order; None when it is not a block matcher
-    that can read each of `parts` ("ids", "weights", "values"): then only its public
-    interface (`all_ids`) can be used."""
+def postings_blocks(
+    matcher: Any, *parts: str
+) -> Iterator[PostingsBlock] | Iterator[ListBlock] | None:
+    """The blocks of a raw postings matcher, in order (a ListMatcher's postings are one
+    block); None when it is not a block matcher that can read each of `parts` ("ids",
+    "weights", "values"): then only its public interface (`all_ids`) can be used."""
+    if isinstance(matcher, ListMatcher) and not matcher._i:
+        return iter([ListBlock(matcher)] if matcher.is_active() else [])
     needed = ("_next_block", _READERS["ids"], *(_READERS[p] for p in parts))
     if not all(hasattr(matcher, name) for name in needed):
         return None

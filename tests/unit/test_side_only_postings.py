@@ -19,7 +19,12 @@ from whoosh.qparser import QueryParser
 from paperbrowse.analysis import encode_positions, words_of
 from paperbrowse.engine.codec import CAPTURED, TRAILER, WORD_LISTS, SideFileWriter
 from paperbrowse.engine.side_files import SideFile
-from paperbrowse.engine.whoosh_internals import create_index_dir, open_index_dir
+from paperbrowse.engine.whoosh_internals import (
+    create_index_dir,
+    leaf_postings,
+    open_index_dir,
+    postings_blocks,
+)
 from paperbrowse.engine.whoosh_writer import PaperSegmentWriter
 from paperbrowse.postings import PaperCodec
 from paperbrowse.schema import make_schema
@@ -205,3 +210,30 @@ def test_a_version_1_side_file_still_reads() -> None:
     side = read_back(data)
     assert side.whoosh_postings("abstract", b"model") == (ids, weights, values)
     assert side.whoosh_postings("abstract_words", b"model") == ([1, 4], None, [None, None])
+
+
+def test_inlined_and_side_only_terms_read_as_one_block(tmp_path: Path) -> None:
+    # The fast paths read Whoosh's postings a block at a time (whoosh_internals.postings_blocks);
+    # an inlined term (one posting) and a side-only term are one block with the same postings.
+    write(tmp_path / "ours", PaperCodec())
+    inlined = 0
+    with open_index_dir(tmp_path / "ours").searcher() as searcher:
+        reader = searcher.reader()
+        for fieldname in ("org", "arxiv", "keys", "abstract", "title_words"):
+            for btext in list(reader.lexicon(fieldname))[:300]:
+                (matcher, _), *_ = list(leaf_postings(searcher, fieldname, btext))
+                blocks = postings_blocks(matcher, "weights", "values")
+                assert blocks is not None, (fieldname, btext)
+                got = [
+                    (d, w, v)
+                    for block in blocks
+                    for d, w, v in zip(block.ids, block.weights, block.values, strict=True)
+                ]
+                (matcher, _), *_ = list(leaf_postings(searcher, fieldname, btext))
+                expected = []
+                while matcher.is_active():
+                    expected.append((matcher.id(), matcher.weight(), matcher.value()))
+                    matcher.next()
+                assert got == expected, (fieldname, btext)
+                inlined += len(expected) == 1
+    assert inlined > 100
