@@ -35,9 +35,9 @@ def index(
     """`paperbrowse index PATH...`: add dumps (files, directories, `-` for stdin) to the
     library, or rebuild it; problems and warnings one line each on stderr, then the summary
     line (`index_summary`). 0 when every input was indexed, 1 when some failed."""
-    from paperbrowse.arrivals import arrivals_before_run, save_arrivals
     from paperbrowse.errors import LibraryError, LibraryOutdated
     from paperbrowse.manifest import check_version
+    from paperbrowse.quick_check import all_unchanged
     from paperbrowse.sources import collect_sources
     from paperbrowse.triage import can_write
 
@@ -57,7 +57,14 @@ def index(
         if not problems:  # e.g. a directory without captures: say so rather than nothing
             error(f"no captures (*.txt, *.md, *.markdown files) found in {' '.join(paths)}")
         return EXIT_NONE
-    before = arrivals_before_run(data_dir)  # only ids this run adds are arrivals (`new`)
+    # Only ids this run adds are arrivals (`new`); a run the quick check says will change
+    # nothing adds none, and is spared reading when every paper arrived (quick_check.py).
+    unchanged = not rebuild and all_unchanged(data_dir, [s.path for s in sources])
+    before = None
+    if not unchanged:
+        from paperbrowse.arrivals import arrivals_before_run
+
+        before = arrivals_before_run(data_dir)
     if rebuild:
         report = None
         try:
@@ -76,6 +83,8 @@ def index(
             data_dir, sources, rebuild=False, year=year, max_bytes=max_bytes
         )
     if report.new or report.renamed:  # the others arrived before this run, renamed ones too
+        from paperbrowse.arrivals import save_arrivals
+
         save_arrivals(data_dir, before, report.renamed)
     for warning in report.warnings:
         error(f"warning: {warning}")

@@ -60,6 +60,7 @@ from paperbrowse.merging import (
 from paperbrowse.pages import DumpError, ParseResult
 from paperbrowse.paths import INDEX_PREFIX, ensure_private_dir, private_umask, remove_tree
 from paperbrowse.postings import PaperCodec
+from paperbrowse.quick_check import DumpStamp, quick_check, restamp, with_stamp
 from paperbrowse.schema import SCHEMA_VERSION, make_schema, paper_record
 from paperbrowse.sources import Source, parse_source, read_source, source_key
 
@@ -127,9 +128,17 @@ def _index_locked(
     piped: dict[str, bytes] = {}  # what stdin delivered, by source key (kept for rebuilds)
     by_path = {where: key for key, info in recorded.items() if (where := info.get("path"))}
     taken: set[str] = set()  # source keys used in this run
+    stamps: dict[str, DumpStamp | None] = {}  # quick_check.py: stat data to record, by key
+    restamped = False
     for n, source in enumerate(sources, 1):
         if progress:
             progress("read", n, len(sources))
+        known, stamp = quick_check(source.path, recorded, by_path, taken)
+        if known is not None:  # recorded path, size and times unchanged: not read again
+            taken.add(known)
+            report.files_unchanged += 1
+            report.files_read += 1
+            continue
         try:
             data, mtime = read_source(source, max_bytes)
         except DumpError as exc:
@@ -143,6 +152,7 @@ def _index_locked(
         try:
             entry = recorded.get(key)
             if entry is not None and entry.get("sha256") == digest:
+                restamped = restamp(recorded, key, stamp) or restamped
                 report.files_unchanged += 1
                 report.files_read += 1
                 continue
@@ -155,6 +165,7 @@ def _index_locked(
         report.warnings.extend(str(w) for w in result.warnings)
         changed[key] = result
         hashes[key] = digest
+        stamps[key] = stamp
         paths[key] = str(source.path.resolve()) if source.path else None
         if source.path is None:
             piped[key] = data
@@ -163,6 +174,9 @@ def _index_locked(
             changed[name] = ParseResult(name, [])  # a dump with no papers: its own papers go
 
     if not changed and not rebuild:
+        if restamped:  # only stat data changed; a failed write just means hashing next time
+            with contextlib.suppress(OSError):
+                write_manifest(data_dir, {**meta, "sources": recorded})
         return report
 
     new_index_name = meta.get("index")
@@ -218,7 +232,7 @@ def _index_locked(
         }
         if name in copies:
             dump["stdin_copy"] = copies[name]
-        recorded[name] = dump
+        recorded[name] = with_stamp(dump, stamps.get(name))
     old_index = meta.get("index")
     new_meta: Manifest = {"schema": SCHEMA_VERSION, "index": new_index_name, "sources": recorded}
     if forgotten:
