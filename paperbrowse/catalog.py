@@ -20,7 +20,7 @@ from whoosh.searching import Searcher
 from paperbrowse.engine.matching import WORDS_FIELD
 from paperbrowse.engine.patterns import WORD_FIELDS
 from paperbrowse.errors import LibraryError, damaged_index
-from paperbrowse.paths import atomic_write
+from paperbrowse.paths import CATALOG_FILE, atomic_write
 
 NO_NUMBER = 2**31 - 1  # Whoosh's column value for a document without the number
 _DAY_US = 86_400_000_000
@@ -40,7 +40,7 @@ class Catalog:
     the index, so opening a library of 100,000 papers reads one file instead of five columns.
     """
 
-    FILE = "paperbrowse-catalog.pickle"
+    FILE = CATALOG_FILE
     VERSION = 6
     SCORED = ("title", "abstract")
     WORDS = tuple(WORD_FIELDS.values())  # their lengths say which papers have any word

@@ -17,10 +17,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from paperbrowse.catalog import Catalog
 from paperbrowse.engine.whoosh_internals import committed_files
 from paperbrowse.manifest import Manifest
-from paperbrowse.paths import STDIN_DIR, atomic_write, ensure_private_dir, remove_tree
+from paperbrowse.paths import CATALOG_FILE, STDIN_DIR, atomic_write, ensure_private_dir, remove_tree
 
 _COPY_NAME = re.compile(r"stdin-[0-9a-f]{6,64}\.txt")
 
@@ -87,7 +86,7 @@ def clear_index_debris(folder: Path) -> None:
     if committed is None:  # no index here yet, or a damaged one: leave it to the error message
         return
     keep, keep_prefixes = committed
-    keep.add(Catalog.FILE)
+    keep.add(CATALOG_FILE)
     stale_before = time.time() - 60  # a reader may be saving a catalog right now
     with contextlib.suppress(OSError):
         for entry in os.scandir(folder):

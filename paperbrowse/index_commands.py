@@ -35,9 +35,7 @@ def index(
     """`paperbrowse index PATH...`: add dumps (files, directories, `-` for stdin) to the
     library, or rebuild it; problems and warnings one line each on stderr, then the summary
     line (`index_summary`). 0 when every input was indexed, 1 when some failed."""
-    from paperbrowse.errors import LibraryError, LibraryOutdated
-    from paperbrowse.manifest import check_version
-    from paperbrowse.quick_check import all_unchanged
+    from paperbrowse.quick_check import unchanged_run
     from paperbrowse.sources import collect_sources
     from paperbrowse.triage import can_write
 
@@ -57,31 +55,18 @@ def index(
         if not problems:  # e.g. a directory without captures: say so rather than nothing
             error(f"no captures (*.txt, *.md, *.markdown files) found in {' '.join(paths)}")
         return EXIT_NONE
-    # Only ids this run adds are arrivals (`new`); a run the quick check says will change
-    # nothing adds none, and is spared reading when every paper arrived (quick_check.py).
-    unchanged = not rebuild and all_unchanged(data_dir, [s.path for s in sources])
+    # A run the quick check finds unchanged reads and writes nothing (quick_check.py).
+    unchanged = None if rebuild else unchanged_run(data_dir, [s.path for s in sources])
     before = None
-    if not unchanged:
+    if unchanged is not None:
+        from paperbrowse.merging import IndexReport
+
+        report = IndexReport(files_read=unchanged, files_unchanged=unchanged)
+    else:
         from paperbrowse.arrivals import arrivals_before_run
 
-        before = arrivals_before_run(data_dir)
-    if rebuild:
-        report = None
-        try:
-            check_version(data_dir)
-        except LibraryOutdated as exc:  # the upgrade is the rebuild
-            report = _upgrade(data_dir, exc.version, sources, year, warn=False, max_bytes=max_bytes)
-        except LibraryError:
-            pass  # a newer or unreadable library: the rebuild replaces it
-        if report is None:
-            report = _index_with_progress(
-                data_dir, sources, rebuild=True, year=year, max_bytes=max_bytes
-            )
-    else:
-        ready_library(data_dir)
-        report = _index_with_progress(
-            data_dir, sources, rebuild=False, year=year, max_bytes=max_bytes
-        )
+        before = arrivals_before_run(data_dir)  # only ids this run adds are arrivals (`new`)
+        report = _run(data_dir, sources, rebuild=rebuild, year=year, max_bytes=max_bytes)
     if report.new or report.renamed:  # the others arrived before this run, renamed ones too
         from paperbrowse.arrivals import save_arrivals
 
@@ -94,6 +79,33 @@ def index(
     # Plain print, not Rich: one line whatever the width, and no markup read from the path.
     print(one_line(index_summary(report, len(problems), data_dir)), file=sys.stderr)
     return EXIT_NONE if failed else EXIT_OK
+
+
+def _run(
+    data_dir: Path, sources: Sequence[Source], *, rebuild: bool, year: int | None, max_bytes: int
+) -> IndexReport:
+    """The indexer's run of `index` (an outdated library is upgraded first, by the rebuild
+    itself when rebuilding); LibraryError when it cannot run."""
+    from paperbrowse.errors import LibraryError, LibraryOutdated
+    from paperbrowse.manifest import check_version
+
+    if not rebuild:
+        ready_library(data_dir)
+        return _index_with_progress(
+            data_dir, sources, rebuild=False, year=year, max_bytes=max_bytes
+        )
+    report = None
+    try:
+        check_version(data_dir)
+    except LibraryOutdated as exc:  # the upgrade is the rebuild
+        report = _upgrade(data_dir, exc.version, sources, year, warn=False, max_bytes=max_bytes)
+    except LibraryError:
+        pass  # a newer or unreadable library: the rebuild replaces it
+    if report is None:
+        report = _index_with_progress(
+            data_dir, sources, rebuild=True, year=year, max_bytes=max_bytes
+        )
+    return report
 
 
 def _plural(n: int, noun: str) -> str:

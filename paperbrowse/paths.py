@@ -33,6 +33,7 @@ STATE_DB = "state.db"
 WRITE_LOCK = "write.lock"
 STDIN_DIR = "stdin"
 INDEX_PREFIX = "index-"  # index directories are index-1, index-2, ...
+CATALOG_FILE = "paperbrowse-catalog.pickle"  # in an index directory: catalog.Catalog
 
 
 def default_data_dir() -> Path:

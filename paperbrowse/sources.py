@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,8 +54,8 @@ def collect_sources(
     problems: list[str] = []
     seen: set[str] = set()
 
-    def add(path: Path) -> None:
-        key = os.path.realpath(path)
+    def add(path: Path, real: str | None = None) -> None:
+        key = os.path.realpath(path) if real is None else real
         if key in seen:
             return
         seen.add(key)
@@ -87,19 +88,26 @@ def collect_sources(
     return sources, problems
 
 
-def _walk(root: Path, add: Callable[[Path], None], problems: list[str]) -> None:
-    """The captures under a directory, in name order; problems named in `problems`."""
+def _walk(root: Path, add: Callable[[Path, str], None], problems: list[str]) -> None:
+    """The captures under a directory, in name order (of their paths' parts), each with its
+    real path; problems named in `problems`. A file that is no symbolic link is stat'ed once
+    and its real path is its directory's (resolved once per directory) plus its name."""
     errors: list[OSError] = []
-    found: list[Path] = []
+    found: list[tuple[tuple[str, ...], str, str]] = []  # (the path's parts, directory, name)
     for base, dirs, files in os.walk(root, onerror=errors.append, followlinks=False):
         dirs.sort()
-        found.extend(Path(base) / f for f in files)
+        parts = Path(base).parts
+        found.extend(((*parts, name), base, name) for name in files)
     for err in errors:
         problems.append(f"{err.filename}: cannot read directory: {err.strerror}")
-    for file in sorted(found):
-        name = file.name.lower()
+    real_dirs: dict[str, str] = {}
+    for _, base, filename in sorted(found):
+        file = Path(base, filename)
+        name = filename.lower()
         try:
-            kind = file_type(file.stat().st_mode)
+            info = os.lstat(file)
+            link = stat.S_ISLNK(info.st_mode)
+            kind = file_type(os.stat(file).st_mode if link else info.st_mode)
         except OSError:
             if file.is_symlink() and name.endswith(CAPTURE_SUFFIXES):
                 problems.append(f"{file}: broken or looping symbolic link")
@@ -109,7 +117,12 @@ def _walk(root: Path, add: Callable[[Path], None], problems: list[str]) -> None:
         if kind is not None:
             problems.append(str(not_regular(str(file), kind)))
         elif name.endswith(CAPTURE_SUFFIXES):
-            add(file)
+            if link:
+                add(file, os.path.realpath(file))
+                continue
+            if base not in real_dirs:
+                real_dirs[base] = os.path.realpath(base)
+            add(file, os.path.join(real_dirs[base], filename))
         elif is_html_name(name):
             problems.append(str(html_error(str(file))))
 

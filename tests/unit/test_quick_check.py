@@ -11,7 +11,9 @@ from pathlib import Path
 import pytest
 
 from paperbrowse import indexer, quick_check
+from paperbrowse.errors import LibraryBusy
 from paperbrowse.library import Library
+from paperbrowse.manifest import write_lock
 from paperbrowse.paths import MANIFEST
 from paperbrowse.sources import collect_sources
 from tests.indexing import index_into
@@ -192,15 +194,27 @@ def test_a_different_file_at_a_recorded_name_elsewhere_is_read(
     assert titles(library) == {"Sparse Attention at Scale", "Speedy Attention at Scale"}
 
 
-def test_all_unchanged_says_whether_a_run_would_read_nothing(tmp_path: Path, settled: None) -> None:
+def test_unchanged_run_reads_nothing_only_when_every_dump_passes(
+    tmp_path: Path, reads: list[str], settled: None
+) -> None:
     a = write_page(tmp_path / "a.txt", ["Sparse Attention at Scale"])
     b = write_page(tmp_path / "b.txt", ["Diffusion Without Noise"])
     data = tmp_path / "lib"
-    assert not quick_check.all_unchanged(data, [a])  # no library yet
+    assert quick_check.unchanged_run(data, [a]) is None  # no library yet
     run(Library(data), a)
-    assert quick_check.all_unchanged(data, [a])
-    assert not quick_check.all_unchanged(data, [a, b])  # b is new
-    assert not quick_check.all_unchanged(data, [a, None])  # stdin is always read
+    manifest = (data / MANIFEST).read_bytes()
+    assert quick_check.unchanged_run(data, [a]) == 1
+    assert quick_check.unchanged_run(data, [a, b]) is None  # b is new
+    assert quick_check.unchanged_run(data, [a, None]) is None  # stdin is always read
     time.sleep(0.05)
     a.write_text(a.read_text("utf-8") + "\n", "utf-8")
-    assert not quick_check.all_unchanged(data, [a])
+    assert quick_check.unchanged_run(data, [a]) is None
+    assert (data / MANIFEST).read_bytes() == manifest and reads == ["a.txt"]
+
+
+def test_unchanged_run_waits_for_no_writer(tmp_path: Path, settled: None) -> None:
+    a = write_page(tmp_path / "a.txt", ["Sparse Attention at Scale"])
+    data = tmp_path / "lib"
+    run(Library(data), a)
+    with write_lock(data), pytest.raises(LibraryBusy):
+        quick_check.unchanged_run(data, [a])
