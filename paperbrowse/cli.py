@@ -445,6 +445,9 @@ def _demo(args: argparse.Namespace, data_dir: Path) -> int:
 
 def _run_browser(data_dir: Path, chosen: Filters, fmt: str) -> int:
     index_commands.ready_library(data_dir).close()  # upgraded before the browser, if need be
+    from paperbrowse.tui import collector
+
+    collector.pause()  # no collection while Textual loads, until the first results
     from paperbrowse.tui.app import run_browser
 
     return run_browser(data_dir, chosen, fmt)

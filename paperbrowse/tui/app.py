@@ -23,6 +23,7 @@ from paperbrowse.models import Filters, Paper, TriageState
 from paperbrowse.output import write_papers
 from paperbrowse.paths import state_db
 from paperbrowse.triage import TriageError, TriageStore
+from paperbrowse.tui import collector
 from paperbrowse.tui.commands import ACTIONS
 from paperbrowse.tui.main_screen import MainScreen
 from paperbrowse.tui.palette import PaperPalette
@@ -111,10 +112,14 @@ class PaperBrowser(App[list[Paper] | None]):
         self.cursor_blink = cursor_blink
 
     def on_mount(self) -> None:
+        collector.pause()  # until the first results are shown (collector.settle)
         self.push_screen(self._first_screen())
         for warning in self._warnings:
             self.notify(warning, severity="warning", timeout=8, markup=False)
         self.theme_changed_signal.subscribe(self, self._save_theme)
+
+    def on_unmount(self) -> None:
+        collector.release()
 
     def _save_theme(self, theme: object) -> None:
         if self.settings is None or self.settings.theme == self.theme:

@@ -10,6 +10,7 @@ Contrast is WCAG 2.x's: (L1 + 0.05) / (L2 + 0.05) over relative luminances
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from rich.style import Style
 from textual.color import Color
@@ -63,9 +64,9 @@ class Ink:
     bg: Color
     text_style: Style
 
-    @property
+    @cached_property
     def rich(self) -> Style:
-        """As a Rich style."""
+        """As a Rich style (made once: the list draws every cell of a row with one)."""
         return Style(color=self.fg.rich_color, bgcolor=self.bg.rich_color) + self.text_style
 
 

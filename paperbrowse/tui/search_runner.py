@@ -22,6 +22,7 @@ from paperbrowse.models import Filters, Paper, TriageState
 from paperbrowse.results import Results, Row
 from paperbrowse.state_query import StateSnapshot
 from paperbrowse.triage import TriageError
+from paperbrowse.tui import collector
 from paperbrowse.tui.for_tag_actions import VIEW as FOR_YOU_VIEW
 
 if TYPE_CHECKING:
@@ -298,6 +299,7 @@ class SearchRunner(Screen[None]):
             self.show_detail(-1)
         self.run_queued_similar()  # an `m` typed before these results: it acts on them
         self.warm_for_you(first=True)
+        collector.settle()  # the first results are up: see tui/collector.py
 
     def _position_of(self, results: Results, paper_id: str, default: int) -> int:
         """Where `paper_id` now stands in `results` (after a reload), else `default`."""
@@ -325,6 +327,7 @@ class SearchRunner(Screen[None]):
             self.show_detail(-1)
         self.update_status()
         self.run_queued_similar()
+        collector.settle()
 
     def show_similar_results(self, results: Results, mode: SimilarMode) -> None:
         """Show a "Similar to …" list (from the more-like-this worker); Esc returns."""

@@ -10,6 +10,8 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Static
 
+from paperbrowse.tui import collector
+
 WELCOME = """\
 [b]Welcome to paperbrowse[/b]
 
@@ -52,6 +54,7 @@ class WelcomeScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one(Button).focus()
+        collector.settle()  # the first screen is up: see tui/collector.py
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         self.action_load_sample()
