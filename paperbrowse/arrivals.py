@@ -108,22 +108,29 @@ def dump_times(library: Library) -> tuple[np.ndarray, np.ndarray]:
 def arrival_times(library: Library, *, save: bool = True) -> np.ndarray:
     """When each live document's paper arrived (float64 seconds per document number; NaN for
     a document no recorded dump holds), updating `arrivals.json` with papers met for the first
-    time when `save`."""
+    time when `save`. The dumps' times (`dump_times`, a postings read per recorded dump: seconds
+    at 100,000 papers in 4,711 dumps) are read only when some live paper has no time yet."""
     path = library.data_dir / ARRIVALS
     stored = _read_json(path)
     known = stored.get("ids") if isinstance(stored.get("ids"), dict) else None
     catalog = library.catalog
-    first, last = dump_times(library)
-    guess = last if known is not None else first
+    ids = catalog.ids
+    complete = known is not None and all(
+        isinstance(known.get(ids[doc]), (int, float)) for doc in catalog.live
+    )
+    guess: np.ndarray | None = None
+    if not complete:  # one postings read per recorded dump: only for papers met first now
+        first, last = dump_times(library)
+        guess = last if known is not None else first
     known = dict(known or {})
     times = np.full(catalog.size, np.nan)
     added = False
     for doc in catalog.live:
-        pid = catalog.ids[doc]
+        pid = ids[doc]
         value = known.get(pid)
         if isinstance(value, (int, float)):
             times[doc] = float(value)
-        elif not np.isnan(guess[doc]):
+        elif guess is not None and not np.isnan(guess[doc]):
             times[doc] = known[pid] = float(guess[doc])
             added = True
     if save and (added or not path.exists()):

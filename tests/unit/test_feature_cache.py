@@ -149,3 +149,36 @@ def test_a_read_only_data_dir_still_answers(tmp_path: Path) -> None:
         assert arrivals.last_looked(tmp_path) is None
     finally:
         tmp_path.chmod(0o700)
+
+
+def test_the_dumps_are_read_only_for_papers_without_an_arrival_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Reading every dump's postings costs seconds at 100,000 papers in 4,711 dumps, on every
+    # browser start: once arrivals.json holds every live paper it is not needed.
+    data_dir = tmp_path / "data"
+    library = index(data_dir, SAMPLE_FILES[0])
+    _set_indexed(data_dir, SAMPLE_FILES[0].name, 1_000_000.0)
+    library.close()
+    library = Library(data_dir)
+    first = arrivals.arrival_times(library)  # writes arrivals.json
+    stored = json.loads((data_dir / arrivals.ARRIVALS).read_text())["ids"]
+    live = library.catalog.live
+    assert {library.catalog.ids[d] for d in live} <= set(stored)
+    calls: list[int] = []
+    real = arrivals.dump_times
+
+    def counted(lib: Library) -> tuple[np.ndarray, np.ndarray]:
+        calls.append(1)
+        return real(lib)
+
+    monkeypatch.setattr(arrivals, "dump_times", counted)
+    again = arrivals.arrival_times(library)
+    assert calls == [] and np.array_equal(first[live], again[live])
+    # One live paper without a time: the dumps are read, and it gets its dump's time.
+    pid = library.catalog.ids[live[0]]
+    del stored[pid]
+    (data_dir / arrivals.ARRIVALS).write_text(json.dumps({"ids": stored}))
+    third = arrivals.arrival_times(library)
+    assert calls == [1] and float(third[live[0]]) == 1_000_000.0
+    library.close()
