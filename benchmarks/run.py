@@ -623,7 +623,18 @@ def report(results: dict[str, Any]) -> str:
     parts = [
         f"Measured {results['date']} on {results['machine']} "
         f"(`python benchmarks/run.py --papers {results['papers_arg']}`; "
-        f"load average at the start {results['load_start']}).",
+        f"load average at the start {results['load_start']})."
+        if results["papers_arg"]
+        else f"On {results['machine']}."
+    ]
+    for name, earlier in results.get("included", {}).items():
+        parts[0] += (
+            f" The {', '.join(f'{int(s):,}' for s in earlier['sizes'])} papers column"
+            f"{'s are' if len(earlier['sizes']) > 1 else ' is'} from `{name}`, measured "
+            f"{earlier['date']} (`--papers {earlier['papers_arg']}`; load average at the start "
+            f"{earlier['load_start']})."
+        )
+    parts += [
         "",
         "#### Targets (issue 15)",
         "",
@@ -702,6 +713,24 @@ def measure_size(n: int, args: argparse.Namespace, skip: set[str]) -> dict[str, 
     return r
 
 
+def include_sizes(results: dict[str, Any], files: Sequence[Path]) -> dict[str, Any]:
+    """`results` with the sizes of earlier results `files` that it did not measure itself
+    (the report names each file and its date and load); `results` itself is not changed."""
+    shown = dict(results, sizes=dict(results["sizes"]), included={})
+    for path in files:
+        earlier = json.loads(path.read_text("utf-8"))
+        new = {s: r for s, r in earlier["sizes"].items() if s not in shown["sizes"]}
+        if new:
+            shown["sizes"].update(new)
+            shown["included"][path.name] = {
+                "sizes": sorted(new, key=int),
+                "date": earlier["date"],
+                "papers_arg": earlier["papers_arg"],
+                "load_start": earlier["load_start"],
+            }
+    return shown
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the harness."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -715,11 +744,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--no-doc", action="store_true", help="do not rewrite the docs table")
     parser.add_argument("--doc", type=Path, default=DOC, help="the Markdown file to update")
     parser.add_argument("--skip", default="", help=f"comma-separated stages: {','.join(STAGES)}")
+    parser.add_argument(
+        "--with",
+        dest="include",
+        default="",
+        help="comma-separated results files whose other sizes join the docs table "
+        "(e.g. the 1,000,000 run, made apart)",
+    )
     args = parser.parse_args(argv)
     skip = set(filter(None, args.skip.split(",")))
     if skip - set(STAGES):
         parser.error(f"unknown stages: {', '.join(sorted(skip - set(STAGES)))}")
-    sizes = [int(s.replace("_", "")) for s in args.papers.split(",")]
+    sizes = [int(s.replace("_", "")) for s in args.papers.split(",") if s]
     # Bytecode as an installed package has it (pip compiles on install): a checkout run with
     # PYTHONDONTWRITEBYTECODE would otherwise compile paperbrowse anew in every timed process.
     compileall.compile_dir(REPO_ROOT / "paperbrowse", quiet=1)
@@ -732,13 +768,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     }
     for n in sizes:
         results["sizes"][str(n)] = measure_size(n, args, skip)
-    args.results.mkdir(parents=True, exist_ok=True)
-    out = args.results / f"{args.name or results['date']}.json"
-    out.write_text(json.dumps(results, indent=1), "utf-8")
+    if sizes:
+        args.results.mkdir(parents=True, exist_ok=True)
+        out = args.results / f"{args.name or results['date']}.json"
+        out.write_text(json.dumps(results, indent=1), "utf-8")
+        print(f"\nwrote {out}", file=sys.stderr)
+    shown = include_sizes(results, [Path(f) for f in args.include.split(",") if f])
     if not args.no_doc:
-        write_doc(results, args.doc)
-    print(report(results))
-    print(f"\nwrote {out}", file=sys.stderr)
+        write_doc(shown, args.doc)
+    print(report(shown))
     return 0
 
 
