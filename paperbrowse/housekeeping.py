@@ -19,7 +19,14 @@ from typing import Any
 
 from paperbrowse.engine.whoosh_internals import committed_files
 from paperbrowse.manifest import Manifest
-from paperbrowse.paths import CATALOG_FILE, STDIN_DIR, atomic_write, ensure_private_dir, remove_tree
+from paperbrowse.paths import (
+    CATALOG_FILE,
+    RUN_RECORDS_PREFIX,
+    STDIN_DIR,
+    atomic_write,
+    ensure_private_dir,
+    remove_tree,
+)
 
 _COPY_NAME = re.compile(r"stdin-[0-9a-f]{6,64}\.txt")
 
@@ -56,14 +63,17 @@ def read_copy(data_dir: Path, name: Any) -> bytes | None:
 def clear_debris(data_dir: Path, meta: Manifest) -> None:
     """Remove what killed or failed runs left (the caller holds the write lock): `index-N`
     directories other than the current one (a killed `--rebuild` leaves a half-built one),
-    files of the current index that its last commit does not use, manifest temp files, and
+    files of the current index that its last commit does not use, manifest temp files, a
+    run's records file (run_records.py), and
     stdin copies no recorded source names."""
     current = meta.get("index")
     with contextlib.suppress(OSError):
         for entry in os.scandir(data_dir):
             if entry.name.startswith("index-") and entry.name != current and entry.is_dir():
                 remove_tree(Path(entry.path))
-            elif entry.name.startswith(".library-") and entry.name.endswith(".json"):
+            elif (entry.name.startswith(".library-") and entry.name.endswith(".json")) or (
+                entry.name.startswith(RUN_RECORDS_PREFIX) and entry.name.endswith(".jsonl")
+            ):
                 with contextlib.suppress(OSError):
                     os.unlink(entry.path)
     if current:

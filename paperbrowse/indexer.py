@@ -19,7 +19,6 @@ dir sees the new generation once it refreshes (`Library.refresh`, or a new Libra
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 from collections.abc import Sequence
@@ -49,20 +48,19 @@ from paperbrowse.manifest import (
 from paperbrowse.merging import (
     IndexReport,
     Progress,
-    Variant,
     affected_documents,
     carry_triage,
     previous_ids,
-    renames_on_rebuild,
     variant_key,
     write_papers,
 )
-from paperbrowse.pages import DumpError, ParseResult
 from paperbrowse.paths import INDEX_PREFIX, ensure_private_dir, private_umask, remove_tree
 from paperbrowse.postings import PaperCodec
-from paperbrowse.quick_check import DumpStamp, quick_check, restamp, with_stamp
-from paperbrowse.schema import SCHEMA_VERSION, make_schema, paper_record
-from paperbrowse.sources import Source, parse_source, read_source, source_key
+from paperbrowse.quick_check import with_stamp
+from paperbrowse.run_parse import parse_sources
+from paperbrowse.run_records import EncodedDump, RunRecords, encode_records
+from paperbrowse.schema import SCHEMA_VERSION, make_schema
+from paperbrowse.sources import Source
 
 MULTIPROCESS_FROM = 5000  # papers in one run; below this a second process costs more than it saves
 
@@ -121,60 +119,51 @@ def _index_locked(
         sources = _with_recorded(data_dir, sources, recorded, report)
         recorded = {}
 
-    # Parse every changed source first: nothing is written until all inputs were read.
-    changed: dict[str, ParseResult] = {}
-    hashes: dict[str, str] = {}
-    paths: dict[str, str | None] = {}
-    piped: dict[str, bytes] = {}  # what stdin delivered, by source key (kept for rebuilds)
-    by_path = {where: key for key, info in recorded.items() if (where := info.get("path"))}
-    taken: set[str] = set()  # source keys used in this run
-    stamps: dict[str, DumpStamp | None] = {}  # quick_check.py: stat data to record, by key
-    restamped = False
-    for n, source in enumerate(sources, 1):
-        if progress:
-            progress("read", n, len(sources))
-        known, stamp = quick_check(source.path, recorded, by_path, taken)
-        if known is not None:  # recorded path, size and times unchanged: not read again
-            taken.add(known)
-            report.files_unchanged += 1
-            report.files_read += 1
-            continue
-        try:
-            data, mtime = read_source(source, max_bytes)
-        except DumpError as exc:
-            report.failures.append(str(exc))
-            continue
-        digest = hashlib.sha256(data).hexdigest()
-        key = source_key(source, digest, recorded, by_path, taken)
-        if key in taken:  # the same stdin bytes twice
-            continue
-        taken.add(key)
-        try:
-            entry = recorded.get(key)
-            if entry is not None and entry.get("sha256") == digest:
-                restamped = restamp(recorded, key, stamp) or restamped
-                report.files_unchanged += 1
-                report.files_read += 1
-                continue
-            result = parse_source(source, data, mtime, year)
-        except DumpError as exc:
-            report.failures.append(str(exc))
-            continue
-        report.files_read += 1
-        report.papers_parsed += len(result.papers)
-        report.warnings.extend(str(w) for w in result.warnings)
-        changed[key] = result
-        hashes[key] = digest
-        stamps[key] = stamp
-        paths[key] = str(source.path.resolve()) if source.path else None
-        if source.path is None:
-            piped[key] = data
+    # Parse every changed source first: nothing is written until all inputs were read. The
+    # records go to a private temporary file (run_records.py), not into memory.
+    records = RunRecords(data_dir)
+    try:
+        return _index_parsed(
+            data_dir,
+            sources,
+            records,
+            meta,
+            recorded,
+            report,
+            rebuild,
+            year,
+            progress,
+            max_bytes=max_bytes,
+            forget=forget,
+        )
+    finally:
+        records.close()
+
+
+def _index_parsed(
+    data_dir: Path,
+    sources: Sequence[Source],
+    records: RunRecords,
+    meta: Manifest,
+    recorded: dict[str, RecordedDump],
+    report: IndexReport,
+    rebuild: bool,
+    year: int | None,
+    progress: Progress | None,
+    *,
+    max_bytes: int,
+    forget: Sequence[str],
+) -> IndexReport:
+    parsed = parse_sources(
+        sources, recorded, records, report, year=year, max_bytes=max_bytes, progress=progress
+    )
+    changed, hashes, paths = parsed.changed, parsed.hashes, parsed.paths
     for name in forget:
         if name in recorded and name not in changed:
-            changed[name] = ParseResult(name, [])  # a dump with no papers: its own papers go
+            changed[name] = EncodedDump(kind="", page_date=None, papers=0)  # its papers go
 
     if not changed and not rebuild:
-        if restamped:  # only stat data changed; a failed write just means hashing next time
+        if parsed.restamped:  # only stat data changed; a failed write just means hashing next time
             with contextlib.suppress(OSError):
                 write_manifest(data_dir, {**meta, "sources": recorded})
         return report
@@ -194,13 +183,20 @@ def _index_locked(
             raise LibraryError(
                 f"cannot open the library index in {target}: {_reason(exc)}"
             ) from None
-        copies = keep_piped(data_dir, piped, new_copies)
+        copies = keep_piped(data_dir, parsed.piped, new_copies)
         fresh = rebuild or meta.get("index") is None
         previous: set[str] | None = set()
         if rebuild and (old := meta.get("index")):
             previous = previous_ids(data_dir / old)
         _write_generation(
-            data_dir, ix, changed, report, fresh=fresh, previous=previous, progress=progress
+            data_dir,
+            ix,
+            records,
+            list(changed),
+            report,
+            fresh=fresh,
+            previous=previous,
+            progress=progress,
         )
     except BaseException:
         # A failed run removes what it wrote: a new generation's directory, the current one's
@@ -225,14 +221,14 @@ def _index_locked(
         dump: RecordedDump = {
             "path": paths[name],
             "sha256": hashes[name],
-            "papers": len(result.papers),
+            "papers": result.papers,
             "indexed": now_iso(),
             "kind": result.kind,
-            "page_date": result.page_date.isoformat() if result.page_date else None,
+            "page_date": result.page_date,
         }
         if name in copies:
             dump["stdin_copy"] = copies[name]
-        recorded[name] = with_stamp(dump, stamps.get(name))
+        recorded[name] = with_stamp(dump, parsed.stamps.get(name))
     old_index = meta.get("index")
     new_meta: Manifest = {"schema": SCHEMA_VERSION, "index": new_index_name, "sources": recorded}
     if forgotten:
@@ -261,33 +257,24 @@ def _index_locked(
 def _write_generation(
     data_dir: Path,
     ix: index.Index,
-    changed: dict[str, ParseResult],
+    records: RunRecords,
+    changed: list[str],
     report: IndexReport,
     *,
     fresh: bool,
     previous: set[str] | None,
     progress: Progress | None,
 ) -> None:
-    """Merge the changed sources' records with the stored records they touch, write the
-    papers, carry triage over to changed ids, commit.
+    """Merge the changed sources' records (in `records`) with the stored records they touch,
+    write the papers, carry triage over to changed ids, commit.
 
     `previous`: the live ids of the generation a rebuild replaces (None: unreadable), whose
     triage carries over to the rebuilt papers that answer to them.
     """
-    variants: list[Variant] = []
-    for name, result in changed.items():
-        for paper in result.papers:
-            rec = paper_record(paper)
-            rec["sources"] = [name]
-            # The parser names the capture by its file name; the record knows it by its key.
-            kinds = list(rec["page_kinds"].values())
-            rec["page_kinds"] = {name: kinds[0]} if kinds else {}
-            variants.append((name, rec, None))
-
     folder = index_folder(ix)
     kept = "the library is as it was before this run"
     try:
-        writer = _writer(ix, len(variants))
+        writer = _writer(ix, len(records))
     except Exception as exc:
         raise LibraryError(
             f"cannot write the library index in {folder}: {_reason(exc)}; {kept}"
@@ -298,16 +285,21 @@ def _write_generation(
         except Exception as exc:  # a truncated or missing segment file
             raise LibraryError(damaged_index(folder, exc)) from None
         with current as searcher:
-            keys = [variant_key(rec) for _, rec, _ in variants]
-            loaded = {} if fresh else affected_documents(searcher, list(changed), keys)
+            loaded: dict[str, dict[str, Any]] = {}
+            if not fresh:
+                codes = records.codes()
+                incoming = [codes.key(i) for i in range(len(records))]
+                del codes
+                loaded = affected_documents(searcher, changed, incoming)
+                del incoming
             for old_id, stored in loaded.items():
                 for name, recs in json.loads(stored["variants"]).items():
                     if name not in changed:
-                        variants.extend((name, rec, old_id) for rec in recs)
-                        keys.extend(variant_key(rec) for rec in recs)
-            renames = write_papers(writer, variants, keys, loaded, report, fresh, progress)
-            if fresh:
-                renames = renames_on_rebuild(renames, previous)
+                        keys = [variant_key(rec) for rec in recs]
+                        records.add(name, encode_records(recs, keys), origin=old_id)
+            renames = write_papers(
+                writer, records, loaded, report, fresh, progress, previous if fresh else None
+            )
             carry_triage(data_dir, renames)
             report.renamed = renames
         writer.commit()

@@ -10,16 +10,20 @@ triage that follows a paper whose id changed (`carry_triage`: flags copied onto 
 from __future__ import annotations
 
 import json
+from array import array
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from paperbrowse.catalog import live_ids
 from paperbrowse.engine.whoosh_internals import open_index_dir
 from paperbrowse.errors import LibraryError
-from paperbrowse.identity import Key, aliases, group, key_of, lookup_terms
+from paperbrowse.identity import Key, aliases, group_labels, key_of, lookup_terms
 from paperbrowse.paths import state_db
+from paperbrowse.run_records import RunRecords
 from paperbrowse.schema import document, merge_variants, record_paper, source_token
 from paperbrowse.triage import TriageError, TriageStore
 
@@ -63,11 +67,6 @@ def previous_ids(folder: Path) -> set[str] | None:
             return live_ids(searcher)
     except Exception:
         return None
-
-
-# A capture's record in one run: (source name, record dict, id of the document it was read from,
-# None for a record parsed in this run).
-Variant = tuple[str, dict[str, Any], str | None]
 
 
 def variant_key(rec: dict[str, Any]) -> Key:
@@ -116,45 +115,62 @@ def affected_documents(
 
 def write_papers(
     writer: Any,
-    variants: Sequence[Variant],
-    keys: Sequence[Key],
+    records: RunRecords,
     loaded: dict[str, dict[str, Any]],
     report: IndexReport,
     fresh: bool,
     progress: Progress | None,
+    previous: set[str] | None = None,
 ) -> dict[str, set[str]]:
-    """Group the records into papers (identity.group), write each paper's document, delete
-    the stored documents no paper kept. Returns, per written id, the other ids whose triage it
-    takes over: in an update, the stored documents its records came from; in a fresh index
-    (see `renames_on_rebuild`), every id it answers to."""
+    """Group the run's records into papers (identity.group_labels), write each paper's
+    document, delete the stored documents no paper kept. Returns, per written id, the other ids
+    whose triage it takes over: in an update, the stored documents its records came from; in a
+    fresh index, the ids it answers to that were papers of the generation a rebuild replaces
+    (`previous`; None: all of them, that generation being unreadable).
+
+    Each paper's records are read from `records` when it is written: memory holds one paper's
+    records at a time, and the ids written as 8-byte integers."""
     renames: dict[str, set[str]] = {}
-    written: set[str] = set()
+    written: set[str] = set()  # ids written, in an update (a fresh index keeps `written_codes`)
+    written_codes = array("q")
     survivors: set[str] = set()  # stored documents some of whose records live on
-    groups = group(keys)
-    total = len(groups)
-    for n, members in enumerate(groups, 1):
-        if progress and (n % 200 == 0 or n == total):
-            progress("write", n, total)
+    codes = records.codes()
+    labels = group_labels(codes)
+    order = np.argsort(labels, kind="stable")
+    ordered = labels[order]
+    del labels
+    bounds = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1], True]).tolist()
+    if not len(ordered):
+        bounds = [0]  # no records: no papers
+    del ordered
+    total = len(bounds) - 1
+    for n in range(total):
+        if progress and ((n + 1) % 200 == 0 or n + 1 == total):
+            progress("write", n + 1, total)
+        members = order[bounds[n] : bounds[n + 1]].tolist()
         by_source: dict[str, list[dict[str, Any]]] = {}
         for i in members:
-            by_source.setdefault(variants[i][0], []).append(variants[i][1])
+            by_source.setdefault(records.source(i), []).append(records.record(i))
         paper = merge_variants(by_source)
         pid = paper.id
-        names = aliases(keys[i] for i in members)
-        doc = document(paper, by_source, lookup_terms(keys[i] for i in members))
-        origins = {variants[i][2] for i in members} - {None}
-        survivors.update(o for o in origins if o is not None)
-        written.add(pid)
+        keys = [codes.key(i) for i in members]
+        doc = document(paper, by_source, lookup_terms(keys))
+        origins = {o for i in members if (o := records.origin(i)) is not None}
+        survivors.update(origins)
         if fresh:
-            others = names - {pid}
+            written_codes.append(int(pid, 16))
+            others = aliases(keys) - {pid}
+            if previous is not None:
+                others &= previous
         else:
-            others = {o for o in origins if o is not None} - {pid}
+            written.add(pid)
+            others = origins - {pid}
             report.merged += max(0, len(origins | ({pid} & loaded.keys())) - 1)
         if others:
             renames[pid] = others
         # Records parsed in this run (not read back from the index): the first is this
         # paper's, the others are duplicates, so the parsed papers add up in the report.
-        parsed = sum(1 for i in members if variants[i][2] is None)
+        parsed = sum(1 for i in members if records.origin(i) is None)
         report.duplicates += max(0, parsed - 1)
         old = loaded.get(pid)
         if old is None:
@@ -178,22 +194,17 @@ def write_papers(
         writer.delete_by_term("id", old_id)
         if old_id not in survivors:
             report.removed += 1
-    if fresh:
+    if fresh and renames:
+        # An id some paper has now keeps its own triage.
+        named = sorted({i for ids in renames.values() for i in ids})
+        taken = np.isin(
+            np.array([int(i, 16) for i in named], dtype=np.int64),
+            np.frombuffer(written_codes, dtype=np.int64),
+        )
+        now = {i for i, t in zip(named, taken.tolist(), strict=True) if t}
         for pid in renames:
-            renames[pid] -= written  # an id some paper has now keeps its own triage
+            renames[pid] -= now
     return {pid: ids for pid, ids in renames.items() if ids}
-
-
-def renames_on_rebuild(
-    renames: dict[str, set[str]], previous: set[str] | None
-) -> dict[str, set[str]]:
-    """A rebuild's carry-over: a paper takes the triage of the ids it answers to that were
-    papers of the replaced generation and no longer are (all of them when that generation
-    cannot be read)."""
-    if previous is None:
-        return renames
-    found = {pid: ids & previous for pid, ids in renames.items()}
-    return {pid: ids for pid, ids in found.items() if ids}
 
 
 def carry_triage(data_dir: Path, renames: dict[str, set[str]]) -> None:
