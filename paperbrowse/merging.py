@@ -139,15 +139,16 @@ def write_papers(
     order = np.argsort(labels, kind="stable")
     ordered = labels[order]
     del labels
-    bounds = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1], True]).tolist()
+    # Paper n's records are order[bounds[n]:bounds[n + 1]].
+    bounds = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1], True])
     if not len(ordered):
-        bounds = [0]  # no records: no papers
+        bounds = bounds[:1]  # no records: no papers
     del ordered
     total = len(bounds) - 1
     for n in range(total):
         if progress and ((n + 1) % 200 == 0 or n + 1 == total):
             progress("write", n + 1, total)
-        members = order[bounds[n] : bounds[n + 1]].tolist()
+        members = order[int(bounds[n]) : int(bounds[n + 1])].tolist()
         by_source: dict[str, list[dict[str, Any]]] = {}
         for i in members:
             by_source.setdefault(records.source(i), []).append(records.record(i))

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 
-from paperbrowse.engine.whoosh_procs import failure_reason
+from paperbrowse.engine.whoosh_procs import die_with_parent, failure_reason
 from paperbrowse.errors import LibraryError
 from paperbrowse.manifest import RecordedDump
 from paperbrowse.merging import IndexReport, Progress
@@ -70,7 +70,8 @@ def parse_sources(
     pending: deque[tuple[Outcome | Future[Outcome], Source, str, str, bytes, DumpStamp | None]] = (
         deque()
     )
-    pool = _pool(len(sources))
+    parallel = _parallel(len(sources))
+    pool: ProcessPoolExecutor | None = None  # started with the first dump to parse
 
     def take() -> None:
         item, source, key, digest, data, stamp = pending.popleft()
@@ -121,10 +122,16 @@ def parse_sources(
                 report.files_unchanged += 1
                 report.files_read += 1
                 continue
-            if pool is None or source.records is not None:
+            if not parallel or source.records is not None:
                 outcome = _parse(source, data, mtime, year, key)
                 pending.append((outcome, source, key, digest, data, stamp))
             else:
+                if pool is None:
+                    pool = ProcessPoolExecutor(
+                        PARSE_PROCS,
+                        mp_context=multiprocessing.get_context("fork"),
+                        initializer=_quiet,
+                    )
                 bare = Source(source.name, source.path)  # its bytes go once, as `data`
                 future = pool.submit(_parse, bare, data, mtime, year, key)
                 pending.append((future, source, key, digest, data, stamp))
@@ -138,21 +145,19 @@ def parse_sources(
     return run
 
 
-def _pool(sources: int) -> ProcessPoolExecutor | None:
-    """The parsing processes for a run of `sources`, or None to parse in this process (a
-    small run, one core, or no fork on this platform)."""
+def _parallel(sources: int) -> bool:
+    """Whether a run of `sources` parses in processes: not a small run, not on one core, not
+    where processes cannot be forked."""
     if sources < PARSE_PROCS_FROM or (os.cpu_count() or 1) < 2:
-        return None
-    if "fork" not in multiprocessing.get_all_start_methods():
-        return None
-    return ProcessPoolExecutor(
-        PARSE_PROCS, mp_context=multiprocessing.get_context("fork"), initializer=_quiet
-    )
+        return False
+    return "fork" in multiprocessing.get_all_start_methods()
 
 
 def _quiet() -> None:
-    """In a parsing process: Ctrl+C (SIGINT to the process group) is the parent's to handle."""
+    """In a parsing process: Ctrl+C (SIGINT to the process group) is the parent's to handle,
+    and a killed parent takes this process with it (it would hold the write lock's file)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    die_with_parent()
 
 
 def _parse(source: Source, data: bytes, mtime: float | None, year: int | None, key: str) -> Outcome:

@@ -25,9 +25,11 @@ from whoosh.util import random_name
 
 from paperbrowse.engine.whoosh_writer import PaperSegmentWriter
 
-# Postings a writer process holds before it closes its segment and starts another: about 40,000
-# papers of ~290 postings; a 265 MB pool, ~440 MB at the peak of writing the segment (measured).
-ROLL_POSTINGS = 12_000_000
+# Postings a writer process holds before it closes its segment and starts another: about 27,000
+# papers of ~290 postings. Measured at 100,000 papers: 12 million took a writer process to
+# 380 MB before and 552 MB at the peak of writing the segment (about 28 bytes a posting held,
+# 14 more while writing); 8 million keeps it under 400 MB, inside the 500 MB budget.
+ROLL_POSTINGS = 8_000_000
 
 
 class SubWriterFailed(Exception):
@@ -59,7 +61,7 @@ class _QuietSubWriterTask(SubWriterTask):  # type: ignore[misc]  # Whoosh ships 
     def run(self) -> None:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         parent = os.getppid()
-        _die_with_parent()
+        die_with_parent()
         threading.Thread(target=_exit_when_orphaned, args=(parent,), daemon=True).start()
         try:
             self._work()
@@ -97,7 +99,7 @@ class _QuietSubWriterTask(SubWriterTask):  # type: ignore[misc]  # Whoosh ships 
         self.resultqueue.put((None, set(), segments), timeout=5)
 
 
-def _die_with_parent() -> None:
+def die_with_parent() -> None:
     """Ask Linux to SIGKILL this process when its parent dies (prctl PR_SET_PDEATHSIG).
 
     The watcher thread below cannot run while the process holds the GIL for seconds, as it does
