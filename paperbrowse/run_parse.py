@@ -17,6 +17,7 @@ import signal
 from collections import deque
 from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 
 from paperbrowse.engine.whoosh_procs import die_with_parent, failure_reason
@@ -75,7 +76,12 @@ def parse_sources(
 
     def take() -> None:
         item, source, key, digest, data, stamp = pending.popleft()
-        outcome = item.result() if isinstance(item, Future) else item
+        try:
+            outcome = item.result() if isinstance(item, Future) else item
+        except BrokenProcessPool:  # a parsing process was killed (out of memory, a signal)
+            raise LibraryError(
+                "a parsing process of this run died; the library is as it was before this run"
+            ) from None
         if isinstance(outcome, str):
             report.failures.append(outcome)
             return

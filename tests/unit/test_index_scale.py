@@ -106,3 +106,19 @@ def test_a_killed_runs_records_file_is_debris(tmp_path: Path) -> None:
     other.write_bytes(b"{}\n")
     clear_debris(tmp_path, {"schema": 9, "index": None, "sources": {}})
     assert not left.exists() and other.exists()
+
+
+def test_a_killed_parsing_process_fails_the_run_in_one_line(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+    import signal
+
+    def killed(*args: Any) -> Any:
+        os.kill(os.getpid(), signal.SIGKILL)  # in the parsing process: as the OOM killer would
+
+    monkeypatch.setattr(run_parse, "encode_dump", killed)
+    with pytest.raises(LibraryError, match="a parsing process of this run died"):
+        index_with(tmp_path, corpus, 1, monkeypatch)
+    assert not list(tmp_path.glob(f"{PREFIX}*"))
+    assert not read_manifest(tmp_path).get("sources")
