@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from paperbrowse import indexer, quick_check
+from paperbrowse import quick_check, run_parse
 from paperbrowse.errors import LibraryBusy
 from paperbrowse.library import Library
 from paperbrowse.manifest import write_lock
@@ -36,15 +36,15 @@ def write_page(path: Path, titles: list[str]) -> Path:
 
 @pytest.fixture
 def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The dump files the indexer reads, by name, in order."""
+    """The dump files the indexer reads (in run_parse.py), by name, in order."""
     seen: list[str] = []
-    original = indexer.read_source
+    original = run_parse.read_source
 
-    def counting(source: indexer.Source, max_bytes: int) -> tuple[bytes, float | None]:
+    def counting(source: run_parse.Source, max_bytes: int) -> tuple[bytes, float | None]:
         seen.append(source.name)
         return original(source, max_bytes)
 
-    monkeypatch.setattr(indexer, "read_source", counting)
+    monkeypatch.setattr(run_parse, "read_source", counting)
     return seen
 
 
