@@ -41,6 +41,10 @@ class RecordedDump(_RecordedPath, total=False):
     kind: str  # its page kind (models.PAGE_KINDS), as the parser read it
     page_date: str | None  # the page's date, ISO `YYYY-MM-DD`, when it shows one
     forgotten: str  # in `forgotten` only: when `forget` removed it, UTC like `indexed`
+    # Its stat data when read (quick_check.DumpStamp): a dump with the same is not read again.
+    size: int  # bytes
+    mtime_ns: int  # modification time, ns since the epoch
+    ctime_ns: int  # status change time, ns since the epoch
 
 
 class _ManifestRequired(TypedDict):

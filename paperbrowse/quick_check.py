@@ -140,7 +140,8 @@ def with_stamp(entry: RecordedDump, stamp: DumpStamp | None) -> RecordedDump:
     for name in STAMP_FIELDS:
         out.pop(name, None)  # type: ignore[misc]
     if stamp is not None:
-        out.update(stamp)
+        out["size"], out["mtime_ns"] = stamp["size"], stamp["mtime_ns"]
+        out["ctime_ns"] = stamp["ctime_ns"]
     return out
 
 
