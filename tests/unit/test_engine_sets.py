@@ -57,7 +57,7 @@ def test_top_scored_cuts_by_score_then_rank(seed: int, monkeypatch: pytest.Monke
     rank = np.array(rng.sample(range(size), size), dtype=np.int64)
     monkeypatch.setattr(scoring, "bm25f", lambda *args, **kwargs: (docs, scores))
     limit = rng.choice([1, 17, 100, 299, 300, 500])
-    got = top_scored(None, None, docs, {}, limit, rank)  # type: ignore[arg-type]
+    got = top_scored(None, None, docs, {}, limit, rank)
     expected = sorted(docs.tolist(), key=lambda d: (-scores[docs.tolist().index(d)], int(rank[d])))[
         :limit
     ]

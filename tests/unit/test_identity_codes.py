@@ -4,6 +4,7 @@ rules are tested in test_merge_identity.py): the same papers for the same keys."
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 
 import numpy as np
 import pytest
@@ -19,10 +20,16 @@ def _groups_of(labels: np.ndarray) -> list[list[int]]:
 
 
 def _codes(keys: list[Key], chunk: int = 7):
-    parts = []
+    parts: list[tuple[Sequence[bytes], Sequence[int], Sequence[int]]] = []
     for start in range(0, len(keys), chunk):
         rows = [key_codes(k) for k in keys[start : start + chunk]]
-        parts.append(tuple(list(col) for col in zip(*rows, strict=True)) if rows else ([], [], []))
+        parts.append(
+            (
+                [r[0] for r in rows],
+                [r[1] for r in rows],
+                [r[2] for r in rows],
+            )
+        )
     return encode_keys(parts)
 
 

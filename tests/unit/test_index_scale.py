@@ -62,6 +62,7 @@ def index_with(data_dir: Path, corpus: Path, procs_from: int, monkeypatch: Any) 
 
 def stored(data_dir: Path) -> dict[str, tuple[str, str]]:
     name = read_manifest(data_dir)["index"]
+    assert name is not None
     with open_index_dir(data_dir / name).searcher() as searcher:
         return {d["id"]: (d["record"], d["variants"]) for d in searcher.all_stored_fields()}
 

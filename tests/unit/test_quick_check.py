@@ -78,7 +78,7 @@ def test_an_unchanged_dump_is_not_read_again(
     assert reads == ["a.txt", "b.txt"]
     entry = library.manifest()["sources"]["a.txt"]
     info = os.stat(a)
-    assert (entry["size"], entry["mtime_ns"], entry["ctime_ns"]) == (  # type: ignore[typeddict-item]
+    assert (entry["size"], entry["mtime_ns"], entry["ctime_ns"]) == (
         info.st_size,
         info.st_mtime_ns,
         info.st_ctime_ns,
@@ -139,14 +139,14 @@ def test_a_touched_dump_is_hashed_once_then_stamped_again(
     page = write_page(tmp_path / "day.txt", ["Sparse Attention at Scale"])
     library = Library(tmp_path / "lib")
     run(library, page)
-    stamp = library.manifest()["sources"]["day.txt"]["mtime_ns"]  # type: ignore[typeddict-item]
+    stamp = library.manifest()["sources"]["day.txt"]["mtime_ns"]
     newer = time.time_ns() - HOUR_NS // 2
     os.utime(page, ns=(newer, newer))  # `touch`: same bytes
     reads.clear()
     assert run(library, page)[:2] == (1, 1)
     assert reads == ["day.txt"]  # hashed: the same bytes, so unchanged
     entry = library.manifest()["sources"]["day.txt"]
-    assert entry["mtime_ns"] == newer != stamp  # type: ignore[typeddict-item]
+    assert entry["mtime_ns"] == newer != stamp
     reads.clear()
     assert run(library, page)[:2] == (1, 1)
     assert reads == []
