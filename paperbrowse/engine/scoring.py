@@ -124,22 +124,23 @@ def bm25f(
     hit = np.zeros(size, dtype=bool) if len(terms) > 1 else None
     for fieldname, text in terms:
         if fieldname == WORDS_FIELD:
-            found = _merged_postings(searcher, arrays, text, size)
-        else:
-            found = _postings(searcher, arrays, fieldname, text, blocks)
-        if found is None:
-            return None
-        ids, weights = found
-        if fieldname == WORDS_FIELD:
+            merged = _merged_postings(searcher, arrays, text, size, permitted)
+            if merged is None:
+                return None
+            ids, weights, holding = merged
             # one field holding title and abstract: its average length and idf
             avg = sum(searcher.field_length(f) for f in MERGED_FIELDS) / (size or 1)
-            idf = log(size / (len(ids) + 1)) + 1
+            idf = log(size / (holding + 1)) + 1
         else:
+            found = _postings(searcher, arrays, fieldname, text, blocks)
+            if found is None:
+                return None
+            ids, weights = found
             avg = searcher.avg_field_length(fieldname)
             idf = searcher.idf(fieldname, text)
-        keep = permitted[ids]
-        if not keep.all():
-            ids, weights = ids[keep], weights[keep]
+            keep = permitted[ids]
+            if not keep.all():
+                ids, weights = ids[keep], weights[keep]
         base = _K1 * (1 - _B)
         per_len = _K1 * _B / (avg or 1.0)
         field_lengths = lengths[fieldname][ids]
@@ -156,23 +157,49 @@ def bm25f(
 
 
 def _merged_postings(
-    searcher: Searcher, arrays: TermArrays | None, text: Any, size: int
-) -> tuple[np.ndarray, np.ndarray] | None:
-    """A word's postings in title and abstract as one field: each document's weight is its
-    title weight (2 x frequency, the title's field boost) plus its abstract frequency."""
+    searcher: Searcher,
+    arrays: TermArrays | None,
+    text: Any,
+    size: int,
+    permitted: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, int] | None:
+    """A word's postings in title and abstract as one field, in the `permitted` documents (a
+    flag per document number): (their numbers, weights, and how many documents of all hold
+    the word: its idf's count). Each document's weight is its title weight (2 x frequency,
+    the title's field boost) plus its abstract frequency.
+
+    Only the permitted documents are merged and weighed: a phrase's or an AND's matches are
+    a fraction of its words' postings (`"language model"`: 18,000 of 88,000)."""
     parts = [_postings(searcher, arrays, f, text) for f in MERGED_FIELDS]
     if any(part is None for part in parts):
         return None
-    weights = np.zeros(size, dtype=np.float64)
-    docs: list[np.ndarray] = []
+    kept: list[tuple[np.ndarray, np.ndarray]] = []
+    dropped = False
     for part in parts:
         assert part is not None
         ids, w = part
+        keep = permitted[ids]
+        if not keep.all():
+            ids, w = ids[keep], w[keep]
+            dropped = True
+        kept.append((ids, w))
+    weights = np.zeros(size, dtype=np.float64)
+    for ids, w in kept:
         weights[ids] += w
-        docs.append(ids)
-    nonempty = [d for d in docs if len(d)]
+    nonempty = [ids for ids, _ in kept if len(ids)]
     merged = union(nonempty, size) if nonempty else EMPTY
-    return merged, weights[merged]
+    if not dropped:
+        return merged, weights[merged], len(merged)
+    # The documents of all holding the word: both fields' counts less those holding it in both.
+    (title_ids, _), (abstract_ids, _) = (part for part in parts if part is not None)
+    if not len(title_ids) or not len(abstract_ids):
+        return merged, weights[merged], len(title_ids) + len(abstract_ids)
+    if len(title_ids) > len(abstract_ids):
+        title_ids, abstract_ids = abstract_ids, title_ids
+    flags = np.zeros(size, dtype=bool)
+    flags[title_ids] = True
+    both = int(np.count_nonzero(flags[abstract_ids]))
+    return merged, weights[merged], len(title_ids) + len(abstract_ids) - both
 
 
 def _postings(
