@@ -49,7 +49,11 @@ import numpy as np
 from paperbrowse.engine.whoosh_writer import CapturingCodec, SidePostings, SideSink
 
 SIDE_EXT = ".pbp"
-CAPTURED = {"title": True, "abstract": True}  # field -> keep its position bytes
+# field -> keep its position bytes. `org` joined in the side files' table "captured" entry
+# (a side file without it, and a codec pickled before, captured FIRST_CAPTURED only): an org
+# phrase read its 8,100 postings of `univers` from Whoosh's blocks, one pickle per block.
+CAPTURED = {"title": True, "abstract": True, "org": True}
+FIRST_CAPTURED = {"title": True, "abstract": True}
 # Unstemmed word fields (what wildcards, prefixes and ranges match): each is written as a
 # sorted word list with every word's document numbers, so a prefix is one binary search and
 # its postings one contiguous read (see patterns.py).
@@ -67,8 +71,9 @@ INLINE_LIMIT = 2  # Whoosh's inlinelimit: terms with fewer postings live in thei
 class SideFileWriter:
     """Streams captured postings into one segment's side file (the layout above)."""
 
-    def __init__(self, dbfile: Any) -> None:
+    def __init__(self, dbfile: Any, captured: Any = FIRST_CAPTURED) -> None:
         self._file = dbfile
+        self._captured = sorted(captured)  # the fields whose terms this file holds
         self._words: dict[str, tuple[list[bytes], array[int]]] = {}  # field -> words, entries
         self._word_field: str | None = None
         self._table: dict[bytes, int] = {}
@@ -176,7 +181,11 @@ class SideFileWriter:
             handle.write(_little(entries))
             sections[fieldname] = (blob_at, len(blob), len(words), entries_at)
         offset = handle.tell()
-        meta = {"version": SIDE_VERSION, "word_id_width": dict(self._id_widths)}
+        meta = {
+            "version": SIDE_VERSION,
+            "word_id_width": dict(self._id_widths),
+            "captured": self._captured,
+        }
         quads = np.frombuffer(self._entries, dtype=np.int64).reshape(-1, 4)
         packed = np.zeros(len(quads), dtype=ENTRY)
         for column, name in enumerate(ENTRY_FIELDS):
@@ -203,6 +212,10 @@ class SideFileCodec(CapturingCodec):
     """Whoosh's W3 codec, also writing the text fields' postings as flat arrays (see above)."""
 
     side_ext = SIDE_EXT
+    # The captured fields of the segments this codec writes. Whoosh pickles each segment's
+    # codec into the index's TOC; one pickled before this attribute existed reads the class's
+    # value, the fields those segments did capture.
+    captured_fields: dict[str, bool] = FIRST_CAPTURED
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         # A term with one posting (an id, a title key, an arXiv id: most terms of the fields
@@ -213,6 +226,7 @@ class SideFileCodec(CapturingCodec):
         # Segments written from now on keep the captured and word-list fields' postings in the
         # side file only (see CapturingCodec.postings_in_side).
         self.postings_in_side = True
+        self.captured_fields = dict(CAPTURED)
 
     def side_postings(self, read: Callable[[int, int], bytes], length: int) -> SidePostings:
         """A `side_files.SideFile` reading the side file through `read(offset, size)`."""
@@ -221,8 +235,9 @@ class SideFileCodec(CapturingCodec):
         return SideFile(read, length)
 
     def captured(self, fieldname: str) -> bool | None:
-        """Title and abstract keep their postings and positions."""
-        return CAPTURED.get(fieldname)
+        """Title, abstract and org keep their postings and positions (title and abstract
+        only in segments written before org was captured: `captured_fields`)."""
+        return self.captured_fields.get(fieldname)
 
     def word_list(self, fieldname: str) -> bool:
         """The unstemmed word fields keep a sorted word list."""
@@ -230,4 +245,4 @@ class SideFileCodec(CapturingCodec):
 
     def new_sink(self, dbfile: Any) -> SideSink:
         """A SideFileWriter on the segment's side file."""
-        return SideFileWriter(dbfile)
+        return SideFileWriter(dbfile, self.captured_fields)

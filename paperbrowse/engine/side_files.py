@@ -17,9 +17,9 @@ from typing import Any
 import numpy as np
 
 from paperbrowse.engine.codec import (
-    CAPTURED,
     ENTRY,
     ENTRY_FIELDS,
+    FIRST_CAPTURED,
     NARROW_IDS,
     NARROW_LENGTHS,
     NARROW_WEIGHTS,
@@ -37,9 +37,9 @@ class SegmentArrays:
         self._fd = os.open(path, os.O_RDONLY)
         try:
             self._base = base
-            self._table, self._entries, self.word_sections, self._word_widths = read_table(
-                self._pread, length
-            )
+            found = read_table(self._pread, length)
+            self._table, self._entries, self.word_sections, self._word_widths = found[:4]
+            self.captured: frozenset[str] = found[4]  # the fields whose terms it holds
             self.word_lists: dict[str, Any] = {}  # field -> its WordList, read on first use
         except BaseException:
             os.close(self._fd)
@@ -133,12 +133,19 @@ class SegmentArrays:
 
 def read_table(
     read: Callable[[int, int], bytes], length: int
-) -> tuple[dict[bytes, int], np.ndarray, dict[str, tuple[int, int, int, int]], dict[str, int]]:
+) -> tuple[
+    dict[bytes, int],
+    np.ndarray,
+    dict[str, tuple[int, int, int, int]],
+    dict[str, int],
+    frozenset[str],
+]:
     """The table at the end of a side file of `length` bytes (layout in codec.py): {field NUL
     term: entry number}, the entries as an (n, 4) int64 array (offset, postings, values length
     or -1, NARROW_* flags), {word field: (words offset, words length, word count, pairs
-    offset)} and {word field: bytes per document number}. A version 1 file reads as entries
-    with no flags and every width 4.
+    offset)}, {word field: bytes per document number} and the captured fields whose terms it
+    holds. A version 1 file reads as entries with no flags and every width 4; a file whose
+    meta names no captured fields holds codec.FIRST_CAPTURED's (title and abstract).
 
     Raises OSError, EOFError, ValueError, pickle.UnpicklingError or struct.error when the file
     is not a side file."""
@@ -149,14 +156,15 @@ def read_table(
         triples = np.frombuffer(entries, dtype="<i8").reshape(-1, 3)
         quads = np.zeros((len(triples), 4), dtype=np.int64)
         quads[:, :3] = triples
-        return table, quads, sections, {}
+        return table, quads, sections, {}, frozenset(FIRST_CAPTURED)
     table, entries, sections, meta = found
     if meta.get("version") != 2:
         raise ValueError(f"postings side file of an unknown version {meta.get('version')!r}")
     widths = dict(meta["word_id_width"])
     packed = np.frombuffer(entries, dtype=ENTRY)
     quads = np.stack([packed[name].astype(np.int64) for name in ENTRY_FIELDS], axis=1)
-    return table, quads, sections, widths
+    captured = frozenset(meta.get("captured", FIRST_CAPTURED))
+    return table, quads, sections, widths, captured
 
 
 _U2, _U4 = np.dtype("<u2"), np.dtype("<u4")
@@ -194,7 +202,7 @@ class SideFile:
 
     def __init__(self, read: Callable[[int, int], bytes], length: int) -> None:
         self._read = read
-        self._table, self._entries, self._sections, self._widths = read_table(read, length)
+        self._table, self._entries, self._sections, self._widths, _ = read_table(read, length)
         self._words: dict[str, dict[bytes, int]] = {}  # word field -> word -> its number
 
     def whoosh_postings(
@@ -285,9 +293,11 @@ class TermArrays:
         """Each segment's side file with the segment's first document number."""
         return list(self._segments)
 
-    @staticmethod
-    def captures(fieldname: str) -> bool:
-        return fieldname in CAPTURED
+    def captures(self, fieldname: str) -> bool:
+        """Whether every segment's side file holds the field's terms (with their weights and,
+        for these fields, positions). org is captured by segments written since its postings
+        moved to the side files; a library with older segments reads it from Whoosh's."""
+        return all(fieldname in segment.captured for segment, _ in self._segments)
 
     def postings(self, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
         """(sorted document numbers as int64, weights as float64) of a term in all segments.

@@ -129,6 +129,24 @@ def test_bm25f_scores_match_the_oracle(library: Library, text: str) -> None:
         assert got[doc] == pytest.approx(score, rel=1e-9)
 
 
+@pytest.mark.parametrize("text", ["model", "efficient inference", '"language model"'])
+def test_bm25f_of_some_documents_scores_them_as_of_all(library: Library, text: str) -> None:
+    """Scoring only some documents (a phrase's or an AND's matches) leaves each one's score
+    the oracle's: the words' idf still counts every document holding them."""
+    searcher = library.searcher
+    assert searcher is not None
+    q = library.parse_query(text)
+    assert q is not None
+    allowed = library.catalog.live_array[::3]
+    expected = {d: s for d, s in oracle_scores(library, q).items() if d in set(allowed.tolist())}
+    scored = bm25f(searcher, q, allowed, library.catalog.length_arrays, library.term_arrays)
+    assert scored is not None and expected
+    got = dict(zip(scored[0].tolist(), scored[1].tolist(), strict=True))
+    assert set(got) == set(expected)
+    for doc, score in expected.items():
+        assert got[doc] == pytest.approx(score, rel=1e-9)
+
+
 def test_fielded_scores_are_whooshs(library: Library) -> None:
     """A fielded term scores exactly as Whoosh's own BM25F scores it."""
     searcher = library.searcher

@@ -18,7 +18,7 @@ from whoosh.qparser import QueryParser
 
 from paperbrowse.analysis import encode_positions, words_of
 from paperbrowse.engine.codec import CAPTURED, TRAILER, WORD_LISTS, SideFileWriter
-from paperbrowse.engine.side_files import SideFile
+from paperbrowse.engine.side_files import SideFile, TermArrays
 from paperbrowse.engine.whoosh_internals import (
     create_index_dir,
     leaf_postings,
@@ -237,3 +237,92 @@ def test_inlined_and_side_only_terms_read_as_one_block(tmp_path: Path) -> None:
                 assert got == expected, (fieldname, btext)
                 inlined += len(expected) == 1
     assert inlined > 100
+
+
+def _org_hits(folder: Path, text: str) -> list[tuple[int, float]]:
+    ix = open_index_dir(folder)
+    with ix.searcher() as searcher:
+        q = QueryParser("abstract", ix.schema).parse(text)
+        return [(h.docnum, round(h.score, 6)) for h in searcher.search(q, limit=None)]
+
+
+def _captures_org(folder: Path) -> bool:
+    with open_index_dir(folder).searcher() as searcher:
+        arrays = TermArrays.for_searcher(folder, searcher)
+        assert arrays is not None
+        return arrays.captures("org")
+
+
+# Organisations as the API records name them; the bundled sample's cards mostly have none.
+ORGS = ("Peking University", "Tsinghua University", "University of Washington", "DeepSeek", "")
+
+
+def org_documents() -> list[dict[str, Any]]:
+    """The sample's documents, each given one of ORGS."""
+    docs = sample_documents()
+    for n, doc in enumerate(docs):
+        doc["org"] = doc["org_words"] = ORGS[n % len(ORGS)]
+    return docs
+
+
+def write_parts(folder: Path, parts: list[tuple[Any, list[dict[str, Any]]]]) -> None:
+    """Each (codec, documents) as one segment of a new index, unmerged."""
+    folder.mkdir()
+    ix = create_index_dir(folder, make_schema())
+    for codec, docs in parts:
+        writer = PaperSegmentWriter(ix, codec=codec)
+        for doc in docs:
+            writer.add_document(**doc)
+        writer.commit(merge=False)
+
+
+ORG_QUERIES = (
+    'org:"peking university"',
+    "org:university",
+    "org:university model",
+    'org:"university of"',
+)
+
+
+def test_org_is_in_the_side_file_and_reads_as_w3s(tmp_path: Path) -> None:
+    docs = org_documents()
+    write_parts(tmp_path / "w3", [(W3Codec(), docs)])
+    write_parts(tmp_path / "ours", [(PaperCodec(), docs)])
+    assert _captures_org(tmp_path / "ours")
+    with open_index_dir(tmp_path / "ours").searcher() as searcher:
+        arrays = TermArrays.for_searcher(tmp_path / "ours", searcher)
+        assert arrays is not None
+        expected = postings(tmp_path / "w3", "org")
+        assert len(expected) >= 4
+        for btext, items in expected.items():
+            ids, weights = arrays.postings("org", btext)
+            assert ids.tolist() == [d for d, _, _ in items], btext
+            assert weights.tolist() == pytest.approx([w for _, w, _ in items], rel=0, abs=0)
+    for text in ORG_QUERIES:
+        expected_hits = _org_hits(tmp_path / "w3", text)
+        assert expected_hits and _org_hits(tmp_path / "ours", text) == expected_hits, text
+
+
+def test_segments_written_before_org_was_captured_keep_reading_it_from_whoosh(
+    tmp_path: Path,
+) -> None:
+    # A codec unpickled from a segment written before `captured_fields` existed has no instance
+    # value: it captured title and abstract only, and its org postings are in Whoosh's .pst.
+    older = PaperCodec()
+    del older.captured_fields
+    assert older.captured("org") is None and not older.side_only("org")
+    docs = org_documents()
+    write_parts(tmp_path / "older", [(older, docs)])
+    write_parts(tmp_path / "w3", [(W3Codec(), docs)])
+    assert postings(tmp_path / "older", "org") == postings(tmp_path / "w3", "org")
+    assert not _captures_org(tmp_path / "older")
+    # A library with an older segment and a new one: org is read from Whoosh's readers (the
+    # new segment's through the side file), never from a side file lacking it.
+    mixed = tmp_path / "mixed"
+    half = len(docs) // 2
+    write_parts(mixed, [(older, docs[:half]), (PaperCodec(), docs[half:])])
+    assert not _captures_org(mixed)
+    assert postings(mixed, "org") == postings(tmp_path / "w3", "org")
+    for text in ORG_QUERIES:
+        expected_hits = _org_hits(tmp_path / "w3", text)
+        assert expected_hits and _org_hits(mixed, text) == expected_hits, text
