@@ -33,7 +33,9 @@ if TYPE_CHECKING:
     from paperbrowse.tui.discovery import SimilarMode
     from paperbrowse.tui.paper_list import PaperList
 
-FIRST_PAGE = 60  # rows read in the worker thread, so the first page never waits for Whoosh
+# Rows read in the worker thread, so the first page never waits for Whoosh: as many as the list
+# shows (its height when the search was asked for), at least MIN_PAGE (~0.1 ms a row at 10^5).
+MIN_PAGE = 10
 
 
 class SearchRunner(Screen[None]):
@@ -105,6 +107,7 @@ class SearchRunner(Screen[None]):
         self._early_moves: int | None = None
         # Work that waits for the first results (or the first refusal) to be shown.
         self._after_first: list[Callable[[], object]] | None = []
+        self._page_rows = MIN_PAGE
 
     def after_first_results(self, callback: Callable[[], object]) -> None:
         """Call `callback` once the first results (or the reason they were refused) are on the
@@ -244,6 +247,7 @@ class SearchRunner(Screen[None]):
         except TriageError as exc:
             self._search_failed(self._generation, str(exc))
             return
+        self._page_rows = max(MIN_PAGE, self.paper_list.size.height)
         with self._lock:
             self._pending = (self._generation, self.filters, cursor, snapshot)
             if self._searching:
@@ -269,7 +273,7 @@ class SearchRunner(Screen[None]):
             try:
                 results, note = self.run_search(filters, snapshot)
                 with self._lock:
-                    for i in range(min(len(results), FIRST_PAGE)):  # off the UI thread
+                    for i in range(min(len(results), self._page_rows)):  # off the UI thread
                         results.row(i)
             except (QueryError, DateError, TriageError) as exc:
                 self.app.call_from_thread(self._search_failed, generation, str(exc))
