@@ -28,41 +28,27 @@ from typing import TYPE_CHECKING, Any
 
 from textual import work
 
-from paperbrowse.arrivals import arrived_since, last_looked, record_look
+from paperbrowse.arrivals import arrived_since, last_looked, read_arrivals, record_look
 from paperbrowse.discovery_commands import FOR_YOU as FOR_YOU_SORT
 from paperbrowse.errors import QueryError
-from paperbrowse.feature_cache import (
-    LibraryFeatures,
-    build_in_child,
-    features_folder,
-    features_key,
-    read_features,
-)
 from paperbrowse.for_field import mentions_for
 from paperbrowse.library import Library
 from paperbrowse.models import Filters, Paper
-from paperbrowse.rankings import Rankings
-from paperbrowse.recommend.foryou import MIN_POSITIVES, TooFewLabels
 from paperbrowse.results import Results
 from paperbrowse.state_fields import mentions_state_fields
 from paperbrowse.state_query import StateSnapshot
-from paperbrowse.suggest import (
-    SharedTerms,
-    asks_for_positives,
-    check_tagged,
-    for_you_terms,
-    needs_more_stars,
-    ranking_tag,
-    similar_papers,
-    without,
-)
 from paperbrowse.triage import TriageError, TriageStore
 from paperbrowse.triage_view import TriageSnapshot
 from paperbrowse.tui.for_tag_actions import VIEW, ForTagActions
 
+# The recommendation modules (feature_cache, rankings, suggest, recommend.*: ~40 ms of imports)
+# are imported where they are used, never before the first results: start-up does not use them.
 if TYPE_CHECKING:
     from textual.app import App
     from textual.timer import Timer
+
+    from paperbrowse.feature_cache import LibraryFeatures
+    from paperbrowse.rankings import Rankings
 
 FOR_YOU = VIEW  # the view's state name (the filter bar's tab id)
 SIMILAR_LIMIT = 50
@@ -118,6 +104,8 @@ class DiscoveryActions(ForTagActions):
     def _ready_features(self, *, wait: bool, start: bool = True) -> LibraryFeatures | None:
         """The current generation's features; None when not built yet (the build runs now
         when `wait`, else starts in the background when `start`)."""
+        from paperbrowse.feature_cache import build_in_child
+
         found = self._current_features()
         if found is not None:
             return found
@@ -134,6 +122,9 @@ class DiscoveryActions(ForTagActions):
         loaded now (None: not built). One thread loads them, the others (search, warm-up, `m`)
         wait for it; the lock around the library's readers is held only to read the key, so
         the list's rows and the searches never wait for the load."""
+        from paperbrowse.feature_cache import features_folder, features_key, read_features
+        from paperbrowse.rankings import Rankings
+
         with self._features_lock:
             with self._lock:
                 key = features_key(self.library)
@@ -157,6 +148,8 @@ class DiscoveryActions(ForTagActions):
 
     @work(thread=True, exclusive=True, group="features")
     def _build_worker(self) -> None:
+        from paperbrowse.feature_cache import build_in_child
+
         build_in_child(self.library.data_dir)
         self.app.call_from_thread(self._built)
 
@@ -170,6 +163,8 @@ class DiscoveryActions(ForTagActions):
             self.search(keep_cursor=True)  # type: ignore[attr-defined]
 
     def _rankings_of(self, features: LibraryFeatures) -> Rankings:
+        from paperbrowse.rankings import Rankings
+
         rankings = self._rankings
         if rankings is None or rankings.features is not features:
             rankings = self._rankings = Rankings(features)
@@ -203,6 +198,10 @@ class DiscoveryActions(ForTagActions):
                 if self.library.searcher is None:
                     return
                 starred = self.library.catalog.flags_of(snapshot.ids_with("starred"))
+            if not starred.any():  # no stars: not even the model's module is imported
+                return
+            from paperbrowse.recommend.foryou import MIN_POSITIVES
+
             if int(starred.sum()) < MIN_POSITIVES:
                 return
             features = self._ready_features(wait=False, start=False)
@@ -216,6 +215,8 @@ class DiscoveryActions(ForTagActions):
         is parsed under the lock (QueryError when malformed)."""
         tag = None
         if mentions_for(filters.query):
+            from paperbrowse.suggest import ranking_tag
+
             with self._lock:
                 tag = ranking_tag(self.library, filters.query)
         ranked = tag is not None or filters.state == FOR_YOU or filters.sort == FOR_YOU_SORT
@@ -239,6 +240,9 @@ class DiscoveryActions(ForTagActions):
         if not ranked or snapshot is None:
             with self._lock:
                 return self.library.search(filters, snapshot), ""
+        from paperbrowse.recommend.foryou import MIN_POSITIVES, TooFewLabels
+        from paperbrowse.suggest import asks_for_positives, check_tagged, needs_more_stars, without
+
         tagged = None
         if tag is not None:
             tagged = check_tagged(tag, snapshot.tag_ids(tag), snapshot.tag_names())
@@ -271,6 +275,8 @@ class DiscoveryActions(ForTagActions):
     def why_of(self, docnum: int) -> str:
         """The line the detail pane shows above a paper: shared key terms in a Similar list,
         top contributing terms in a For-you order, else ""."""
+        from paperbrowse.suggest import for_you_terms
+
         if self.similar_mode is not None:
             why = self.similar_mode.why.get(docnum, "")
             return f"Shared key terms: {why}" if why else ""
@@ -341,6 +347,8 @@ class DiscoveryActions(ForTagActions):
 
     @work(thread=True, group="similar")
     def _similar_worker(self, ids: list[str], label: str, token: int) -> None:
+        from paperbrowse.suggest import SharedTerms, similar_papers
+
         try:
             features = self._ready_features(wait=False, start=False)
             if features is None:  # built once per index run: say so, keys keep working
@@ -392,8 +400,9 @@ class DiscoveryActions(ForTagActions):
         count = 0
         if since is not None:
             try:
+                known = read_arrivals(self.library.data_dir)  # 0.1 s at 10^5: not under the lock
                 with self._lock:
-                    count = len(arrived_since(self.library, since))
+                    count = len(arrived_since(self.library, since, preread=True, known=known))
             except Exception:  # an empty or damaged library: no notice
                 count = 0
         record_look(self.library.data_dir, view)

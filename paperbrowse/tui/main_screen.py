@@ -114,8 +114,12 @@ class MainScreen(
         self.query_one(PaperList).focus()
         self._fit_layout(self.size.width)
         self.search()
-        self.new_papers_notice(self.filters.state)
-        self.count_views()
+        # The tabs' counts and the new-papers notice (a 3 MB arrivals file at 100,000 papers)
+        # wait until the first results are shown: they would compete with them for the lock
+        # around the library and for the interpreter.
+        view = self.filters.state
+        self.after_first_results(lambda: self.new_papers_notice(view))
+        self.after_first_results(self.count_views)
         self.set_interval(WATCH_SECONDS, self._watch_library)
         if self.triage.read_only:
             self.notify(self.triage.notice, severity="warning", timeout=10, markup=False)

@@ -10,6 +10,7 @@ line, the detail pane's `show_detail`, and the discovery mixin's `m` queue)."""
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from textual import work
@@ -32,7 +33,9 @@ if TYPE_CHECKING:
     from paperbrowse.tui.discovery import SimilarMode
     from paperbrowse.tui.paper_list import PaperList
 
-FIRST_PAGE = 60  # rows read in the worker thread, so the first page never waits for Whoosh
+# Rows read in the worker thread, so the first page never waits for Whoosh: as many as the list
+# shows (its height when the search was asked for), at least MIN_PAGE (~0.1 ms a row at 10^5).
+MIN_PAGE = 10
 
 
 class SearchRunner(Screen[None]):
@@ -102,6 +105,23 @@ class SearchRunner(Screen[None]):
         # Rows moved (j/k, pages) while a new query's results were on their way: applied to
         # them when they arrive, so `/pose Esc jj` typed in one go ends on the third match.
         self._early_moves: int | None = None
+        # Work that waits for the first results (or the first refusal) to be shown.
+        self._after_first: list[Callable[[], object]] | None = []
+        self._page_rows = MIN_PAGE
+
+    def after_first_results(self, callback: Callable[[], object]) -> None:
+        """Call `callback` once the first results (or the reason they were refused) are on the
+        screen, after that frame is drawn; at once (after the next refresh) when they already
+        are. For start-up work the first screen does not show."""
+        if self._after_first is None:
+            self.call_after_refresh(callback)
+        else:
+            self._after_first.append(callback)
+
+    def _first_shown(self) -> None:
+        callbacks, self._after_first = self._after_first, None
+        for callback in callbacks or ():
+            self.call_after_refresh(callback)
 
     @property
     def library_lock(self) -> threading.RLock:
@@ -227,6 +247,7 @@ class SearchRunner(Screen[None]):
         except TriageError as exc:
             self._search_failed(self._generation, str(exc))
             return
+        self._page_rows = max(MIN_PAGE, self.paper_list.size.height)
         with self._lock:
             self._pending = (self._generation, self.filters, cursor, snapshot)
             if self._searching:
@@ -252,7 +273,7 @@ class SearchRunner(Screen[None]):
             try:
                 results, note = self.run_search(filters, snapshot)
                 with self._lock:
-                    for i in range(min(len(results), FIRST_PAGE)):  # off the UI thread
+                    for i in range(min(len(results), self._page_rows)):  # off the UI thread
                         results.row(i)
             except (QueryError, DateError, TriageError) as exc:
                 self.app.call_from_thread(self._search_failed, generation, str(exc))
@@ -300,6 +321,7 @@ class SearchRunner(Screen[None]):
         self.run_queued_similar()  # an `m` typed before these results: it acts on them
         self.warm_for_you(first=True)
         collector.settle()  # the first results are up: see tui/collector.py
+        self._first_shown()
 
     def _position_of(self, results: Results, paper_id: str, default: int) -> int:
         """Where `paper_id` now stands in `results` (after a reload), else `default`."""
@@ -328,6 +350,7 @@ class SearchRunner(Screen[None]):
         self.update_status()
         self.run_queued_similar()
         collector.settle()
+        self._first_shown()
 
     def show_similar_results(self, results: Results, mode: SimilarMode) -> None:
         """Show a "Similar to …" list (from the more-like-this worker); Esc returns."""

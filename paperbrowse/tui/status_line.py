@@ -115,10 +115,13 @@ class StatusLine(Screen[None]):
                 else None
             ),
         )
-        status.update(Content.styled(text, readable_colour(status).hex))
+        # One line whatever it says (#status: height 1, the screen's width): a repaint, not a
+        # layout of the whole screen (3-10 ms at each keystroke).
+        status.update(Content.styled(text, readable_colour(status).hex), layout=False)
         # The message has a line (or four) of its own, in plain text: it quotes what the user
-        # typed ("[/" and all).
+        # typed ("[/" and all). Its height follows its text: laid out again only when it changed.
         message = self.query_one("#message", Static)
-        message.update(self.message)
+        if message.content != self.message:
+            message.update(self.message)
         message.set_class(bool(self.message), "shown")
         status.set_class(bool(self.message), "error")

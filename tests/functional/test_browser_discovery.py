@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 from textual.widgets import Static
 
+from paperbrowse import feature_cache
 from paperbrowse.arrivals import record_look
 from paperbrowse.library import Library
 from paperbrowse.models import Filters
@@ -20,7 +21,6 @@ from paperbrowse.recommend.features import FeatureSpace
 from paperbrowse.recommend.foryou import ForYouModel, Labels, train
 from paperbrowse.recommend.similar import Neighbour, similar
 from paperbrowse.triage import TriageStore
-from paperbrowse.tui import discovery
 from paperbrowse.tui.main_screen import MainScreen
 from paperbrowse.tui.paper_detail import PaperDetail
 from paperbrowse.tui.pilot import settle
@@ -59,9 +59,9 @@ def slow_searches(screen: MainScreen, seconds: float = 0.5) -> None:
 
 def features_wait(monkeypatch: pytest.MonkeyPatch) -> threading.Event:
     """Hold the build of the similarity features (and hide any built ones) until the returned
-    event is set."""
+    event is set. The browser imports them from feature_cache when it first needs them."""
     built = threading.Event()
-    real_build, real_read = discovery.build_in_child, discovery.read_features
+    real_build, real_read = feature_cache.build_in_child, feature_cache.read_features
 
     def slow_build(path: Path) -> bool:
         assert built.wait(30)
@@ -70,8 +70,8 @@ def features_wait(monkeypatch: pytest.MonkeyPatch) -> threading.Event:
     def read(*args: Any) -> Any:
         return real_read(*args) if built.is_set() else None
 
-    monkeypatch.setattr(discovery, "build_in_child", slow_build)
-    monkeypatch.setattr(discovery, "read_features", read)
+    monkeypatch.setattr(feature_cache, "build_in_child", slow_build)
+    monkeypatch.setattr(feature_cache, "read_features", read)
     return built
 
 

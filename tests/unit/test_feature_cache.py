@@ -182,3 +182,26 @@ def test_the_dumps_are_read_only_for_papers_without_an_arrival_time(
     third = arrivals.arrival_times(library)
     assert calls == [1] and float(third[live[0]]) == 1_000_000.0
     library.close()
+
+
+def test_arrivals_read_before_the_lock_answer_as_arrivals_read_under_it(tmp_path: Path) -> None:
+    # The browser parses arrivals.json (3 MB at 100,000 papers) outside the library lock and
+    # hands it in (`preread`); the answer is the one read inside, a missing paper included.
+    data_dir = tmp_path / "data"
+    library = index(data_dir, SAMPLE_FILES[0])
+    _set_indexed(data_dir, SAMPLE_FILES[0].name, 1_000_000.0)
+    library.close()
+    library = Library(data_dir)
+    assert arrivals.read_arrivals(data_dir) is None  # no file yet
+    live = library.catalog.live
+    none_yet = arrivals.arrived_since(library, 999_999.0, preread=True, known=None)
+    assert none_yet.tolist() == sorted(live)  # every paper as of its dump (1,000,000)
+    stored = arrivals.read_arrivals(data_dir)
+    assert stored is not None and set(stored.values()) == {1_000_000.0}
+    pid = library.catalog.ids[live[0]]
+    stored[pid] = 2_000_000.0
+    (data_dir / arrivals.ARRIVALS).write_text(json.dumps({"ids": stored}))
+    known = arrivals.read_arrivals(data_dir)
+    after = arrivals.arrived_since(library, 1_500_000.0, preread=True, known=known)
+    assert after.tolist() == [live[0]] == arrivals.arrived_since(library, 1_500_000.0).tolist()
+    library.close()
