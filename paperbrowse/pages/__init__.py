@@ -27,7 +27,7 @@ from paperbrowse.models import normalise_title
 from paperbrowse.pages.cards import CardParser
 from paperbrowse.pages.decoding import decode_dump, html_error, is_html_name
 from paperbrowse.pages.header import Header, read_header
-from paperbrowse.pages.kinds import detect_kind, detect_syntax
+from paperbrowse.pages.kinds import detect_kind, detect_syntax, year_of_url
 from paperbrowse.pages.lines import Line, select_all_lines
 from paperbrowse.pages.markdown import markdown_lines
 from paperbrowse.pages.metadata import MAX_TITLE_LEN
@@ -119,6 +119,9 @@ def _parse(text: str, source: str, label: str, evidence: YearEvidence) -> tuple[
     kind = detect_kind(header.url, lines)
     if header.captured is not None and evidence.captured is None:
         evidence = YearEvidence(evidence.forced, header.captured, evidence.shown, evidence.saved)
+    named = year_of_url(header.url)  # the page's own address names its year: it shows it
+    if named is not None and evidence.shown is None:
+        evidence = YearEvidence(evidence.forced, evidence.captured, named, evidence.saved)
     warnings: list[ParseWarning] = []
 
     def warn(line: int, message: str) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from datetime import date
 from urllib.parse import urlsplit
 
 from paperbrowse.pages import chrome
@@ -54,6 +55,38 @@ def kind_of_url(url: str) -> str | None:
     if _PAPER_PATH.search(path):
         return "paper"
     return None
+
+
+# A list page's own address names its period: /papers/date/2024-11-29, /papers/week/2024-W48,
+# /papers/month/2024-11 (the addresses of huggingface.co's daily, weekly and monthly pages).
+_DATED_PATH = re.compile(
+    r"/papers/(?:date/(?P<day>\d{4}-\d{2}-\d{2})|week/(?P<week>\d{4})-W(?P<w>\d{1,2})"
+    r"|month/(?P<month>\d{4})-(?P<m>\d{2}))"
+)
+
+
+def year_of_url(url: str | None) -> int | None:
+    """The year a list page's address names (`…/papers/date/2024-11-29` -> 2024, also a week
+    or a month page's), or None: no such address, an impossible date, or an ISO week that
+    spans two calendar years (its cards' year-less dates could be in either)."""
+    if not url:
+        return None
+    parts = urlsplit(url)
+    if not parts.netloc.lower().endswith(("huggingface.co", "hf.co")):
+        return None
+    found = _DATED_PATH.fullmatch(parts.path.rstrip("/"))
+    if not found:
+        return None
+    try:
+        if found.group("day"):
+            return date.fromisoformat(found.group("day")).year
+        if found.group("month"):
+            return date(int(found.group("month")), int(found.group("m")), 1).year
+        year, week = int(found.group("week")), int(found.group("w"))
+        first, last = date.fromisocalendar(year, week, 1), date.fromisocalendar(year, week, 7)
+    except ValueError:
+        return None
+    return first.year if first.year == last.year else None
 
 
 def _line_starts(text: str, pattern: re.Pattern[str]) -> bool:

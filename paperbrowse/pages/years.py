@@ -1,8 +1,9 @@
 """Year inference, written once for every page kind and syntax.
 
 A list page shows a year only for dates outside its own year (source: ../shared/README.md, "Year
-inference"), so its year comes, in order of trust, from: the `--year` option; the capture date
-a year the page shows for itself (`June 9, 2024`, `Week 23, 2025`); the capture date a capture
+inference"), so its year comes, in order of trust, from: the `--year` option; a year the page
+shows for itself (`June 9, 2024`, `Week 23, 2025`, or its own address in a capture's header:
+`…/papers/date/2024-11-29`, kinds.year_of_url); the capture date a capture
 tool wrote into the file (a terminal dump's `Captured (UTC):` line, a clipper's `created:`
 front matter);
 one more than the largest year the page writes on a card (the year-less dates are later); and

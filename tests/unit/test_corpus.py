@@ -9,7 +9,7 @@ import random
 import re
 import statistics
 import sys
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -153,3 +153,26 @@ def test_generated_papers_follow_the_archive(records: list[dict[str, Any]]) -> N
     # Titles are unique as the library compares them; arXiv ids too.
     assert len({re.sub(r"\W+", "", r["title"].lower()) for r in made}) == len(made)
     assert len({r["arxiv_id"] for r in made}) == len(made)
+
+
+def test_a_copied_corpus_keeps_its_years_where_the_pages_name_their_address(
+    records: list[dict[str, Any]], tmp_path: Path
+) -> None:
+    # `cp -r` gives every file today's date. A Markdown clip of a daily, weekly or monthly page
+    # has no capture date, but its address (`Source URL: …/papers/date/2024-11-29`) names the
+    # page's year, which must win over the file's date.
+    import os
+
+    write_corpus(tmp_path, 10_000, records=records)
+    copied = datetime(2026, 11, 30, 20, 0).timestamp()
+    by_id = {r["arxiv_id"]: date.fromisoformat(r["published_at"][:10]) for r in records}
+    checked = 0
+    for path in sorted(tmp_path.glob("*-markdown.md")):
+        if not path.name.split("-", 1)[1].startswith(("daily", "weekly", "monthly")):
+            continue
+        os.utime(path, (copied, copied))
+        for paper in parse_file(path).papers:
+            assert paper.arxiv_id is not None  # a clip links every card to its paper
+            assert paper.published == by_id[paper.arxiv_id], (path.name, paper.arxiv_id)
+            checked += 1
+    assert checked > 1000

@@ -245,3 +245,25 @@ def test_year_from_arxiv_id(arxiv_id: str | None, month: int, day: int, year: in
     from paperbrowse.pages.years import year_from_arxiv_id
 
     assert year_from_arxiv_id(arxiv_id, month, day) == year
+
+
+@pytest.mark.parametrize(
+    ("url", "year"),
+    [
+        ("https://huggingface.co/papers/date/2024-11-29", 2024),
+        ("https://huggingface.co/papers/date/2024-11-29/", 2024),
+        ("https://huggingface.co/papers/month/2025-01", 2025),
+        ("https://huggingface.co/papers/week/2024-W48", 2024),  # Nov 25 - Dec 1, 2024
+        ("https://huggingface.co/papers/week/2025-W01", None),  # Dec 30, 2024 - Jan 5, 2025
+        ("https://huggingface.co/papers/week/2026-W53", None),  # 2026 has 52 ISO weeks
+        ("https://huggingface.co/papers/date/2024-02-30", None),
+        ("https://huggingface.co/papers/trending", None),
+        ("https://huggingface.co/papers/2411.17176", None),
+        ("https://example.org/papers/date/2024-11-29", None),
+        (None, None),
+    ],
+)
+def test_the_year_a_list_pages_address_names(url: str | None, year: int | None) -> None:
+    from paperbrowse.pages.kinds import year_of_url
+
+    assert year_of_url(url) == year
