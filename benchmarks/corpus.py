@@ -267,7 +267,7 @@ def write_corpus(
     By default (`generated` None) 10,000 means the whole real archive, fewer papers the newest
     `papers` of it (by daily page), and more are generated with `seed`; `generated=True`
     generates any size. `observe`, when given, sees every distinct record once (for
-    statistics). Raises FileNotFoundError when the archive (pages.DATA) is absent.
+    statistics). Raises pages.ArchiveMissing when the archive (pages.records) is absent.
     """
     started = time.perf_counter()
     recs = records if records is not None else pages.records()
@@ -314,7 +314,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.papers < 1:
         parser.error("--papers must be at least 1")
-    s = write_corpus(args.out, args.papers, args.seed, generated=args.generated or None)
+    try:
+        s = write_corpus(args.out, args.papers, args.seed, generated=args.generated or None)
+    except pages.ArchiveMissing as exc:
+        print(f"benchmarks/corpus.py: {exc}", file=sys.stderr)
+        return 2
     print(
         f"{s.source}: {s.papers:,} papers on {s.files:,} pages ({s.cards:,} cards, "
         f"{s.cards / s.papers:.2f} per paper) over {s.days:,} days -> {args.out} in {s.seconds}s",

@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import os
 import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -80,8 +81,20 @@ class Page:
     records: list[dict[str, Any]] = field(default_factory=list)
 
 
-def records(path: Path = DATA) -> list[dict[str, Any]]:
-    """The API records, in file order (9,877 in the shared archive)."""
+class ArchiveMissing(FileNotFoundError):
+    """The HF API archive every benchmark corpus is made from is not where it was looked for."""
+
+
+def records(path: Path | None = None) -> list[dict[str, Any]]:
+    """The API records, in file order (9,877 in the shared archive). `path`: the archive,
+    by default $PAPERBROWSE_ARCHIVE, else ../shared/data beside the checkout (DATA).
+    ArchiveMissing (one line naming the path and how to give another) when it is absent."""
+    path = path or Path(os.environ.get("PAPERBROWSE_ARCHIVE") or DATA)
+    if not path.is_file():
+        raise ArchiveMissing(
+            f"the HF API archive is not at {path}: corpora are made from it "
+            "(keep ../shared beside the checkout, or set PAPERBROWSE_ARCHIVE=PATH)"
+        )
     with gzip.open(path, "rt", encoding="utf-8") as handle:
         return [json.loads(line) for line in handle]
 

@@ -44,6 +44,7 @@ if str(REPO_ROOT) not in sys.path:
 
 from benchmarks import peer_tantivy  # noqa: E402
 from benchmarks.corpus import CORPUS_VERSION, REAL_PAPERS, is_real, write_corpus  # noqa: E402
+from benchmarks.pages import ArchiveMissing  # noqa: E402
 from benchmarks.queries import QUERY_TYPES, ROWS, TERMS, Case, cases  # noqa: E402
 
 RESULTS_DIR = REPO_ROOT / "benchmarks" / "results"
@@ -740,8 +741,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=60, help="samples per query type")
     parser.add_argument("--keys", type=int, default=40, help="filter keystrokes to time")
     parser.add_argument("--results", type=Path, default=RESULTS_DIR)
-    parser.add_argument("--name", default="", help="results file name (default: the date)")
-    parser.add_argument("--no-doc", action="store_true", help="do not rewrite the docs table")
+    parser.add_argument(
+        "--name", default="", help="results file name (default: the date and the sizes)"
+    )
+    parser.add_argument(
+        "--write-doc",
+        action="store_true",
+        help="rewrite the results table of --doc from this run (and --with files); without it "
+        "the published table is left alone (a smoke run must not replace it)",
+    )
     parser.add_argument("--doc", type=Path, default=DOC, help="the Markdown file to update")
     parser.add_argument("--skip", default="", help=f"comma-separated stages: {','.join(STAGES)}")
     parser.add_argument(
@@ -767,14 +775,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         "sizes": {},
     }
     for n in sizes:
-        results["sizes"][str(n)] = measure_size(n, args, skip)
+        try:
+            results["sizes"][str(n)] = measure_size(n, args, skip)
+        except ArchiveMissing as exc:
+            print(f"benchmarks/run.py: {exc}", file=sys.stderr)
+            return 2
     if sizes:
         args.results.mkdir(parents=True, exist_ok=True)
-        out = args.results / f"{args.name or results['date']}.json"
+        name = args.name or f"{results['date']}-{'+'.join(str(n) for n in sizes)}"
+        out = args.results / f"{name}.json"
         out.write_text(json.dumps(results, indent=1), "utf-8")
         print(f"\nwrote {out}", file=sys.stderr)
     shown = include_sizes(results, [Path(f) for f in args.include.split(",") if f])
-    if not args.no_doc:
+    if args.write_doc:
         write_doc(shown, args.doc)
     print(report(shown))
     return 0

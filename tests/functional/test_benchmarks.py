@@ -47,10 +47,27 @@ def test_harness_runs_end_to_end_at_1000_papers(
         "4",
         "--skip",
         "bare,cold",
+        "--write-doc",
         timeout=300,
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
     [out] = list(results.glob("*.json"))
+    assert out.name.endswith("-1000.json")  # named by its sizes, beside the date
+    # Without --write-doc a run leaves the published table alone; --with brings in a results
+    # file measured apart (no size measured here: the table from the file alone).
+    other = tmp_path / "other.md"
+    other.write_text(doc.read_text())
+    again = run_benchmark(
+        "run.py", "--papers", "", "--with", str(out), "--doc", str(other), timeout=60
+    )
+    assert again.returncode == 0 and other.read_text() == doc.read_text()
+    other.write_text("# Performance\n\n<!-- results:start -->\n<!-- results:end -->\n")
+    again = run_benchmark(
+        "run.py", "--papers", "", "--with", str(out), "--doc", str(other), "--write-doc", timeout=60
+    )
+    assert again.returncode == 0, again.stderr[-2000:]
+    assert f"from `{out.name}`" in other.read_text()
+    assert "#### Query types at 1,000 papers" in other.read_text()
     data = json.loads(out.read_text())["sizes"]["1000"]
     # The corpus: the archive's first 1,000 papers, every one back from the pages.
     assert data["corpus"]["source"] == "real" and data["merged_records"] == 1000
