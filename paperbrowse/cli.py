@@ -243,6 +243,10 @@ def _query_words(argv: list[str]) -> list[str]:
     return argv[: start + 1] + options + ["--", " ".join(words)]
 
 
+# The commands that write the library in one commit: Ctrl+C says the library is unchanged.
+_LIBRARY_WRITERS = frozenset(("index", "forget"))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     args = build_parser().parse_args(_query_words(list(sys.argv[1:] if argv is None else argv)))
@@ -255,6 +259,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         error(str(exc))
         return exc.code
     except KeyboardInterrupt:
+        if args.command in _LIBRARY_WRITERS:  # say what an interrupted write left
+            error("interrupted; the library is as it was before this run")
         return EXIT_INTERRUPTED
     except BrokenPipeError:
         # The reader went away (`| head`): not an error. Point stdout at devnull so the

@@ -268,6 +268,10 @@ def test_ctrl_c_during_index_exits_130_without_a_traceback(
     assert proc.returncode == 130, stderr
     assert "Traceback" not in stderr and "KeyboardInterrupt" not in stderr, stderr
     assert "Process " not in stderr, stderr
+    # One line says what the interrupted run left (the progress bar needs a terminal).
+    assert stderr.strip().splitlines()[-1:] == [
+        "paperbrowse: interrupted; the library is as it was before this run"
+    ], stderr
     deadline = time.monotonic() + 15
     while _group_alive(proc.pid) and time.monotonic() < deadline:
         time.sleep(0.05)
