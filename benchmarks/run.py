@@ -642,6 +642,8 @@ def report(results: dict[str, Any]) -> str:
         targets_table(results),
     ]
     for size in sorted(results["sizes"], key=int):
+        if "query" not in results["sizes"][size]:  # a run with --skip queries
+            continue
         parts += ["", f"#### Query types at {int(size):,} papers", ""]
         parts.append(queries_table(results["sizes"][size]))
     parts += ["", "#### Other figures", "", figures_table(results)]
@@ -661,7 +663,7 @@ def write_doc(results: dict[str, Any], doc: Path = DOC) -> None:
     doc.write_text(text, "utf-8")
 
 
-STAGES = ("bare", "cold", "json", "browser", "fts5", "tantivy", "grep")
+STAGES = ("index", "queries", "bare", "cold", "json", "browser", "fts5", "tantivy", "grep")
 
 
 def measure_size(n: int, args: argparse.Namespace, skip: set[str]) -> dict[str, Any]:
@@ -677,20 +679,29 @@ def measure_size(n: int, args: argparse.Namespace, skip: set[str]) -> dict[str, 
     r["corpus"] = ensure_corpus(corpus, n, args.seed)
     papers_n = r["corpus"]["papers"]
     data = work / "library"
-    log("index")
     r["load"]["index"] = load()
-    r["index"] = stage_index(corpus, data, papers_n)
-    r["load"]["index_end"] = load()
-    log(f"  {r['index']['papers_per_s']:.0f} papers/s")
-    papers, r["parse_s"] = parsed_records(corpus)
-    r["merged_records"] = len(papers)
-    types = cases(papers)
+    if "index" in skip:  # measure the library a run before built (it must be there)
+        if not (data / "library.json").is_file():
+            raise SystemExit(f"benchmarks/run.py: --skip index needs the library in {data}")
+        log("index: the library already built is reused, not measured")
+    else:
+        log("index")
+        r["index"] = stage_index(corpus, data, papers_n)
+        r["load"]["index_end"] = load()
+        log(f"  {r['index']['papers_per_s']:.0f} papers/s")
+    papers: list[Any] = []
+    types: dict[str, list[Case]] = {}
+    if not {"queries", "bare", "fts5", "tantivy"} <= skip:  # they need the merged records
+        papers, r["parse_s"] = parsed_records(corpus)
+        r["merged_records"] = len(papers)
+        types = cases(papers)
     if "bare" not in skip:
         log("bare whoosh")
         r["bare_whoosh"] = stage_bare_whoosh(papers, work)
-    log("queries")
     r["load"]["queries"] = load()
-    r["query"] = stage_queries(data, types, args.repeat)
+    if "queries" not in skip:
+        log("queries")
+        r["query"] = stage_queries(data, types, args.repeat)
     if "cold" not in skip:
         log("cold search")
         r["cold_search"] = stage_cold_search(data, 5)
