@@ -190,15 +190,24 @@ def key_codes(key: Key) -> tuple[bytes, int, int]:
     )
 
 
+def _runs(values: Any, present: Any) -> tuple[Any, Any] | None:
+    """The records with `present` ordered by value (stable), and where each run of one value
+    starts in that order; None when no record is present."""
+    idx = np.flatnonzero(present)
+    if not len(idx):
+        return None
+    order = idx[np.argsort(values[idx], kind="stable")]
+    vals = values[order]
+    return order, np.flatnonzero(np.r_[True, vals[1:] != vals[:-1]])
+
+
 def _min_by(values: Any, labels: Any, present: Any) -> Any:
     """For each record with `present`, the smallest label among the present records sharing
     its value; other records keep their label."""
-    idx = np.flatnonzero(present)
-    if not len(idx):
+    found = _runs(values, present)
+    if found is None:
         return labels
-    order = idx[np.argsort(values[idx], kind="stable")]
-    vals = values[order]
-    starts = np.flatnonzero(np.r_[True, vals[1:] != vals[:-1]])
+    order, starts = found
     lowest = np.minimum.reduceat(labels[order], starts)
     out = labels.copy()
     out[order] = np.repeat(lowest, np.diff(np.r_[starts, len(order)]))
@@ -210,13 +219,11 @@ def _claims(values: Any, ranks: Any, present: Any, lookup: Any, lookup_present: 
     `present` holding its value (`values`), else a rank larger than any."""
     none = np.iinfo(np.int64).max
     out = np.full(len(lookup), none, dtype=np.int64)
-    idx = np.flatnonzero(present)
-    if not len(idx):
+    found = _runs(values, present)
+    if found is None:
         return out
-    order = idx[np.argsort(values[idx], kind="stable")]
-    vals = values[order]
-    starts = np.flatnonzero(np.r_[True, vals[1:] != vals[:-1]])
-    keys = vals[starts]
+    order, starts = found
+    keys = values[order][starts]
     lowest = np.minimum.reduceat(ranks[order], starts)
     want = np.flatnonzero(lookup_present)
     pos = np.searchsorted(keys, lookup[want])

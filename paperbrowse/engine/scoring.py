@@ -154,13 +154,19 @@ def bm25f(
         np.add.at(total, ids, scores)  # a term's numbers are unique
         hit[ids] = True
     assert total is not None and hit is not None
-    if len(permitted) >= size:
-        np.logical_and(hit, permitted[:size], out=hit)
-        docs = np.flatnonzero(hit)
-    else:
-        docs = np.flatnonzero(hit)
-        docs = docs[permitted[docs]]
+    docs = _permitted_of(hit, permitted, size)
     return docs, total[docs]
+
+
+def _permitted_of(flags: np.ndarray, permitted: np.ndarray, size: int) -> np.ndarray:
+    """The document numbers flagged in `flags` (a bool per document, `size` long; changed in
+    place) that `permitted` (a bool per document number, maybe shorter) allows, ascending."""
+    if len(permitted) >= size:
+        np.logical_and(flags, permitted[:size], out=flags)
+        return np.flatnonzero(flags)
+    docs = np.flatnonzero(flags)
+    kept: np.ndarray = docs[permitted[docs]]
+    return kept
 
 
 def _merged_postings(
@@ -190,12 +196,7 @@ def _merged_postings(
         np.add.at(weights, ids, w)  # a field's numbers are unique: title's, then abstract's
         holding[ids] = True
     count = int(np.count_nonzero(holding))
-    if len(permitted) >= size:
-        np.logical_and(holding, permitted[:size], out=holding)
-        merged = np.flatnonzero(holding)
-    else:
-        merged = np.flatnonzero(holding)
-        merged = merged[permitted[merged]]
+    merged = _permitted_of(holding, permitted, size)
     return merged, weights[merged], count
 
 
