@@ -43,3 +43,19 @@ def titles_sharing_an_id_prefix(digits: int = 6) -> tuple[str, str]:
             return seen[key], title
         seen[key] = title
         n += 1
+
+
+def first_dump_library(tmp_path: Path, sample_dir: Path) -> tuple[Path, Path, Path]:
+    """A library of the first sample dump alone: (its data dir, the dumps folder indexed, the
+    second sample dump, for a test to copy in and index later)."""
+    import shutil
+
+    from paperbrowse.sources import collect_sources
+
+    first, second = sorted(sample_dir.glob("*.txt"))[:2]
+    dumps = tmp_path / "dumps"
+    dumps.mkdir()
+    shutil.copy(first, dumps)
+    data = tmp_path / "lib"
+    index_sources(data, collect_sources([str(dumps)])[0])
+    return data, dumps, second

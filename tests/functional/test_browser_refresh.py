@@ -7,25 +7,19 @@ import subprocess
 import sys
 from pathlib import Path
 
-from paperbrowse.indexer import index_sources
 from paperbrowse.library import Library
 from paperbrowse.models import Filters
-from paperbrowse.sources import collect_sources
 from paperbrowse.tui import main_screen
 from paperbrowse.tui.app import make_browser
 from paperbrowse.tui.main_screen import MainScreen
+from tests.indexing import first_dump_library
 
 
 async def test_new_papers_appear_without_a_key(
     tmp_path: Path, sample_dir: Path, monkeypatch
 ) -> None:
     monkeypatch.setattr(main_screen, "WATCH_SECONDS", 0.2)
-    first, second = sorted(sample_dir.glob("*.txt"))[:2]
-    dumps = tmp_path / "dumps"
-    dumps.mkdir()
-    shutil.copy(first, dumps)
-    data = tmp_path / "lib"
-    index_sources(data, collect_sources([str(dumps)])[0])
+    data, dumps, second = first_dump_library(tmp_path, sample_dir)
     app = make_browser(data, Filters(state="all"), cursor_blink=False, use_settings=False)
     async with app.run_test(size=(120, 36)) as pilot:
         screen = app.screen

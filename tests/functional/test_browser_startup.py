@@ -20,6 +20,7 @@ from paperbrowse.tui import main_screen
 from paperbrowse.tui.app import PaperBrowser, make_browser
 from paperbrowse.tui.main_screen import MainScreen, library_files
 from paperbrowse.tui.pilot import settle
+from tests.indexing import first_dump_library
 
 
 async def test_collection_is_paused_until_the_first_results_then_restored(
@@ -66,12 +67,7 @@ async def test_a_collector_disabled_by_the_caller_stays_disabled(
 def test_library_files_change_with_an_index_run_that_writes_and_not_otherwise(
     tmp_path: Path, sample_dir: Path
 ) -> None:
-    first, second = sorted(sample_dir.glob("*.txt"))[:2]
-    dumps = tmp_path / "dumps"
-    dumps.mkdir()
-    shutil.copy(first, dumps)
-    data = tmp_path / "lib"
-    index_sources(data, collect_sources([str(dumps)])[0])
+    data, dumps, second = first_dump_library(tmp_path, sample_dir)
     before = library_files(data)
     assert before is not None
     assert [name for name, *_ in before] == ["index-1", "library.json"]
@@ -86,12 +82,7 @@ async def test_the_library_watch_parses_the_manifest_only_after_a_change(
     tmp_path: Path, sample_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(main_screen, "WATCH_SECONDS", 0.05)
-    first, second = sorted(sample_dir.glob("*.txt"))[:2]
-    dumps = tmp_path / "dumps"
-    dumps.mkdir()
-    shutil.copy(first, dumps)
-    data = tmp_path / "lib"
-    index_sources(data, collect_sources([str(dumps)])[0])
+    data, dumps, second = first_dump_library(tmp_path, sample_dir)
     asked: list[bool] = []
     has_update = Library.has_update
 
