@@ -328,35 +328,6 @@ class TermArrays:
         """Sorted document numbers holding a term (deleted ones included)."""
         return self.postings(fieldname, btext)[0]
 
-    def positions(
-        self, fieldname: str, btext: bytes, within: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray] | None:
-        """(document, position) pairs of a term in the documents `within` (sorted).
-
-        None when the field keeps no positions here.
-        """
-        doc_parts: list[np.ndarray] = []
-        pos_parts: list[np.ndarray] = []
-        for segment, offset in self._segments:
-            found = segment.positional(fieldname, btext)
-            if found is None:
-                return None
-            ids, lengths, blob = found
-            if not len(ids):
-                continue
-            docs = ids.astype(np.int64) + offset
-            keep = np.isin(docs, within, assume_unique=True)
-            if not keep.any():
-                continue
-            starts = np.zeros(len(lengths), dtype=np.int64)
-            np.cumsum(lengths[:-1], out=starts[1:])
-            owner, positions = decode_positions(blob, starts[keep], lengths[keep].astype(np.int64))
-            doc_parts.append(docs[keep][owner])
-            pos_parts.append(positions)
-        if not doc_parts:
-            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-        return np.concatenate(doc_parts), np.concatenate(pos_parts)
-
 
 def decode_positions(
     blob: bytes, starts: np.ndarray, lengths: np.ndarray

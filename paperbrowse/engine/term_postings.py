@@ -134,7 +134,7 @@ def term_positions_in(
     """(document, position) pairs of a term in the documents `within` (sorted, unique), as
     int64 arrays grouped by document; None when the field keeps no positions here.
 
-    The same pairs as `TermArrays.positions`, with fewer passes over the positions: in a
+    Few passes over the positions: in a
     segment whose CompactPositions values all hold 2-byte positions (every position below
     65,536: all but the longest texts) the wanted values' positions are one gather from the
     segment's bytes read as little-endian uint16s (`_narrow_positions`); other segments are

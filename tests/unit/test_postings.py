@@ -17,6 +17,7 @@ from paperbrowse.engine import whoosh_procs
 from paperbrowse.engine.codec import CAPTURED
 from paperbrowse.engine.matching import DocSets
 from paperbrowse.engine.side_files import decode_positions
+from paperbrowse.engine.term_postings import term_positions_in
 from paperbrowse.library import Library
 from paperbrowse.models import Filters
 from paperbrowse.schema import make_schema
@@ -85,7 +86,7 @@ def check_every_term(library: Library) -> int:
             assert ids.tolist() == [d for d, _ in expected], (fieldname, btext)
             assert weights.tolist() == pytest.approx([w for _, w in expected])
             if CAPTURED[fieldname]:
-                found = arrays.positions(fieldname, btext, everything)
+                found = term_positions_in(arrays, fieldname, btext, everything)
                 assert found is not None
                 pairs = list(zip(found[0].tolist(), found[1].tolist(), strict=True))
                 assert pairs == whoosh_positions(library, fieldname, btext), (fieldname, btext)
