@@ -79,6 +79,15 @@ def difference(a: np.ndarray, b: np.ndarray, size: int) -> np.ndarray:
     return found
 
 
+def unique_ascending(values: np.ndarray) -> np.ndarray:
+    """`values` (non-decreasing) without repeats: one pass, no sort (the documents of a
+    phrase's sorted (document, position) keys)."""
+    if len(values) < 2:
+        return values
+    kept: np.ndarray = values[np.concatenate(([True], values[1:] != values[:-1]))]
+    return kept
+
+
 def sorted_unique(values: np.ndarray) -> np.ndarray:
     """`values` sorted without repeats (cheap when they already are)."""
     if len(values) > 1 and not bool(np.all(values[1:] > values[:-1])):

@@ -173,7 +173,11 @@ def _segment_positions(
 ) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]] | None:
     """Per segment holding the term in `within`: (its documents there, as int64; how many
     positions each has; their positions, in order, as uint16 or int64). None when the field
-    keeps no positions here."""
+    keeps no positions here.
+
+    The wanted postings are picked by their indices (one `flatnonzero`, then gathers):
+    boolean masks of a common word's postings, about half kept, cost several times more
+    (branch mispredictions)."""
     last = int(within[-1]) if len(within) else -1
     wanted = np.zeros(last + 1, dtype=bool)  # a flag per document (np.isin sorts both sides)
     wanted[within] = True
@@ -185,24 +189,25 @@ def _segment_positions(
         ids, value_lengths, blob = found
         if not len(ids):
             continue
-        docs = ids.astype(np.int64) + offset
-        keep = np.zeros(len(docs), dtype=bool)
-        below = int(np.searchsorted(docs, last, side="right"))
-        keep[:below] = wanted[docs[:below]]
-        kept = int(np.count_nonzero(keep))
-        if not kept:
+        below = int(np.searchsorted(ids, last - offset, side="right")) if last >= offset else 0
+        picked = np.flatnonzero(wanted[ids[:below].astype(np.int64) + offset])
+        if not len(picked):
             continue
-        lengths = value_lengths.astype(np.int64)
-        starts = np.zeros(len(lengths), dtype=np.int64)
-        np.cumsum(lengths[:-1], out=starts[1:])
+        ends = np.cumsum(value_lengths, dtype=np.int64)  # each value's end in the blob
+        if len(picked) == len(ids):  # every posting wanted (the rarest word): no gathers
+            docs = ids.astype(np.int64) + offset
+            lengths = value_lengths.astype(np.int64)
+            starts = ends - lengths
+        else:
+            docs = ids[picked].astype(np.int64) + offset
+            lengths = value_lengths[picked].astype(np.int64)
+            starts = ends[picked] - lengths
         data = np.frombuffer(blob, dtype=np.uint8)
-        if _all_narrow(data, starts, lengths):
-            if kept < len(docs):
-                docs, starts, lengths = docs[keep], starts[keep], lengths[keep]
+        if int(ends[-1]) == len(data) and _all_narrow(data, starts, lengths):
             found_parts.append((docs, (lengths - 1) >> 1, _narrow_positions(blob, starts, lengths)))
             continue
-        owner, decoded = decode_positions(blob, starts[keep], lengths[keep])
-        found_parts.append((docs[keep], np.bincount(owner, minlength=kept), decoded))
+        owner, decoded = decode_positions(blob, starts, lengths)
+        found_parts.append((docs, np.bincount(owner, minlength=len(picked)), decoded))
     return found_parts
 
 
@@ -227,10 +232,8 @@ def _narrow_positions(blob: bytes, starts: np.ndarray, lengths: np.ndarray) -> n
 
 
 def _all_narrow(data: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> bool:
-    """Whether the values at `starts` fill `data` and each is a width byte 2 then whole uint16s
-    (CompactPositions with every position below 65,536)."""
-    if not len(starts) or int(starts[-1] + lengths[-1]) != len(data):
-        return False
-    if int(lengths.min()) < 1 or bool(np.any((lengths - 1) & 1)):
+    """Whether each value at `starts` (in `data`, whose values lie back to back) is a width
+    byte 2 then whole uint16s (CompactPositions with every position below 65,536)."""
+    if not len(starts) or int(lengths.min()) < 1 or bool(np.any((lengths - 1) & 1)):
         return False
     return bool(np.all(data[starts] == 2))
