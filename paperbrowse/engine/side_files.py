@@ -75,6 +75,12 @@ class SegmentArrays:
     def postings(self, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
         """(document numbers as uint32, weights as float32) of a term in this segment (empty
         when absent)."""
+        ids, weights = self.stored_postings(fieldname, btext)
+        return _widened(ids, np.uint32), _widened(weights, np.float32)
+
+    def stored_postings(self, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
+        """`postings` as the file stores them: document numbers as uint16 or uint32, weights
+        as float16 or float32 (entry_dtypes), read-only views of one read."""
         entry = self._entry(fieldname, btext)
         if entry is None:
             return _NO_IDS, _NO_WEIGHTS
@@ -83,10 +89,8 @@ class SegmentArrays:
         ids_size = ids_dtype.itemsize * count
         raw = self._pread(offset, ids_size + weights_dtype.itemsize * count)
         return (
-            _widened(np.frombuffer(raw, dtype=ids_dtype, count=count), np.uint32),
-            _widened(
-                np.frombuffer(raw, dtype=weights_dtype, count=count, offset=ids_size), np.float32
-            ),
+            np.frombuffer(raw, dtype=ids_dtype, count=count),
+            np.frombuffer(raw, dtype=weights_dtype, count=count, offset=ids_size),
         )
 
     def positional(
@@ -313,16 +317,25 @@ class TermArrays:
         return self._read(fieldname, btext)
 
     def _read(self, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
-        ids_parts: list[np.ndarray] = []
-        weight_parts: list[np.ndarray] = []
+        # Each segment's stored arrays are converted straight into the results (no widened
+        # copies, no concatenation): float16 and float32 weights convert to float64 exactly.
+        parts: list[tuple[np.ndarray, np.ndarray, int]] = []
         for segment, offset in self._segments:
-            ids, weights = segment.postings(fieldname, btext)
+            ids, weights = segment.stored_postings(fieldname, btext)
             if len(ids):
-                ids_parts.append(ids.astype(np.int64) + offset)
-                weight_parts.append(weights)
-        if not ids_parts:
-            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
-        return np.concatenate(ids_parts), np.concatenate(weight_parts).astype(np.float64)
+                parts.append((ids, weights, offset))
+        total = sum(len(ids) for ids, _, _ in parts)
+        all_ids = np.empty(total, dtype=np.int64)
+        all_weights = np.empty(total, dtype=np.float64)
+        at = 0
+        for ids, weights, offset in parts:
+            end = at + len(ids)
+            all_ids[at:end] = ids
+            if offset:
+                all_ids[at:end] += offset
+            all_weights[at:end] = weights
+            at = end
+        return all_ids, all_weights
 
     def docs(self, fieldname: str, btext: bytes) -> np.ndarray:
         """Sorted document numbers holding a term (deleted ones included)."""
