@@ -121,7 +121,10 @@ def bm25f(
     # One term (the commonest query): its scores are the result, no per-document totals.
     total = np.zeros(size, dtype=np.float64) if len(terms) > 1 else None
     hit = np.zeros(size, dtype=bool) if len(terms) > 1 else None
-    for fieldname, text in terms:
+    # In a fixed order: floating-point sums of three or more terms depend on their order, and
+    # a set of strings iterates in an order that changes with each process's hash seed (a
+    # phrase's four terms scored last bits apart from one run to the next).
+    for fieldname, text in sorted(terms, key=repr):
         if fieldname == WORDS_FIELD:
             merged = _merged_postings(searcher, arrays, text, size, permitted)
             if merged is None:

@@ -8,7 +8,12 @@ import random
 import numpy as np
 import pytest
 
-from paperbrowse.engine.doc_arrays import difference, intersect, intersect_keys
+from paperbrowse.engine.doc_arrays import (
+    difference,
+    intersect,
+    intersect_keys,
+    unique_ascending,
+)
 from paperbrowse.engine.scoring import top_scored
 from paperbrowse.results import Results, Row
 
@@ -36,6 +41,18 @@ def test_intersect_keys_takes_any_int64_values() -> None:
     a = np.array([-5, 3, 1 << 40, (7 << 32) + 2], dtype=np.int64)
     b = np.array([-7, -5, (7 << 32) + 2, 1 << 41], dtype=np.int64)
     assert intersect_keys(a, b).tolist() == [-5, (7 << 32) + 2]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_unique_ascending_is_the_sorted_set(seed: int) -> None:
+    """A phrase's documents from its ascending (document, position) keys: repeats dropped."""
+    rng = random.Random(seed)
+    for count in (0, 1, 2, 50, 3000):
+        keys = sorted(
+            rng.randrange(-(1 << 40), 1 << 40) >> rng.choice([0, 20, 38]) for _ in range(count)
+        )
+        found = unique_ascending(np.array(keys, dtype=np.int64))
+        assert found.tolist() == sorted(set(keys))
 
 
 def test_difference_never_hands_out_its_input() -> None:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import math
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -127,6 +130,37 @@ def test_bm25f_scores_match_the_oracle(library: Library, text: str) -> None:
     assert set(got) == set(expected)
     for doc, score in expected.items():
         assert got[doc] == pytest.approx(score, rel=1e-9)
+
+
+_SCORES_SCRIPT = """
+import sys
+from pathlib import Path
+from paperbrowse.engine.scoring import bm25f
+from paperbrowse.library import Library
+library = Library(Path(sys.argv[1]))
+q = library.parse_query(sys.argv[2])
+lengths = library.catalog.length_arrays
+found = bm25f(library.searcher, q, library.catalog.live_array, lengths, library.term_arrays)
+print([float(s).hex() for s in found[1]])
+"""
+
+
+def test_scores_of_many_terms_do_not_depend_on_the_hash_seed(sample_library_dir: Path) -> None:
+    """A phrase of two words in title and abstract adds four terms per document; floating-point
+    sums depend on their order, which a set of strings takes from the process's hash seed.
+    Four processes with four seeds give the same scores to the last bit."""
+    outputs = set()
+    for seed in ("1", "2", "3", "4"):
+        done = subprocess.run(
+            [sys.executable, "-c", _SCORES_SCRIPT, str(sample_library_dir), '"state of the art"'],
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        assert done.stdout.startswith("['0x")
+        outputs.add(done.stdout)
+    assert len(outputs) == 1
 
 
 @pytest.mark.parametrize("text", ["model", "efficient inference", '"language model"'])
