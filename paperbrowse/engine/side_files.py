@@ -386,24 +386,78 @@ def _decode_slowly(
     owner: np.ndarray,
     positions: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Values in Whoosh's own Positions format (a count, then pickled deltas), via pickle."""
-    extra_owner: list[int] = []
-    extra_pos: list[int] = []
-    for i in bad.tolist():
-        start, length = int(starts[i]), int(lengths[i])
-        value = blob[start : start + length]
-        try:
-            deltas = pickle.loads(value[4:] if value.endswith(b".") else value[4:] + b".")
-            position = 0
-            found = []
-            for delta in deltas:
-                position += int(delta)
-                found.append(position)
-        except Exception:
-            continue
-        extra_owner.extend([i] * len(found))
-        extra_pos.extend(found)
-    owner = np.concatenate([owner, np.array(extra_owner, dtype=np.int64)])
-    positions = np.concatenate([positions, np.array(extra_pos, dtype=np.int64)])
+    """Values in Whoosh's own Positions format (a count, then pickled deltas), via pickle,
+    once per distinct value: org's values are few (its 8,100 postings of `univers` at 100,000
+    papers hold 13 distinct values), and a pickle call per posting cost a phrase ~4 ms."""
+    bad_starts, bad_lengths = starts[bad], lengths[bad]
+    first, inverse = _distinct_values(blob, bad_starts, bad_lengths)
+    decoded = [
+        _whoosh_positions(blob[start : start + length])
+        for start, length in zip(
+            bad_starts[first].tolist(), bad_lengths[first].tolist(), strict=True
+        )
+    ]
+    distinct_counts = np.array([len(found) for found in decoded], dtype=np.int64)
+    flat = np.array([p for found in decoded for p in found], dtype=np.int64)
+    distinct_at = np.zeros(len(decoded), dtype=np.int64)
+    np.cumsum(distinct_counts[:-1], out=distinct_at[1:])
+    counts = distinct_counts[inverse]
+    before = np.zeros(len(bad), dtype=np.int64)
+    np.cumsum(counts[:-1], out=before[1:])
+    total = int(counts.sum())
+    index = np.repeat(distinct_at[inverse] - before, counts) + np.arange(total, dtype=np.int64)
+    owner = np.concatenate([owner, np.repeat(bad.astype(np.int64), counts)])
+    positions = np.concatenate([positions, flat[index]])
     order = np.argsort(owner, kind="stable")
     return owner[order], positions[order]
+
+
+_KEY_BYTES = 32  # a value's key: its length (2 bytes), then up to 30 of its bytes
+
+
+def _distinct_values(
+    blob: bytes, starts: np.ndarray, lengths: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """(index of one value of each distinct byte string, the distinct one of each value) for
+    the values at `starts` in `blob`. Values of up to 30 bytes are compared whole as 32-byte
+    keys (one lexsort); each longer value counts as distinct from every other."""
+    n = len(starts)
+    short = np.flatnonzero(lengths <= _KEY_BYTES - 2)
+    inverse = np.empty(n, dtype=np.int64)
+    firsts: list[np.ndarray] = []
+    groups = 0
+    if len(short):
+        data = np.frombuffer(blob, dtype=np.uint8)
+        columns = np.arange(_KEY_BYTES - 2, dtype=np.int64)
+        inside = columns < lengths[short, None]
+        at = np.where(inside, starts[short, None] + columns, 0)
+        keys = np.zeros((len(short), _KEY_BYTES), dtype=np.uint8)
+        keys[:, 0] = lengths[short] & 0xFF
+        keys[:, 1] = lengths[short] >> 8
+        keys[:, 2:] = np.where(inside, data[at], 0)
+        words = keys.view("<u8")  # (values, 4)
+        order = np.lexsort(words.T[::-1])
+        ranked = words[order]
+        new = np.ones(len(order), dtype=bool)
+        new[1:] = np.any(ranked[1:] != ranked[:-1], axis=1)
+        inverse[short[order]] = np.cumsum(new) - 1
+        firsts.append(short[order[new]])
+        groups = int(np.count_nonzero(new))
+    long = np.flatnonzero(lengths > _KEY_BYTES - 2)
+    inverse[long] = groups + np.arange(len(long), dtype=np.int64)
+    firsts.append(long)
+    return np.concatenate(firsts), inverse
+
+
+def _whoosh_positions(value: bytes) -> list[int]:
+    """The positions of one value of Whoosh's Positions format; none when it is not one."""
+    try:
+        deltas = pickle.loads(value[4:] if value.endswith(b".") else value[4:] + b".")
+        position = 0
+        found = []
+        for delta in deltas:
+            position += int(delta)
+            found.append(position)
+    except Exception:
+        return []
+    return found

@@ -213,6 +213,38 @@ def test_decode_positions_reads_every_value() -> None:
     assert got == expected
 
 
+def test_decode_positions_of_repeated_whoosh_values() -> None:
+    """org's values: Whoosh's pickled format, few distinct ones repeated thousands of times
+    (decoded once per distinct value), among longer ones (over 30 bytes), junk, and values
+    equal but for a trailing byte, each read at its own place in the blob."""
+    rng = random.Random(7)
+    distinct = [[0], [1], [2], [1, 2], [0, 5], [3, 4, 9], list(range(0, 400, 13)), [300, 70_000]]
+    values, expected = [], []
+    for _ in range(4000):
+        if rng.random() < 0.05:
+            values.append(b"\x00\x00\x00\x01junk")
+            expected.append([])
+            continue
+        positions = rng.choice(distinct)
+        value = formats.Positions().encode(positions)
+        if rng.random() < 0.1:  # one byte longer: a different value, read as Whoosh reads it
+            values.append(value + b"\x00")
+            expected.append(formats.Positions().decode_positions(value + b"\x00"))
+        else:
+            values.append(value)
+            expected.append(positions)
+    blob = b"".join(values)
+    lengths = np.array([len(v) for v in values], dtype=np.int64)
+    starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+    picked = np.array(sorted(rng.sample(range(len(values)), 1500)), dtype=np.int64)
+    owner, decoded = decode_positions(blob, starts[picked], lengths[picked])
+    got: list[list[int]] = [[] for _ in picked]
+    for i, p in zip(owner.tolist(), decoded.tolist(), strict=True):
+        got[i].append(p)
+    assert got == [expected[i] for i in picked.tolist()]
+    assert max(len(v) for v in values) > 30
+
+
 def test_compact_positions_round_trip() -> None:
     fmt = CompactPositions()
     for positions in ([0], [3, 9, 200], [5, 70_000], list(range(0, 3000, 7))):
