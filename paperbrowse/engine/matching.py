@@ -180,9 +180,11 @@ class DocSets:
         if q.slop == 1 and self.blocks is not None and not self._side(q.fieldname):
             for word in words:  # read with positions once, for both steps
                 self.blocks.read(q.fieldname, word, values=True)
+        # Each word's documents, the rarest first (their counts order the words: a lookup of
+        # Whoosh's term info per word and segment cost more than the intersections).
+        holding = {word: self.term(q.fieldname, word) for word in dict.fromkeys(words)}
         candidates: np.ndarray | None = None
-        for word in sorted(words, key=lambda w: self.searcher.doc_frequency(q.fieldname, w)):
-            found = self.term(q.fieldname, word)
+        for found in sorted(holding.values(), key=len):
             candidates = found if candidates is None else intersect(candidates, found, self.size)
             if not len(candidates):
                 return EMPTY
@@ -192,7 +194,8 @@ class DocSets:
         if len(words) == 1 or not len(candidates):
             return candidates
         if q.slop == 1 and self.arrays is not None and self.arrays.captures(q.fieldname):
-            checked = self._phrase_arrays(q.fieldname, words, candidates)
+            counts = {word: len(found) for word, found in holding.items()}
+            checked = self._phrase_arrays(q.fieldname, words, candidates, counts)
             if checked is not None:
                 return checked
         if q.slop == 1:
@@ -206,15 +209,15 @@ class DocSets:
         return self._whoosh(q, within) if slow is None else as_array(slow)
 
     def _phrase_arrays(
-        self, fieldname: str, words: list[Any], candidates: np.ndarray
+        self, fieldname: str, words: list[Any], candidates: np.ndarray, counts: dict[Any, int]
     ) -> np.ndarray | None:
-        """Candidates where the words stand at consecutive positions, from the side files."""
+        """Candidates where the words stand at consecutive positions, from the side files.
+        `counts`: how many documents hold each word."""
         assert self.arrays is not None
         starts: np.ndarray | None = None
         # The rarest word first: each word's positions are decoded only in the documents where
         # the phrase can still start (the candidates narrow as the words are checked).
-        frequency = {w: self.searcher.frequency(fieldname, w) for w in set(words)}
-        checked = sorted(enumerate(words), key=lambda ow: frequency[ow[1]])
+        checked = sorted(enumerate(words), key=lambda ow: counts[ow[1]])
         for n, (offset, word) in enumerate(checked):
             # (document, position of the phrase's first word), packed in one int64 key
             found = term_keys_in(
