@@ -36,6 +36,11 @@ WORD_FIELDS = {"title": "title_words", "abstract": "abstract_words", "org": "org
 TEXT_OF = {words: text for text, words in WORD_FIELDS.items()}
 MAX_POSTINGS = 1_500_000
 READ_GAP = 2048  # postings (8 KB) between two chosen words read in one stretch, not two reads
+# The chosen words of a segment are read as ONE stretch, from the first to the last, when it
+# holds at most this many times their postings: `*ing` chooses 2,565 of 55,816 abstract words
+# (232,000 of 3.46 million postings, 361 stretches): one 7 MB read and a gather took 3.1-3.7
+# ms of a segment's 5.5 (a Python step per stretch, and every stretch widened to uint32).
+SPAN_READ = 32
 PATTERN_TYPES = (query.Prefix, query.Wildcard, query.TermRange, query.Every)
 
 
@@ -244,6 +249,9 @@ class WordList:
         # stretch, keeping the chosen words' postings: a wildcard like `*ing` chooses thousands
         # of words spread over the list, and a read each cost more than reading the gaps.
         begins, ends = self.cum[chosen], self.cum[chosen + 1]
+        first, last = int(chosen[0]), int(chosen[-1]) + 1
+        if self.postings(first, last) <= SPAN_READ * int((ends - begins).sum()):
+            return self._gathered(chosen, first, last)
         cuts = (np.flatnonzero(begins[1:] - ends[:-1] > READ_GAP) + 1).tolist()
         parts = []
         for a, b in zip([0, *cuts], [*cuts, len(chosen)], strict=True):
@@ -258,6 +266,22 @@ class WordList:
 
     def _ids(self, offset: int, count: int) -> np.ndarray:
         return self._segment.word_ids(self.fieldname, offset, count)
+
+    def _gathered(self, chosen: np.ndarray, first: int, last: int) -> np.ndarray:
+        """The postings of the chosen words (ascending indexes in [first, last)) from one read
+        of the words [first, last): their document numbers as stored (2 or 4 bytes), then one
+        gather of the chosen words' stretches, widened to uint32 last."""
+        width = self._segment.word_id_width(self.fieldname)
+        span = self.postings(first, last)
+        raw = self._segment.read(int(self.offsets[first]), width * span)
+        stored = np.frombuffer(raw, dtype="<u2" if width == 2 else "<u4", count=span)
+        counts = self.counts[chosen]
+        before = np.zeros(len(chosen), dtype=np.int64)  # chosen postings before each word
+        np.cumsum(counts[:-1], out=before[1:])
+        at = self.cum[chosen] - self.cum[first] - before
+        index = np.repeat(at, counts) + np.arange(int(before[-1] + counts[-1]), dtype=np.int64)
+        found: np.ndarray = stored[index].astype(np.uint32)
+        return found
 
 
 def _byte_pattern(ch: str) -> bytes:

@@ -188,9 +188,16 @@ def test_any_pattern_with_leading_wildcards_matches_the_oracle(
 @pytest.mark.parametrize(
     "pattern", ["*ing", "*former", "?ision", "*?ing", "??se", "?*tion", "*é", "?é*", "*a*e", "??"]
 )
+@pytest.mark.parametrize("span_read", [0, patterns.SPAN_READ, 10**9])
 def test_leading_wildcards_match_exactly_the_oracle(
-    indexed_library: Library, oracle: Oracle, pattern: str
+    indexed_library: Library,
+    oracle: Oracle,
+    pattern: str,
+    span_read: int,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    """Read by stretches (0), as chosen, or as one read and a gather (10**9)."""
+    monkeypatch.setattr(patterns, "SPAN_READ", span_read)
     expected = oracle.ids(None, lambda w: fnmatch.fnmatchcase(w, pattern))
     assert found(indexed_library, pattern) == expected, pattern
 
