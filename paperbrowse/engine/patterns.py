@@ -146,6 +146,7 @@ class WordList:
         self.starts = np.concatenate(([0], breaks + 1)).astype(np.int64)[:count]
         self.ends = np.concatenate((breaks, [len(self.blob)])).astype(np.int64)[:count]
         self.cum = np.concatenate(([0], np.cumsum(self.counts))).astype(np.int64)
+        self._last_bytes: np.ndarray | None = None  # each word's last byte (`_ending`)
         # Whoosh writes a field's words in order, so their postings follow each other.
         self.fieldname = fieldname
         width = segment.word_id_width(fieldname)  # bytes per document number (2 or 4)
@@ -202,6 +203,8 @@ class WordList:
         begin, end = int(self.starts[lo]), int(self.ends[hi - 1])
         lead = len(pattern) - len(pattern.lstrip("*?"))
         head, tail = pattern[:lead], pattern[lead:]
+        if head and set(head) == {"*"} and tail and not set(tail) & {"*", "?"}:
+            return self._ending(tail.encode("utf-8"), lo, hi)
         if head and tail and ("?" not in head or "*" not in tail):
             # `*former`, `?ision`: search for the rest (starting with a literal, which the
             # regular expression engine scans for at C speed) anchored at a word's end, then
@@ -226,6 +229,22 @@ class WordList:
         regex = re.compile(b"^" + b"".join(map(_byte_pattern, pattern)) + b"$", re.MULTILINE)
         starts = [m.start() for m in regex.finditer(self.blob, begin, end)]
         return np.searchsorted(self.starts, np.array(starts, dtype=np.int64)).astype(np.int64)
+
+    def _ending(self, suffix: bytes, lo: int, hi: int) -> np.ndarray:
+        """Indexes of the words in [lo, hi) that end with `suffix` (`*ing`, `*former`): the
+        words' last bytes compared as arrays, the suffix's last byte first (it rules out most
+        words), instead of a regular expression's match object per matching word (`*ing`
+        matches 2,565 of a segment's 55,816 abstract words: 1.9 ms)."""
+        data = np.frombuffer(self.blob, dtype=np.uint8)
+        if self._last_bytes is None:  # each word's last byte, kept with the word list
+            self._last_bytes = data[np.maximum(self.ends - 1, 0)]
+        at = np.flatnonzero(self._last_bytes[lo:hi] == suffix[-1]) + lo
+        at = at[self.ends[at] - self.starts[at] >= len(suffix)]
+        ends = self.ends[at]
+        for k in range(len(suffix) - 2, -1, -1):
+            same = data[ends - len(suffix) + k] == suffix[k]
+            at, ends = at[same], ends[same]
+        return at
 
     def postings(self, lo: int, hi: int) -> int:
         """How many postings the words [lo, hi) have."""
