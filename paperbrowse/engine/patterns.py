@@ -41,6 +41,7 @@ READ_GAP = 2048  # postings (8 KB) between two chosen words read in one stretch,
 # (232,000 of 3.46 million postings, 361 stretches): one 7 MB read and a gather took 3.1-3.7
 # ms of a segment's 5.5 (a Python step per stretch, and every stretch widened to uint32).
 SPAN_READ = 32
+SPAN_READ_BYTES = 16 << 20  # ... and at most this many bytes (memory: a search's one read)
 PATTERN_TYPES = (query.Prefix, query.Wildcard, query.TermRange, query.Every)
 
 
@@ -269,7 +270,9 @@ class WordList:
         # of words spread over the list, and a read each cost more than reading the gaps.
         begins, ends = self.cum[chosen], self.cum[chosen + 1]
         first, last = int(chosen[0]), int(chosen[-1]) + 1
-        if self.postings(first, last) <= SPAN_READ * int((ends - begins).sum()):
+        span = self.postings(first, last)
+        width = self._segment.word_id_width(self.fieldname)
+        if span <= SPAN_READ * int((ends - begins).sum()) and span * width <= SPAN_READ_BYTES:
             return self._gathered(chosen, first, last)
         cuts = (np.flatnonzero(begins[1:] - ends[:-1] > READ_GAP) + 1).tolist()
         parts = []
