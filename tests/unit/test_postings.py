@@ -219,7 +219,8 @@ def test_decode_positions_of_repeated_whoosh_values() -> None:
     equal but for a trailing byte, each read at its own place in the blob."""
     rng = random.Random(7)
     distinct = [[0], [1], [2], [1, 2], [0, 5], [3, 4, 9], list(range(0, 400, 13)), [300, 70_000]]
-    values, expected = [], []
+    values: list[bytes] = []
+    expected: list[list[int]] = []
     for _ in range(4000):
         if rng.random() < 0.05:
             values.append(b"\x00\x00\x00\x01junk")
