@@ -16,6 +16,7 @@ from textual.containers import Horizontal
 from textual.dom import DOMNode
 from textual.reactive import reactive
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Input, Static
 
 from paperbrowse.dates import DateError
@@ -29,7 +30,7 @@ from paperbrowse.tui.annotate_actions import AnnotateActions
 from paperbrowse.tui.commands import bindings
 from paperbrowse.tui.cursor_actions import CursorActions
 from paperbrowse.tui.discovery import DiscoveryActions
-from paperbrowse.tui.filter_bar import FilterBar, parse_dates
+from paperbrowse.tui.filter_bar import FilterBar, FilterInput, parse_dates
 from paperbrowse.tui.help import HelpScreen
 from paperbrowse.tui.key_bar import KeyBar
 from paperbrowse.tui.link_actions import LinkActions
@@ -41,6 +42,9 @@ from paperbrowse.tui.status_line import VIEW_NAMES, StatusLine
 from paperbrowse.views import SavedView
 
 WATCH_SECONDS = 2.0  # how often the browser looks for a newer library generation
+# While the user types in the filter, the detail pane follows the list once results have
+# stopped arriving for this long (or at once when the focus leaves the filter bar).
+DETAIL_QUIET = 0.2
 FileStamp = tuple[str, int, int, int]  # name, inode, size, modification time (ns)
 NARROW = 110  # columns below which the detail pane goes under the list and the dates hide
 TINY = 70  # columns below which the view tabs hide too (the status line names the view)
@@ -88,6 +92,7 @@ class MainScreen(
         self.init_search(filters)
         self.init_discovery()
         self._files_seen: tuple[FileStamp, ...] | None = None  # see _watch_library
+        self._detail_timer: Timer | None = None  # a detail held while typing (hold_detail)
 
     # -- layout --------------------------------------------------------------------------------
 
@@ -218,10 +223,46 @@ class MainScreen(
             self.search_view()
 
     def on_paper_list_highlighted(self, event: PaperList.Highlighted) -> None:
-        self.show_detail(event.index)
+        self.follow_detail(event.index)
+
+    def follow_detail(self, index: int) -> None:
+        """The detail pane follows the list to the paper at `index` (-1: none): at once, or
+        once typing pauses while the focus is in the filter bar (`hold_detail`)."""
+        if isinstance(self.focused, FilterInput):
+            self.hold_detail()
+        else:
+            self.show_detail(index)
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        if not isinstance(event.widget, FilterInput):
+            self.flush_detail()
+
+    def hold_detail(self) -> None:
+        """Show the highlighted paper in the detail pane once results have stopped arriving
+        for DETAIL_QUIET seconds, not now: the user is typing in the filter, and each result
+        would relayout the screen (the pane's new text has a new height) in the time of the
+        next keystroke. What the user sees at once is the list; the focus leaving the filter
+        bar shows the paper at once (`flush_detail`)."""
+        if self._detail_timer is not None:
+            self._detail_timer.stop()
+        self._detail_timer = self.set_timer(DETAIL_QUIET, self.flush_detail)
+
+    @property
+    def detail_held(self) -> bool:
+        """True while the detail pane waits for typing to pause (`hold_detail`)."""
+        return self._detail_timer is not None
+
+    def flush_detail(self) -> None:
+        """Show the paper under the cursor now if the detail pane was held (`hold_detail`)."""
+        if self._detail_timer is not None and self.has_panes:
+            self.show_detail(self.paper_list.cursor if self.paper_list.count else -1)
 
     def show_detail(self, index: int) -> None:
-        """Point `item` (and so the detail pane) at the paper at `index`."""
+        """Point `item` (and so the detail pane) at the paper at `index`; a held detail
+        (`hold_detail`) is dropped."""
+        if self._detail_timer is not None:
+            self._detail_timer.stop()
+            self._detail_timer = None
         if index < 0 or self.results is None:
             self.item = None
             return

@@ -14,7 +14,8 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.color import Color
 from textual.containers import VerticalScroll
-from textual.reactive import reactive
+from textual.geometry import Size
+from textual.reactive import Reactive, reactive
 from textual.widgets import Static
 
 from paperbrowse.models import Paper, TriageState
@@ -35,8 +36,21 @@ class DetailItem:
     why: str = ""
 
 
+class DetailBody(Static):
+    """The pane's text. A new paper changes its height, and so its virtual size and the pane's:
+    the layout pass that placed it set both. Widget's own virtual size asks for one more
+    layout of the whole screen when it changes (a second pass after every new paper, which
+    arranges the same regions again); here it only repaints."""
+
+    virtual_size = Reactive(Size(0, 0), layout=False)
+
+
 class PaperDetail(VerticalScroll, can_focus=True):
-    """Title, date, byline, counts, ids, sources, summary, abstract and links of one paper."""
+    """Title, date, byline, counts, ids, sources, summary, abstract and links of one paper.
+
+    Its virtual size (the body's height) is set by the layout pass that placed the body; as
+    the body's (`DetailBody`), it does not ask for a second pass. A scrollbar that appears or
+    goes still does."""
 
     BINDINGS = bindings("detail")
     COMPONENT_CLASSES = {
@@ -65,10 +79,11 @@ class PaperDetail(VerticalScroll, can_focus=True):
     """
 
     item: reactive[DetailItem | None] = reactive(None, always_update=True)
+    virtual_size = Reactive(Size(0, 0), layout=False)
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self._body = Static("", id="detail-body")
+        self._body = DetailBody("", id="detail-body")
         self._styles: PaperStyles | None = None
 
     def compose(self) -> ComposeResult:

@@ -59,6 +59,8 @@ class SearchRunner(Screen[None]):
 
         def show_detail(self, index: int) -> None: ...
 
+        def follow_detail(self, index: int) -> None: ...
+
         def cancel_similar(self) -> bool: ...
 
         def run_queued_similar(self) -> None: ...
@@ -317,7 +319,7 @@ class SearchRunner(Screen[None]):
         self.paper_list.show(len(results), self._row_at, self._state_of, self._is_marked, cursor)
         self.update_status()
         if not len(results):
-            self.show_detail(-1)
+            self.follow_detail(-1)
         self.run_queued_similar()  # an `m` typed before these results: it acts on them
         self.warm_for_you(first=True)
         collector.settle()  # the first results are up: see tui/collector.py

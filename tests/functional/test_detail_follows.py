@@ -1,0 +1,139 @@
+"""While the user types in the filter, the list shows each keystroke's results at once and the
+detail pane follows once typing pauses (or the focus leaves the filter bar); the list's
+scrollbar follows its row count without a layout of the screen. Pilot tests on the sample
+library; the expected papers come from the library itself (`Library.search`), not from the
+browser."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+
+from paperbrowse.library import Library
+from paperbrowse.models import Filters
+from paperbrowse.tui import main_screen
+from paperbrowse.tui.app import PaperBrowser
+from paperbrowse.tui.paper_detail import PaperDetail
+from paperbrowse.tui.paper_list import PaperList
+from paperbrowse.tui.pilot import settle
+from tests.functional.pilot_helpers import ids, main
+
+MakeApp = Callable[..., PaperBrowser]
+
+
+def library_ids(data_dir: Path, query: str) -> list[str]:
+    """What the library returns for `query` in the All view, newest first (the browser's
+    order for a typed query)."""
+    library = Library(data_dir)
+    try:
+        return library.search(Filters(query=query, sort="date")).ids
+    finally:
+        library.close()
+
+
+async def results_in(pilot: Pilot[Any]) -> None:
+    """Wait until the searches finished and their results are listed, without `settle`
+    (which shows a held detail pane, as a pause in typing would)."""
+    app = pilot.app
+    for _ in range(200):
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        if main(app).idle and not app.workers:  # type: ignore[arg-type]
+            return
+    raise AssertionError("the searches did not finish")
+
+
+def shown_id(detail: PaperDetail) -> str | None:
+    return detail.paper.id if detail.paper else None
+
+
+async def test_typing_holds_the_detail_and_leaving_the_filter_shows_it_at_once(
+    make_app: MakeApp, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(main_screen, "DETAIL_QUIET", 60.0)  # typing never pauses here
+    expected = library_ids(data_dir, "speech")
+    app = make_app(Filters(state="all"))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        screen = main(app)
+        detail = screen.query_one(PaperDetail)
+        first = shown_id(detail)
+        assert first is not None and first == screen.current.id  # type: ignore[union-attr]
+        assert expected and expected[0] != first
+        await pilot.press("slash", *"speech")
+        await results_in(pilot)
+        assert ids(app) == expected  # the list has each keystroke's results at once
+        assert screen.detail_held and shown_id(detail) == first  # the pane waits
+        await pilot.press("escape")  # the focus goes to the list: the pane follows now
+        await pilot.pause()
+        assert not screen.detail_held
+        assert shown_id(detail) == expected[0]
+
+
+async def test_the_detail_follows_once_typing_pauses(
+    make_app: MakeApp, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(main_screen, "DETAIL_QUIET", 0.05)
+    expected = library_ids(data_dir, "speech")
+    app = make_app(Filters(state="all"))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        detail = main(app).query_one(PaperDetail)
+        assert expected and shown_id(detail) != expected[0]
+        await pilot.press("slash", *"speech")
+        await results_in(pilot)
+        for _ in range(100):  # the quiet period, on the app's clock (not settle's flush)
+            if shown_id(detail) == expected[0]:
+                break
+            await pilot.pause(0.05)
+        assert shown_id(detail) == expected[0]
+        assert app.focused is not None and app.focused.id == "query"  # still typing
+
+
+async def test_a_filter_without_results_empties_the_detail_when_typing_pauses(
+    make_app: MakeApp, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(main_screen, "DETAIL_QUIET", 60.0)
+    assert library_ids(data_dir, "zzzzqqq") == []
+    app = make_app(Filters(state="all"))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        screen = main(app)
+        detail = screen.query_one(PaperDetail)
+        first = shown_id(detail)
+        await pilot.press("slash", *"zzzzqqq")
+        await results_in(pilot)
+        assert ids(app) == [] and shown_id(detail) == first
+        await settle(pilot)  # the test hook: what a pause in typing shows
+        assert shown_id(detail) is None
+
+
+async def test_the_list_scrollbar_follows_the_row_count(make_app: MakeApp, data_dir: Path) -> None:
+    everything = library_ids(data_dir, "")
+    few = library_ids(data_dir, "speech")
+    app = make_app(Filters(state="all"))
+    async with app.run_test(size=(120, 20)) as pilot:
+        await settle(pilot)
+        papers = main(app).query_one(PaperList)
+        height = papers.size.height
+        assert len(few) < height < len(everything)
+        bar = papers.vertical_scrollbar
+        assert papers.show_vertical_scrollbar and bar.display
+        assert bar.window_virtual_size == len(everything)
+        full_width = papers.scrollable_content_region.width
+        await pilot.press("slash", *"speech")
+        await settle(pilot)
+        assert papers.count == len(few)
+        assert not papers.show_vertical_scrollbar and not bar.display
+        assert papers.scrollable_content_region.width == full_width + 1  # the bar's column
+        await pilot.press("ctrl+u")  # the filter emptied: every paper again
+        await settle(pilot)
+        assert papers.count == len(everything)
+        assert papers.show_vertical_scrollbar and bar.display
+        assert bar.window_virtual_size == len(everything)
+        assert papers.scrollable_content_region.width == full_width
