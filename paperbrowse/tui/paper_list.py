@@ -23,6 +23,7 @@ from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import Reactive, reactive
 from textual.scroll_view import ScrollView
+from textual.scrollbar import ScrollBarRender
 from textual.strip import Strip
 
 from paperbrowse.models import COMMENT, UPVOTE, TriageState, authors_text
@@ -35,6 +36,7 @@ COUNT_W = 5  # "▲1234", "💬123"
 TITLE_MIN = 40  # cells a title keeps before an optional column is shown
 BYLINE_MIN, BYLINE_MAX = 9, 18
 STARRED, UNREAD, READ, HIDDEN = "★", "•", "✓", "×"
+BAR_W = 1  # the scrollbar's column
 
 ROLES = ("title", "date", "counts", "byline", "star", "unread", "mark")
 
@@ -111,7 +113,13 @@ class PaperList(ScrollView, can_focus=True, inherit_bindings=False):
     keys reach the screen's bindings, which move the cursor.
 
     Colours come from the component classes below (theme variables only); each role is then
-    resolved on its row's real background and kept at WCAG AA contrast (see `colours`)."""
+    resolved on its row's real background and kept at WCAG AA contrast (see `colours`).
+
+    The vertical scrollbar is drawn by the list in its last column (`bar_cells`), as Textual's
+    own would be, whenever the rows do not all fit: Textual's is a widget of the screen's
+    layout, and its appearing or going (a filter keystroke's result count crossing the
+    list's height, 40% of the keys typed in the benchmark) asked for a layout and a render
+    of the whole screen."""
 
     COMPONENT_CLASSES = {
         "paper-list--title",
@@ -129,7 +137,7 @@ class PaperList(ScrollView, can_focus=True, inherit_bindings=False):
     }
     DEFAULT_CSS = """
     PaperList { background: $surface; color: $foreground; overflow-x: hidden;
-                scrollbar-size-vertical: 1; }
+                overflow-y: hidden; }
     PaperList > .paper-list--title { color: $foreground; }
     PaperList > .paper-list--date { color: $text-muted; }
     PaperList > .paper-list--counts { color: $text-secondary; }
@@ -152,8 +160,7 @@ class PaperList(ScrollView, can_focus=True, inherit_bindings=False):
     cursor: reactive[int] = reactive(0, always_update=True)
     # The virtual size is the row count. Widget's own asks for a layout of the whole screen on
     # every change (and so a render of every widget on it): 5-15 ms of a filter keystroke at
-    # 120 x 36. The list's own region does not change with its count, so `show` asks for a
-    # layout only when the scrollbar appears or goes (`_fit_count`).
+    # 120 x 36. The list's region does not change with its count: a repaint does.
     virtual_size = Reactive(Size(0, 0), layout=False)
 
     class Highlighted(Message):
@@ -172,6 +179,7 @@ class PaperList(ScrollView, can_focus=True, inherit_bindings=False):
         self._is_marked: Callable[[str], bool] = lambda _id: False
         self._inks: dict[tuple[str, str, bool], Ink] = {}
         self._base: Style | None = None  # see base_style
+        self._bar: tuple[tuple[int, int, float], list[Segment]] | None = None  # bar_cells
 
     # -- data ----------------------------------------------------------------------------------
 
@@ -193,20 +201,8 @@ class PaperList(ScrollView, can_focus=True, inherit_bindings=False):
         self.refresh()
 
     def _fit_count(self) -> None:
-        """The virtual size, the scrollbar and the scroll offset for the row count. A layout
-        is asked for only when the scrollbar appears or goes (the rows' width changes); else
-        the scrollbar's thumb is repainted for the new count."""
+        """The virtual size and the scroll offset for the row count (a repaint, no layout)."""
         self.virtual_size = Size(0, self._count)
-        height = self.container_size.height
-        if not height:
-            return  # not laid out yet: the first layout sizes the scrollbar
-        overflow = self.styles.overflow_y
-        scrollbar = overflow == "scroll" or (overflow == "auto" and self._count > height)
-        if scrollbar != self.show_vertical_scrollbar:
-            self.show_vertical_scrollbar = scrollbar  # a reactive that asks for a layout
-            self.vertical_scrollbar.display = scrollbar
-        elif scrollbar:
-            self.vertical_scrollbar.window_virtual_size = self._count
         if self.scroll_offset.y > self.max_scroll_y:
             self.scroll_to(y=self.max_scroll_y, animate=False, immediate=True)
 
@@ -228,9 +224,24 @@ class PaperList(ScrollView, can_focus=True, inherit_bindings=False):
         return range(top, min(self._count, top + self.size.height))
 
     @property
+    def bar_shown(self) -> bool:
+        """True when the rows do not all fit: the last column is the scrollbar."""
+        return self._count > self.scrollable_content_region.height
+
+    @property
+    def rows_width(self) -> int:
+        """Cells of a row: the list's width less the scrollbar's column when it is shown."""
+        return self.scrollable_content_region.width - (BAR_W if self.bar_shown else 0)
+
+    @property
+    def allow_vertical_scroll(self) -> bool:
+        """The mouse wheel scrolls the list while its scrollbar is shown."""
+        return self.bar_shown and not self.disabled
+
+    @property
     def columns(self) -> Columns:
         """The column widths at the current size."""
-        return Columns.fit(self.scrollable_content_region.width)
+        return Columns.fit(self.rows_width)
 
     # -- cursor --------------------------------------------------------------------------------
 
@@ -276,7 +287,13 @@ class PaperList(ScrollView, can_focus=True, inherit_bindings=False):
 
     def on_click(self, event: object) -> None:
         offset = getattr(event, "y", None)
-        if offset is not None:
+        if offset is None:
+            return
+        x = getattr(event, "x", 0)
+        if self.bar_shown and x >= self.rows_width:  # on the scrollbar: that part of the list
+            height = max(1, self.scrollable_content_region.height)
+            self.move_to(int(offset) * self._count // height)
+        else:
             self.move_to(int(self.scroll_offset.y) + int(offset))
 
     # -- colours -------------------------------------------------------------------------------
@@ -284,6 +301,7 @@ class PaperList(ScrollView, can_focus=True, inherit_bindings=False):
     def notify_style_update(self) -> None:
         self._inks.clear()  # a new theme or stylesheet
         self._base = None
+        self._bar = None
         super().notify_style_update()
 
     def ink(self, role: str, row_kind: str, cursor: bool) -> Ink:
@@ -328,6 +346,34 @@ class PaperList(ScrollView, can_focus=True, inherit_bindings=False):
         self._base = None  # the pane's style, read again once for this render (`base_style`)
         return super().render_lines(crop)
 
+    def bar_cells(self) -> list[Segment]:
+        """The scrollbar's cell on each line of the list (for the count, the height and the
+        scroll offset), drawn as Textual's ScrollBar draws itself: its renderer and the
+        list's `scrollbar-background` and `scrollbar-color`."""
+        height = self.scrollable_content_region.height
+        position = int(self.scroll_offset.y * 8) / 8
+        key = (self._count, height, position)
+        if self._bar is None or self._bar[0] != key:
+            styles = self.styles
+            background = styles.scrollbar_background
+            if background.a < 1:
+                background = self.background_colors[0] + background
+            colour = background + styles.scrollbar_color
+            hidden = self.screen.styles.scrollbar_color.a == 0  # as ScrollBar.render
+            bar = ScrollBarRender.render_bar(
+                size=height,
+                virtual_size=self._count,
+                window_size=0 if hidden or height >= self._count else height,
+                position=position,
+                thickness=BAR_W,
+                vertical=True,
+                back_color=background.rich_color,
+                bar_color=colour.rich_color,
+            )
+            base = self.base_style
+            self._bar = (key, [Segment(s.text, base + s.style) for s in bar.segments])
+        return self._bar[1]
+
     @property
     def base_style(self) -> Style:
         """The pane's own Rich style (its background and text colour). Textual's `rich_style`
@@ -338,15 +384,20 @@ class PaperList(ScrollView, can_focus=True, inherit_bindings=False):
         return self._base
 
     def render_line(self, y: int) -> Strip:
-        width = self.scrollable_content_region.width
+        width = self.rows_width
         index = int(self.scroll_offset.y) + y
         base = self.base_style
         item = self.row(index)
         if item is None:
-            return Strip.blank(width, base)
-        segments = self.segments(item, index == self.cursor, width)
-        # The strip measures its own cells: never trust a length computed elsewhere.
-        return Strip(segments).crop_extend(0, width, base)
+            strip = Strip.blank(width, base)
+        else:
+            segments = self.segments(item, index == self.cursor, width)
+            # The strip measures its own cells: never trust a length computed elsewhere.
+            strip = Strip(segments).crop_extend(0, width, base)
+        if not self.bar_shown:
+            return strip
+        cells = self.bar_cells()
+        return Strip.join([strip, Strip([cells[y]] if 0 <= y < len(cells) else [], BAR_W)])
 
     def segments(self, item: ListRow, cursor: bool, width: int) -> list[Segment]:
         """The segments of one row, `width` cells in all, each tagged with its role

@@ -113,6 +113,20 @@ async def test_a_filter_without_results_empties_the_detail_when_typing_pauses(
         assert shown_id(detail) is None
 
 
+def thumb_rows(papers: PaperList) -> list[int]:
+    """The lines on which the list draws its scrollbar's thumb (a bar glyph, or a reversed
+    cell, in its last column); fails unless every line has that column."""
+    rows = []
+    for y in range(papers.scrollable_content_region.height):
+        strip = papers.render_line(y)
+        assert strip.cell_length == papers.rows_width + 1
+        cell = list(strip.crop(papers.rows_width))
+        assert len(cell) == 1
+        if cell[0].text != " " or (cell[0].style and cell[0].style.reverse):
+            rows.append(y)
+    return rows
+
+
 async def test_the_list_scrollbar_follows_the_row_count(make_app: MakeApp, data_dir: Path) -> None:
     everything = library_ids(data_dir, "")
     few = library_ids(data_dir, "speech")
@@ -120,20 +134,23 @@ async def test_the_list_scrollbar_follows_the_row_count(make_app: MakeApp, data_
     async with app.run_test(size=(120, 20)) as pilot:
         await settle(pilot)
         papers = main(app).query_one(PaperList)
-        height = papers.size.height
+        height = papers.scrollable_content_region.height
+        full = papers.scrollable_content_region.width
         assert len(few) < height < len(everything)
-        bar = papers.vertical_scrollbar
-        assert papers.show_vertical_scrollbar and bar.display
-        assert bar.window_virtual_size == len(everything)
-        full_width = papers.scrollable_content_region.width
+        assert papers.bar_shown and papers.rows_width == full - 1
+        top = thumb_rows(papers)
+        assert top and max(top) < height // 2
+        await pilot.press("G")  # the last paper: the thumb goes to the bottom
+        await settle(pilot)
+        assert papers.scroll_offset.y == len(everything) - height
+        bottom = thumb_rows(papers)
+        assert bottom and min(bottom) >= height // 2
         await pilot.press("slash", *"speech")
         await settle(pilot)
-        assert papers.count == len(few)
-        assert not papers.show_vertical_scrollbar and not bar.display
-        assert papers.scrollable_content_region.width == full_width + 1  # the bar's column
+        assert papers.count == len(few) and papers.scroll_offset.y == 0
+        assert not papers.bar_shown and papers.rows_width == full  # the rows take its column
+        assert all(papers.render_line(y).cell_length == full for y in range(height))
         await pilot.press("ctrl+u")  # the filter emptied: every paper again
         await settle(pilot)
-        assert papers.count == len(everything)
-        assert papers.show_vertical_scrollbar and bar.display
-        assert bar.window_virtual_size == len(everything)
-        assert papers.scrollable_content_region.width == full_width
+        assert papers.count == len(everything) and papers.bar_shown
+        assert thumb_rows(papers) == top
