@@ -93,6 +93,9 @@ class MainScreen(
         self.init_discovery()
         self._files_seen: tuple[FileStamp, ...] | None = None  # see _watch_library
         self._detail_timer: Timer | None = None  # a detail held while typing (hold_detail)
+        # The list pane, kept (a DOM query on each keystroke's several reads cost ~1 ms).
+        self._papers = PaperList(id="papers")
+        self._date_boxes: list[Input] | None = None  # see _fit_layout
 
     # -- layout --------------------------------------------------------------------------------
 
@@ -107,7 +110,7 @@ class MainScreen(
         )
         yield Static("", id="message", markup=False)
         with Horizontal(id="panes"):
-            yield PaperList(id="papers")
+            yield self._papers
             yield PaperDetail(id="detail").data_bind(MainScreen.item)
         yield Static("", id="status")
         yield KeyBar()
@@ -137,7 +140,9 @@ class MainScreen(
         (the query takes `date:`), `-tiny` hides the view tabs too."""
         self.set_class(width < NARROW, "-narrow")
         self.set_class(width < TINY, "-tiny")
-        for box in self.query("#since, #until").results(Input):
+        if self._date_boxes is None:
+            self._date_boxes = list(self.query("#since, #until").results(Input))
+        for box in self._date_boxes:
             box.set_class(not box.value, "-empty")
 
     def _watch_library(self) -> None:
@@ -178,14 +183,19 @@ class MainScreen(
 
     @property
     def paper_list(self) -> PaperList:
-        """The list pane."""
-        return self.query_one(PaperList)
+        """The list pane (NoMatches once the screen has lost it, as a query would)."""
+        if not self.has_panes:
+            return self.query_one(PaperList)
+        return self._papers
 
     @property
     def has_panes(self) -> bool:
         """False once the screen has lost its panes (it was closed): then a late palette
         command, worker result or timer finds nothing to act on and does nothing."""
-        return bool(self.query(PaperList))
+        node: DOMNode | None = self._papers
+        while node is not None and node is not self:
+            node = node.parent
+        return node is self
 
     async def run_action(
         self, action: str, namespaces: Mapping[str, DOMNode] | None = None

@@ -180,6 +180,7 @@ class PaperList(ScrollView, can_focus=True, inherit_bindings=False):
         self._inks: dict[tuple[str, str, bool], Ink] = {}
         self._base: Style | None = None  # see base_style
         self._bar: tuple[tuple[int, int, float], list[Segment]] | None = None  # bar_cells
+        self._frame: Region | None = None  # the content region during a render
 
     # -- data ----------------------------------------------------------------------------------
 
@@ -223,15 +224,20 @@ class PaperList(ScrollView, can_focus=True, inherit_bindings=False):
         top = int(self.scroll_offset.y)
         return range(top, min(self._count, top + self.size.height))
 
+    def _region(self) -> Region:
+        """The region the rows are drawn in (read once a render: see render_lines)."""
+        return self._frame or self.scrollable_content_region
+
     @property
     def bar_shown(self) -> bool:
         """True when the rows do not all fit: the last column is the scrollbar."""
-        return self._count > self.scrollable_content_region.height
+        return self._count > self._region().height
 
     @property
     def rows_width(self) -> int:
         """Cells of a row: the list's width less the scrollbar's column when it is shown."""
-        return self.scrollable_content_region.width - (BAR_W if self.bar_shown else 0)
+        region = self._region()
+        return region.width - (BAR_W if self._count > region.height else 0)
 
     @property
     def allow_vertical_scroll(self) -> bool:
@@ -344,13 +350,17 @@ class PaperList(ScrollView, can_focus=True, inherit_bindings=False):
 
     def render_lines(self, crop: Region) -> list[Strip]:
         self._base = None  # the pane's style, read again once for this render (`base_style`)
-        return super().render_lines(crop)
+        self._frame = self.scrollable_content_region  # and its region, for this render only
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._frame = None
 
     def bar_cells(self) -> list[Segment]:
         """The scrollbar's cell on each line of the list (for the count, the height and the
         scroll offset), drawn as Textual's ScrollBar draws itself: its renderer and the
         list's `scrollbar-background` and `scrollbar-color`."""
-        height = self.scrollable_content_region.height
+        height = self._region().height
         position = int(self.scroll_offset.y * 8) / 8
         key = (self._count, height, position)
         if self._bar is None or self._bar[0] != key:
@@ -384,7 +394,9 @@ class PaperList(ScrollView, can_focus=True, inherit_bindings=False):
         return self._base
 
     def render_line(self, y: int) -> Strip:
-        width = self.rows_width
+        region = self._region()
+        bar = self._count > region.height
+        width = region.width - (BAR_W if bar else 0)
         index = int(self.scroll_offset.y) + y
         base = self.base_style
         item = self.row(index)
@@ -394,7 +406,7 @@ class PaperList(ScrollView, can_focus=True, inherit_bindings=False):
             segments = self.segments(item, index == self.cursor, width)
             # The strip measures its own cells: never trust a length computed elsewhere.
             strip = Strip(segments).crop_extend(0, width, base)
-        if not self.bar_shown:
+        if not bar:
             return strip
         cells = self.bar_cells()
         return Strip.join([strip, Strip([cells[y]] if 0 <= y < len(cells) else [], BAR_W)])
