@@ -236,9 +236,10 @@ class MainScreen(
         self.follow_detail(event.index)
 
     def follow_detail(self, index: int) -> None:
-        """The detail pane follows the list to the paper at `index` (-1: none): at once, or
-        once typing pauses while the focus is in the filter bar (`hold_detail`)."""
-        if isinstance(self.focused, FilterInput):
+        """The detail pane follows the list to the paper at `index` (-1: none): at once, or,
+        when new results moved it while the focus is in the filter bar, once typing pauses
+        (`hold_detail`). A move of the user's own (↓ in the filter) shows at once."""
+        if isinstance(self.focused, FilterInput) and not self.moved_since_results:
             self.hold_detail()
         else:
             self.show_detail(index)

@@ -163,6 +163,11 @@ class SearchRunner(Screen[None]):
         self._moved = True
         self._left = None
 
+    @property
+    def moved_since_results(self) -> bool:
+        """True when the user moved the cursor since the rows shown now arrived."""
+        return self._moved
+
     def drop_early_moves(self) -> None:
         """A jump to the first or last row: the moves made so far no longer count."""
         self._early_moves = None

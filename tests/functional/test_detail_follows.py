@@ -75,6 +75,29 @@ async def test_typing_holds_the_detail_and_leaving_the_filter_shows_it_at_once(
         assert shown_id(detail) == expected[0]
 
 
+async def test_a_move_of_the_users_own_from_the_filter_shows_at_once(
+    make_app: MakeApp, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(main_screen, "DETAIL_QUIET", 60.0)
+    expected = library_ids(data_dir, "speech")
+    app = make_app(Filters(state="all"))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        screen = main(app)
+        detail = screen.query_one(PaperDetail)
+        await pilot.press("slash", *"speech")
+        await results_in(pilot)
+        assert screen.detail_held
+        await pilot.press("down")  # the list's cursor, from the filter: no waiting for a pause
+        await pilot.pause()
+        assert not screen.detail_held and shown_id(detail) == expected[1]
+        assert app.focused is not None and app.focused.id == "query"
+        await pilot.press("q")  # typing again: "speechq" matches nothing, the pane waits
+        await results_in(pilot)
+        assert ids(app) == library_ids(data_dir, "speechq") == []
+        assert screen.detail_held and shown_id(detail) == expected[1]
+
+
 async def test_the_detail_follows_once_typing_pauses(
     make_app: MakeApp, data_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
