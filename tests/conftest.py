@@ -1,7 +1,9 @@
-"""Shared fixtures: isolated data dirs, the bundled sample dumps, an indexed sample library."""
+"""Shared fixtures: isolated data dirs, the bundled sample dumps, an indexed sample library; and
+how a run is spread over processes (pytest-xdist, `-n auto --dist loadfile` in pyproject.toml)."""
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,6 +19,65 @@ from tests.indexing import index_into
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE_DIR = REPO / "paperbrowse" / "sample"
 SAMPLE_FILES = sorted(SAMPLE_DIR.glob("*.txt"))
+
+# The test files that take longest as a whole (module fixtures included), slowest first, as
+# measured by `pytest --durations=0` over the full suite (stop 20). A run in processes hands each
+# worker a whole file at a time (`--dist loadfile`), in collection order: these go out first, so
+# that the last files handed out are short ones and the workers end together. Only the order
+# changes; every test still runs.
+SLOWEST_FILES = (
+    "tests/unit/test_pages_roundtrip.py",
+    "tests/functional/test_faults.py",
+    "tests/unit/test_library.py",
+    "tests/functional/test_bad_input.py",
+    "tests/functional/test_cli.py",
+    "tests/unit/test_corpus.py",
+    "tests/unit/test_patterns.py",
+    "tests/functional/test_themes.py",
+    "tests/snapshots/test_snapshots.py",
+    "tests/functional/test_triage_disk.py",
+    "tests/functional/test_data_dir.py",
+    "tests/unit/test_index_scale.py",
+    "tests/functional/test_benchmarks.py",
+)
+
+
+def _files_named(config: pytest.Config) -> bool:
+    """Whether the command line names test files (`pytest tests/unit/test_x.py`, a few of them,
+    `…/test_x.py::test_y`) rather than the suite or a directory: such a run is quicker in this
+    process alone than with workers that each start, import and collect first (~4 s each)."""
+    files = [arg.split("::", 1)[0] for arg in config.args]
+    return bool(files) and all(name.endswith(".py") for name in files)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """How many worker processes `-n auto` starts: one per CPU this process may run on (not the
+    machine's count, which a container's CPU limit does not lower); none for a run of named
+    files (`-n 2` still asks for two), or when `--snapshot-update` rewrites snapshots (syrupy
+    removes unused snapshot files only in a run without workers).
+    `PYTEST_XDIST_AUTO_NUM_WORKERS` overrides it, as pytest-xdist's own hook does."""
+    override = os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS")
+    if override and override.isdigit():
+        return int(override)
+    if _files_named(config) or config.getoption("--snapshot-update", default=False):
+        return 0
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        cpus = os.cpu_count() or 1
+    return cpus if cpus > 1 else 0
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The files of SLOWEST_FILES first, slowest first; the others after them, in their order."""
+    rank = {name: n for n, name in enumerate(SLOWEST_FILES)}
+
+    def key(item: pytest.Item) -> int:
+        path = Path(item.path).resolve().relative_to(REPO).as_posix()
+        return rank.get(path, len(rank))
+
+    items.sort(key=key)  # stable: the tests of a file keep their order
 
 
 @pytest.fixture(autouse=True)
