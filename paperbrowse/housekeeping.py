@@ -17,7 +17,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-from paperbrowse.engine.whoosh_internals import committed_files
 from paperbrowse.manifest import Manifest
 from paperbrowse.paths import (
     CATALOG_FILE,
@@ -29,6 +28,11 @@ from paperbrowse.paths import (
 )
 
 _COPY_NAME = re.compile(r"stdin-[0-9a-f]{6,64}\.txt")
+# The names Whoosh gives an index's files (whoosh/index.py `TOC._filename`, `_segment_pattern`;
+# whoosh/codec/base.py `Segment.make_filename`; the lock of `FileStorage.lock`), index "MAIN".
+_TOC_NAME = re.compile(r"_MAIN_[0-9]+\.toc")
+_SEGMENT_NAME = re.compile(r"MAIN_([0-9a-z]{16})\.[A-Za-z0-9_.]+")
+_LOCK_NAME = "MAIN_WRITELOCK"
 
 
 def keep_piped(data_dir: Path, piped: dict[str, bytes], new: list[Path]) -> dict[str, str]:
@@ -91,7 +95,14 @@ def clear_debris(data_dir: Path, meta: Manifest) -> None:
 def clear_index_debris(folder: Path) -> None:
     """Remove every file and directory of an index that its latest commit does not use:
     partial segments, Whoosh's temp directories and job files of a failed or killed writer.
-    The commit's TOC, its segments' files, the lock file and the catalog stay."""
+    The commit's TOC, its segments' files, the lock file and the catalog stay.
+
+    When the names alone show nothing to remove (`may_hold_debris`), Whoosh is not imported
+    and the TOC's schema not unpickled: the unchanged `index` run's largest cost once was."""
+    if not may_hold_debris(folder):
+        return
+    from paperbrowse.engine.whoosh_internals import committed_files
+
     committed = committed_files(folder)
     if committed is None:  # no index here yet, or a damaged one: leave it to the error message
         return
@@ -110,3 +121,30 @@ def clear_index_debris(folder: Path) -> None:
             else:
                 with contextlib.suppress(OSError):
                     os.unlink(entry.path)
+
+
+def may_hold_debris(folder: Path) -> bool:
+    """False when every name in the index directory `folder` is one `clear_index_debris` keeps,
+    told from the names and the TOC's bytes without unpickling it: exactly one TOC
+    (`_MAIN_<generation>.toc`), the lock file, the catalog, and files of segments (`MAIN_<id>.*`)
+    whose 16-character ids the TOC holds (Whoosh pickles each segment's id as a string). True
+    otherwise (another TOC, a temp file or directory, a segment the TOC does not name, a
+    catalog being saved, an unreadable directory): the caller then reads the TOC to decide."""
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return True
+    tocs = [name for name in names if _TOC_NAME.fullmatch(name)]
+    if len(tocs) != 1:
+        return True
+    try:
+        toc = (folder / tocs[0]).read_bytes()
+    except OSError:
+        return True
+    for name in names:
+        if name in (tocs[0], _LOCK_NAME, CATALOG_FILE):
+            continue
+        segment = _SEGMENT_NAME.fullmatch(name)
+        if segment is None or segment.group(1).encode("ascii") not in toc:
+            return True
+    return False

@@ -19,8 +19,8 @@ from paperbrowse.limits import DEFAULT_MAX_BYTES
 from paperbrowse.paths import WRITE_LOCK, demo_data_dir
 
 if TYPE_CHECKING:
+    from paperbrowse.index_report import IndexReport
     from paperbrowse.library import Library
-    from paperbrowse.merging import IndexReport
     from paperbrowse.sources import Source
 
 
@@ -59,7 +59,7 @@ def index(
     unchanged = None if rebuild else unchanged_run(data_dir, [s.path for s in sources])
     before = None
     if unchanged is not None:
-        from paperbrowse.merging import IndexReport
+        from paperbrowse.index_report import IndexReport
 
         report = IndexReport(files_read=unchanged, files_unchanged=unchanged)
     else:
@@ -205,7 +205,7 @@ def _upgrade(
     from paperbrowse.library import Library
     from paperbrowse.manifest import read_manifest
     from paperbrowse.migration import upgrade
-    from paperbrowse.schema import SCHEMA_VERSION, changes_since
+    from paperbrowse.schema_history import SCHEMA_VERSION, changes_since
 
     dumps = len(read_manifest(data_dir).get("sources", {}))
     print(

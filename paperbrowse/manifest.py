@@ -22,7 +22,7 @@ from typing import Any, TypedDict, cast
 
 from paperbrowse.errors import LibraryBusy, LibraryError, LibraryOutdated
 from paperbrowse.paths import MANIFEST, WRITE_LOCK, atomic_write, ensure_private_dir
-from paperbrowse.schema import SCHEMA_VERSION
+from paperbrowse.schema_history import SCHEMA_VERSION
 
 _INDEX_NAME = re.compile(r"index-[0-9]+")
 

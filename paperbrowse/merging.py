@@ -1,5 +1,5 @@
 """How the records of one index run merge with the stored papers (used by indexer.py), and
-what the run did (`IndexReport`).
+what the run did (`IndexReport`, index_report.py).
 
 Which stored documents a run must merge again (`affected_documents`), the papers the records
 make (identity.group, schema.merge_variants) and their documents (`write_papers`), and the
@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 from array import array
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -22,41 +21,13 @@ from paperbrowse.catalog import live_ids
 from paperbrowse.engine.whoosh_internals import open_index_dir
 from paperbrowse.errors import LibraryError
 from paperbrowse.identity import Key, aliases, group_labels, key_of, lookup_terms
+from paperbrowse.index_report import IndexReport as IndexReport  # re-exported
 from paperbrowse.paths import state_db
 from paperbrowse.run_records import RunRecords
 from paperbrowse.schema import document, merge_variants, record_paper, source_token
 from paperbrowse.triage import TriageError, TriageStore
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total): read, write, catalog
-
-
-@dataclass
-class IndexReport:
-    """What one `index` run did.
-
-    Parsed papers add up: `papers_parsed` == `new` + `updated` + `unchanged` + `duplicates`,
-    where `duplicates` counts the parsed records that were another record of a paper parsed in
-    this run (the same paper in two dumps, or twice in one), so each paper is counted once.
-    Papers no record of this run belongs to are counted apart: `dropped`, stored papers that
-    changed although this run parsed none of their records (a changed dump no longer holds
-    them, another still does), and `removed`, those no dump holds any more. `merged` counts
-    stored papers found to be another stored paper and joined to it."""
-
-    files_read: int = 0
-    files_unchanged: int = 0
-    papers_parsed: int = 0
-    new: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    removed: int = 0
-    merged: int = 0  # stored papers found to be another stored paper, and joined to it
-    duplicates: int = 0
-    dropped: int = 0
-    warnings: list[str] = field(default_factory=list)
-    failures: list[str] = field(default_factory=list)
-    # Per id written under a new name, the stored ids it replaces (a re-titled paper's new
-    # title-based id, a paper that gained an arXiv id): counted updated, so not arrivals.
-    renamed: dict[str, set[str]] = field(default_factory=dict)
 
 
 def previous_ids(folder: Path) -> set[str] | None:

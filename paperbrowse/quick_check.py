@@ -33,7 +33,7 @@ from typing import TypedDict, cast
 from paperbrowse.errors import LibraryError
 from paperbrowse.manifest import Manifest, RecordedDump, read_manifest, write_lock
 from paperbrowse.paths import MANIFEST, private_umask
-from paperbrowse.schema import SCHEMA_VERSION
+from paperbrowse.schema_history import SCHEMA_VERSION
 
 # Two seconds: the coarsest timestamp of a common file system (FAT), and well over the clock
 # tick by which Linux file systems advance their nanosecond times.

@@ -23,39 +23,10 @@ from whoosh.util.times import datetime_to_long
 from paperbrowse.analysis import StemmedText, WordsText, arxiv_analyzer, name_analyzer
 from paperbrowse.dates import DateError, parse_bound
 from paperbrowse.models import Paper, merge, normalise_title
+from paperbrowse.schema_history import SCHEMA_VERSION as SCHEMA_VERSION  # the version, re-exported
 
-# Why each version changed: a library built by an earlier one is rebuilt from its recorded
-# dumps when first opened (index_commands.ready_library), and the progress line quotes the reasons.
-SCHEMA_HISTORY = {
-    1: "first release",
-    2: "fast indexing analyzer",
-    3: "set-based matching and word-pair fields",
-    4: "per-generation catalog; word-pair fields dropped",
-    5: "a words field for unfielded matching",
-    6: "postings side files and compact positions",
-    7: "an unfielded word is title or abstract, scored as one field (BM25F)",
-    8: (
-        "the number after a card's date is its comment count, not upvotes; papers gain arXiv "
-        "ids, author names, GitHub stars and AI summaries, and a paper with an arXiv id is one "
-        "record whatever its title"
-    ),
-    9: "wildcards match whole words, not stems; any file name can name a dump",
-}
-SCHEMA_VERSION = max(SCHEMA_HISTORY)
 NUMBER_FIELDS = ("upvotes", "comments", "authors", "stars")  # integer columns, None = absent
 _DAY_US = 86_400_000_000
-
-
-def changes_since(version: int) -> str:
-    """Why a library of schema `version` must be rebuilt, for one line: the reasons of the two
-    versions after it (the ones a user of the last releases meets), and how many more changed."""
-    later = sorted(v for v in SCHEMA_HISTORY if v > version)
-    if not later:
-        return ""
-    shown = "; ".join(SCHEMA_HISTORY[v] for v in later[-2:])
-    earlier = len(later) - 2
-    more = f" (and {earlier} earlier change{'s' if earlier > 1 else ''})" if earlier > 0 else ""
-    return shown + more
 
 
 class PaperDate(fields.DATETIME):  # type: ignore[misc]  # Whoosh ships no types: its classes are Any

@@ -21,7 +21,6 @@ from paperbrowse.models import Paper
 from paperbrowse.pages import DumpError, ParseResult, parse_capture, read_capture
 from paperbrowse.pages.decoding import html_error, is_html_name
 from paperbrowse.pages.reading import file_type, not_regular, read_limited
-from paperbrowse.schema import paper_record
 
 
 @dataclass
@@ -194,4 +193,6 @@ def parse_source(source: Source, data: bytes, mtime: float | None, year: int | N
 
 def records_bytes(records: Sequence[Paper]) -> bytes:
     """What identifies a source of already-parsed records (for its recorded hash)."""
+    from paperbrowse.schema import paper_record  # imports Whoosh: not for an unchanged run
+
     return json.dumps([paper_record(p) for p in records], sort_keys=True).encode("utf-8")

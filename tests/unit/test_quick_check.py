@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 
 import pytest
 
-from paperbrowse import quick_check, run_parse
+from paperbrowse import housekeeping, quick_check, run_parse
 from paperbrowse.errors import LibraryBusy
 from paperbrowse.library import Library
 from paperbrowse.manifest import write_lock
@@ -218,3 +220,61 @@ def test_unchanged_run_waits_for_no_writer(tmp_path: Path, settled: None) -> Non
     run(Library(data), a)
     with write_lock(data), pytest.raises(LibraryBusy):
         quick_check.unchanged_run(data, [a])
+
+
+def plant(folder: Path, debris: str) -> None:
+    """One kind of what a killed writer leaves in an index directory (Whoosh's file names)."""
+    if debris == "segment":  # a compound segment the TOC does not name (a 16-character id)
+        (folder / "MAIN_0123456789abcdef.seg").write_bytes(b"x" * 1000)
+    elif debris == "segment_part":  # a file of a segment that was never compounded
+        (folder / "MAIN_0123456789abcdef.trm").write_bytes(b"x")
+    elif debris == "older_toc":
+        generation = max(int(p.stem.split("_")[-1]) for p in folder.glob("_MAIN_*.toc"))
+        assert generation > 0
+        (folder / f"_MAIN_{generation - 1}.toc").write_bytes(b"x")
+    elif debris == "temp_dir":
+        (folder / "abcdef.tmp").mkdir()
+        (folder / "abcdef.tmp" / "job.doclist").write_bytes(b"x")
+
+
+@pytest.mark.parametrize("debris", ["segment", "segment_part", "older_toc", "temp_dir"])
+def test_an_unchanged_run_clears_what_a_killed_writer_left_in_the_index(
+    tmp_path: Path, settled: None, debris: str
+) -> None:
+    a = write_page(tmp_path / "a.txt", ["Sparse Attention at Scale"])
+    data = tmp_path / "lib"
+    library = Library(data)
+    run(library, a)
+    folder = data / library.manifest()["index"]
+    clean = sorted(os.listdir(folder))
+    assert not housekeeping.may_hold_debris(folder)
+    plant(folder, debris)
+    assert housekeeping.may_hold_debris(folder)
+    assert quick_check.unchanged_run(data, [a]) == 1
+    assert sorted(os.listdir(folder)) == clean
+    assert titles(Library(data)) == {"Sparse Attention at Scale"}
+
+
+UNCHANGED_RUN = """
+import sys
+from paperbrowse import quick_check
+from paperbrowse.cli import main
+
+quick_check.RACY_NS = -3600 * 10**9  # the test's files count as old enough to stamp
+code = main(["--data-dir", sys.argv[1], "index", sys.argv[2]])
+print(code, sorted({m.split(".")[0] for m in sys.modules} & {"whoosh", "numpy", "textual"}))
+"""
+
+
+def test_an_unchanged_run_loads_neither_whoosh_nor_numpy(tmp_path: Path, settled: None) -> None:
+    a = write_page(tmp_path / "a.txt", ["Sparse Attention at Scale"])
+    data = tmp_path / "lib"
+    run(Library(data), a)
+    proc = subprocess.run(
+        [sys.executable, "-c", UNCHANGED_RUN, str(data), str(a)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.stdout.split("\n")[0] == "0 []", proc.stderr
+    assert "1 file read (1 unchanged)" in proc.stderr
