@@ -21,6 +21,7 @@ from collections.abc import Callable
 from typing import Any, Protocol
 
 from whoosh.codec.whoosh3 import (
+    LENGTHS_COLUMN,
     WHOOSH3_HEADER_MAGIC,
     W3Codec,
     W3FieldWriter,
@@ -30,7 +31,7 @@ from whoosh.codec.whoosh3 import (
 )
 from whoosh.matching import ListMatcher
 from whoosh.system import pack_ushort
-from whoosh.util.numeric import length_to_byte
+from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
 from paperbrowse.engine.term_pool import TermPool
@@ -273,6 +274,11 @@ class _CapturingFieldWriter(W3FieldWriter):  # type: ignore[misc]  # Whoosh ship
         self._capture: bool | None = None
         self._word_list = False
 
+    def _create_file(self, ext: str) -> Any:
+        structfile = super()._create_file(ext)
+        structfile.file = _CountedFile(structfile.file)
+        return structfile
+
     def start_field(self, fieldname: str, fieldobj: Any) -> None:
         super().start_field(fieldname, fieldobj)
         self._capture = self._codec_policy.captured(fieldname)
@@ -357,6 +363,10 @@ def term_info_bytes(terminfo: Any) -> bytes:
     return bytes(head) + out.getvalue()
 
 
+# Field length by length byte (whoosh.util.numeric.byte_to_length; a zero byte: no length).
+_BYTE_LENGTHS = [0] + [byte_to_length(b) for b in range(1, 256)]
+
+
 class _LengthCache:
     """`doc_field_length` of a per-document reader, one column read per field."""
 
@@ -369,9 +379,25 @@ class _LengthCache:
         """The field's length for every document number of the segment (0: none)."""
         column = self._columns.get(fieldname)
         if column is None:
-            length = self._reader.doc_field_length
-            column = [length(d, fieldname, 0) for d in range(self._count)]
-            self._columns[fieldname] = column
+            column = self._columns[fieldname] = self._read(fieldname)
+        return column
+
+    def _read(self, fieldname: str) -> list[int]:
+        """The field's length column in one read: the W3 per-document reader's
+        `doc_field_length` asks the file system whether the column exists and reads one byte
+        for every document (a fifteenth of writing a segment's postings)."""
+        reader, count = self._reader, self._count
+        cached = getattr(reader, "_cached_reader", None)
+        creader = cached(f"_{fieldname}_len", LENGTHS_COLUMN) if cached is not None else None
+        if cached is not None and creader is None:
+            return [0] * count  # no length column: doc_field_length gives the default
+        if creader is None or getattr(creader, "_fixedlen", None) != 1:
+            length = reader.doc_field_length
+            return [length(d, fieldname, 0) or 0 for d in range(count)]
+        stored = min(int(creader._count), count)
+        raw = creader._dbfile.get(creader._basepos, stored) if stored else b""
+        column = [_BYTE_LENGTHS[b] for b in raw]
+        column.extend([_BYTE_LENGTHS[creader._default]] * (count - len(column)))
         return column
 
     def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int:
@@ -379,6 +405,31 @@ class _LengthCache:
         if 0 <= docnum < len(column) and (column[docnum] or not default):
             return column[docnum]
         return int(self._reader.doc_field_length(docnum, fieldname, default))
+
+
+class _CountedFile:
+    """A file being written whose position is counted here: `BufferedWriter.tell` asks the
+    operating system (an lseek) on every call, and Whoosh's term index and postings writers
+    ask about four times a term. Everything else is the wrapped file's."""
+
+    def __init__(self, raw: Any) -> None:
+        self._raw = raw
+        self._pos = raw.tell()
+
+    def write(self, data: Any) -> int:
+        written = self._raw.write(data)
+        self._pos += written
+        return int(written)
+
+    def tell(self) -> int:
+        return self._pos
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        self._pos = int(self._raw.seek(offset, whence))
+        return self._pos
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._raw, name)
 
 
 # ---------------------------------------------------------------------------------------------
