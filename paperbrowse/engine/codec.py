@@ -68,6 +68,35 @@ ENTRY = np.dtype(list(zip(ENTRY_FIELDS, ("<i8", "<u4", "<i4", "u1"), strict=True
 INLINE_LIMIT = 2  # Whoosh's inlinelimit: terms with fewer postings live in their term info
 
 
+_SMALL = 16  # a term's arrays up to this long are packed by struct, longer ones by numpy
+_NUMPY_TYPE = {"H": "<u2", "I": "<u4", "f": "<f4"}
+
+
+def packed(values: Any, code: str) -> bytes:
+    """`values` (an array of unsigned ints or floats) little-endian, each as the struct `code`
+    H (uint16), I (uint32) or f (float32): numpy's `astype(...).tobytes()`, which costs a few
+    microseconds a call even for the one or two postings most terms have."""
+    if len(values) <= _SMALL:
+        return struct.pack(f"<{len(values)}{code}", *values)
+    return np.asarray(values).astype(_NUMPY_TYPE[code]).tobytes()
+
+
+def half_floats(weights: Any) -> bytes | None:
+    """The float32 `weights` as little-endian float16 when every one converts exactly (a
+    round trip gives it back), else None."""
+    if len(weights) > _SMALL:
+        full = np.frombuffer(weights, dtype=np.float32)
+        half = full.astype("<f2")
+        return half.tobytes() if np.array_equal(half.astype(np.float32), full) else None
+    try:
+        packed = struct.pack(f"<{len(weights)}e", *weights)
+    except OverflowError:  # beyond float16's range: numpy's inf, which compares unequal
+        return None
+    if list(struct.unpack(f"<{len(weights)}e", packed)) != list(weights):
+        return None
+    return packed
+
+
 class SideFileWriter:
     """Streams captured postings into one segment's side file (the layout above)."""
 
@@ -125,11 +154,11 @@ class SideFileWriter:
         assert self._key is not None
         handle = self._file
         offset = handle.tell()
-        ids = np.frombuffer(self._ids, dtype=np.uint32)
+        count = len(self._ids)
         if self._word_field is not None:
             width = self._id_widths[self._word_field]
-            handle.write(ids.astype("<u2" if width == 2 else "<u4").tobytes())
-            self._words[self._word_field][1].extend((offset, len(ids)))
+            handle.write(packed(self._ids, "H" if width == 2 else "I"))
+            self._words[self._word_field][1].extend((offset, count))
             self._key = None
             self._ids = array("I")
             self._weights = array("f")
@@ -137,27 +166,25 @@ class SideFileWriter:
         flags = 0
         if self._narrow_ids:
             flags |= NARROW_IDS
-        handle.write(ids.astype("<u2" if self._narrow_ids else "<u4").tobytes())
-        weights = np.frombuffer(self._weights, dtype=np.float32)
-        half = weights.astype("<f2")
-        if np.array_equal(half.astype(np.float32), weights):
+        handle.write(packed(self._ids, "H" if self._narrow_ids else "I"))
+        half = half_floats(self._weights)
+        if half is not None:
             flags |= NARROW_WEIGHTS
-            handle.write(half.tobytes())
+            handle.write(half)
         else:
-            handle.write(weights.astype("<f4").tobytes())
+            handle.write(packed(self._weights, "f"))
         size = -1
-        if self._positions and len(self._lengths) == len(ids):
+        if self._positions and len(self._lengths) == count:
             blob = b"".join(self._values)
-            lengths = np.frombuffer(self._lengths, dtype=np.uint32)
-            if not len(lengths) or int(lengths.max()) < NARROW_LIMIT:
+            if not count or max(self._lengths) < NARROW_LIMIT:
                 flags |= NARROW_LENGTHS
-                handle.write(lengths.astype("<u2").tobytes())
+                handle.write(packed(self._lengths, "H"))
             else:
-                handle.write(lengths.astype("<u4").tobytes())
+                handle.write(packed(self._lengths, "I"))
             handle.write(blob)
             size = len(blob)
         self._table[term_key(*self._key)] = len(self._table)
-        self._entries.extend((offset, len(ids), size, flags))
+        self._entries.extend((offset, count, size, flags))
         self._key = None
         self._ids = array("I")
         self._weights = array("f")

@@ -414,7 +414,7 @@ class _CountedFile:
 
     def __init__(self, raw: Any) -> None:
         self._raw = raw
-        self._pos = raw.tell()
+        self._pos = int(raw.tell())
 
     def write(self, data: Any) -> int:
         written = self._raw.write(data)
