@@ -14,8 +14,10 @@ terms reader's `_codec` and W3TermInfo's `_struct`, ListMatcher's `_i` and `_ids
 from __future__ import annotations
 
 import bisect
+import hashlib
 import io
 import pickle
+import struct
 import zlib
 from collections.abc import Callable
 from typing import Any, Protocol
@@ -29,6 +31,7 @@ from whoosh.codec.whoosh3 import (
     W3TermInfo,
     W3TermsReader,
 )
+from whoosh.filedb.filetables import md5_hash
 from whoosh.matching import ListMatcher
 from whoosh.system import pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
@@ -39,6 +42,8 @@ from paperbrowse.engine.term_pool import TermPool
 # A postings block whose pickle is shorter than this is stored uncompressed (see
 # _CapturingPostingsWriter._write_block).
 COMPRESS_FROM = 64
+# A term index entry's key and value lengths (whoosh.filedb.filetables `_lengths`).
+_KEY_VALUE_LENGTHS = struct.Struct("!ii")
 
 
 class SideSink(Protocol):
@@ -306,7 +311,19 @@ class _CapturingFieldWriter(W3FieldWriter):  # type: ignore[misc]  # Whoosh ship
         # _codecs.encode: 98 bytes for one posting of `keys`, 40 this way).
         terminfo = self._postwriter.finish_postings()
         keybytes = pack_ushort(self._fieldid) + self._btext
-        self._tindex.add(keybytes, term_info_bytes(terminfo))
+        valbytes = term_info_bytes(terminfo)
+        # OrderedHashWriter.add (the term index), inlined: one write instead of three, the
+        # position counted once, and md5_hash's value without its hex round trip.
+        tindex = self._tindex
+        if keybytes <= tindex.lastkey:
+            raise ValueError(f"Keys must increase: {tindex.lastkey!r}..{keybytes!r}")
+        dbfile = tindex.dbfile
+        pos = dbfile.tell()
+        tindex.index.append(pos)
+        dbfile.write(_KEY_VALUE_LENGTHS.pack(len(keybytes), len(valbytes)) + keybytes + valbytes)
+        h = term_hash(keybytes) if tindex.hashfn is md5_hash else tindex.hashfn(keybytes)
+        tindex.buckets[h & 255].append((h, pos))
+        tindex.lastkey = keybytes
         if self._capture is not None or self._word_list:
             self._side.finish()
 
@@ -348,6 +365,12 @@ class _CapturingFieldWriter(W3FieldWriter):  # type: ignore[misc]  # Whoosh ship
     def close(self) -> None:
         self._side.close()
         super().close()
+
+
+def term_hash(key: bytes) -> int:
+    """whoosh.filedb.filetables.md5_hash (the term index's hash): the low 32 bits of the key's
+    MD5 digest read as one big-endian number, taken from the digest's last four bytes."""
+    return int.from_bytes(hashlib.md5(key, usedforsecurity=False).digest()[12:], "big")
 
 
 def term_info_bytes(terminfo: Any) -> bytes:

@@ -120,3 +120,12 @@ def test_a_field_with_values_for_only_some_postings_is_refused() -> None:
     pool.add(("title", b"arm", 1, 1.0, b""))
     with pytest.raises(ValueError, match="some postings have no value"):
         list(pool.iter_postings())
+
+
+def test_the_term_index_hash_is_whooshs() -> None:
+    from whoosh.filedb.filetables import md5_hash
+
+    from paperbrowse.engine.whoosh_writer import term_hash
+
+    keys = [b"", b"\x00\x05model", "über".encode(), *(bytes([i % 256]) * i for i in range(1, 300))]
+    assert [term_hash(k) for k in keys] == [md5_hash(k) for k in keys]
