@@ -33,7 +33,7 @@ from whoosh.codec.whoosh3 import (
 )
 from whoosh.filedb.filetables import md5_hash
 from whoosh.matching import ListMatcher
-from whoosh.system import pack_ushort
+from whoosh.system import pack_int, pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
@@ -247,9 +247,8 @@ class _CapturingPostingsWriter(W3PostingsWriter):  # type: ignore[misc]  # Whoos
         )
         infobytes = pickle.dumps(info, 2)
         blocklength = len(infobytes) + len(databytes)
-        postfile.write_int(-blocklength if last else blocklength)
-        postfile.write(infobytes)
-        postfile.write(databytes)
+        # Whoosh's write_int, then the two pickles: one write.
+        postfile.write(pack_int(-blocklength if last else blocklength) + infobytes + databytes)
         self._blockcount += 1
         self._new_block()
 
