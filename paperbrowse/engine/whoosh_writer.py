@@ -19,7 +19,7 @@ import io
 import pickle
 import struct
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, Protocol
 
 from whoosh.codec.whoosh3 import (
@@ -33,11 +33,11 @@ from whoosh.codec.whoosh3 import (
 )
 from whoosh.filedb.filetables import md5_hash
 from whoosh.matching import ListMatcher
-from whoosh.system import pack_int, pack_ushort
+from whoosh.system import pack_int, pack_long, pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
-from paperbrowse.engine.term_pool import TermPool
+from paperbrowse.engine.term_pool import TermPool, TermPostings
 
 # A postings block whose pickle is shorter than this is stored uncompressed (see
 # _CapturingPostingsWriter._write_block).
@@ -310,9 +310,13 @@ class _CapturingFieldWriter(W3FieldWriter):  # type: ignore[misc]  # Whoosh ship
         # _codecs.encode: 98 bytes for one posting of `keys`, 40 this way).
         terminfo = self._postwriter.finish_postings()
         keybytes = pack_ushort(self._fieldid) + self._btext
-        valbytes = term_info_bytes(terminfo)
-        # OrderedHashWriter.add (the term index), inlined: one write instead of three, the
-        # position counted once, and md5_hash's value without its hex round trip.
+        self._add_term_info(keybytes, term_info_bytes(terminfo))
+        if self._capture is not None or self._word_list:
+            self._side.finish()
+
+    def _add_term_info(self, keybytes: bytes, valbytes: bytes) -> None:
+        """OrderedHashWriter.add (the term index), inlined: one write instead of three, the
+        position counted once, and md5_hash's value without its hex round trip."""
         tindex = self._tindex
         if keybytes <= tindex.lastkey:
             raise ValueError(f"Keys must increase: {tindex.lastkey!r}..{keybytes!r}")
@@ -323,8 +327,6 @@ class _CapturingFieldWriter(W3FieldWriter):  # type: ignore[misc]  # Whoosh ship
         h = term_hash(keybytes) if tindex.hashfn is md5_hash else tindex.hashfn(keybytes)
         tindex.buckets[h & 255].append((h, pos))
         tindex.lastkey = keybytes
-        if self._capture is not None or self._word_list:
-            self._side.finish()
 
     def add_postings(self, schema: Any, lengths: Any, items: Any) -> None:
         # Whoosh looks up each posting's field length in the new segment's length column
@@ -343,6 +345,10 @@ class _CapturingFieldWriter(W3FieldWriter):  # type: ignore[misc]  # Whoosh ship
             self.start_field(fieldname, schema[fieldname])
             column = cache.column(fieldname) if cache is not None else None
             postwriter = self._postwriter
+            if not postwriter.whoosh_copy:
+                self._add_side_only_terms(terms, column, limit)
+                self.finish_field()
+                continue
             for btext, ids, weights, values in terms:
                 self.start_term(btext)
                 count = len(ids)
@@ -360,6 +366,64 @@ class _CapturingFieldWriter(W3FieldWriter):  # type: ignore[misc]  # Whoosh ship
                         postwriter._write_block()
                 self.finish_term()
             self.finish_field()
+
+    def _add_side_only_terms(
+        self, terms: Iterator[TermPostings], column: list[int] | None, limit: int
+    ) -> None:
+        """The terms of a side-only field (CapturingCodec.side_only): each block goes to the
+        side sink, and the term info is the one Whoosh's postings writer would make of the same
+        blocks (W3TermInfo.add_block per block, then `to_bytes` with an empty extent in .pst),
+        computed here without a postings writer, a term info object or a call per block."""
+        side = self._side
+        fieldname = self._fieldname
+        capture = self._capture
+        prefix = pack_ushort(self._fieldid)
+        extent = pack_long(self._postfile.tell()) + pack_int(0)  # nothing written to .pst
+        pack_head = W3TermInfo._struct.pack
+        lengths = column.__getitem__ if column is not None else None
+        for btext, ids, weights, values in terms:
+            if capture is not None:
+                side.start(fieldname, btext, capture)
+            else:
+                side.start_word(fieldname, btext)
+            count = len(ids)
+            if values and len(values) != count:
+                raise ValueError(f"field {fieldname!r}: some postings have no value")
+            total: float = 0
+            minlength: int | None = None
+            maxlength = 0
+            maxweight: float = 0
+            for start in range(0, count, limit):
+                end = min(count, start + limit)
+                block_weights = weights[start:end]
+                block_ids = ids[start:end]
+                side.block(block_ids, block_weights, values[start:end])
+                top = max(block_weights)
+                block_min, block_max = None, 0
+                if lengths is not None:
+                    found = [length for length in map(lengths, block_ids) if length]
+                    if found:
+                        block_min, block_max = min(found), max(found)
+                # W3TermInfo.add_block, in its order
+                total += sum(block_weights)
+                if minlength is None:
+                    minlength = block_min
+                elif block_min is not None:  # (Whoosh's min() would fail on None)
+                    minlength = min(minlength, block_min)
+                maxlength = max(maxlength, block_max)
+                maxweight = max(maxweight, top if top > 0 else 0)
+            head = pack_head(
+                False,
+                total,
+                count,
+                0 if minlength is None else length_to_byte(minlength),
+                length_to_byte(maxlength),
+                maxweight,
+                ids[0],
+                ids[-1],
+            )
+            self._add_term_info(prefix + btext, head + extent)
+            side.finish()
 
     def close(self) -> None:
         self._side.close()
