@@ -31,7 +31,7 @@ from paperbrowse.catalog import load_or_build
 from paperbrowse.engine.whoosh_internals import create_index_dir, index_folder, open_index_dir
 from paperbrowse.engine.whoosh_procs import GuardedMpWriter, SubWriterFailed
 from paperbrowse.engine.whoosh_procs import failure_reason as _reason  # one line: why
-from paperbrowse.engine.whoosh_writer import PaperSegmentWriter
+from paperbrowse.engine.whoosh_segment_writer import PaperSegmentWriter
 from paperbrowse.errors import LibraryError, damaged_index
 from paperbrowse.housekeeping import clear_debris, clear_index_debris, keep_piped, read_copy
 from paperbrowse.limits import DEFAULT_MAX_BYTES

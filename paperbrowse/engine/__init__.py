@@ -1,7 +1,9 @@
 """The fast text path under the library: how documents match a query and how they score.
 
-- `whoosh_internals`, `whoosh_writer`, `whoosh_procs`: every use of Whoosh's private attributes
-  (reading; writing a segment; the multiprocess writer), and the
+- `whoosh_internals`, `whoosh_capture_codec`, `whoosh_capture_writers`, `whoosh_segment_files`,
+  `whoosh_segment_writer`, `whoosh_procs`: every use of Whoosh's private attributes (reading; the
+  codec capturing postings for the side files and its postings and field writers; the term
+  index's records and the length cache; writing a segment; the multiprocess writer), and the
   pinned Whoosh version they were written against;
 - `codec`: the postings side files written beside each segment (`SideFileCodec`);
 - `side_files`: reading them (`TermArrays`);

@@ -9,7 +9,7 @@ appended to a side file of the same segment (`<segment>.pbp`). Whoosh packs that
 segment's compound file and deletes it with the segment, so it lives and dies with the postings
 it copies; merges write it again, because they go through the same field writer. Appending a
 block's arrays costs a few microseconds per 128 postings. The hooks into Whoosh's writers are in
-whoosh_writer.py; the reading side is side_files.py.
+whoosh_capture_codec.py and whoosh_capture_writers.py; the reading side is side_files.py.
 
 Segments written since the library was 82 MB at 10,000 papers (half of it postings written twice)
 keep these fields' postings in the side file ONLY: Whoosh's .pst holds no blocks for them, their
@@ -46,7 +46,8 @@ from typing import Any
 
 import numpy as np
 
-from paperbrowse.engine.whoosh_writer import CapturingCodec, SidePostings, SideSink
+from paperbrowse.engine.whoosh_capture_codec import CapturingCodec, SidePostings
+from paperbrowse.engine.whoosh_capture_writers import SideSink
 
 SIDE_EXT = ".pbp"
 # field -> keep its position bytes. `org` joined in the side files' table "captured" entry
@@ -247,7 +248,7 @@ class SideFileCodec(CapturingCodec):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         # A term with one posting (an id, a title key, an arXiv id: most terms of the fields
         # Whoosh keeps) is inlined into its term info: its own postings block in .pst cost ~48
-        # bytes, the inlined posting ~20. Side-only fields never inline (whoosh_writer).
+        # bytes, the inlined posting ~20. Side-only fields never inline (whoosh_capture_writers).
         kwargs.setdefault("inlinelimit", INLINE_LIMIT)
         super().__init__(*args, **kwargs)
         # Segments written from now on keep the captured and word-list fields' postings in the

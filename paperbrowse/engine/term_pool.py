@@ -1,5 +1,5 @@
 """The postings of a segment being written, kept as flat arrays and grouped by term when the
-segment is written (`TermPool`, used by whoosh_writer.PaperSegmentWriter).
+segment is written (`TermPool`, used by whoosh_segment_writer.PaperSegmentWriter).
 
 Whoosh's own pool (`whoosh.writing.PostingPool`) keeps a tuple per posting, about 200 bytes of
 Python objects, sorts them all when the segment is written, and past its `limitmb` spills

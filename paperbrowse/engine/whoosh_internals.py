@@ -13,12 +13,18 @@ use against its source again:
   `_values`, `_next_block` of the W3 block matcher: `PostingsBlock`), `FileStorage._fpath`
   (`PrivateStorage`), a pattern query's `_btexts` (`pattern_terms`), the files an index
   directory holds (`committed_files`) and a segment's compound file (`segment_file`);
-- whoosh_writer.py: the W3 codec's postings and field writers (`_write_block`, `_ids`,
+- whoosh_capture_codec.py: the codec's `_blocklimit`, `_compression`, `_inlinelimit`; the
+  terms reader's `_codec`; ListMatcher's `_i`, `_ids`;
+- whoosh_capture_writers.py: the W3 codec's postings and field writers (`_write_block`, `_ids`,
   `_weights`, `_values`, `_maxweight`, `_minlength`, `_maxlength`, `_inlinelimit`,
-  `_terminfo`, `_blockcount`, `_new_block`, `_create_file`, `_fieldname`, `_fieldid`, `_btext`,
-  `_tindex`, `_segment`, `_postwriter`, the codec's `_blocklimit`, `_compression`; the terms
-  reader's `_codec`, W3TermInfo's `_struct`, ListMatcher's `_i`, `_ids`), and
-  `SegmentWriter`'s `add_document`, `_flush_segment`, `_doc_boost`, `_field_boost`, `pool`;
+  `_terminfo`, `_blockcount`, `_new_block`, `_postfile`, `_create_file`, `_fieldname`,
+  `_fieldid`, `_btext`, `_tindex`, `_segment`, `_postwriter`, `_codec`, the codec's
+  `_blocklimit`), W3TermInfo's `_struct`;
+- whoosh_segment_files.py: W3TermInfo's `_struct`; the W3 per-document reader's
+  `_cached_reader` and a column reader's `_count`, `_dbfile`, `_basepos`, `_fixedlen`,
+  `_default` (the length cache);
+- whoosh_segment_writer.py: `SegmentWriter`'s `add_document`, `_flush_segment`, `_doc_boost`,
+  `_field_boost`, `pool`;
 - whoosh_procs.py: `MpWriter`'s `_new_task`, `_enqueue`, `_commit`, `docbuffer`, `tasks`,
   `jobqueue`, and `SubWriterTask`'s `run` and `_process_file`.
 """
@@ -203,7 +209,7 @@ class PostingsBlock:
 class ListBlock:
     """A ListMatcher's postings as one block (the same properties as PostingsBlock): a term
     inlined into its term info (fewer than codec.INLINE_LIMIT postings), or a side-only field
-    read through the codec (whoosh_writer.CapturingCodec.terms_reader)."""
+    read through the codec (whoosh_capture_codec.CapturingCodec.terms_reader)."""
 
     def __init__(self, matcher: Any) -> None:
         self._matcher = matcher

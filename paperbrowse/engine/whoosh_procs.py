@@ -1,5 +1,5 @@
 """Whoosh's multiprocess writer, made to fail instead of hang, its sub-writers writing through
-`PaperSegmentWriter` (whoosh_writer.py).
+`PaperSegmentWriter` (whoosh_segment_writer.py).
 
 Whoosh internals used here (see whoosh_internals.py for the version they were read against):
 `MpWriter`'s `_new_task`, `_enqueue`, `_commit`, `docbuffer`, `tasks`, `jobqueue`,
@@ -23,7 +23,7 @@ from typing import Any
 from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.util import random_name
 
-from paperbrowse.engine.whoosh_writer import PaperSegmentWriter
+from paperbrowse.engine.whoosh_segment_writer import PaperSegmentWriter
 
 # Postings a writer process holds before it closes its segment and starts another: about 27,000
 # papers of ~290 postings. Measured at 100,000 papers: 12 million took a writer process to
@@ -72,8 +72,8 @@ class _QuietSubWriterTask(SubWriterTask):  # type: ignore[misc]  # Whoosh ships 
             raise SystemExit(1) from None
 
     def _work(self) -> None:
-        # Whoosh's SubWriterTask.run, writing through PaperSegmentWriter (whoosh_writer.py), and
-        # closing its segment for a new one whenever the pool holds ROLL_POSTINGS postings: a
+        # Whoosh's SubWriterTask.run, writing through PaperSegmentWriter (whoosh_segment_writer),
+        # and closing its segment for a new one whenever the pool holds ROLL_POSTINGS postings: a
         # writer process's memory is bounded whatever the size of the run. The result is the
         # list of this process's segments (GuardedMpWriter._commit adds them all to the TOC).
         if not self.multisegment:

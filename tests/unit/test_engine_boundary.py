@@ -1,6 +1,7 @@
 """The engine's boundary: Whoosh's internals are used in the `engine/whoosh_*.py` modules only
-(whoosh_internals: reading; whoosh_writer: writing a segment; whoosh_procs: the multiprocess
-writer), against one pinned version."""
+(whoosh_internals: reading; whoosh_capture_codec, whoosh_capture_writers, whoosh_segment_files,
+whoosh_segment_writer: writing a segment; whoosh_procs: the multiprocess writer), against one
+pinned version."""
 
 from __future__ import annotations
 
@@ -19,7 +20,14 @@ else:  # pragma: no cover - Python 3.10
 
 REPO = Path(__file__).resolve().parents[2]
 PACKAGE = REPO / "paperbrowse"
-WHOOSH_MODULES = ("internals", "writer", "procs")  # engine/whoosh_<name>.py
+WHOOSH_MODULES = (  # engine/whoosh_<name>.py
+    "internals",
+    "capture_codec",
+    "capture_writers",
+    "segment_files",
+    "segment_writer",
+    "procs",
+)
 
 
 def test_the_installed_whoosh_is_the_one_the_engine_was_written_against() -> None:

@@ -1,5 +1,6 @@
-"""PaperSegmentWriter (engine/whoosh_writer.py, engine/term_pool.py) writes the segment Whoosh's
-own SegmentWriter writes for the same documents: the judge is Whoosh's writer, file by file."""
+"""PaperSegmentWriter (engine/whoosh_segment_writer.py, engine/term_pool.py) writes the segment
+Whoosh's own SegmentWriter writes for the same documents: the judge is Whoosh's writer, file by
+file."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from whoosh.writing import SegmentWriter
 from paperbrowse.analysis import words_of
 from paperbrowse.engine.term_pool import TermPool
 from paperbrowse.engine.whoosh_internals import create_index_dir, open_index_dir
-from paperbrowse.engine.whoosh_writer import PaperSegmentWriter
+from paperbrowse.engine.whoosh_segment_writer import PaperSegmentWriter
 from paperbrowse.identity import key_of, lookup_terms
 from paperbrowse.pages import parse_file
 from paperbrowse.postings import PaperCodec
@@ -125,7 +126,7 @@ def test_a_field_with_values_for_only_some_postings_is_refused() -> None:
 def test_the_term_index_hash_is_whooshs() -> None:
     from whoosh.filedb.filetables import md5_hash
 
-    from paperbrowse.engine.whoosh_writer import term_hash
+    from paperbrowse.engine.whoosh_segment_files import term_hash
 
     keys = [b"", b"\x00\x05model", "über".encode(), *(bytes([i % 256]) * i for i in range(1, 300))]
     assert [term_hash(k) for k in keys] == [md5_hash(k) for k in keys]

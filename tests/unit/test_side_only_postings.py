@@ -25,7 +25,7 @@ from paperbrowse.engine.whoosh_internals import (
     open_index_dir,
     postings_blocks,
 )
-from paperbrowse.engine.whoosh_writer import PaperSegmentWriter
+from paperbrowse.engine.whoosh_segment_writer import PaperSegmentWriter
 from paperbrowse.postings import PaperCodec
 from paperbrowse.schema import make_schema
 from tests.unit.test_segment_writer import sample_documents

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from paperbrowse.engine.whoosh_internals import create_index_dir, open_index_dir
-from paperbrowse.engine.whoosh_writer import PaperSegmentWriter
+from paperbrowse.engine.whoosh_segment_writer import PaperSegmentWriter
 from paperbrowse.models import normalise_title
 from paperbrowse.postings import PaperCodec
 from paperbrowse.schema import make_schema
