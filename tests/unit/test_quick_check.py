@@ -245,7 +245,9 @@ def test_an_unchanged_run_clears_what_a_killed_writer_left_in_the_index(
     data = tmp_path / "lib"
     library = Library(data)
     run(library, a)
-    folder = data / library.manifest()["index"]
+    index = library.manifest()["index"]
+    assert isinstance(index, str)
+    folder = data / index
     clean = sorted(os.listdir(folder))
     assert not housekeeping.may_hold_debris(folder)
     plant(folder, debris)
