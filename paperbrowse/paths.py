@@ -34,7 +34,7 @@ WRITE_LOCK = "write.lock"
 STDIN_DIR = "stdin"
 INDEX_PREFIX = "index-"  # index directories are index-1, index-2, ...
 RUN_RECORDS_PREFIX = ".run-records-"  # in the data dir: run_records.RunRecords' file
-CATALOG_FILE = "paperbrowse-catalog.pickle"  # in an index directory: catalog.Catalog
+CATALOG_FILE = "paperbrowse-catalog.npz"  # in an index directory: catalog.Catalog
 
 
 def default_data_dir() -> Path:
