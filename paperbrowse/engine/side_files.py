@@ -27,6 +27,7 @@ from paperbrowse.engine.codec import (
     TRAILER,
     term_key,
 )
+from paperbrowse.engine.term_table import TermTable
 from paperbrowse.engine.whoosh_internals import segment_file
 
 
@@ -138,18 +139,19 @@ class SegmentArrays:
 def read_table(
     read: Callable[[int, int], bytes], length: int
 ) -> tuple[
-    dict[bytes, int],
+    TermTable,
     np.ndarray,
     dict[str, tuple[int, int, int, int]],
     dict[str, int],
     frozenset[str],
 ]:
     """The table at the end of a side file of `length` bytes (layout in codec.py): {field NUL
-    term: entry number}, the entries as an (n, 4) int64 array (offset, postings, values length
-    or -1, NARROW_* flags), {word field: (words offset, words length, word count, pairs
-    offset)}, {word field: bytes per document number} and the captured fields whose terms it
-    holds. A version 1 file reads as entries with no flags and every width 4; a file whose
-    meta names no captured fields holds codec.FIRST_CAPTURED's (title and abstract).
+    term: entry number} as a TermTable (sorted arrays: the pickled dict is dropped once read),
+    the entries as ENTRY records (offset, postings, values length or -1, NARROW_* flags),
+    {word field: (words offset, words length, word count, pairs offset)}, {word field: bytes
+    per document number} and the captured fields whose terms it holds. A version 1 file reads
+    as entries with no flags and every width 4; a file whose meta names no captured fields
+    holds codec.FIRST_CAPTURED's (title and abstract).
 
     Raises OSError, EOFError, ValueError, pickle.UnpicklingError or struct.error when the file
     is not a side file."""
@@ -158,17 +160,17 @@ def read_table(
     if len(found) == 3:  # version 1
         table, entries, sections = found
         triples = np.frombuffer(entries, dtype="<i8").reshape(-1, 3)
-        quads = np.zeros((len(triples), 4), dtype=np.int64)
-        quads[:, :3] = triples
-        return table, quads, sections, {}, frozenset(FIRST_CAPTURED)
+        records = np.zeros(len(triples), dtype=ENTRY)
+        for column, name in enumerate(ENTRY_FIELDS[:3]):
+            records[name] = triples[:, column]
+        return TermTable.of(table), records, sections, {}, frozenset(FIRST_CAPTURED)
     table, entries, sections, meta = found
     if meta.get("version") != 2:
         raise ValueError(f"postings side file of an unknown version {meta.get('version')!r}")
     widths = dict(meta["word_id_width"])
-    packed = np.frombuffer(entries, dtype=ENTRY)
-    quads = np.stack([packed[name].astype(np.int64) for name in ENTRY_FIELDS], axis=1)
+    records = np.frombuffer(entries, dtype=ENTRY)
     captured = frozenset(meta.get("captured", FIRST_CAPTURED))
-    return table, quads, sections, widths, captured
+    return TermTable.of(table), records, sections, widths, captured
 
 
 _U2, _U4 = np.dtype("<u2"), np.dtype("<u4")
