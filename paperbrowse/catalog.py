@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 from whoosh.searching import Searcher
 
-from paperbrowse.catalog_columns import Columns, DocnumLookup, IdColumn, ids_array
+from paperbrowse.catalog_columns import Columns, DocnumLookup, IdColumn, id_order, ids_array
 from paperbrowse.engine.matching import WORDS_FIELD
 from paperbrowse.engine.patterns import WORD_FIELDS
 from paperbrowse.errors import LibraryError, damaged_index
@@ -88,8 +88,10 @@ class Catalog:
             )
         ]
         date_rank = _rank(date_order, size)
+        ids = ids_array(_column(reader, "id"))
         arrays: dict[str, np.ndarray] = {
-            "ids": ids_array(_column(reader, "id")),
+            "ids": ids,
+            "id_order": id_order(ids, live),
             "live": live,
             "dates": dates,
             "order_title": title_order,
@@ -117,7 +119,7 @@ class Catalog:
             if meta[0] != cls.VERSION or tuple(meta[1:4]) != key:
                 return None
             size = int(meta[4])
-            wanted = ["ids", "live", "dates"]
+            wanted = ["ids", "id_order", "live", "dates"]
             wanted += ["order_" + name for name in cls.ORDERS]
             wanted += ["count_" + name for name in cls.COUNTS]
             wanted += ["length_" + name for name in cls.SCORED]
@@ -239,7 +241,8 @@ class Catalog:
     def docnum_of(self) -> DocnumLookup:
         """Paper id -> document number, for live documents (a binary search over the sorted
         ids, not a dict: a dict of a million ids was 29 MB of Python objects)."""
-        return DocnumLookup(self.ids.raw, self.live)
+        by_id = self._columns.get("id_order") if self._columns.exists("id_order") else None
+        return DocnumLookup(self.ids.raw, self.live, by_id)
 
     @property
     def date_order(self) -> list[int]:

@@ -71,15 +71,16 @@ class Columns:
         return tuple(header[0])
 
     def has(self, names: Iterable[str], size: int) -> bool:
-        """Whether every column of `names` is there, 1-d, with `size` values ("live" and the
-        "order_" ones: as many as "live" has, at most `size`)."""
+        """Whether every column of `names` is there, 1-d, with `size` values ("live",
+        "id_order" and the "order_" ones: as many as "live" has, at most `size`)."""
         live = self.shape("live")
         if len(live) != 1 or live[0] > size:
             return False
         for name in names:
             if not self.exists(name):
                 return False
-            wanted = live if name == "live" or name.startswith("order_") else (size,)
+            per_live = name in ("live", "id_order") or name.startswith("order_")
+            wanted = live if per_live else (size,)
             if self.shape(name) != wanted:
                 return False
         return True
@@ -99,6 +100,12 @@ def ids_array(ids: Sequence[str]) -> np.ndarray:
     encoded = [i.encode("utf-8") for i in ids]
     width = max((len(e) for e in encoded), default=1) or 1
     return np.array(encoded, dtype=f"S{width}")
+
+
+def id_order(raw: np.ndarray, live: np.ndarray) -> np.ndarray:
+    """The live document numbers (int32) sorted by their ids' bytes, ties in document order
+    (a stable sort: ~0.3 s at 1,000,000 papers, so the catalog saves it)."""
+    return live[np.argsort(raw[live], kind="stable")].astype(np.int32)
 
 
 class IdColumn(Sequence[str]):
@@ -132,11 +139,13 @@ class DocnumLookup(Mapping[str, int]):
     over the live ids sorted once. Where an id is on more than one live document (it should not
     be), the last one in document order wins, as a dict built in that order would have it."""
 
-    def __init__(self, raw: np.ndarray, live: np.ndarray) -> None:
-        ids = raw[live]
-        order = np.argsort(ids, kind="stable")
-        self._sorted = ids[order]
-        self._docs = live[order].astype(np.int64)
+    def __init__(self, raw: np.ndarray, live: np.ndarray, by_id: np.ndarray | None = None) -> None:
+        """`raw`: ids per document number (ids_array); `live`: the live document numbers;
+        `by_id`: the live document numbers in id order (`id_order`), sorted here if None."""
+        if by_id is None:
+            by_id = id_order(raw, live)
+        self._sorted = raw[by_id]
+        self._docs = by_id.astype(np.int64)
         self._width = raw.dtype.itemsize
 
     def _keys(self, ids: Iterable[str]) -> np.ndarray:

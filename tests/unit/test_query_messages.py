@@ -8,12 +8,14 @@ single line that names the query and leaks no Whoosh internals.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import pickle
 import stat
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -178,24 +180,37 @@ def test_a_manifest_of_the_wrong_shape_is_one_line(library_copy: Path, content: 
     assert "paperbrowse index --rebuild" in message
 
 
-def test_a_catalog_missing_keys_is_built_again(
+def test_a_catalog_missing_columns_is_built_again(
     library_copy: Path, indexed_library: Library
 ) -> None:
     expected = indexed_library.search(Filters()).ids
     library = Library(library_copy)
     folder = index_dir(library)
     saved = folder / Catalog.FILE
-    data = pickle.loads(saved.read_bytes())
-    for key in ("orders", "ids", "lengths"):
-        broken = {k: v for k, v in data.items() if k != key}
-        saved.write_bytes(pickle.dumps(broken))
+    with np.load(saved, allow_pickle=False) as archive:
+        data = {name: archive[name] for name in archive.files}
+
+    def write(columns: dict[str, np.ndarray]) -> None:
+        buffer = io.BytesIO()
+        np.savez(buffer, **columns)  # type: ignore[arg-type]
+        saved.write_bytes(buffer.getvalue())
+
+    for key in ("order_date", "ids", "id_order", "length_title", "meta"):
+        write({k: v for k, v in data.items() if k != key})
         library = Library(library_copy)
         assert library.search(Filters()).ids == expected
         library.close()
-    saved.write_bytes(pickle.dumps({**data, "ids": data["ids"][:3]}))  # a short column
+    write({**data, "ids": data["ids"][:3]})  # a short column
     library = Library(library_copy)
     assert library.search(Filters()).ids == expected
     library.close()
+    old_catalog = {"version": 6, "key": data["meta"][1:4].tolist(), "ids": []}
+    saved.write_bytes(pickle.dumps(old_catalog))  # a catalog of an older release
+    library = Library(library_copy)
+    assert library.search(Filters()).ids == expected
+    library.close()
+    with np.load(saved, allow_pickle=False) as archive:
+        assert archive["meta"][0] == Catalog.VERSION  # saved again, as arrays
 
 
 def test_whoosh_lock_file_is_0600(library_copy: Path) -> None:
