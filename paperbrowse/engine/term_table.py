@@ -10,6 +10,7 @@ search over the blob (22 steps for 3 million terms, a few microseconds).
 from __future__ import annotations
 
 import operator
+from collections.abc import Iterable
 from itertools import islice
 
 import numpy as np
@@ -32,14 +33,16 @@ class TermTable:
         """The table of a side file's pickled dict. Whoosh writes a segment's terms in byte
         order of (field, term), which is the keys' order: the check is one pass, and only a
         table out of order is sorted."""
-        keys = list(table)
-        entries = np.fromiter(table.values(), dtype=np.int64, count=len(keys))
-        if not all(map(operator.lt, keys, islice(keys, 1, None))):
-            order = sorted(range(len(keys)), key=keys.__getitem__)
-            keys = [keys[i] for i in order]
+        n = len(table)
+        entries = np.fromiter(table.values(), dtype=np.int64, count=n)
+        keys: Iterable[bytes] = table  # the dict's own order: no list of a million keys
+        if not all(map(operator.lt, table, islice(table, 1, None))):
+            listed = list(table)
+            order = sorted(range(n), key=listed.__getitem__)
+            keys = [listed[i] for i in order]
             entries = entries[np.array(order, dtype=np.int64)]
-        offsets = np.zeros(len(keys) + 1, dtype=np.int64)
-        np.cumsum(np.fromiter(map(len, keys), dtype=np.int64, count=len(keys)), out=offsets[1:])
+        offsets = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(np.fromiter(map(len, keys), dtype=np.int64, count=n), out=offsets[1:])
         return cls(b"".join(keys), offsets, entries)
 
     def __len__(self) -> int:
