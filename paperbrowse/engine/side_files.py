@@ -202,7 +202,7 @@ def read_word_ids(
 class SideFile:
     """One segment's side file read through any `read(offset, size)` (a Whoosh storage file's
     `get`): the postings of the side-only fields as Whoosh's matchers take them
-    (whoosh_writer.CapturingCodec.terms_reader). Whoosh's readers come here only for what the
+    (whoosh_capture_codec.CapturingCodec.terms_reader). Whoosh's readers come here only for what the
     fast paths (TermArrays) do not do, so this favours simplicity: Python lists per term.
     """
 
