@@ -48,13 +48,16 @@ def status_text(
     results_sort: str | None = None,
     marked: int = 0,
     order: str | None = None,
+    refused: bool = False,
 ) -> str:
     """The status line: `count` papers of the view of `shown` (the filters of the results
     shown), named after the saved view opened last (`saved_view`), or "Similar to `similar`"
     on a more-like-this list; the date window, the order (`results_sort` when the results
     came in For you's order; `order` when it says the list is not in the order asked for) and
     how many papers are `marked`. An empty list says whether
-    nothing matched or the view is empty."""
+    nothing matched or the view is empty. When the query or dates asked for were `refused`
+    (the message line says why) no count is claimed: "query not run" stands in its place,
+    with "list as before" when the list still shows the last results."""
     noun = "paper" if count == 1 else "papers"
     view = VIEW_NAMES.get(shown.state, "3 All")[2:]
     if similar is None and saved_view:
@@ -77,8 +80,10 @@ def status_text(
         parts.append(f"sorted by {shown.effective_sort}")
     if marked:
         parts.append(f"{marked:,} marked")
+    if refused:  # the list is not the result of what was asked for: no count (as fzf shows none)
+        parts[0] = "query not run, list as before" if count else "query not run"
     text = SEPARATOR.join(parts)
-    if not count:
+    if not count and not refused:
         searched = shown.query.strip() or shown.since or shown.until
         text = f"{'No papers match.' if searched else 'No papers in this view.'}{SEPARATOR}{text}"
     return text
@@ -92,6 +97,7 @@ class StatusLine(Screen[None]):
     marks: dict[str, None]
     active_view: str | None
     similar_mode: SimilarMode | None
+    refused: str  # why the last search asked for was refused (the search runner's)
 
     if TYPE_CHECKING:  # the main screen's search runner's
 
@@ -109,6 +115,7 @@ class StatusLine(Screen[None]):
             similar=self.similar_mode.label if self.similar_mode is not None else None,
             results_sort=results.sort if results is not None else None,
             marked=len(self.marks),
+            refused=bool(self.refused) and self.similar_mode is None,
             order=(
                 fallback_order(self.message)
                 if results is not None and results.sort != "for-you"

@@ -814,6 +814,28 @@ async def test_invalid_query_shows_a_message_and_keeps_results(make_app: MakeApp
             assert screen._good_filters.query == "pose"  # the results are still for "pose"
 
 
+async def test_a_refused_query_claims_no_count_in_the_status_line(make_app: MakeApp) -> None:
+    """The list keeps the last results, but the status line does not count them as the
+    results of a query that did not run: it says the query did not run."""
+    app = make_app(Filters(state="all"))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = main(app)
+        await type_query(pilot, "pose", paste=True)
+        good = ids(app)
+        line = str(screen.query_one("#status", Static).render())
+        assert line.startswith(f"{len(good):,} paper"), line
+        for bad in ("title:(", '"pose'):
+            await type_query(pilot, bad, paste=True)
+            line = str(screen.query_one("#status", Static).render())
+            assert "paper" not in line.split("  ·  ")[0], (bad, line)
+            assert line.startswith("query not run"), (bad, line)
+            assert ids(app) == good
+        await type_query(pilot, "pose", paste=True)
+        line = str(screen.query_one("#status", Static).render())
+        assert line.startswith(f"{len(good):,} paper"), line
+
+
 async def test_typing_into_an_invalid_query_keeps_the_results(make_app: MakeApp) -> None:
     app = make_app(Filters(state="all"))
     async with app.run_test(size=SIZE) as pilot:
