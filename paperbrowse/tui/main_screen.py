@@ -83,6 +83,7 @@ class MainScreen(
         self.view_counts: dict[str, int | None] = {}
         self.active_view: str | None = None
         self.builtin_sort = filters.sort
+        self.builtin_filter: tuple[tuple[str, str, str], Filters, str] | None = None
         self.library = library
         self.triage = triage
         self.filters = filters
@@ -225,6 +226,7 @@ class MainScreen(
             self.action_open_saved(index)
             return
         resorted = self.leave_saved()
+        self._fit_layout(self.size.width)  # a date input given back may show or hide
         self.update_status()
         if event.view != self.filters.state or self.similar_mode is not None or resorted:
             self.cancel_similar()
@@ -311,6 +313,7 @@ class MainScreen(
 
     def action_view(self, view: str) -> None:
         resorted = self.leave_saved()
+        self._fit_layout(self.size.width)  # a date input given back may show or hide
         self.query_one(FilterBar).set_view(view)
         self.cancel_similar()
         if view != self.filters.state or self.similar_mode is not None or resorted:

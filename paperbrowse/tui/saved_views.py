@@ -118,6 +118,10 @@ class SavedViewActions(Screen[None]):
     view_counts: dict[str, int | None]
     active_view: str | None  # the name of the saved view opened last (None: a built-in view)
     builtin_sort: str  # the built-in views' sort, given back to them when a saved view is left
+    # The built-in views' filter as the user left it for a saved view (the texts as typed and
+    # the query and dates searched), given back to them when the saved view is left.
+    builtin_filter: tuple[tuple[str, str, str], Filters, str] | None
+    date_error: str  # a date in the filter bar that does not parse (the search runner's)
 
     @property
     def library_lock(self) -> threading.RLock:
@@ -133,6 +137,7 @@ class SavedViewActions(Screen[None]):
         raise NotImplementedError
 
     refused: str  # why the current filters' search was refused (the search runner's)
+    message: str  # the message line (the search runner's)
 
     def show_saved_filters(self, view: SavedView) -> None:
         """Put a view's texts in the filter bar without searching (the main screen's)."""
@@ -168,21 +173,33 @@ class SavedViewActions(Screen[None]):
 
     def enter_saved(self, name: str) -> None:
         """The saved view `name` is the one shown now; coming from a built-in view, its sort is
-        kept for when a built-in view is opened again (a view's `for-you` stays its own)."""
+        kept for when a built-in view is opened again (a view's `for-you` stays its own), and
+        so are its filter's texts, query and dates."""
         if self.active_view is None:
             self.builtin_sort = self.filters.sort
+            texts = self.query_one(FilterBar).values()
+            self.builtin_filter = (texts, self.filters, self.date_error)
         self.active_view = name
 
     def leave_saved(self) -> bool:
         """A built-in view is opened: no saved view is active and the built-in views' own
-        sort is back. True when that changed the sort (the view must be searched again)."""
+        sort, query and dates are back (the filter bar shows them as the user left them).
+        True when that changed the filters (the view must be searched again)."""
         if self.active_view is None:
             return False
         self.active_view = None
-        if self.filters.sort == self.builtin_sort:
-            return False
+        before = self.filters
+        if self.builtin_filter is not None:
+            texts, left, date_error = self.builtin_filter
+            self.builtin_filter = None
+            self.query_one(FilterBar).set_texts(*texts)
+            self.date_error = date_error
+            self.message = date_error
+            self.filters = replace(
+                self.filters, query=left.query, since=left.since, until=left.until
+            )
         self.filters = self.filters.with_sort(self.builtin_sort)
-        return True
+        return self.filters != before
 
     def select_tab(self, tab: str) -> None:
         """Select a tab of the filter bar (a view, built-in or saved)."""

@@ -130,6 +130,41 @@ async def test_keys_open_saved_views_and_counts_follow_triage(
         assert "no saved view 8: ctrl+s saves the filter as a view" in seen
 
 
+async def test_leaving_a_saved_view_gives_the_built_in_views_their_own_filter_back(
+    make_app: MakeApp, isolated_dirs: Path
+) -> None:
+    """`6` (the view `title:pose`) then `3` or `1`: the filter bar shows the query and dates
+    the user left the built-in views with, and the list is searched with them, never with the
+    saved view's query."""
+    config_file(isolated_dirs)
+    papers = sample()
+    model = {p.id for p in papers.values() if "model" in p.title.lower()}
+    app = make_app(Filters(state="all"), settings=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = main(app)
+        query = screen.query_one("#query", Input)
+        await pilot.press("slash", *"title:model", "escape")
+        await settle(pilot)
+        assert screen.results is not None and set(screen.results.ids) == model
+        await pilot.press("6")
+        await settle(pilot)
+        assert query.value == "title:pose"
+        await pilot.press("3")
+        await settle(pilot)
+        assert query.value == "title:model"
+        assert screen.filters.query == "title:model"
+        assert set(screen.results.ids) == model
+        await pilot.press("5", "7")  # saved view to saved view, then back
+        await settle(pilot)
+        assert query.value == "" and screen.query_one("#since", Input).value == ""
+        await pilot.press("1")
+        await settle(pilot)
+        assert query.value == "title:model" and screen.query_one("#since", Input).value == ""
+        assert set(screen.results.ids) == model  # nothing read or hidden: the Inbox is All
+        assert "recent" not in status_line(app) and "picks" not in status_line(app)
+
+
 async def test_ctrl_s_saves_the_filter_as_a_view(make_app: MakeApp, isolated_dirs: Path) -> None:
     config = config_file(isolated_dirs, '[browser]\ntheme = "nord"\n')
     papers = sample()
@@ -346,8 +381,8 @@ async def test_a_view_whose_search_is_refused_shows_no_papers_and_is_never_saved
     make_app: MakeApp, isolated_dirs: Path
 ) -> None:
     """`for:nosuch` names a tag no paper carries: opening the view shows its reason and an
-    empty list under its name (never the previous view's papers), `0` the same under For you,
-    and ctrl+s does not save the refused query."""
+    empty list under its name (never the previous view's papers), ctrl+s does not save the
+    refused query, and `0` then shows For you with its own (empty) query, not the view's."""
     config = config_file(
         isolated_dirs, '[views.fybad]\nquery = "for:nosuch"\nstate = "inbox"\nsort = "for-you"\n'
     )
@@ -363,11 +398,6 @@ async def test_a_view_whose_search_is_refused_shows_no_papers_and_is_never_saved
         assert "nosuch" in screen.message and "\n" not in screen.message.strip()
         assert screen.results is not None and len(screen.results) == 0
         assert screen.paper_list.count == 0 and "fybad (Inbox)" in status_line(app)
-        await pilot.press("0")
-        await settle(pilot)
-        assert "nosuch" in screen.message
-        assert len(screen.results) == 0 and screen.paper_list.count == 0
-        assert "For you" in status_line(app)
         await pilot.press("ctrl+s")
         await settle(pilot)
         if isinstance(app.screen, SaveViewScreen):
@@ -375,6 +405,11 @@ async def test_a_view_whose_search_is_refused_shows_no_papers_and_is_never_saved
             await settle(pilot)
         assert "again" not in config.read_text("utf-8")
         assert any("nosuch" in m and "not saved" in m for m in seen), seen
+        await pilot.press("0")
+        await settle(pilot)
+        assert "nosuch" not in screen.message and screen.filters.query == ""
+        assert screen.query_one("#query", Input).value == ""
+        assert len(screen.results) == len(sample()) and "For you" in status_line(app)
 
 
 async def test_a_view_saved_at_80_columns_scrolls_its_tab_into_sight(
