@@ -8,11 +8,12 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from paperbrowse.tags import all_tags
+from paperbrowse.tags import tag_counts
 from paperbrowse.triage import TriageError
 from paperbrowse.tui.filter_bar import FilterBar
 
 if TYPE_CHECKING:
+    from paperbrowse.library import Library
     from paperbrowse.models import Filters
     from paperbrowse.triage import TriageStore
 
@@ -20,20 +21,27 @@ VIEW = "foryou"  # the For-you view's state name (the filter bar's tab id)
 
 
 class ForTagActions:
-    """Mixin: needs `triage`, `filters`, `active_view`, `cancel_similar`, `query_one`,
-    `search`."""
+    """Mixin: needs `library`, `library_lock`, `triage`, `filters`, `active_view`,
+    `cancel_similar`, `query_one`, `search`."""
 
+    library: Library
     triage: TriageStore
     filters: Filters
     active_view: str | None
 
     def ranking_tags(self) -> list[str]:
-        """Every tag in use, for the palette's "For you: <tag>" entries (none when state.db
-        cannot be read)."""
+        """The tags a For-you ranking can learn from, sorted, for the palette's "For you: <tag>"
+        entries: those on at least `recommend.foryou.MIN_POSITIVES` (5) papers of the library
+        (fewer, and `for:<tag>` could only say how many more it needs). None when state.db
+        cannot be read."""
+        from paperbrowse.recommend.foryou import MIN_POSITIVES
+
         try:
-            return all_tags(self.triage)
+            with self.library_lock:  # type: ignore[attr-defined]
+                counts = tag_counts(self.triage, among=self.library.catalog.docnum_of)
         except TriageError:
             return []
+        return sorted(tag for tag, count in counts if count >= MIN_POSITIVES)
 
     def action_for_tag(self, tag: str) -> None:
         """The For-you view ordered by the model of `tag` (the palette's "For you: <tag>"):

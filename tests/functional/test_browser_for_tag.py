@@ -114,6 +114,26 @@ async def test_the_palette_offers_for_you_per_tag(make_app: MakeApp, data_dir: P
         assert screen.results is not None and screen.results.ids == expected
 
 
+async def test_the_palette_offers_for_you_only_for_tags_with_enough_papers(
+    make_app: MakeApp, data_dir: Path
+) -> None:
+    """For-you rankings need MIN_POSITIVES (5) tagged papers in the library: a tag on 2 papers,
+    or on 5 ids no paper of the library has, gets no "For you: <tag>" entry (it could not
+    rank); a tag on 6 papers does."""
+    tagged_topic(data_dir, "mytopic")
+    library, _space = oracle(data_dir)
+    newest = [library.catalog.ids[d] for d in library.catalog.date_order]
+    library.close()
+    tag(data_dir, newest[:2], "pair")
+    tag(data_dir, [f"{n:012x}" for n in range(5)], "gone")  # papers not in the library
+    app = make_app(Filters(state="inbox"))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert "For you: mytopic" in titles
+        assert "For you: pair" not in titles and "For you: gone" not in titles
+
+
 async def test_ctrl_s_on_for_you_saves_a_view_that_opens_in_for_you_order(
     make_app: MakeApp, data_dir: Path, isolated_dirs: Path
 ) -> None:
