@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from paperbrowse.errors import QueryError
 from paperbrowse.tags import tag_counts
 from paperbrowse.triage import TriageError
 from paperbrowse.tui.filter_bar import FilterBar
@@ -22,7 +23,7 @@ VIEW = "foryou"  # the For-you view's state name (the filter bar's tab id)
 
 class ForTagActions:
     """Mixin: needs `library`, `library_lock`, `triage`, `filters`, `active_view`,
-    `cancel_similar`, `query_one`, `search`."""
+    `cancel_similar`, `query_one`, `search`, `ranking_of`."""
 
     library: Library
     triage: TriageStore
@@ -54,3 +55,19 @@ class ForTagActions:
         bar.set_view(VIEW)
         self.filters = replace(self.filters, query=f"for:{tag}", state=VIEW)
         self.search()  # type: ignore[attr-defined]
+
+    def unsortable(self) -> str:
+        """Why `S` cannot sort the list shown ("": it can): a `for:TAG` query or the For-you
+        view lists its papers in the order of a model (discovery.py's `run_search`)."""
+        try:
+            tag = self.ranking_of(self.filters)[1]  # type: ignore[attr-defined]
+        except QueryError:
+            return ""  # a query the library refused: S sorts what it will search
+        if tag is not None:
+            return (
+                f"S cannot sort for:{tag}: it lists papers in the order of the model of the "
+                f"papers tagged {tag} (take for: out of the query to sort)"
+            )
+        if self.filters.state == VIEW:
+            return "S cannot sort For you: it is ranked by your stars (1: the Inbox, sortable)"
+        return ""

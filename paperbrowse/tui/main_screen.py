@@ -322,6 +322,13 @@ class MainScreen(
             self.search_view()
 
     def action_cycle_sort(self) -> None:
+        """`S`: the next sort (relevance only with a query); under a `for:TAG` query or in the
+        For-you view the list is in a ranking's order, so one line says why S cannot sort it
+        and the sort asked for before is kept (it applies again once the ranking is gone)."""
+        why = self.unsortable()
+        if why:
+            self.notify(why, timeout=4, markup=False)
+            return
         choices = [s for s in SORTS if s != "relevance" or self.filters.query.strip()]
         current = self.filters.effective_sort
         nxt = choices[(choices.index(current) + 1) % len(choices)] if current in choices else "date"

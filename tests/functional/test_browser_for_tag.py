@@ -24,6 +24,7 @@ from paperbrowse.tui.main_screen import MainScreen
 from paperbrowse.tui.paper_detail import PaperDetail
 from paperbrowse.tui.pilot import settle
 from paperbrowse.tui.saved_views import SaveViewScreen
+from tests.functional.pilot_helpers import record_notices
 from tests.functional.test_browser_discovery import oracle
 from tests.functional.test_for_tag_cli import tag, tagged_topic
 
@@ -132,6 +133,35 @@ async def test_the_palette_offers_for_you_only_for_tags_with_enough_papers(
         titles = [c.title for c in app.get_system_commands(app.screen)]
         assert "For you: mytopic" in titles
         assert "For you: pair" not in titles and "For you: gone" not in titles
+
+
+async def test_s_under_a_for_tag_query_says_why_it_cannot_sort(
+    make_app: MakeApp, data_dir: Path
+) -> None:
+    """`S` with `for:mytopic` in the filter (and in the For-you view): the list stays in the
+    ranking's order, the sort asked for before stays (it comes back once `for:` is gone), and
+    one line says why S did nothing."""
+    _ids, expected = tagged_topic(data_dir, "mytopic")
+    app = make_app(Filters(state="all"))
+    seen = record_notices(app)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = main(app)
+        await type_query(pilot, app, "for:mytopic")
+        await pilot.press("escape")
+        sort = screen.filters.sort
+        await pilot.press("S")
+        await settle(pilot)
+        assert screen.filters.sort == sort
+        assert screen.results is not None and screen.results.ids == expected
+        said = [m for m in seen if "for:mytopic" in m]
+        assert len(said) == 1 and "\n" not in said[0] and "sort" in said[0], seen
+        await pilot.press("0")  # For you: ranked by the stars, S says so too
+        await type_query(pilot, app, "")
+        await pilot.press("escape", "S")
+        await settle(pilot)
+        assert screen.filters.sort == sort
+        assert any("For you" in m and "sort" in m for m in seen), seen
 
 
 async def test_ctrl_s_on_for_you_saves_a_view_that_opens_in_for_you_order(
