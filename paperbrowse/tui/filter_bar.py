@@ -21,6 +21,7 @@ from textual.widget import Widget
 from textual.widgets import Input, Tab, Tabs
 
 from paperbrowse.dates import date_window
+from paperbrowse.tui.tab_fit import fit_tabs, strip_width
 
 VIEWS = (
     ("foryou", "0 For you"),
@@ -31,6 +32,9 @@ VIEWS = (
 )
 # The built-in views whose tabs show how many papers they hold (For you is a ranking, not a set).
 COUNTED = ("inbox", "starred", "all", "hidden")
+# Cells the tab strip asks for beyond its tabs' labels (clamped to the room: tabs that fit are
+# never cut by it, tab_fit.py).
+SLACK = 2
 QUERY_MIN = 29  # cells the query input keeps beside the tabs: 22 typed cells and the cursor
 
 
@@ -212,14 +216,13 @@ class FilterBar(Horizontal):
         self.call_after_refresh(self._fit_tabs)
 
     def _fit_tabs(self) -> None:
-        """Tabs as wide as their labels (a tab pads its label by a cell each side), at most
-        what leaves QUERY_MIN cells to the query beside the date inputs shown; Tabs scrolls
-        the active tab into view when they do not fit (at 80 columns the built-in views with
-        their counts fit; saved views scroll)."""
-        labels = [*self._labels.values(), *(label for _, label in self._saved)]
+        """Tabs as wide as their labels, at most what leaves QUERY_MIN cells to the query
+        beside the date inputs shown; when they do not all fit, counts are shortened and then
+        whole tabs left out, never the active one (tab_fit.py), so no label is ever cut."""
+        entries = [*self._labels.items(), *self._saved]
         tabs = self.query_one(Tabs)
-        tabs.styles.width = sum(cell_len(label) + 2 for label in labels) + 2
         if not self.size.width:
+            tabs.styles.width = strip_width([label for _, label in entries]) + SLACK
             tabs.styles.max_width = "50%"  # not laid out yet: refitted on the first resize
             return
         dates = sum(  # their CSS width: one just shown may not be laid out yet
@@ -227,7 +230,23 @@ class FilterBar(Horizontal):
             for box in self.query("#since, #until")
             if box.display
         )
-        tabs.styles.max_width = max(self.size.width - dates - QUERY_MIN, 12)
+        room = max(self.size.width - dates - QUERY_MIN, 12)
+        shown = fit_tabs(entries, room, tabs.active or None)
+        for tab_id, _label in entries:
+            tab = tabs.get_tab(tab_id)
+            if tab is None:
+                continue
+            label = shown.get(tab_id)
+            if label is None:
+                if not tab.has_class("-hidden"):
+                    tabs.hide(tab_id)
+                continue
+            if tab.has_class("-hidden"):
+                tabs.show(tab_id)
+            if tab.label_text != label:
+                tab.label = label
+        tabs.styles.width = strip_width(list(shown.values())) + SLACK
+        tabs.styles.max_width = room
         self.call_after_refresh(self._show_active_tab)  # a tab just added or relabelled
 
     def _show_active_tab(self) -> None:
@@ -282,6 +301,7 @@ class FilterBar(Horizontal):
 
     def on_tabs_tab_activated(self, event: Tabs.TabActivated) -> None:
         event.stop()
+        self._fit_tabs()  # the active tab is always shown (a key may open one left out)
         if event.tab is not None and event.tab.id:
             self.post_message(self.ViewChanged(event.tab.id))
 

@@ -431,3 +431,38 @@ async def test_a_view_saved_at_80_columns_scrolls_its_tab_into_sight(
         shown = scroller.content_region
         tab = tabs.active_tab.region
         assert shown.x <= tab.x and tab.right <= shown.right, (tab, shown)
+
+
+def tabs_cut(app: PaperBrowser) -> list[str]:
+    """Labels of the tabs shown but not whole in the tab strip (cut by its edge)."""
+    tabs = main(app).query_one(Tabs)
+    room = tabs.query_one("#tabs-scroll").content_region
+    return [
+        tab.label_text
+        for tab in tabs.query("#tabs-list > Tab").results(Tab)
+        if tab.display and not (room.x <= tab.region.x and tab.region.right <= room.right)
+    ]
+
+
+async def test_tabs_are_shown_whole_or_left_out_at_80_and_120_columns(
+    make_app: MakeApp, isolated_dirs: Path
+) -> None:
+    """No tab is cut at the strip's edge (at 80 columns `4 Hidden 262` was cut after `4`; at
+    120 the saved views' tabs lost their counts): tabs that do not fit are left out whole,
+    the last first, and the active one is always shown, whole."""
+    config_file(isolated_dirs)
+    for size in ((80, 24), (120, 36)):
+        app = make_app(settings=True)
+        async with app.run_test(size=size) as pilot:
+            await settle(pilot)
+            tabs = main(app).query_one(Tabs)
+            assert tab_labels(app)[4] == "4 Hidden 0" and tab_labels(app)[1].startswith("1 Inbox")
+            assert tabs_cut(app) == [], size
+            for key in ("6", "7", "4", "1"):
+                await pilot.press(key)
+                await settle(pilot)
+                active = tabs.active_tab
+                assert active is not None and active.display, (size, key)
+                assert tabs_cut(app) == [], (size, key)
+                shown = [t.id for t in tabs.query("#tabs-list > Tab").results(Tab) if t.display]
+                assert active.id in shown and shown[0] == "foryou", (size, key, shown)
