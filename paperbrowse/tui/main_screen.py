@@ -5,10 +5,8 @@ movement keys (tui/cursor_actions.py), saved views, discovery, links, triage and
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Mapping
 from dataclasses import replace
-from pathlib import Path
 
 from textual import events
 from textual.app import ComposeResult
@@ -23,7 +21,6 @@ from paperbrowse.dates import DateError
 from paperbrowse.library import Library
 from paperbrowse.links import open_target
 from paperbrowse.models import SORTS, Filters, Paper
-from paperbrowse.paths import INDEX_PREFIX, MANIFEST
 from paperbrowse.tags import TagChange
 from paperbrowse.triage import Change, TriageStore
 from paperbrowse.tui.annotate_actions import AnnotateActions
@@ -33,6 +30,7 @@ from paperbrowse.tui.discovery import DiscoveryActions
 from paperbrowse.tui.filter_bar import FilterBar, FilterInput, parse_dates
 from paperbrowse.tui.help import HelpScreen
 from paperbrowse.tui.key_bar import KeyBar
+from paperbrowse.tui.library_watch import FileStamp, library_files
 from paperbrowse.tui.link_actions import LinkActions
 from paperbrowse.tui.paper_detail import DetailItem, PaperDetail
 from paperbrowse.tui.paper_list import PaperList
@@ -45,7 +43,6 @@ WATCH_SECONDS = 2.0  # how often the browser looks for a newer library generatio
 # While the user types in the filter, the detail pane follows the list once results have
 # stopped arriving for this long (or at once when the focus leaves the filter bar).
 DETAIL_QUIET = 0.2
-FileStamp = tuple[str, int, int, int]  # name, inode, size, modification time (ns)
 NARROW = 110  # columns below which the detail pane goes under the list and the dates hide
 TINY = 70  # columns below which the view tabs hide too (the status line names the view)
 
@@ -129,6 +126,7 @@ class MainScreen(
         view = self.filters.state
         self.after_first_results(lambda: self.new_papers_notice(view))
         self.after_first_results(self.count_views)
+        self.triage_changed_elsewhere()  # the mark the watch compares with
         self.set_interval(WATCH_SECONDS, self._watch_library)
         if self.triage.read_only:
             self.notify(self.triage.notice, severity="warning", timeout=10, markup=False)
@@ -149,7 +147,11 @@ class MainScreen(
     def _watch_library(self) -> None:
         """Show papers that an `index` run committed while the browser is open. The library
         is asked (which parses the manifest: 1.4 MB at 100,000 papers, tens of ms on the UI
-        thread) only when `library_files` changed since it last said there was no update."""
+        thread) only when `library_files` changed since it last said there was no update.
+        Triage another process committed (the CLI starring in another terminal) refreshes the
+        tabs' counts and the list, as after a triage key."""
+        if self.triage_changed_elsewhere():
+            self._triage_from_elsewhere()
         files = library_files(self.library.data_dir)
         if files is not None and files == self._files_seen:
             return
@@ -173,6 +175,16 @@ class MainScreen(
         change = after - before
         what = f"{change:+,} papers" if change else "papers updated"
         self.notify(f"library updated: {what}", timeout=3)
+
+    def _triage_from_elsewhere(self) -> None:
+        self.count_views()
+        if self.similar_mode is not None:  # a Similar list stays; its rows' marks are redrawn
+            self.forget_states(self.result_ids())
+            self.paper_list.refresh()
+            return
+        current = self.current
+        self.keep_cursor_on(current.id if current else None)
+        self.search(keep_cursor=True)
 
     # -- what the saved views (SavedViewActions) use ----------------------------------------------
 
@@ -388,20 +400,3 @@ class MainScreen(
             return [p for p in papers if p is not None]
         paper = self.current
         return [paper] if paper else []
-
-
-def library_files(data_dir: Path) -> tuple[FileStamp, ...] | None:
-    """The stat data of what every `index` run changes in `data_dir`: the manifest (replaced
-    after each commit: a new inode) and the index directories (a commit adds its TOC and
-    segment files to one, a rebuild makes a new one); None when the data dir cannot be
-    listed (then the library is asked every time)."""
-    found: list[FileStamp] = []
-    try:
-        with os.scandir(data_dir) as entries:
-            for entry in entries:
-                if entry.name == MANIFEST or entry.name.startswith(INDEX_PREFIX):
-                    info = entry.stat()
-                    found.append((entry.name, info.st_ino, info.st_size, info.st_mtime_ns))
-    except OSError:
-        return None
-    return tuple(sorted(found))

@@ -47,6 +47,22 @@ class TriageActions(Screen[None]):
         """Bring the panes in line with a triage change (the main screen's)."""
         raise NotImplementedError
 
+    _triage_version: int | None = None  # state.db's data_version when last looked at
+
+    def triage_changed_elsewhere(self) -> bool:
+        """True when another connection committed to state.db since the last call: the CLI in
+        another terminal (`paperbrowse star ID`), another browser. SQLite's `PRAGMA
+        data_version` changes on other connections' commits only, so the browser's own keys do
+        not count; it reads no table (cheap enough for the library watch's period). False on
+        the first call (it sets the mark) and when state.db cannot be read."""
+        try:
+            with self.triage.reading() as db:
+                version = int(db.execute("PRAGMA data_version").fetchone()[0])
+        except TriageError:
+            return False
+        seen, self._triage_version = self._triage_version, version
+        return seen is not None and seen != version
+
     def action_toggle_mark(self) -> None:
         paper = self.current
         if paper is None:

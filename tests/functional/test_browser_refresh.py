@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from textual.widgets import Tabs
+
 from paperbrowse.library import Library
 from paperbrowse.models import Filters
 from paperbrowse.tui import main_screen
@@ -57,3 +59,42 @@ async def test_new_papers_appear_without_a_key(
         expected = len(Library(data).search(Filters()))
         assert len(screen.results) == expected
         assert moves > 0
+
+
+async def test_triage_from_another_process_updates_the_tabs_and_list_without_a_key(
+    tmp_path: Path, sample_dir: Path, monkeypatch
+) -> None:
+    """`paperbrowse star ID` in another terminal while the browser is open: within the
+    library watch's period the Starred tab counts it and the Starred view lists it, no `R`."""
+    monkeypatch.setattr(main_screen, "WATCH_SECONDS", 0.2)
+    data, _dumps, _second = first_dump_library(tmp_path, sample_dir)
+    app = make_browser(data, Filters(state="starred"), cursor_blink=False, use_settings=False)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        tabs = screen.query_one(Tabs)
+
+        def starred_label() -> str:
+            tab = tabs.get_tab("starred")
+            return tab.label_text if tab is not None else ""
+
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if starred_label() == "2 Starred 0" and screen.results is not None:
+                break
+        assert starred_label() == "2 Starred 0" and len(screen.results or []) == 0
+        paper = Library(data).search(Filters()).ids[0]
+        star = subprocess.run(
+            [sys.executable, "-m", "paperbrowse", "--data-dir", str(data), "star", paper],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert star.returncode == 0, star.stderr
+        for _ in range(100):
+            await pilot.pause(0.05)
+            shown = screen.results.ids if screen.results is not None else []
+            if starred_label() == "2 Starred 1" and shown == [paper]:
+                break
+        assert starred_label() == "2 Starred 1"
+        assert screen.results is not None and screen.results.ids == [paper]
