@@ -64,10 +64,8 @@ class ForTagActions:
         except QueryError:
             return ""  # a query the library refused: S sorts what it will search
         if tag is not None:
-            return (
-                f"S cannot sort for:{tag}: it lists papers in the order of the model of the "
-                f"papers tagged {tag} (take for: out of the query to sort)"
-            )
+            why = "it lists papers in its model's order (take for: out to sort)"
+            return f"S cannot sort for:{tag}: {why}"
         if self.filters.state == VIEW:
             return "S cannot sort For you: it is ranked by your stars (1: the Inbox, sortable)"
         return ""
