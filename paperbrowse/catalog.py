@@ -56,9 +56,16 @@ class Catalog:
 
     @staticmethod
     def key_of(searcher: Searcher) -> tuple[int, int, int]:
-        """What identifies a generation: TOC generation, documents with and without deletions."""
+        """What identifies a generation: TOC generation, documents with and without deletions.
+        An empty index has no generation (Whoosh's EmptyReader gives None): -1 stands for it,
+        as the key is saved as integers."""
         reader = searcher.reader()
-        return (reader.generation(), reader.doc_count_all(), reader.doc_count())
+        generation = reader.generation()
+        return (
+            -1 if generation is None else generation,
+            reader.doc_count_all(),
+            reader.doc_count(),
+        )
 
     @classmethod
     def build(cls, searcher: Searcher) -> Catalog:
