@@ -218,7 +218,8 @@ class FilterBar(Horizontal):
     def _fit_tabs(self) -> None:
         """Tabs as wide as their labels, at most what leaves QUERY_MIN cells to the query
         beside the date inputs shown; when they do not all fit, counts are shortened and then
-        whole tabs left out, never the active one (tab_fit.py), so no label is ever cut."""
+        whole tabs left out, never the active one (tab_fit.py): no label is cut but a lone
+        active tab's name too long for the room (its count kept)."""
         entries = [*self._labels.items(), *self._saved]
         tabs = self.query_one(Tabs)
         if not self.size.width:

@@ -8,7 +8,8 @@ then, in this order, until they fit:
    tab never claims more papers than its view holds);
 3. whole tabs left out, the last ones first (saved views, then Hidden, All, …), never the
    active one; their keys (0-9) and the palette still open them;
-4. a single tab still wider than the room (a long saved view's name) cut with `…`.
+4. a single tab still wider than the room (a long saved view's name): its name cut with `…`,
+   its count kept (`7 reinforcement le… 437`).
 
 Pure functions, no Textual: the filter bar applies the result (filter_bar.py).
 """
@@ -22,6 +23,7 @@ from rich.cells import cell_len, set_cell_size
 
 TAB_PAD = 2  # cells a tab adds to its label (one each side: Textual's Tab padding)
 _TRAILING_COUNT = re.compile(r" (\d{1,3}(?:,\d{3})+)$")
+_COUNT_TOKEN = re.compile(r" (\d[\d,]*(?:\.\d)?[kM]?)$")  # a count as shown, short or not
 
 
 def short_count(count: int) -> str:
@@ -68,6 +70,20 @@ def fit_tabs(tabs: Sequence[tuple[str, str]], room: int, active: str | None) -> 
             del shown[tab_id]
     if strip_width(list(shown.values())) > room and len(shown) == 1:
         ((tab_id, label),) = shown.items()
-        cells = max(room - TAB_PAD, 1)
-        shown[tab_id] = set_cell_size(label, cells - 1).rstrip() + "…"
+        shown[tab_id] = cut_label(label, max(room - TAB_PAD, 1))
     return shown
+
+
+def cut_label(label: str, cells: int) -> str:
+    """`label` in at most `cells` terminal cells: as it is when it fits; else its name cut
+    with `…` and its trailing count kept (`7 reinforcement le… 437`), or, when not even the
+    count and one character of the name fit, the label itself cut with `…`."""
+    if cell_len(label) <= cells:
+        return label
+    found = _COUNT_TOKEN.search(label)
+    if found is not None:
+        tail = label[found.start() :]
+        head_cells = cells - cell_len(tail) - 1  # the `…`
+        if head_cells >= 1:
+            return set_cell_size(label[: found.start()], head_cells).rstrip() + "…" + tail
+    return set_cell_size(label, max(cells - 1, 0)).rstrip() + "…"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from rich.cells import cell_len
 
-from paperbrowse.tui.tab_fit import fit_tabs, short_count, short_label, strip_width
+from paperbrowse.tui.tab_fit import cut_label, fit_tabs, short_count, short_label, strip_width
 
 TABS = [
     ("foryou", "0 For you"),
@@ -53,4 +53,19 @@ def test_whole_tabs_are_left_out_from_the_end_but_never_the_active_one() -> None
 def test_an_active_tab_wider_than_the_room_is_cut_with_an_ellipsis() -> None:
     shown = fit_tabs(TABS, 8, "saved-0")
     assert list(shown) == ["saved-0"]
-    assert shown["saved-0"].endswith("…") and strip_width(list(shown.values())) <= 8
+    assert "…" in shown["saved-0"] and shown["saved-0"].endswith(" 10k")  # its count kept
+    assert strip_width(list(shown.values())) <= 8
+
+
+def test_a_long_view_name_is_cut_but_its_count_kept() -> None:
+    """A saved view named "reinforcement learning agents" holding 437 papers, opened at 80
+    columns with room for 20 cells: the count is what the tab is for, so the name gives way."""
+    tabs = [("foryou", "0 For you"), ("saved-2", "7 reinforcement learning agents 437")]
+    shown = fit_tabs(tabs, 22, "saved-2")
+    assert list(shown) == ["saved-2"]
+    label = shown["saved-2"]
+    assert label.startswith("7 reinf") and label.endswith("… 437")
+    assert strip_width([label]) <= 22
+    assert cut_label("5 扩散模型扩散模型 10k", 12).endswith("… 10k")  # CJK: two cells each
+    assert cell_len(cut_label("5 扩散模型扩散模型 10k", 12)) <= 12
+    assert cut_label("3 All 1,234", 4) == "3 A…"  # no room for the count: the label is cut
