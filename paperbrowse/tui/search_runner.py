@@ -93,6 +93,7 @@ class SearchRunner(Screen[None]):
         self._good_filters = filters
         self._keep_id: str | None = None  # after a reload, keep the cursor on this paper
         self._moved = False  # the cursor moved since the rows shown now arrived
+        self._moved_in_flight = False  # ... since the search on its way was asked for
         # The newest search refreshes the shown view (after triage, a reload): when its results
         # arrive the cursor stays on the paper highlighted then (by id), wherever it moved.
         self._refreshing = False
@@ -161,6 +162,7 @@ class SearchRunner(Screen[None]):
         if self._refreshing:
             self._keep_id = None
         self._moved = True
+        self._moved_in_flight = True
         self._left = None
 
     @property
@@ -174,6 +176,7 @@ class SearchRunner(Screen[None]):
         if self._refreshing:
             self._keep_id = None
         self._moved = True
+        self._moved_in_flight = True
         self._left = None
 
     def left_paper(self) -> Paper | None:
@@ -242,6 +245,7 @@ class SearchRunner(Screen[None]):
             self._view_asked = self._generation
         cursor = self.paper_list.cursor if keep_cursor else 0
         self._early_moves = None if keep_cursor else 0
+        self._moved_in_flight = False
         self._refreshing = keep_cursor
         self._opening_view = False
         self._asked = self.filters
@@ -300,7 +304,11 @@ class SearchRunner(Screen[None]):
         # (read after, it would be whichever paper the new results put on the same row).
         # Only when the user moved since these rows were shown: an untouched cursor keeps its
         # row (the top of a For-you ranking retrained in the background stays the top).
-        moved, self._moved = self._moved, False
+        moved = self._moved
+        # Moves typed while these results were on their way are applied to them (early moves):
+        # the paper they lead to is the user's own choice, shown at once (`follow_detail`), not
+        # held like the rows of a keystroke.
+        self._moved, self._moved_in_flight = self._moved_in_flight, False
         here = self.current if self._refreshing and self._keep_id is None and moved else None
         self._view_shown = generation
         self.similar_mode = None

@@ -6,11 +6,14 @@ browser."""
 
 from __future__ import annotations
 
+import asyncio
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from textual import events
 from textual.pilot import Pilot
 
 from paperbrowse.library import Library
@@ -177,3 +180,43 @@ async def test_the_list_scrollbar_follows_the_row_count(make_app: MakeApp, data_
         await settle(pilot)
         assert papers.count == len(everything) and papers.bar_shown
         assert thumb_rows(papers) == top
+
+
+async def test_a_move_typed_before_the_results_arrive_shows_where_it_led_at_once(
+    make_app: MakeApp, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`speech` then ↓ in one burst, the last keystroke's search still on its way when ↓ is
+    pressed: the move is applied to the new results (their second paper), the user's own
+    choice, so the detail pane shows it as soon as they are listed rather than after a pause
+    (it showed the old list's second paper, or nothing, for the quiet period)."""
+    monkeypatch.setattr(main_screen, "DETAIL_QUIET", 60.0)
+    expected = library_ids(data_dir, "speech")
+    app = make_app(Filters(state="all"))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        screen = main(app)
+        detail = screen.query_one(PaperDetail)
+        await pilot.press("slash", *"speec")
+        await results_in(pilot)
+        gate = threading.Event()
+        search = screen.library.search
+
+        def held_search(*args: Any, **kwargs: Any) -> Any:
+            gate.wait(10)  # on its way until the test opens the gate
+            return search(*args, **kwargs)
+
+        monkeypatch.setattr(screen.library, "search", held_search)
+        # The keys as a terminal sends them, without Pilot's wait for the app to be idle.
+        app.post_message(events.Key("h", "h"))
+        app.post_message(events.Key("down", None))
+        for _ in range(100):
+            await asyncio.sleep(0.01)
+            if screen.moved_since_results:
+                break
+        assert not screen.idle and screen.moved_since_results  # ↓ came before the results
+        gate.set()
+        await results_in(pilot)
+        assert ids(app) == expected
+        assert screen.paper_list.cursor == 1
+        assert not screen.detail_held and shown_id(detail) == expected[1]
+        assert app.focused is not None and app.focused.id == "query"
