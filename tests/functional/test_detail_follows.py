@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ from paperbrowse.library import Library
 from paperbrowse.models import Filters
 from paperbrowse.tui import main_screen
 from paperbrowse.tui.app import PaperBrowser
+from paperbrowse.tui.main_screen import MainScreen
 from paperbrowse.tui.paper_detail import PaperDetail
 from paperbrowse.tui.paper_list import PaperList
 from paperbrowse.tui.pilot import settle
@@ -51,6 +53,15 @@ async def results_in(pilot: Pilot[Any]) -> None:
     raise AssertionError("the searches did not finish")
 
 
+@asynccontextmanager
+async def browsing(app: PaperBrowser) -> AsyncIterator[tuple[Pilot[Any], MainScreen, PaperDetail]]:
+    """`app` running at 120x36, settled on its first results: (pilot, main screen, detail pane)."""
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        screen = main(app)
+        yield pilot, screen, screen.query_one(PaperDetail)
+
+
 def shown_id(detail: PaperDetail) -> str | None:
     return detail.paper.id if detail.paper else None
 
@@ -61,10 +72,7 @@ async def test_typing_holds_the_detail_and_leaving_the_filter_shows_it_at_once(
     monkeypatch.setattr(main_screen, "DETAIL_QUIET", 60.0)  # typing never pauses here
     expected = library_ids(data_dir, "speech")
     app = make_app(Filters(state="all"))
-    async with app.run_test(size=(120, 36)) as pilot:
-        await settle(pilot)
-        screen = main(app)
-        detail = screen.query_one(PaperDetail)
+    async with browsing(app) as (pilot, screen, detail):
         first = shown_id(detail)
         assert first is not None and first == screen.current.id  # type: ignore[union-attr]
         assert expected and expected[0] != first
@@ -84,10 +92,7 @@ async def test_a_move_of_the_users_own_from_the_filter_shows_at_once(
     monkeypatch.setattr(main_screen, "DETAIL_QUIET", 60.0)
     expected = library_ids(data_dir, "speech")
     app = make_app(Filters(state="all"))
-    async with app.run_test(size=(120, 36)) as pilot:
-        await settle(pilot)
-        screen = main(app)
-        detail = screen.query_one(PaperDetail)
+    async with browsing(app) as (pilot, screen, detail):
         await pilot.press("slash", *"speech")
         await results_in(pilot)
         assert screen.detail_held
@@ -107,9 +112,7 @@ async def test_the_detail_follows_once_typing_pauses(
     monkeypatch.setattr(main_screen, "DETAIL_QUIET", 0.05)
     expected = library_ids(data_dir, "speech")
     app = make_app(Filters(state="all"))
-    async with app.run_test(size=(120, 36)) as pilot:
-        await settle(pilot)
-        detail = main(app).query_one(PaperDetail)
+    async with browsing(app) as (pilot, _, detail):
         assert expected and shown_id(detail) != expected[0]
         await pilot.press("slash", *"speech")
         await results_in(pilot)
@@ -127,10 +130,7 @@ async def test_a_filter_without_results_empties_the_detail_when_typing_pauses(
     monkeypatch.setattr(main_screen, "DETAIL_QUIET", 60.0)
     assert library_ids(data_dir, "zzzzqqq") == []
     app = make_app(Filters(state="all"))
-    async with app.run_test(size=(120, 36)) as pilot:
-        await settle(pilot)
-        screen = main(app)
-        detail = screen.query_one(PaperDetail)
+    async with browsing(app) as (pilot, screen, detail):
         first = shown_id(detail)
         await pilot.press("slash", *"zzzzqqq")
         await results_in(pilot)
@@ -192,10 +192,7 @@ async def test_a_move_typed_before_the_results_arrive_shows_where_it_led_at_once
     monkeypatch.setattr(main_screen, "DETAIL_QUIET", 60.0)
     expected = library_ids(data_dir, "speech")
     app = make_app(Filters(state="all"))
-    async with app.run_test(size=(120, 36)) as pilot:
-        await settle(pilot)
-        screen = main(app)
-        detail = screen.query_one(PaperDetail)
+    async with browsing(app) as (pilot, screen, detail):
         await pilot.press("slash", *"speec")
         await results_in(pilot)
         gate = threading.Event()
