@@ -28,6 +28,8 @@ from whoosh.analysis import (
 )
 from whoosh.lang.porter import stem
 
+from paperbrowse.engine.word_pairs import pair_terms
+
 # Whoosh's default tokenizer pattern (it keeps "*" inside words), without the capturing group.
 _TOKEN = re.compile(r"[\w\*]+(?:\.?[\w\*]+)*", re.UNICODE)
 _MIN_SIZE = 2
@@ -263,3 +265,24 @@ class WordsText(fields.TEXT):  # type: ignore[misc]  # Whoosh ships no types: it
 def words_of(text: str) -> list[str]:
     """The distinct words WordsText indexes for `text`, in order of first appearance."""
     return list(dict.fromkeys(m.group().lower() for m in _TOKEN.finditer(text)))
+
+
+class PairText(fields.TEXT):  # type: ignore[misc]  # Whoosh ships no types: its classes are Any
+    """The adjacent pairs of common stems of a text (engine/word_pairs.py): what a phrase of two
+    common words reads instead of their positions. Terms are `pair_term`s of
+    `stemmed_terms(value)`, the same terms and order StemmedText indexes, so a paper holds a
+    pair exactly when it holds the two-word phrase. Postings record presence only (Existence);
+    not scorable (no field lengths: phrases are scored on their words), never queried by name.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(analyzer=StemmingAnalyzer(), phrase=False)
+        self.format = formats.Existence()
+        self.scorable = False
+
+    def index(self, value: Any, **kwargs: Any) -> Iterator[tuple[bytes, int, float, bytes]]:
+        """(pair term, 1, 1.0, b"") for each distinct pair of common stems, in order."""
+        if not isinstance(value, str):
+            return
+        for term in pair_terms(stemmed_terms(value)[1]):
+            yield term.encode("utf-8"), 1, 1.0, b""

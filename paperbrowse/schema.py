@@ -20,7 +20,13 @@ from whoosh.analysis import StemmingAnalyzer
 from whoosh.qparser import QueryParserError
 from whoosh.util.times import datetime_to_long
 
-from paperbrowse.analysis import StemmedText, WordsText, arxiv_analyzer, name_analyzer
+from paperbrowse.analysis import (
+    PairText,
+    StemmedText,
+    WordsText,
+    arxiv_analyzer,
+    name_analyzer,
+)
 from paperbrowse.dates import DateError, parse_bound
 from paperbrowse.models import Paper, merge, normalise_title
 from paperbrowse.schema_history import SCHEMA_VERSION as SCHEMA_VERSION  # the version, re-exported
@@ -143,7 +149,9 @@ def source_token(name: str) -> str:
 def make_schema() -> fields.Schema:
     """The index schema: title weighted above abstract, stemmed; author names; the arXiv id;
     sortable date and counts (`upvotes`, `comments`, `authors`, GitHub `stars`); the unstemmed
-    words of title, abstract and organisation, which wildcards match (engine/patterns.py)."""
+    words of title, abstract and organisation, which wildcards match (engine/patterns.py); the
+    adjacent pairs of common stems of title and abstract, which phrases read
+    (engine/word_pairs.py)."""
 
     def count() -> fields.NUMERIC:
         return Count(sortable=True)
@@ -169,6 +177,8 @@ def make_schema() -> fields.Schema:
         title_words=WordsText(),
         abstract_words=WordsText(),
         org_words=WordsText(),
+        title_pairs=PairText(),
+        abstract_pairs=PairText(),
     )
 
 
@@ -269,6 +279,8 @@ def document(paper: Paper, variants: Variants, keys: Iterable[str]) -> dict[str,
     doc["title_words"] = paper.title
     doc["abstract_words"] = paper.abstract
     doc["org_words"] = doc["org"]
+    doc["title_pairs"] = paper.title
+    doc["abstract_pairs"] = paper.abstract
     if paper.author_names:
         doc["author"] = "\n".join(paper.author_names)
     if paper.arxiv_id:

@@ -20,6 +20,7 @@ SCHEMA_HISTORY = {
         "record whatever its title"
     ),
     9: "wildcards match whole words, not stems; any file name can name a dump",
+    10: "phrases of common words read word-pair postings",
 }
 SCHEMA_VERSION = max(SCHEMA_HISTORY)
 

@@ -53,7 +53,14 @@ SIDE_EXT = ".pbp"
 # field -> keep its position bytes. `org` joined in the side files' table "captured" entry
 # (a side file without it, and a codec pickled before, captured FIRST_CAPTURED only): an org
 # phrase read its 8,100 postings of `univers` from Whoosh's blocks, one pickle per block.
-CAPTURED = {"title": True, "abstract": True, "org": True}
+# The word-pair fields (word_pairs.py) keep their document numbers only.
+CAPTURED = {
+    "title": True,
+    "abstract": True,
+    "org": True,
+    "title_pairs": False,
+    "abstract_pairs": False,
+}
 FIRST_CAPTURED = {"title": True, "abstract": True}
 # Unstemmed word fields (what wildcards, prefixes and ranges match): each is written as a
 # sorted word list with every word's document numbers, so a prefix is one binary search and

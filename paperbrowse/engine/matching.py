@@ -46,6 +46,7 @@ from paperbrowse.engine.term_postings import (
     term_docs,
     term_keys_in,
 )
+from paperbrowse.engine.word_pairs import PAIR_FIELDS, phrase_pairs
 
 if TYPE_CHECKING:
     from paperbrowse.engine.side_files import TermArrays
@@ -180,10 +181,20 @@ class DocSets:
         if q.slop == 1 and self.blocks is not None and not self._side(q.fieldname):
             for word in words:  # read with positions once, for both steps
                 self.blocks.read(q.fieldname, word, values=True)
+        # Adjacent common words: their pair terms (word_pairs.py) hold exactly the documents
+        # where the two stand together; a two-word phrase is its pair's postings.
+        pairs = self._pair_docs(q.fieldname, words) if q.slop == 1 else None
+        if pairs is not None and len(words) == 2:
+            found = pairs[0]
+            return found if len(self.live) == self.size else intersect(found, self.live, self.size)
         # Each word's documents, the rarest first (their counts order the words: a lookup of
         # Whoosh's term info per word and segment cost more than the intersections).
         holding = {word: self.term(q.fieldname, word) for word in dict.fromkeys(words)}
         candidates: np.ndarray | None = None
+        for found in sorted(pairs or (), key=len):  # a longer phrase: its pairs narrow first
+            candidates = found if candidates is None else intersect(candidates, found, self.size)
+            if not len(candidates):
+                return EMPTY
         for found in sorted(holding.values(), key=len):
             candidates = found if candidates is None else intersect(candidates, found, self.size)
             if not len(candidates):
@@ -239,6 +250,20 @@ class DocSets:
                 candidates = unique_ascending(starts >> 32)
         assert starts is not None
         return unique_ascending(starts >> 32)
+
+    def _pair_docs(self, fieldname: str, words: list[Any]) -> list[np.ndarray] | None:
+        """The documents of each pair term of a phrase's words in `fieldname` (a stemmed field
+        with a pair field, word_pairs.py), read from the side files; None when the phrase has
+        no pair of common words or the field keeps none here."""
+        pair_field = PAIR_FIELDS.get(fieldname)
+        if pair_field is None or not self._side(pair_field):
+            return None
+        if pair_field not in self.searcher.schema or not all(isinstance(w, str) for w in words):
+            return None
+        found = phrase_pairs(words)
+        if not found:
+            return None
+        return [self.term(pair_field, term) for term in found]
 
     def _side(self, fieldname: str) -> bool:
         """Whether the field's terms are read from the side files."""

@@ -235,8 +235,8 @@ class SideFile:
             .astype(np.float32)
             .tolist()
         )
-        if size < 0:
-            return ids, weights, None
+        if size < 0:  # a field keeping no values (the word pairs): None each, as W3 gives
+            return ids, weights, [None] * count
         lengths = np.frombuffer(raw, dtype=lengths_dtype, count=count, offset=lengths_at).tolist()
         values: list[bytes | None] = []
         at = values_at
