@@ -233,7 +233,7 @@ def pair_terms(terms: Sequence[str]) -> list[str]:
     adjacent pair of COMMON_STEMS, in order of first appearance."""
     common = COMMON_STEMS
     found: dict[str, None] = {}
-    for first, second in zip(terms, terms[1:]):
+    for first, second in zip(terms, terms[1:], strict=False):
         if first in common and second in common:
             found[f"{first} {second}"] = None
     return list(found)
