@@ -84,6 +84,25 @@ def affected_documents(
     return loaded
 
 
+def stored_terms(loaded: dict[str, dict[str, Any]]) -> dict[str, set[str]]:
+    """Each identity term (`identity.lookup_terms`) of the stored documents' records, and the
+    ids of the documents holding it."""
+    found: dict[str, set[str]] = {}
+    for pid, stored in loaded.items():
+        recs = [r for recs in json.loads(stored["variants"]).values() for r in recs]
+        for term in lookup_terms(variant_key(r) for r in recs):
+            found.setdefault(term, set()).add(pid)
+    return found
+
+
+def _other_arxiv(stored: dict[str, Any], arxiv_id: str | None) -> bool:
+    """Whether a stored document is of another arXiv id than `arxiv_id` (both known)."""
+    if not arxiv_id:
+        return False
+    theirs = record_paper(json.loads(stored["record"])).arxiv_id
+    return bool(theirs) and theirs != arxiv_id
+
+
 def write_papers(
     writer: Any,
     records: RunRecords,
@@ -102,6 +121,11 @@ def write_papers(
     Each paper's records are read from `records` when it is written: memory holds one paper's
     records at a time, and the ids written as 8-byte integers."""
     renames: dict[str, set[str]] = {}
+    # In an update, the stored papers a written paper shares an identity with (an abstract, a
+    # title, an arXiv id), by written id: heirs to the triage of those the run removes.
+    related: dict[str, set[str]] = {}
+    by_term = {} if fresh else stored_terms(loaded)
+    counted_new: set[str] = set()
     written: set[str] = set()  # ids written, in an update (a fresh index keeps `written_codes`)
     written_codes = array("q")
     survivors: set[str] = set()  # stored documents some of whose records live on
@@ -137,6 +161,11 @@ def write_papers(
         else:
             written.add(pid)
             others = origins - {pid}
+            shared = {s for term in lookup_terms(keys) for s in by_term.get(term, ())} - {pid}
+            # two arXiv ids are never one paper (identity.group)
+            shared = {s for s in shared if not _other_arxiv(loaded[s], paper.arxiv_id)}
+            if shared:
+                related[pid] = shared
             report.merged += max(0, len(origins | ({pid} & loaded.keys())) - 1)
         if others:
             renames[pid] = others
@@ -153,6 +182,7 @@ def write_papers(
                 report.updated += 1  # a stored paper under a new id (it gained an arXiv id)
             else:
                 report.new += 1
+                counted_new.add(pid)
         elif old["record"] == doc["record"] and old["variants"] == doc["variants"]:
             if parsed:
                 report.unchanged += 1
@@ -162,9 +192,21 @@ def write_papers(
                 report.updated += 1
             else:
                 report.dropped += 1
+    gone = loaded.keys() - written - survivors
+    for pid, shared in related.items():
+        # A stored paper whose records all left with a changed dump, and that shares an
+        # identity with a paper written now (a re-read dump re-worded a title): the same
+        # paper under a new id, so its triage follows and it counts as updated, not removed.
+        heirs = shared & gone
+        if heirs:
+            renames.setdefault(pid, set()).update(heirs)
+            gone -= heirs
+            if pid in counted_new:
+                report.new -= 1
+                report.updated += 1
     for old_id in loaded.keys() - written:
         writer.delete_by_term("id", old_id)
-        if old_id not in survivors:
+        if old_id in gone:
             report.removed += 1
     if fresh and renames:
         # An id some paper has now keeps its own triage.

@@ -215,3 +215,48 @@ def test_a_rebuild_carries_triage_to_ids_it_changes(tmp_path: Path) -> None:
     assert sorted(library.search(Filters()).ids) == sorted(new_ids)
     assert flags(data)[new_ids[0]] == TriageState(starred=True)
     assert new_ids[1] not in flags(data)
+
+
+def test_a_paper_without_an_arxiv_id_keeps_its_triage_when_a_dump_rewords_its_title(
+    tmp_path: Path,
+) -> None:
+    """A re-read dump whose card now shows another title (same abstract, no arXiv id): the
+    paper's id follows its title, and its marks follow the id there and back."""
+    rec = paper_records(1)[0]
+    card = replace(trending_with_abstract(rec), arxiv_id=None)
+    data = tmp_path / "data"
+    library = Library(data)
+    assert index(library, trending_md=[card]).new == 1
+    first_id = paper_id(one_line(rec["title"]))
+    assert library.search(Filters()).ids == [first_id]
+    triage(data, [first_id], "starred")
+
+    retitled = replace(card, title=reworded(rec["title"]))
+    report = index(library, trending_md=[retitled])
+    assert (report.new, report.updated, report.removed) == (0, 1, 0)
+    second_id = paper_id(reworded(rec["title"]))
+    assert library.search(Filters()).ids == [second_id]
+    assert flags(data)[second_id] == TriageState(starred=True)
+
+    report = index(library, trending_md=[card])  # the title put back
+    assert (report.new, report.updated, report.removed) == (0, 1, 0)
+    assert library.search(Filters()).ids == [first_id]
+    assert flags(data)[first_id] == TriageState(starred=True)
+
+
+def test_a_paper_a_dump_drops_is_removed_not_carried_to_an_unrelated_one(
+    tmp_path: Path,
+) -> None:
+    """Another paper replacing it in the dump (no shared title or abstract) takes no triage."""
+    one, two = paper_records(2)
+    cards = [replace(trending_with_abstract(r), arxiv_id=None) for r in (one, two)]
+    data = tmp_path / "data"
+    library = Library(data)
+    index(library, trending_md=cards[:1])
+    first_id = paper_id(one_line(one["title"]))
+    triage(data, [first_id], "starred")
+    report = index(library, trending_md=cards[1:])
+    assert (report.new, report.updated, report.removed) == (1, 0, 1)
+    second_id = paper_id(one_line(two["title"]))
+    assert library.search(Filters()).ids == [second_id]
+    assert second_id not in flags(data)
