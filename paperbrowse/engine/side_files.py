@@ -2,6 +2,9 @@
 with one `pread` per array into numpy arrays, so matching is set algebra on sorted arrays and
 BM25 is vectorised (matching.py, scoring.py). A segment without a side file (written by another
 codec) makes `TermArrays.for_searcher` return None, and the caller falls back to Whoosh's matchers.
+
+The table at the end of the file, and SideFile (Whoosh's own readers' way in), are in
+side_table.py.
 """
 
 from __future__ import annotations
@@ -10,24 +13,14 @@ import contextlib
 import os
 import pickle
 import struct
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from paperbrowse.engine.codec import (
-    ENTRY,
-    ENTRY_FIELDS,
-    FIRST_CAPTURED,
-    NARROW_IDS,
-    NARROW_LENGTHS,
-    NARROW_WEIGHTS,
-    SIDE_EXT,
-    TRAILER,
-    term_key,
-)
-from paperbrowse.engine.term_table import TermTable
+from paperbrowse.engine.codec import SIDE_EXT, term_key
+from paperbrowse.engine.side_table import SideFile as SideFile  # re-exported: codec.py's reader
+from paperbrowse.engine.side_table import entry_dtypes, read_table, read_word_ids, widened
 from paperbrowse.engine.whoosh_internals import segment_file
 
 
@@ -77,7 +70,7 @@ class SegmentArrays:
         """(document numbers as uint32, weights as float32) of a term in this segment (empty
         when absent)."""
         ids, weights = self.stored_postings(fieldname, btext)
-        return _widened(ids, np.uint32), _widened(weights, np.float32)
+        return widened(ids, np.uint32), widened(weights, np.float32)
 
     def stored_postings(self, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
         """`postings` as the file stores them: document numbers as uint16 or uint32, weights
@@ -110,8 +103,8 @@ class SegmentArrays:
         values_at = lengths_at + lengths_dtype.itemsize * count
         raw = self._pread(offset, values_at + size)
         return (
-            _widened(np.frombuffer(raw, dtype=ids_dtype, count=count), np.uint32),
-            _widened(
+            widened(np.frombuffer(raw, dtype=ids_dtype, count=count), np.uint32),
+            widened(
                 np.frombuffer(raw, dtype=lengths_dtype, count=count, offset=lengths_at),
                 np.uint32,
             ),
@@ -134,134 +127,6 @@ class SegmentArrays:
 
     def __del__(self) -> None:
         self.close()
-
-
-def read_table(
-    read: Callable[[int, int], bytes], length: int
-) -> tuple[
-    TermTable,
-    np.ndarray,
-    dict[str, tuple[int, int, int, int]],
-    dict[str, int],
-    frozenset[str],
-]:
-    """The table at the end of a side file of `length` bytes (layout in codec.py): {field NUL
-    term: entry number} as a TermTable (sorted arrays: the pickled dict is dropped once read),
-    the entries as ENTRY records (offset, postings, values length or -1, NARROW_* flags),
-    {word field: (words offset, words length, word count, pairs offset)}, {word field: bytes
-    per document number} and the captured fields whose terms it holds. A version 1 file reads
-    as entries with no flags and every width 4; a file whose meta names no captured fields
-    holds codec.FIRST_CAPTURED's (title and abstract).
-
-    Raises OSError, EOFError, ValueError, pickle.UnpicklingError or struct.error when the file
-    is not a side file."""
-    (table_at,) = TRAILER.unpack(read(length - TRAILER.size, TRAILER.size))
-    found = pickle.loads(read(table_at, length - TRAILER.size - table_at))
-    if len(found) == 3:  # version 1
-        table, entries, sections = found
-        triples = np.frombuffer(entries, dtype="<i8").reshape(-1, 3)
-        records = np.zeros(len(triples), dtype=ENTRY)
-        for column, name in enumerate(ENTRY_FIELDS[:3]):
-            records[name] = triples[:, column]
-        return TermTable.of(table), records, sections, {}, frozenset(FIRST_CAPTURED)
-    table, entries, sections, meta = found
-    if meta.get("version") != 2:
-        raise ValueError(f"postings side file of an unknown version {meta.get('version')!r}")
-    widths = dict(meta["word_id_width"])
-    records = np.frombuffer(entries, dtype=ENTRY)
-    captured = frozenset(meta.get("captured", FIRST_CAPTURED))
-    return TermTable.of(table), records, sections, widths, captured
-
-
-_U2, _U4 = np.dtype("<u2"), np.dtype("<u4")
-_F2, _F4 = np.dtype("<f2"), np.dtype("<f4")
-
-
-def entry_dtypes(flags: int) -> tuple[np.dtype[Any], np.dtype[Any], np.dtype[Any]]:
-    """The dtypes of a term's document numbers, weights and value lengths (entry flags)."""
-    return (
-        _U2 if flags & NARROW_IDS else _U4,
-        _F2 if flags & NARROW_WEIGHTS else _F4,
-        _U2 if flags & NARROW_LENGTHS else _U4,
-    )
-
-
-def _widened(values: np.ndarray, dtype: Any) -> np.ndarray:
-    """`values` as `dtype` (what callers have always been given; a copy only when narrow)."""
-    return values if values.dtype == dtype else values.astype(dtype)
-
-
-def read_word_ids(
-    read: Callable[[int, int], bytes], width: int, offset: int, count: int
-) -> np.ndarray:
-    """`count` document numbers (uint32) of `width` bytes each at byte `offset`."""
-    raw = read(offset, width * count)
-    return _widened(np.frombuffer(raw, dtype=_U2 if width == 2 else _U4, count=count), np.uint32)
-
-
-class SideFile:
-    """One segment's side file read through any `read(offset, size)` (a Whoosh storage file's
-    `get`): the postings of the side-only fields as Whoosh's matchers take them
-    (whoosh_capture_codec.CapturingCodec.terms_reader). Whoosh's readers come here only for what the
-    fast paths (TermArrays) do not do, so this favours simplicity: Python lists per term.
-    """
-
-    def __init__(self, read: Callable[[int, int], bytes], length: int) -> None:
-        self._read = read
-        self._table, self._entries, self._sections, self._widths, _ = read_table(read, length)
-        self._words: dict[str, dict[bytes, int]] = {}  # word field -> word -> its number
-
-    def whoosh_postings(
-        self, fieldname: str, btext: bytes
-    ) -> tuple[list[int], list[float] | None, list[bytes | None] | None]:
-        """(document numbers, weights, values) of a term; weights and values are None for a
-        word-list field (presence only: every weight 1.0, and each value None as W3's blocks
-        give it). Empty when absent."""
-        section = self._sections.get(fieldname)
-        if section is not None:
-            docs = self._word_docs(fieldname, section, btext)
-            return docs, None, [None] * len(docs)
-        index = self._table.get(term_key(fieldname, btext))
-        if index is None:
-            return [], [], []
-        offset, count, size, flags = self._entries[index].tolist()
-        ids_dtype, weights_dtype, lengths_dtype = entry_dtypes(flags)
-        lengths_at = (ids_dtype.itemsize + weights_dtype.itemsize) * count
-        values_at = lengths_at + (lengths_dtype.itemsize * count if size >= 0 else 0)
-        raw = self._read(offset, values_at + max(size, 0))
-        ids = np.frombuffer(raw, dtype=ids_dtype, count=count).tolist()
-        weights = (
-            np.frombuffer(raw, dtype=weights_dtype, count=count, offset=ids_dtype.itemsize * count)
-            .astype(np.float32)
-            .tolist()
-        )
-        if size < 0:  # a field keeping no values (the word pairs): None each, as W3 gives
-            return ids, weights, [None] * count
-        lengths = np.frombuffer(raw, dtype=lengths_dtype, count=count, offset=lengths_at).tolist()
-        values: list[bytes | None] = []
-        at = values_at
-        for n in lengths:
-            values.append(raw[at : at + n])
-            at += n
-        return ids, weights, values
-
-    def _word_docs(
-        self, fieldname: str, section: tuple[int, int, int, int], btext: bytes
-    ) -> list[int]:
-        blob_at, blob_length, count, pairs_at = section
-        words = self._words.get(fieldname)
-        if words is None:
-            listed = self._read(blob_at, blob_length).split(b"\n") if count else []
-            words = self._words[fieldname] = {w: i for i, w in enumerate(listed)}
-        number = words.get(btext)
-        if number is None:
-            return []
-        offset, postings = np.frombuffer(
-            self._read(pairs_at + 16 * number, 16), dtype="<i8"
-        ).tolist()
-        width = self._widths.get(fieldname, 4)
-        docs: list[int] = read_word_ids(self._read, width, offset, postings).tolist()
-        return docs
 
 
 _NO_IDS = np.zeros(0, dtype=np.uint32)
