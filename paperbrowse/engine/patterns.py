@@ -35,13 +35,10 @@ if TYPE_CHECKING:
 WORD_FIELDS = {"title": "title_words", "abstract": "abstract_words", "org": "org_words"}
 TEXT_OF = {words: text for text, words in WORD_FIELDS.items()}
 MAX_POSTINGS = 1_500_000
-READ_GAP = 2048  # postings (8 KB) between two chosen words read in one stretch, not two reads
-# The chosen words of a segment are read as ONE stretch, from the first to the last, when it
-# holds at most this many times their postings: `*ing` chooses 2,565 of 55,816 abstract words
-# (232,000 of 3.46 million postings, 361 stretches): one 7 MB read and a gather took 3.1-3.7
-# ms of a segment's 5.5 (a Python step per stretch, and every stretch widened to uint32).
-SPAN_READ = 32
-SPAN_READ_BYTES = 16 << 20  # ... and at most this many bytes (memory: a search's one read)
+# A run of consecutive chosen words with at least this many postings is sliced from the side
+# file's view on its own; smaller runs are gathered by one index: `*ing` chooses 2,555 of a
+# segment's 55,575 abstract words (231,000 postings), 148 of them with 256 or more (179,000).
+PER_WORD = 256
 PATTERN_TYPES = (query.Prefix, query.Wildcard, query.TermRange, query.Every)
 
 
@@ -251,59 +248,55 @@ class WordList:
         """How many postings the words [lo, hi) have."""
         return int(self.cum[hi] - self.cum[lo])
 
-    def read(self, chosen: np.ndarray | tuple[int, int]) -> np.ndarray:
-        """Document numbers (this segment's, uint32) of a word range (lo, hi) or of word indexes."""
+    def mark(self, chosen: np.ndarray | tuple[int, int], flags: np.ndarray) -> None:
+        """Set `flags[d]` (bool, indexed from this segment's first document) for each document
+        number d holding a chosen word: a word range (lo, hi) or ascending word indexes.
+
+        Consecutive chosen words are runs whose postings follow each other. On a mapped side
+        file every run is a view of it (no read, no copy): a run of at least PER_WORD postings
+        is sliced, the smaller ones are gathered by one index (a Python step each would cost
+        more than their postings), and all of them set their flags at once. Unmapped, each run
+        is read.
+        """
         if isinstance(chosen, tuple):
-            lo, hi = chosen
-            if lo >= hi:
-                return np.zeros(0, dtype=np.uint32)
-            if self.contiguous:
-                return self._ids(int(self.offsets[lo]), self.postings(lo, hi))
-            chosen = np.arange(lo, hi, dtype=np.int64)
-        if not len(chosen):
-            return np.zeros(0, dtype=np.uint32)
-        if not self.contiguous:
-            parts = [self._ids(int(self.offsets[i]), int(self.counts[i])) for i in chosen.tolist()]
-            return np.concatenate(parts)
-        # Chosen words whose postings lie within READ_GAP postings of each other are read in one
-        # stretch, keeping the chosen words' postings: a wildcard like `*ing` chooses thousands
-        # of words spread over the list, and a read each cost more than reading the gaps.
-        begins, ends = self.cum[chosen], self.cum[chosen + 1]
-        first, last = int(chosen[0]), int(chosen[-1]) + 1
-        span = self.postings(first, last)
-        width = self._segment.word_id_width(self.fieldname)
-        if span <= SPAN_READ * int((ends - begins).sum()) and span * width <= SPAN_READ_BYTES:
-            return self._gathered(chosen, first, last)
-        cuts = (np.flatnonzero(begins[1:] - ends[:-1] > READ_GAP) + 1).tolist()
-        parts = []
-        for a, b in zip([0, *cuts], [*cuts, len(chosen)], strict=True):
-            first, last = int(chosen[a]), int(chosen[b - 1]) + 1
-            ids = self._ids(int(self.offsets[first]), self.postings(first, last))
-            if b - a < last - first:
-                keep = np.zeros(last - first, dtype=bool)
-                keep[chosen[a:b] - first] = True
-                ids = ids[np.repeat(keep, self.counts[first:last])]
-            parts.append(ids)
-        return np.concatenate(parts)
+            if chosen[0] >= chosen[1]:
+                return
+            firsts, lasts = np.array(chosen[:1], dtype=np.int64), np.array(chosen[1:], np.int64)
+        elif len(chosen):
+            cuts = np.flatnonzero(np.diff(chosen) != 1) + 1
+            firsts = chosen[np.concatenate(([0], cuts))]
+            lasts = chosen[np.concatenate((cuts - 1, [len(chosen) - 1]))] + 1
+        else:
+            return
+        if not (self.contiguous and self._segment.mapped):
+            for lo, hi in zip(firsts.tolist(), lasts.tolist(), strict=True):
+                if self.contiguous:
+                    flags[self._stored(lo, hi)] = True
+                    continue
+                for i in range(lo, hi):
+                    flags[self._stored(i, i + 1)] = True
+            return
+        stored = self._stored(0, self.size)
+        begins, ends = self.cum[firsts], self.cum[lasts]
+        sizes = ends - begins
+        big = sizes >= PER_WORD
+        parts = [stored[b:e] for b, e in zip(begins[big].tolist(), ends[big].tolist(), strict=True)]
+        if not big.all():
+            begins, sizes = begins[~big], sizes[~big]
+            before = np.zeros(len(sizes), dtype=np.int64)  # gathered postings before each run
+            np.cumsum(sizes[:-1], out=before[1:])
+            total = int(before[-1] + sizes[-1])
+            parts.append(stored[np.repeat(begins - before, sizes) + np.arange(total)])
+        # One scatter of platform integers: numpy converts any other index array to them
+        # first, one conversion per call (the stored uint16 directly cost ~1.7 times as much).
+        flags[(np.concatenate(parts) if len(parts) > 1 else parts[0]).astype(np.intp)] = True
 
-    def _ids(self, offset: int, count: int) -> np.ndarray:
-        return self._segment.word_ids(self.fieldname, offset, count)
-
-    def _gathered(self, chosen: np.ndarray, first: int, last: int) -> np.ndarray:
-        """The postings of the chosen words (ascending indexes in [first, last)) from one read
-        of the words [first, last): their document numbers as stored (2 or 4 bytes), then one
-        gather of the chosen words' stretches, widened to uint32 last."""
-        width = self._segment.word_id_width(self.fieldname)
-        span = self.postings(first, last)
-        raw = self._segment.read(int(self.offsets[first]), width * span)
-        stored = np.frombuffer(raw, dtype="<u2" if width == 2 else "<u4", count=span)
-        counts = self.counts[chosen]
-        before = np.zeros(len(chosen), dtype=np.int64)  # chosen postings before each word
-        np.cumsum(counts[:-1], out=before[1:])
-        at = self.cum[chosen] - self.cum[first] - before
-        index = np.repeat(at, counts) + np.arange(int(before[-1] + counts[-1]), dtype=np.int64)
-        found: np.ndarray = stored[index].astype(np.uint32)
-        return found
+    def _stored(self, lo: int, hi: int) -> np.ndarray:
+        """The postings of the words [lo, hi) as stored (uint16 or uint32); the words must
+        follow each other in the file (`contiguous`, or one word)."""
+        return self._segment.stored_word_ids(
+            self.fieldname, int(self.offsets[lo]), self.postings(lo, hi)
+        )
 
 
 def _byte_pattern(ch: str) -> bytes:
@@ -324,15 +317,13 @@ class Selection:
         self.postings = postings
 
     def docs(self, size: int) -> np.ndarray:
-        """Sorted document numbers (of `size` in all) holding a chosen word."""
-        found = [w.read(chosen).astype(np.int64) + offset for w, offset, chosen in self.parts]
-        found = [part for part in found if len(part)]
-        if not found:
-            return np.zeros(0, dtype=np.int64)
+        """Sorted document numbers (int64, of `size` in all) holding a chosen word: a flag per
+        document set from every chosen word's postings, then the flags' positions (a union
+        of ~780,000 postings, `*ing` at 100,000 papers, as a sort or merge cost more)."""
         flags = np.zeros(size, dtype=bool)
-        for part in found:
-            flags[part] = True
-        return np.flatnonzero(flags)
+        for words, offset, chosen in self.parts:
+            words.mark(chosen, flags[offset:])
+        return np.flatnonzero(flags).astype(np.int64, copy=False)
 
 
 def select(q: query.Query, arrays: TermArrays) -> Selection | None:

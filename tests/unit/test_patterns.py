@@ -14,12 +14,13 @@ import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from paperbrowse.engine import patterns
+from paperbrowse.engine import patterns, side_files
 from paperbrowse.errors import QueryError
 from paperbrowse.library import Library
 from paperbrowse.models import Filters, Paper, arxiv_paper_id, paper_id
@@ -188,18 +189,54 @@ def test_any_pattern_with_leading_wildcards_matches_the_oracle(
 @pytest.mark.parametrize(
     "pattern", ["*ing", "*former", "?ision", "*?ing", "??se", "?*tion", "*é", "?é*", "*a*e", "??"]
 )
-@pytest.mark.parametrize("span_read", [0, patterns.SPAN_READ, 10**9])
+@pytest.mark.parametrize("per_word", [0, patterns.PER_WORD, 10**9])
 def test_leading_wildcards_match_exactly_the_oracle(
     indexed_library: Library,
     oracle: Oracle,
     pattern: str,
-    span_read: int,
+    per_word: int,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """Read by stretches (0), as chosen, or as one read and a gather (10**9)."""
-    monkeypatch.setattr(patterns, "SPAN_READ", span_read)
+    """Every run of chosen words sliced on its own (0), as chosen, or all gathered (10**9)."""
+    monkeypatch.setattr(patterns, "PER_WORD", per_word)
     expected = oracle.ids(None, lambda w: fnmatch.fnmatchcase(w, pattern))
     assert found(indexed_library, pattern) == expected, pattern
+
+
+@pytest.mark.parametrize("reading", ["unmapped", "scattered"])
+def test_side_files_read_without_a_map_or_in_order_give_the_same_answers(
+    sample_library_dir: Path, oracle: Oracle, reading: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A side file that cannot be mapped is read run by run; word postings that do not follow
+    each other in the file (`contiguous` false) are read word by word."""
+    if reading == "unmapped":
+        monkeypatch.setattr(side_files, "mapped_range", lambda fd, base, length: (None, 0))
+    else:
+        listed = patterns.WordList.__init__
+
+        def scattered(self: patterns.WordList, *args: Any) -> None:
+            listed(self, *args)
+            self.contiguous = False
+
+        monkeypatch.setattr(patterns.WordList, "__init__", scattered)
+    library = Library(sample_library_dir)
+    try:
+        assert library.searcher is not None
+        arrays = library.term_arrays
+        assert arrays is not None
+        segments = [segment for segment, _ in arrays.segments()]
+        assert all(segment.mapped == (reading != "unmapped") for segment in segments)
+        for text, field, match in [
+            ("*ing", None, lambda w: w.endswith("ing")),
+            ("title:[m to p]", "title", lambda w: "m" <= w <= "p"),
+            ("generat*", None, lambda w: w.startswith("generat")),
+            ("?ision", None, lambda w: fnmatch.fnmatchcase(w, "?ision")),
+        ]:
+            assert found(library, text) == oracle.ids(field, match), text
+        lists = [w for segment in segments for w in segment.word_lists.values()]
+        assert lists and all(w.contiguous == (reading != "scattered") for w in lists)
+    finally:
+        library.close()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -249,7 +286,7 @@ def test_a_too_broad_pattern_is_refused_before_anything_is_read(
     def no_reading(*args: object) -> None:
         raise AssertionError("a refused pattern must not read postings")
 
-    monkeypatch.setattr(patterns.WordList, "read", no_reading)
+    monkeypatch.setattr(patterns.WordList, "mark", no_reading)
     for text in ("co*", "title:[a to z]", "*ion", "abstract:a*"):
         with pytest.raises(QueryError) as info:
             indexed_library.search(Filters(query=text))
