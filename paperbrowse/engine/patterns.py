@@ -145,6 +145,7 @@ class WordList:
         self.ends = np.concatenate((breaks, [len(self.blob)])).astype(np.int64)[:count]
         self.cum = np.concatenate(([0], np.cumsum(self.counts))).astype(np.int64)
         self._last_bytes: np.ndarray | None = None  # each word's last byte (`_ending`)
+        self._plain: np.ndarray | None = None  # whether each word is ASCII (`_characters`)
         # Whoosh writes a field's words in order, so their postings follow each other.
         self.fieldname = fieldname
         width = segment.word_id_width(fieldname)  # bytes per document number (2 or 4)
@@ -201,10 +202,18 @@ class WordList:
         begin, end = int(self.starts[lo]), int(self.ends[hi - 1])
         lead = len(pattern) - len(pattern.lstrip("*?"))
         head, tail = pattern[:lead], pattern[lead:]
-        if head and set(head) == {"*"} and tail and not set(tail) & {"*", "?"}:
-            return self._ending(tail.encode("utf-8"), lo, hi)
+        if head and tail and not set(tail) & {"*", "?"}:
+            # `*former`, `?ision`: the words ending with the rest, then (for `?`) those with
+            # as many characters before it as the head asks (at least as many, with a `*`).
+            suffix = tail.encode("utf-8")
+            at = self._ending(suffix, lo, hi)
+            need = head.count("?")
+            if need and len(at):
+                before = self._characters(at, self.starts[at], self.ends[at] - len(suffix))
+                at = at[before >= need if "*" in head else before == need]
+            return at
         if head and tail and ("?" not in head or "*" not in tail):
-            # `*former`, `?ision`: search for the rest (starting with a literal, which the
+            # `*form?r`, `?is*on`: search for the rest (starting with a literal, which the
             # regular expression engine scans for at C speed) anchored at a word's end, then
             # check the characters before it; `^[^\n]*former$` would back-track through every
             # word. A match runs to its word's end, so each word matches at most once; the
@@ -216,17 +225,25 @@ class WordList:
             )
             at = np.searchsorted(self.starts, found, side="right") - 1
             need = head.count("?")
-            if need:
-                before = [
-                    len(self.blob[s:e].decode("utf-8", "surrogateescape"))
-                    for s, e in zip(self.starts[at].tolist(), found.tolist(), strict=True)
-                ]
-                keep = [n >= need if "*" in head else n == need for n in before]
-                at = at[np.array(keep, dtype=bool)] if len(at) else at
+            if need and len(at):
+                counted = self._characters(at, self.starts[at], found)
+                at = at[counted >= need if "*" in head else counted == need]
             return at.astype(np.int64)
         regex = re.compile(b"^" + b"".join(map(_byte_pattern, pattern)) + b"$", re.MULTILINE)
         starts = [m.start() for m in regex.finditer(self.blob, begin, end)]
         return np.searchsorted(self.starts, np.array(starts, dtype=np.int64)).astype(np.int64)
+
+    def _characters(self, at: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+        """How many UTF-8 characters (as `?` counts them) the stretches [start, end) of the
+        words `at` hold: their bytes for an ASCII word (each word checked once, kept), the
+        others decoded."""
+        if self._plain is None:
+            data = np.frombuffer(self.blob, dtype=np.uint8)
+            self._plain = np.maximum.reduceat(data, self.starts) < 0x80
+        counted: np.ndarray = ends - starts
+        for i in np.flatnonzero(~self._plain[at]).tolist():
+            counted[i] = len(self.blob[starts[i] : ends[i]].decode("utf-8", "surrogateescape"))
+        return counted
 
     def _ending(self, suffix: bytes, lo: int, hi: int) -> np.ndarray:
         """Indexes of the words in [lo, hi) that end with `suffix` (`*ing`, `*former`): the

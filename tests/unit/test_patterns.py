@@ -24,6 +24,7 @@ from paperbrowse.engine import patterns, side_files
 from paperbrowse.errors import QueryError
 from paperbrowse.library import Library
 from paperbrowse.models import Filters, Paper, arxiv_paper_id, paper_id
+from paperbrowse.pages import parse_file
 from paperbrowse.sources import collect_sources
 from tests.indexing import index_into
 
@@ -235,6 +236,32 @@ def test_side_files_read_without_a_map_or_in_order_give_the_same_answers(
             assert found(library, text) == oracle.ids(field, match), text
         lists = [w for segment in segments for w in segment.word_lists.values()]
         assert lists and all(w.contiguous == (reading != "scattered") for w in lists)
+    finally:
+        library.close()
+
+
+def test_a_question_mark_is_one_character_beyond_ascii(tmp_path: Path) -> None:
+    """`?` is one character, not one byte: `?sion` finds "ésion" (é is two bytes in UTF-8) and
+    `??sion` does not ("aésion" it does), whether the rest is matched as a suffix or by a
+    regular expression. The expected papers come from the oracle over the parsed dump."""
+    first = sorted(SAMPLE_DIR.glob("*.txt"))[0]
+    dumps = tmp_path / "dumps"
+    dumps.mkdir()
+    text = first.read_text(encoding="utf-8")
+    assert "Here, we demonstrate" in text
+    dump = dumps / first.name
+    dump.write_text(
+        text.replace("Here, we demonstrate", "Here, ésion aésion vision évision we demonstrate", 1),
+        encoding="utf-8",
+    )
+    library = Library(tmp_path / "data")
+    index_into(library, collect_sources([str(dumps)])[0])
+    oracle = Oracle({paper.id: paper for paper in parse_file(dump).papers})
+    try:
+        for pattern in ("?sion", "??sion", "*?sion", "?*sion", "??ision", "?s*on", "??s*on"):
+            expected = oracle.ids(None, lambda w, p=pattern: fnmatch.fnmatchcase(w, p))
+            assert expected, pattern  # each finds the changed paper
+            assert found(library, pattern) == expected, pattern
     finally:
         library.close()
 
