@@ -304,9 +304,9 @@ class WordList:
             np.cumsum(sizes[:-1], out=before[1:])
             total = int(before[-1] + sizes[-1])
             parts.append(stored[np.repeat(begins - before, sizes) + np.arange(total)])
-        # One scatter of platform integers: numpy converts any other index array to them
-        # first, one conversion per call (the stored uint16 directly cost ~1.7 times as much).
-        flags[(np.concatenate(parts) if len(parts) > 1 else parts[0]).astype(np.intp)] = True
+        # One scatter, its index joined straight into platform integers (numpy converts any
+        # other index to them first: the stored uint16 as the index cost ~1.7 times as much).
+        flags[np.concatenate(parts, dtype=np.intp)] = True
 
     def _stored(self, lo: int, hi: int) -> np.ndarray:
         """The postings of the words [lo, hi) as stored (uint16 or uint32); the words must
@@ -388,7 +388,9 @@ def _select(words: WordList, q: query.Query) -> tuple[int, int] | np.ndarray:
         return words.between(start, end, q.startexcl, q.endexcl)
     text = q.text
     literal = re.split(r"[*?]", text, maxsplit=1)[0]
-    lo, hi = words.prefix(literal.encode("utf-8", "surrogateescape"))
+    lo, hi = (
+        words.prefix(literal.encode("utf-8", "surrogateescape")) if literal else (0, words.size)
+    )
     if literal == text:  # no wildcard characters after all: one word
         key = text.encode("utf-8", "surrogateescape")
         return (lo, lo + 1) if lo < hi and words.word(lo) == key else (lo, lo)
