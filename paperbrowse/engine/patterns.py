@@ -6,10 +6,14 @@ whose stem "diffus" the stemmed field holds. The query parser (query.py) points 
 side files (codec.py) keep as a sorted word list with each word's document numbers. So:
 
 - a prefix (`gen*`) or a range (`title:[a to c]`) is a run of consecutive words found by binary
-  search, and its postings are one contiguous read;
-- any other wildcard (`*ing`, `diff?sion`) is a regular expression run over the word list
-  (narrowed to the words that share its literal prefix), then the matching words are read;
+  search, and its postings follow each other in the side file;
+- a wildcard before a plain rest (`*ing`, `?ision`) compares the words' last bytes with the
+  rest's; any other wildcard (`diff?sion`, `re*ment`) is a regular expression run over the word
+  list (narrowed to the words that share its literal prefix);
 - `*` alone (or `**`) is every paper with a word in the field, from the catalog's lengths.
+
+The chosen words' postings are read through a memory map of the side file (no copy) and set a
+flag per document, whose positions are the answer (word_lists.py: one segment's word list).
 
 How broad is too broad: a pattern whose words occur in more than MAX_POSTINGS (document, word)
 pairs is refused at once, before anything is read, with a one-line message. Reading and merging
@@ -27,18 +31,15 @@ import numpy as np
 from whoosh import query
 
 from paperbrowse.engine.whoosh_internals import pattern_terms
+from paperbrowse.engine.word_lists import WordList
 
 if TYPE_CHECKING:
-    from paperbrowse.engine.side_files import SegmentArrays, TermArrays
+    from paperbrowse.engine.side_files import TermArrays
 
 # Text field -> its unstemmed word field.
 WORD_FIELDS = {"title": "title_words", "abstract": "abstract_words", "org": "org_words"}
 TEXT_OF = {words: text for text, words in WORD_FIELDS.items()}
 MAX_POSTINGS = 1_500_000
-# A run of consecutive chosen words with at least this many postings is sliced from the side
-# file's view on its own; smaller runs are gathered by one index: `*ing` chooses 2,555 of a
-# segment's 55,575 abstract words (231,000 postings), 148 of them with 256 or more (179,000).
-PER_WORD = 256
 PATTERN_TYPES = (query.Prefix, query.Wildcard, query.TermRange, query.Every)
 
 
@@ -122,208 +123,6 @@ def _part_query(fieldname: str, part: str, boost: float) -> query.Query:
     if part.endswith("*") and "*" not in part[:-1] and "?" not in part:
         return query.Prefix(fieldname, part[:-1], boost=boost)
     return query.Wildcard(fieldname, part, boost=boost)
-
-
-class WordList:
-    """One segment's sorted words of one word field, with each word's postings in the side file.
-
-    Shapes: `counts[i]` postings of word i, stored as document numbers (uint16 or uint32, read as
-    uint32: SegmentArrays.word_ids) at byte `offsets[i]`;
-    `cum[i]` the postings before word i.
-    """
-
-    def __init__(self, segment: SegmentArrays, fieldname: str) -> None:
-        blob_at, blob_len, count, entries_at = segment.word_sections[fieldname]
-        self._segment = segment
-        self.blob = segment.read(blob_at, blob_len)
-        pairs = np.frombuffer(segment.read(entries_at, 16 * count), dtype="<i8").reshape(-1, 2)
-        self.offsets = pairs[:, 0].astype(np.int64)
-        self.counts = pairs[:, 1].astype(np.int64)
-        self.size = count
-        breaks = np.flatnonzero(np.frombuffer(self.blob, dtype=np.uint8) == 10)
-        self.starts = np.concatenate(([0], breaks + 1)).astype(np.int64)[:count]
-        self.ends = np.concatenate((breaks, [len(self.blob)])).astype(np.int64)[:count]
-        self.cum = np.concatenate(([0], np.cumsum(self.counts))).astype(np.int64)
-        self._last_bytes: np.ndarray | None = None  # each word's last byte (`_ending`)
-        self._plain: np.ndarray | None = None  # whether each word is ASCII (`_characters`)
-        # Whoosh writes a field's words in order, so their postings follow each other.
-        self.fieldname = fieldname
-        width = segment.word_id_width(fieldname)  # bytes per document number (2 or 4)
-        self.contiguous = bool(
-            np.all(self.offsets[1:] == self.offsets[:-1] + width * self.counts[:-1])
-        )
-
-    @classmethod
-    def of(cls, segment: SegmentArrays, fieldname: str) -> WordList | None:
-        """The segment's word list (read once, then kept with the segment); None if it has none."""
-        if fieldname not in segment.word_sections:
-            return None
-        found = segment.word_lists.get(fieldname)
-        if found is None:
-            found = segment.word_lists[fieldname] = cls(segment, fieldname)
-        return found
-
-    def word(self, i: int) -> bytes:
-        """The i-th word, as UTF-8 bytes."""
-        return self.blob[self.starts[i] : self.ends[i]]
-
-    def first_at_least(self, key: bytes) -> int:
-        """Index of the first word >= key (binary search)."""
-        lo, hi = 0, self.size
-        while lo < hi:
-            mid = (lo + hi) // 2
-            if self.word(mid) < key:
-                lo = mid + 1
-            else:
-                hi = mid
-        return lo
-
-    def prefix(self, prefix: bytes) -> tuple[int, int]:
-        """[lo, hi) of the words that start with `prefix`."""
-        return self.first_at_least(prefix), self.first_at_least(prefix + b"\xff")
-
-    def between(
-        self, start: bytes | None, end: bytes | None, startexcl: bool, endexcl: bool
-    ) -> tuple[int, int]:
-        """[lo, hi) of the words in a range (None: open at that end)."""
-        lo = 0 if start is None else self.first_at_least(start + (b"\x00" if startexcl else b""))
-        hi = self.size if end is None else self.first_at_least(end + (b"" if endexcl else b"\x00"))
-        return lo, max(lo, hi)
-
-    def matching(self, pattern: str, lo: int, hi: int) -> np.ndarray:
-        """Indexes of the words in [lo, hi) that match a wildcard (`*`, `?`).
-
-        The regular expression runs over the UTF-8 word list itself (`?` is one UTF-8
-        character), and each match's byte offset is found among the words' starts with one
-        binary search for all of them: no decoding, no Python work per word passed over.
-        """
-        if lo >= hi:
-            return np.zeros(0, dtype=np.int64)
-        begin, end = int(self.starts[lo]), int(self.ends[hi - 1])
-        lead = len(pattern) - len(pattern.lstrip("*?"))
-        head, tail = pattern[:lead], pattern[lead:]
-        if head and tail and not set(tail) & {"*", "?"}:
-            # `*former`, `?ision`: the words ending with the rest, then (for `?`) those with
-            # as many characters before it as the head asks (at least as many, with a `*`).
-            suffix = tail.encode("utf-8")
-            at = self._ending(suffix, lo, hi)
-            need = head.count("?")
-            if need and len(at):
-                before = self._characters(at, self.starts[at], self.ends[at] - len(suffix))
-                at = at[before >= need if "*" in head else before == need]
-            return at
-        if head and tail and ("?" not in head or "*" not in tail):
-            # `*form?r`, `?is*on`: search for the rest (starting with a literal, which the
-            # regular expression engine scans for at C speed) anchored at a word's end, then
-            # check the characters before it; `^[^\n]*former$` would back-track through every
-            # word. A match runs to its word's end, so each word matches at most once; the
-            # word is the last one starting at or before the match. A rest without `*` has one
-            # place it can match in a word, so its characters before are exact.
-            regex = re.compile(b"".join(map(_byte_pattern, tail)) + b"$", re.MULTILINE)
-            found = np.array(
-                [m.start() for m in regex.finditer(self.blob, begin, end)], dtype=np.int64
-            )
-            at = np.searchsorted(self.starts, found, side="right") - 1
-            need = head.count("?")
-            if need and len(at):
-                counted = self._characters(at, self.starts[at], found)
-                at = at[counted >= need if "*" in head else counted == need]
-            return at.astype(np.int64)
-        regex = re.compile(b"^" + b"".join(map(_byte_pattern, pattern)) + b"$", re.MULTILINE)
-        starts = [m.start() for m in regex.finditer(self.blob, begin, end)]
-        return np.searchsorted(self.starts, np.array(starts, dtype=np.int64)).astype(np.int64)
-
-    def _characters(self, at: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
-        """How many UTF-8 characters (as `?` counts them) the stretches [start, end) of the
-        words `at` hold: their bytes for an ASCII word (each word checked once, kept), the
-        others decoded."""
-        if self._plain is None:
-            data = np.frombuffer(self.blob, dtype=np.uint8)
-            self._plain = np.maximum.reduceat(data, self.starts) < 0x80
-        counted: np.ndarray = ends - starts
-        for i in np.flatnonzero(~self._plain[at]).tolist():
-            counted[i] = len(self.blob[starts[i] : ends[i]].decode("utf-8", "surrogateescape"))
-        return counted
-
-    def _ending(self, suffix: bytes, lo: int, hi: int) -> np.ndarray:
-        """Indexes of the words in [lo, hi) that end with `suffix` (`*ing`, `*former`): the
-        words' last bytes compared as arrays, the suffix's last byte first (it rules out most
-        words), instead of a regular expression's match object per matching word (`*ing`
-        matches 2,565 of a segment's 55,816 abstract words: 1.9 ms)."""
-        data = np.frombuffer(self.blob, dtype=np.uint8)
-        if self._last_bytes is None:  # each word's last byte, kept with the word list
-            self._last_bytes = data[np.maximum(self.ends - 1, 0)]
-        at = np.flatnonzero(self._last_bytes[lo:hi] == suffix[-1]) + lo
-        at = at[self.ends[at] - self.starts[at] >= len(suffix)]
-        ends = self.ends[at]
-        for k in range(len(suffix) - 2, -1, -1):
-            same = data[ends - len(suffix) + k] == suffix[k]
-            at, ends = at[same], ends[same]
-        return at
-
-    def postings(self, lo: int, hi: int) -> int:
-        """How many postings the words [lo, hi) have."""
-        return int(self.cum[hi] - self.cum[lo])
-
-    def mark(self, chosen: np.ndarray | tuple[int, int], flags: np.ndarray) -> None:
-        """Set `flags[d]` (bool, indexed from this segment's first document) for each document
-        number d holding a chosen word: a word range (lo, hi) or ascending word indexes.
-
-        Consecutive chosen words are runs whose postings follow each other. On a mapped side
-        file every run is a view of it (no read, no copy): a run of at least PER_WORD postings
-        is sliced, the smaller ones are gathered by one index (a Python step each would cost
-        more than their postings), and all of them set their flags at once. Unmapped, each run
-        is read.
-        """
-        if isinstance(chosen, tuple):
-            if chosen[0] >= chosen[1]:
-                return
-            firsts, lasts = np.array(chosen[:1], dtype=np.int64), np.array(chosen[1:], np.int64)
-        elif len(chosen):
-            cuts = np.flatnonzero(np.diff(chosen) != 1) + 1
-            firsts = chosen[np.concatenate(([0], cuts))]
-            lasts = chosen[np.concatenate((cuts - 1, [len(chosen) - 1]))] + 1
-        else:
-            return
-        if not (self.contiguous and self._segment.mapped):
-            for lo, hi in zip(firsts.tolist(), lasts.tolist(), strict=True):
-                if self.contiguous:
-                    flags[self._stored(lo, hi)] = True
-                    continue
-                for i in range(lo, hi):
-                    flags[self._stored(i, i + 1)] = True
-            return
-        stored = self._stored(0, self.size)
-        begins, ends = self.cum[firsts], self.cum[lasts]
-        sizes = ends - begins
-        big = sizes >= PER_WORD
-        parts = [stored[b:e] for b, e in zip(begins[big].tolist(), ends[big].tolist(), strict=True)]
-        if not big.all():
-            begins, sizes = begins[~big], sizes[~big]
-            before = np.zeros(len(sizes), dtype=np.int64)  # gathered postings before each run
-            np.cumsum(sizes[:-1], out=before[1:])
-            total = int(before[-1] + sizes[-1])
-            parts.append(stored[np.repeat(begins - before, sizes) + np.arange(total)])
-        # One scatter, its index joined straight into platform integers (numpy converts any
-        # other index to them first: the stored uint16 as the index cost ~1.7 times as much).
-        flags[np.concatenate(parts, dtype=np.intp)] = True
-
-    def _stored(self, lo: int, hi: int) -> np.ndarray:
-        """The postings of the words [lo, hi) as stored (uint16 or uint32); the words must
-        follow each other in the file (`contiguous`, or one word)."""
-        return self._segment.stored_word_ids(
-            self.fieldname, int(self.offsets[lo]), self.postings(lo, hi)
-        )
-
-
-def _byte_pattern(ch: str) -> bytes:
-    """One character of a wildcard as a regular expression over UTF-8 bytes (no line breaks:
-    the word list is one word a line)."""
-    if ch == "*":
-        return rb"[^\n]*"
-    if ch == "?":  # one character: an ASCII byte, or a lead byte and its continuation bytes
-        return rb"(?:[\x00-\x09\x0b-\x7f]|[\xc0-\xff][\x80-\xbf]*)"
-    return re.escape(ch.encode("utf-8"))
 
 
 class Selection:

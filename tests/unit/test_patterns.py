@@ -20,7 +20,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from paperbrowse.engine import patterns, side_files
+from paperbrowse.engine import patterns, side_files, word_lists
 from paperbrowse.errors import QueryError
 from paperbrowse.library import Library
 from paperbrowse.models import Filters, Paper, arxiv_paper_id, paper_id
@@ -190,7 +190,7 @@ def test_any_pattern_with_leading_wildcards_matches_the_oracle(
 @pytest.mark.parametrize(
     "pattern", ["*ing", "*former", "?ision", "*?ing", "??se", "?*tion", "*é", "?é*", "*a*e", "??"]
 )
-@pytest.mark.parametrize("per_word", [0, patterns.PER_WORD, 10**9])
+@pytest.mark.parametrize("per_word", [0, word_lists.PER_WORD, 10**9])
 def test_leading_wildcards_match_exactly_the_oracle(
     indexed_library: Library,
     oracle: Oracle,
@@ -199,7 +199,7 @@ def test_leading_wildcards_match_exactly_the_oracle(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Every run of chosen words sliced on its own (0), as chosen, or all gathered (10**9)."""
-    monkeypatch.setattr(patterns, "PER_WORD", per_word)
+    monkeypatch.setattr(word_lists, "PER_WORD", per_word)
     expected = oracle.ids(None, lambda w: fnmatch.fnmatchcase(w, pattern))
     assert found(indexed_library, pattern) == expected, pattern
 
@@ -213,13 +213,13 @@ def test_side_files_read_without_a_map_or_in_order_give_the_same_answers(
     if reading == "unmapped":
         monkeypatch.setattr(side_files, "mapped_range", lambda fd, base, length: (None, 0))
     else:
-        listed = patterns.WordList.__init__
+        listed = word_lists.WordList.__init__
 
-        def scattered(self: patterns.WordList, *args: Any) -> None:
+        def scattered(self: word_lists.WordList, *args: Any) -> None:
             listed(self, *args)
             self.contiguous = False
 
-        monkeypatch.setattr(patterns.WordList, "__init__", scattered)
+        monkeypatch.setattr(word_lists.WordList, "__init__", scattered)
     library = Library(sample_library_dir)
     try:
         assert library.searcher is not None
@@ -313,7 +313,7 @@ def test_a_too_broad_pattern_is_refused_before_anything_is_read(
     def no_reading(*args: object) -> None:
         raise AssertionError("a refused pattern must not read postings")
 
-    monkeypatch.setattr(patterns.WordList, "mark", no_reading)
+    monkeypatch.setattr(word_lists.WordList, "mark", no_reading)
     for text in ("co*", "title:[a to z]", "*ion", "abstract:a*"):
         with pytest.raises(QueryError) as info:
             indexed_library.search(Filters(query=text))
