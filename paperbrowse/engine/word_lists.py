@@ -88,28 +88,39 @@ class WordList:
         return lo, max(lo, hi)
 
     def matching(self, pattern: str, lo: int, hi: int) -> np.ndarray:
-        """Indexes of the words in [lo, hi) that match a wildcard (`*`, `?`).
+        """Indexes (int64, ascending) of the words in [lo, hi) that match a wildcard (`*`,
+        `?`: one UTF-8 character).
 
-        The regular expression runs over the UTF-8 word list itself (`?` is one UTF-8
-        character), and each match's byte offset is found among the words' starts with one
-        binary search for all of them: no decoding, no Python work per word passed over.
+        Within the words that start with the pattern's literal head, a plain rest after the
+        wildcards is compared with the words' last bytes as arrays (`_ending`); otherwise a
+        regular expression runs over the UTF-8 word list itself, and each match's byte offset
+        is found among the words' starts with one binary search for all of them: no decoding,
+        no Python work per word passed over.
         """
+        literal = re.split(r"[*?]", pattern, maxsplit=1)[0]  # the words all start with it
+        if literal:
+            within = self.prefix(literal.encode("utf-8", "surrogateescape"))
+            lo, hi = max(lo, within[0]), min(hi, within[1])
         if lo >= hi:
             return np.zeros(0, dtype=np.int64)
         begin, end = int(self.starts[lo]), int(self.ends[hi - 1])
-        lead = len(pattern) - len(pattern.lstrip("*?"))
-        head, tail = pattern[:lead], pattern[lead:]
+        rest = pattern[len(literal) :]
+        lead = len(rest) - len(rest.lstrip("*?"))
+        head, tail = rest[:lead], rest[lead:]
         if head and tail and not set(tail) & {"*", "?"}:
-            # `*former`, `?ision`: the words ending with the rest, then (for `?`) those with
-            # as many characters before it as the head asks (at least as many, with a `*`).
+            # `*former`, `?ision`, `re*ment`: the words ending with the plain rest, then (after
+            # a literal, or for `?`) those with as many characters between the two as the
+            # head asks (at least as many, with a `*`; never fewer than none: `ab*bc` is not
+            # "abc").
             suffix = tail.encode("utf-8")
             at = self._ending(suffix, lo, hi)
             need = head.count("?")
-            if need and len(at):
-                before = self._characters(at, self.starts[at], self.ends[at] - len(suffix))
-                at = at[before >= need if "*" in head else before == need]
+            if (need or literal) and len(at):
+                skip = len(literal.encode("utf-8", "surrogateescape"))
+                between = self._characters(at, self.starts[at] + skip, self.ends[at] - len(suffix))
+                at = at[between >= need if "*" in head else between == need]
             return at
-        if head and tail and ("?" not in head or "*" not in tail):
+        if not literal and head and tail and ("?" not in head or "*" not in tail):
             # `*form?r`, `?is*on`: search for the rest (starting with a literal, which the
             # regular expression engine scans for at C speed) anchored at a word's end, then
             # check the characters before it; `^[^\n]*former$` would back-track through every
@@ -132,13 +143,14 @@ class WordList:
 
     def _characters(self, at: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
         """How many UTF-8 characters (as `?` counts them) the stretches [start, end) of the
-        words `at` hold: their bytes for an ASCII word (each word checked once, kept), the
-        others decoded."""
+        words `at` hold (start and end on character boundaries): their bytes for an ASCII word
+        (each word checked once, kept), the others decoded; negative when the stretch ends
+        before it starts."""
         if self._plain is None:
             data = np.frombuffer(self.blob, dtype=np.uint8)
             self._plain = np.maximum.reduceat(data, self.starts) < 0x80
         counted: np.ndarray = ends - starts
-        for i in np.flatnonzero(~self._plain[at]).tolist():
+        for i in np.flatnonzero(~self._plain[at] & (counted > 0)).tolist():
             counted[i] = len(self.blob[starts[i] : ends[i]].decode("utf-8", "surrogateescape"))
         return counted
 
