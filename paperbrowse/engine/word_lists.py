@@ -42,7 +42,6 @@ class WordList:
         self.ends = np.concatenate((breaks, [len(self.blob)])).astype(np.int64)[:count]
         self.cum = np.concatenate(([0], np.cumsum(self.counts))).astype(np.int64)
         self._last_bytes: np.ndarray | None = None  # each word's last byte (`_ending`)
-        self._plain: np.ndarray | None = None  # whether each word is ASCII (`_characters`)
         # Whoosh writes a field's words in order, so their postings follow each other.
         self.fieldname = fieldname
         width = segment.word_id_width(fieldname)  # bytes per document number (2 or 4)
@@ -117,7 +116,7 @@ class WordList:
             need = head.count("?")
             if (need or literal) and len(at):
                 skip = len(literal.encode("utf-8", "surrogateescape"))
-                between = self._characters(at, self.starts[at] + skip, self.ends[at] - len(suffix))
+                between = self._characters(self.starts[at] + skip, self.ends[at] - len(suffix))
                 at = at[between >= need if "*" in head else between == need]
             return at
         if not literal and head and tail and ("?" not in head or "*" not in tail):
@@ -134,24 +133,28 @@ class WordList:
             at = np.searchsorted(self.starts, found, side="right") - 1
             need = head.count("?")
             if need and len(at):
-                counted = self._characters(at, self.starts[at], found)
+                counted = self._characters(self.starts[at], found)
                 at = at[counted >= need if "*" in head else counted == need]
             return at.astype(np.int64)
         regex = re.compile(b"^" + b"".join(map(_byte_pattern, pattern)) + b"$", re.MULTILINE)
         starts = [m.start() for m in regex.finditer(self.blob, begin, end)]
         return np.searchsorted(self.starts, np.array(starts, dtype=np.int64)).astype(np.int64)
 
-    def _characters(self, at: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
-        """How many UTF-8 characters (as `?` counts them) the stretches [start, end) of the
-        words `at` hold (start and end on character boundaries): their bytes for an ASCII word
-        (each word checked once, kept), the others decoded; negative when the stretch ends
-        before it starts."""
-        if self._plain is None:
-            data = np.frombuffer(self.blob, dtype=np.uint8)
-            self._plain = np.maximum.reduceat(data, self.starts) < 0x80
+    def _characters(self, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+        """How many UTF-8 characters, as `?` counts them, each stretch [start, end) of the word
+        list holds (int64; negative when it ends before it starts): its bytes less its
+        continuation bytes (0x80-0xbf), counted over the stretches' bytes alone."""
         counted: np.ndarray = ends - starts
-        for i in np.flatnonzero(~self._plain[at] & (counted > 0)).tolist():
-            counted[i] = len(self.blob[starts[i] : ends[i]].decode("utf-8", "surrogateescape"))
+        inside = np.flatnonzero(counted > 0)
+        if not len(inside):
+            return counted
+        sizes = counted[inside]
+        before = np.zeros(len(sizes), dtype=np.int64)  # stretch bytes before each stretch
+        np.cumsum(sizes[:-1], out=before[1:])
+        index = np.repeat(starts[inside] - before, sizes) + np.arange(int(sizes.sum()))
+        data = np.frombuffer(self.blob, dtype=np.uint8)
+        following = (data[index] & 0xC0) == 0x80
+        counted[inside] -= np.add.reduceat(following, before, dtype=np.int64)
         return counted
 
     def _ending(self, suffix: bytes, lo: int, hi: int) -> np.ndarray:
