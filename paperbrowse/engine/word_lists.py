@@ -88,7 +88,8 @@ class WordList:
 
     def matching(self, pattern: str, lo: int, hi: int) -> np.ndarray:
         """Indexes (int64, ascending) of the words in [lo, hi) that match a wildcard (`*`,
-        `?`: one UTF-8 character).
+        `?`: one UTF-8 character); every word in [lo, hi) must start with the pattern's
+        literal head (the words `prefix` gives for it).
 
         Within the words that start with the pattern's literal head, a plain rest after the
         wildcards is compared with the words' last bytes as arrays (`_ending`); otherwise a
@@ -96,10 +97,7 @@ class WordList:
         is found among the words' starts with one binary search for all of them: no decoding,
         no Python work per word passed over.
         """
-        literal = re.split(r"[*?]", pattern, maxsplit=1)[0]  # the words all start with it
-        if literal:
-            within = self.prefix(literal.encode("utf-8", "surrogateescape"))
-            lo, hi = max(lo, within[0]), min(hi, within[1])
+        literal = re.split(r"[*?]", pattern, maxsplit=1)[0]
         if lo >= hi:
             return np.zeros(0, dtype=np.int64)
         begin, end = int(self.starts[lo]), int(self.ends[hi - 1])
@@ -181,44 +179,54 @@ class WordList:
         """Set `flags[d]` (bool, indexed from this segment's first document) for each document
         number d holding a chosen word: a word range (lo, hi) or ascending word indexes.
 
-        Consecutive chosen words are runs whose postings follow each other. On a mapped side
-        file every run is a view of it (no read, no copy): a run of at least PER_WORD postings
-        is sliced, the smaller ones are gathered by one index (a Python step each would cost
-        more than their postings), and all of them set their flags at once. Unmapped, each run
-        is read.
+        On a mapped side file every word's postings are a view of it (no read, no copy): a
+        range of words is one slice, a word with at least PER_WORD postings is sliced, the
+        smaller ones are gathered by one index (a Python step each would cost more than their
+        postings), and all of them set their flags at once. Unmapped, each run of consecutive
+        words is read.
         """
         if isinstance(chosen, tuple):
-            if chosen[0] >= chosen[1]:
+            lo, hi = chosen
+            if lo >= hi:
                 return
-            firsts, lasts = np.array(chosen[:1], dtype=np.int64), np.array(chosen[1:], np.int64)
-        elif len(chosen):
-            cuts = np.flatnonzero(np.diff(chosen) != 1) + 1
-            firsts = chosen[np.concatenate(([0], cuts))]
-            lasts = chosen[np.concatenate((cuts - 1, [len(chosen) - 1]))] + 1
-        else:
+            if self.contiguous:  # numpy converts any index to platform integers first
+                flags[self._stored(lo, hi).astype(np.intp)] = True
+                return
+            chosen = np.arange(lo, hi, dtype=np.int64)
+        if not len(chosen):
             return
         if not (self.contiguous and self._segment.mapped):
-            for lo, hi in zip(firsts.tolist(), lasts.tolist(), strict=True):
-                if self.contiguous:
-                    flags[self._stored(lo, hi)] = True
-                    continue
-                for i in range(lo, hi):
-                    flags[self._stored(i, i + 1)] = True
+            self._mark_read(chosen, flags)
             return
         stored = self._stored(0, self.size)
-        begins, ends = self.cum[firsts], self.cum[lasts]
-        sizes = ends - begins
+        begins, sizes = self.cum[chosen], self.counts[chosen]
         big = sizes >= PER_WORD
-        parts = [stored[b:e] for b, e in zip(begins[big].tolist(), ends[big].tolist(), strict=True)]
-        if not big.all():
+        parts: list[np.ndarray] = []
+        if big.any():
+            ends = begins[big] + sizes[big]
+            parts = [stored[b:e] for b, e in zip(begins[big].tolist(), ends.tolist(), strict=True)]
             begins, sizes = begins[~big], sizes[~big]
-            before = np.zeros(len(sizes), dtype=np.int64)  # gathered postings before each run
+        if len(sizes):
+            before = np.zeros(len(sizes), dtype=np.int64)  # gathered postings before each word
             np.cumsum(sizes[:-1], out=before[1:])
             total = int(before[-1] + sizes[-1])
             parts.append(stored[np.repeat(begins - before, sizes) + np.arange(total)])
         # One scatter, its index joined straight into platform integers (numpy converts any
         # other index to them first: the stored uint16 as the index cost ~1.7 times as much).
-        flags[np.concatenate(parts, dtype=np.intp)] = True
+        flags[parts[0] if len(parts) == 1 else np.concatenate(parts, dtype=np.intp)] = True
+
+    def _mark_read(self, chosen: np.ndarray, flags: np.ndarray) -> None:
+        """`mark` by reading: one read per run of consecutive chosen words when their
+        postings follow each other in the file, else one per word."""
+        if not self.contiguous:
+            for i in chosen.tolist():
+                flags[self._stored(i, i + 1)] = True
+            return
+        cuts = np.flatnonzero(np.diff(chosen) != 1) + 1
+        firsts = chosen[np.concatenate(([0], cuts))]
+        lasts = chosen[np.concatenate((cuts - 1, [len(chosen) - 1]))] + 1
+        for lo, hi in zip(firsts.tolist(), lasts.tolist(), strict=True):
+            flags[self._stored(lo, hi)] = True
 
     def _stored(self, lo: int, hi: int) -> np.ndarray:
         """The postings of the words [lo, hi) as stored (uint16 or uint32); the words must
