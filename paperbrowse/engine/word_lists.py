@@ -41,7 +41,7 @@ class WordList:
         self.starts = np.concatenate(([0], breaks + 1)).astype(np.int64)[:count]
         self.ends = np.concatenate((breaks, [len(self.blob)])).astype(np.int64)[:count]
         self.cum = np.concatenate(([0], np.cumsum(self.counts))).astype(np.int64)
-        self._last_bytes: np.ndarray | None = None  # each word's last byte (`_ending`)
+        self._tails: np.ndarray | None = None  # each word's last four bytes (`_ending`)
         # Whoosh writes a field's words in order, so their postings follow each other.
         self.fieldname = fieldname
         width = segment.word_id_width(fieldname)  # bytes per document number (2 or 4)
@@ -156,17 +156,28 @@ class WordList:
         return counted
 
     def _ending(self, suffix: bytes, lo: int, hi: int) -> np.ndarray:
-        """Indexes of the words in [lo, hi) that end with `suffix` (`*ing`, `*former`): the
-        words' last bytes compared as arrays, the suffix's last byte first (it rules out most
-        words), instead of a regular expression's match object per matching word (`*ing`
-        matches 2,565 of a segment's 55,816 abstract words: 1.9 ms)."""
+        """Indexes of the words in [lo, hi) that end with `suffix` (`*ing`, `*former`): each
+        word's last four bytes (kept with the word list, as one uint32: the last byte lowest;
+        a shorter word's take bytes before it, which its length then rules out) compared with
+        the suffix's at once, then the length and any earlier bytes of the few that pass. One
+        pass over 4 bytes a word: at 10^6 papers a pattern runs over 34 segments of ~42,000
+        abstract words, and comparing the last byte, then gathering the next from the word
+        list, cost ~0.26 ms a segment (`?ision`)."""
         data = np.frombuffer(self.blob, dtype=np.uint8)
-        if self._last_bytes is None:  # each word's last byte, kept with the word list
-            self._last_bytes = data[np.maximum(self.ends - 1, 0)]
-        at = np.flatnonzero(self._last_bytes[lo:hi] == suffix[-1]) + lo
+        if self._tails is None:
+            tails = np.zeros(self.size, dtype=np.uint32)
+            for k in range(4):
+                tails |= data[np.maximum(self.ends - 1 - k, 0)].astype(np.uint32) << (8 * k)
+            self._tails = tails
+        last = suffix[-4:]
+        key = sum(byte << (8 * k) for k, byte in enumerate(reversed(last)))
+        window = self._tails[lo:hi]
+        if len(last) < 4:
+            window = window & ((1 << (8 * len(last))) - 1)
+        at = np.flatnonzero(window == key) + lo
         at = at[self.ends[at] - self.starts[at] >= len(suffix)]
         ends = self.ends[at]
-        for k in range(len(suffix) - 2, -1, -1):
+        for k in range(len(suffix) - 5, -1, -1):
             same = data[ends - len(suffix) + k] == suffix[k]
             at, ends = at[same], ends[same]
         return at
