@@ -19,6 +19,9 @@ if TYPE_CHECKING:
 # file's view on its own; smaller runs are gathered by one index: `*ing` chooses 2,555 of a
 # segment's 55,575 abstract words (231,000 postings), 148 of them with 256 or more (179,000).
 PER_WORD = 256
+# A suffix is compared over at most this many words (a literal head's) without keeping every
+# word's last bytes: the first pattern of a session need not build them for all the words.
+FEW_WORDS = 4096
 
 
 class WordList:
@@ -164,14 +167,15 @@ class WordList:
         abstract words, and comparing the last byte, then gathering the next from the word
         list, cost ~0.26 ms a segment (`?ision`)."""
         data = np.frombuffer(self.blob, dtype=np.uint8)
-        if self._tails is None:
-            tails = np.zeros(self.size, dtype=np.uint32)
-            for k in range(4):
-                tails |= data[np.maximum(self.ends - 1 - k, 0)].astype(np.uint32) << (8 * k)
-            self._tails = tails
+        if self._tails is not None:
+            window = self._tails[lo:hi]
+        elif hi - lo <= FEW_WORDS:  # a literal head's few words (`diff?sion`): not kept
+            window = self._tails_of(data, self.ends[lo:hi])
+        else:
+            self._tails = self._tails_of(data, self.ends)
+            window = self._tails[lo:hi]
         last = suffix[-4:]
         key = sum(byte << (8 * k) for k, byte in enumerate(reversed(last)))
-        window = self._tails[lo:hi]
         if len(last) < 4:
             window = window & ((1 << (8 * len(last))) - 1)
         at = np.flatnonzero(window == key) + lo
@@ -181,6 +185,14 @@ class WordList:
             same = data[ends - len(suffix) + k] == suffix[k]
             at, ends = at[same], ends[same]
         return at
+
+    @staticmethod
+    def _tails_of(data: np.ndarray, ends: np.ndarray) -> np.ndarray:
+        """The four bytes before each end in `data` as one uint32, the last byte lowest."""
+        tails = np.zeros(len(ends), dtype=np.uint32)
+        for k in range(4):
+            tails |= data[np.maximum(ends - 1 - k, 0)].astype(np.uint32) << (8 * k)
+        return tails
 
     def postings(self, lo: int, hi: int) -> int:
         """How many postings the words [lo, hi) have."""

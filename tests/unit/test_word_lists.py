@@ -63,6 +63,7 @@ def side_file(doc_count: int, words: dict[str, list[int]]) -> bytes:
 @pytest.mark.parametrize("base", [0, 5_000], ids=["alone", "in-compound"])
 @pytest.mark.parametrize("mapped", [True, False], ids=["mapped", "read"])
 @pytest.mark.parametrize("per_word", [0, word_lists.PER_WORD, 10**9])
+@pytest.mark.parametrize("few_words", [0, word_lists.FEW_WORDS], ids=["tails-kept", "few"])
 def test_a_wildcard_flags_exactly_the_documents_of_its_words(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
@@ -70,12 +71,14 @@ def test_a_wildcard_flags_exactly_the_documents_of_its_words(
     base: int,
     mapped: bool,
     per_word: int,
+    few_words: int,
 ) -> None:
     words = postings(doc_count)
     data = side_file(doc_count, words)
     path = tmp_path / "segment.seg"
     path.write_bytes(b"\xee" * base + data + b"\xee" * 100)  # other files of a compound one
     monkeypatch.setattr(word_lists, "PER_WORD", per_word)
+    monkeypatch.setattr(word_lists, "FEW_WORDS", few_words)
     if not mapped:
         monkeypatch.setattr(side_files, "mapped_range", lambda fd, base, length: (None, 0))
     segment = SegmentArrays(path, base, len(data))
