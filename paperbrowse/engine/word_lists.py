@@ -19,9 +19,11 @@ if TYPE_CHECKING:
 # file's view on its own; smaller runs are gathered by one index: `*ing` chooses 2,555 of a
 # segment's 55,575 abstract words (231,000 postings), 148 of them with 256 or more (179,000).
 PER_WORD = 256
-# A suffix is compared over at most this many words (a literal head's) without keeping every
-# word's last bytes: the first pattern of a session need not build them for all the words.
-FEW_WORDS = 4096
+# A literal head's words, up to this many, are matched by a regular expression even when a
+# plain rest follows (`diff?sion`: ~120 words a segment at 10^6 papers, 14 µs against the
+# arrays' 34); beyond, comparing the words' last bytes as arrays wins (`re*ment`: 1,656 words,
+# 160 µs against 47).
+FEW_WORDS = 256
 
 
 class WordList:
@@ -94,8 +96,8 @@ class WordList:
         `?`: one UTF-8 character); every word in [lo, hi) must start with the pattern's
         literal head (the words `prefix` gives for it).
 
-        Within the words that start with the pattern's literal head, a plain rest after the
-        wildcards is compared with the words' last bytes as arrays (`_ending`); otherwise a
+        With no literal head, or more than FEW_WORDS words starting with it, a plain rest
+        after the wildcards is compared with the words' last bytes as arrays (`_ending`); else a
         regular expression runs over the UTF-8 word list itself, and each match's byte offset
         is found among the words' starts with one binary search for all of them: no decoding,
         no Python work per word passed over.
@@ -107,7 +109,7 @@ class WordList:
         rest = pattern[len(literal) :]
         lead = len(rest) - len(rest.lstrip("*?"))
         head, tail = rest[:lead], rest[lead:]
-        if head and tail and not set(tail) & {"*", "?"}:
+        if head and tail and not set(tail) & {"*", "?"} and (not literal or hi - lo > FEW_WORDS):
             # `*former`, `?ision`, `re*ment`: the words ending with the plain rest, then (after
             # a literal, or for `?`) those with as many characters between the two as the
             # head asks (at least as many, with a `*`; never fewer than none: `ab*bc` is not
@@ -167,13 +169,9 @@ class WordList:
         abstract words, and comparing the last byte, then gathering the next from the word
         list, cost ~0.26 ms a segment (`?ision`)."""
         data = np.frombuffer(self.blob, dtype=np.uint8)
-        if self._tails is not None:
-            window = self._tails[lo:hi]
-        elif hi - lo <= FEW_WORDS:  # a literal head's few words (`diff?sion`): not kept
-            window = self._tails_of(data, self.ends[lo:hi])
-        else:
+        if self._tails is None:
             self._tails = self._tails_of(data, self.ends)
-            window = self._tails[lo:hi]
+        window = self._tails[lo:hi]
         last = suffix[-4:]
         key = sum(byte << (8 * k) for k, byte in enumerate(reversed(last)))
         if len(last) < 4:

@@ -195,15 +195,19 @@ def test_any_pattern_with_leading_wildcards_matches_the_oracle(
     + ["re*ment", "diff?sion", "co?*tion", "in*ing", "e*e", "e*ee", "s?s", "a*a", "t*?t"],
 )
 @pytest.mark.parametrize("per_word", [0, word_lists.PER_WORD, 10**9])
+@pytest.mark.parametrize("few_words", [0, 10**9], ids=["arrays", "regex"])
 def test_leading_wildcards_match_exactly_the_oracle(
     indexed_library: Library,
     oracle: Oracle,
     pattern: str,
     per_word: int,
+    few_words: int,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """Every run of chosen words sliced on its own (0), as chosen, or all gathered (10**9)."""
+    """Every chosen word sliced on its own (0), as chosen, or all gathered (10**9); a literal
+    head's words matched by comparing their last bytes, or by a regular expression."""
     monkeypatch.setattr(word_lists, "PER_WORD", per_word)
+    monkeypatch.setattr(word_lists, "FEW_WORDS", few_words)
     expected = oracle.ids(None, lambda w: fnmatch.fnmatchcase(w, pattern))
     assert found(indexed_library, pattern) == expected, pattern
 

@@ -63,7 +63,7 @@ def side_file(doc_count: int, words: dict[str, list[int]]) -> bytes:
 @pytest.mark.parametrize("base", [0, 5_000], ids=["alone", "in-compound"])
 @pytest.mark.parametrize("mapped", [True, False], ids=["mapped", "read"])
 @pytest.mark.parametrize("per_word", [0, word_lists.PER_WORD, 10**9])
-@pytest.mark.parametrize("few_words", [0, word_lists.FEW_WORDS], ids=["tails-kept", "few"])
+@pytest.mark.parametrize("few_words", [0, word_lists.FEW_WORDS], ids=["arrays", "regex"])
 def test_a_wildcard_flags_exactly_the_documents_of_its_words(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
