@@ -3,10 +3,11 @@ with one `pread` per array into numpy arrays, so matching is set algebra on sort
 BM25 is vectorised (matching.py, scoring.py). A segment without a side file (written by another
 codec) makes `TermArrays.for_searcher` return None, and the caller falls back to Whoosh's matchers.
 
-The word fields' postings (what wildcards read, patterns.py) are views of the side file mapped
-into memory instead: `*ing` at 100,000 papers reads ~780,000 postings spread over ~20 MB, and a
-`pread` of that copied it into fresh memory on every search (~5.6 ms of the query's 16). The
-table at the end of the file, and SideFile (Whoosh's own readers' way in), are in side_table.py.
+The word fields' postings (what wildcards read: patterns.py, word_lists.py) are views of the
+side file mapped into memory instead: `*ing` at 100,000 papers reads ~780,000 postings spread
+over ~20 MB, and a `pread` of that copied it into fresh memory on every search (~5.6 ms of
+the query's 16). The table at the end of the file, and SideFile (Whoosh's own readers' way
+in), are in side_table.py.
 """
 
 from __future__ import annotations
