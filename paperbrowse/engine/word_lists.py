@@ -15,9 +15,9 @@ import numpy as np
 if TYPE_CHECKING:
     from paperbrowse.engine.side_files import SegmentArrays
 
-# A run of consecutive chosen words with at least this many postings is sliced from the side
-# file's view on its own; smaller runs are gathered by one index: `*ing` chooses 2,555 of a
-# segment's 55,575 abstract words (231,000 postings), 148 of them with 256 or more (179,000).
+# A chosen word with at least this many postings is sliced from the side file's view on its
+# own; the smaller ones are gathered by one index: `*ing` chooses 2,555 of a segment's 55,575
+# abstract words (231,000 postings), 148 of them with 256 or more (179,000).
 PER_WORD = 256
 # A literal head's words, up to this many, are matched by a regular expression even when a
 # plain rest follows (`diff?sion`: ~120 words a segment at 10^6 papers, 14 µs against the
