@@ -29,6 +29,7 @@ from whoosh.qparser import QueryParserError
 from whoosh.searching import Searcher
 
 from paperbrowse.catalog import Catalog, load_or_build
+from paperbrowse.engine.doc_arrays import EMPTY
 from paperbrowse.engine.matching import DocSets
 from paperbrowse.engine.patterns import PatternTooBroad, has_pattern
 from paperbrowse.engine.scoring import positive_terms, top_scored
@@ -39,7 +40,7 @@ from paperbrowse.errors import LibraryError, QueryError, damaged_index
 from paperbrowse.manifest import Manifest, check_version, read_manifest
 from paperbrowse.models import Filters, Paper, is_arxiv_id
 from paperbrowse.query import QueryLanguage, plan_search, quoted
-from paperbrowse.results import LibraryStats, Results, Row, count_stats
+from paperbrowse.results import LibraryStats, RankedDocs, Results, Row, count_stats
 
 # Indexes of schema 7 and earlier pickled their schema naming `paperbrowse.library.PaperDate`:
 # it stays importable here so that their ids can still be read when they are upgraded.
@@ -248,7 +249,7 @@ class Library:
         blocks: BlockPostings | None = None
         plain_view = filters.state == "all" or triage is None
         if text_query is None and not plan.ranges and not by_id and plain_view:
-            docs: np.ndarray = catalog.order_array(order_by)
+            docs: np.ndarray | RankedDocs = catalog.order_array(order_by)
         else:
             # Flags per document number: matched, in every range, in the triage view.
             if text_query is None:
@@ -272,10 +273,11 @@ class Library:
             for negated, ids in by_id:
                 flags = flags & ~catalog.flags_of(ids) if negated else flags & catalog.flags_of(ids)
             order = catalog.order_array(order_by)
-            selected = order[flags[order]]
-            if text_query is not None and sort == "relevance" and len(selected):
-                selected = self._by_relevance(text_query, selected, arrays, flags, blocks)
-            docs = selected  # an array: Results makes the list only if a caller asks for it
+            if text_query is not None and sort == "relevance":
+                ranked = self._by_relevance(text_query, order, flags, arrays, blocks)
+            else:
+                ranked = order[flags[order]]
+            docs = ranked  # Results makes the list only if a caller asks for it
         if filters.limit:
             docs = docs[: filters.limit]
         return Results(self, docs, sort, plan.terms)
@@ -283,24 +285,30 @@ class Library:
     def _by_relevance(
         self,
         q: query.Query,
-        docs: np.ndarray,
+        order: np.ndarray,
+        flags: np.ndarray,
         arrays: TermArrays | None,
-        flags: np.ndarray | None = None,
         blocks: BlockPostings | None = None,
-    ) -> np.ndarray:
-        """The RELEVANCE_TOP best-scoring of `docs` (BM25F), then the rest in their order.
-        `flags`: `docs` as a flag per document number, when the caller has it; `blocks`: the
-        terms the search's matching read from Whoosh's postings blocks.
+    ) -> np.ndarray | RankedDocs:
+        """The documents flagged in `flags` (a flag per document number, only live ones; this
+        search's own: changed once the rest is read): the RELEVANCE_TOP best-scoring (BM25F),
+        then the rest in `order` (the catalog's date order). `blocks`: the terms the search's
+        matching read from Whoosh's postings blocks.
 
         Scoring every match of a common word costs Whoosh a few hundred milliseconds at 100,000
-        papers; nobody reads relevance order past the first few hundred results.
+        papers; nobody reads relevance order past the first few hundred results. The rest is
+        made only when a caller reads past the best (RankedDocs): at 10^6 papers picking them
+        out of the date order is a gather of a million flags, ~3 ms.
         """
         assert self.searcher is not None
         catalog = self.catalog
+        count = int(np.count_nonzero(flags))
+        if not count:
+            return EMPTY
         top = top_scored(
             self.searcher,
             q,
-            docs,
+            None,
             self._score_lengths(q),
             RELEVANCE_TOP,
             catalog.rank_array("date"),
@@ -308,15 +316,21 @@ class Library:
             flags,
             blocks,
         )
-        if top is None and has_pattern(q):
-            return docs  # patterns score nothing (as in Lucene): newest first
         if top is None:
+            docs: np.ndarray = order[flags[order]]
+            if has_pattern(q):
+                return docs  # patterns score nothing (as in Lucene): newest first
             allowed = None if len(docs) == len(catalog.live) else set(docs.tolist())
             hits = self.searcher.search(q, limit=RELEVANCE_TOP, filter=allowed)
             top = np.array([hit.docnum for hit in hits], dtype=np.int64)
-        seen = np.zeros(catalog.size, dtype=bool)
-        seen[top] = True
-        return np.concatenate([top, docs[~seen[docs]]])
+        best = top
+
+        def rest() -> np.ndarray:
+            flags[best] = False
+            others: np.ndarray = order[flags[order]]
+            return others
+
+        return RankedDocs(best, count, rest)
 
     def _score_lengths(self, q: query.Query) -> dict[str, np.ndarray]:
         """Each field's length per document for scoring `q`: the catalog's title, abstract and

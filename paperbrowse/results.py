@@ -55,23 +55,79 @@ class Row:
     arxiv_id: str | None = None
 
 
+class RankedDocs:
+    """Document numbers in order whose first `head` are known and whose rest is made on the
+    first read past them: a relevance search's best-scored few hundred, then its other
+    matches newest first (a gather of a million flags at 10^6 papers that a caller reading
+    the first page of rows never needs).
+
+    `count`: how many in all (the head's and the rest's); `rest()`: the numbers after the head,
+    in order, as int64 (`count - len(head)` of them), called at most once. Reads as a read-only
+    int64 array would: `len`, an index, a slice (an array), `tolist()`.
+    """
+
+    def __init__(self, head: np.ndarray, count: int, rest: Callable[[], np.ndarray]) -> None:
+        self.head = head
+        self.count = count
+        self._rest: Callable[[], np.ndarray] | None = rest
+        self._full: np.ndarray | None = None
+
+    def full(self) -> np.ndarray:
+        """Every document number, in order (int64; made once)."""
+        if self._full is None:
+            rest = self._rest
+            assert rest is not None
+            self._full = np.concatenate([self.head, rest()])
+            self._rest = None
+        return self._full
+
+    def __len__(self) -> int:
+        return self.count
+
+    @overload
+    def __getitem__(self, i: int) -> int: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> np.ndarray: ...
+
+    def __getitem__(self, i: int | slice) -> int | np.ndarray:
+        """The i-th document number, or an array of those of a slice."""
+        head = self.head
+        if isinstance(i, slice):
+            start, stop, step = i.indices(self.count)
+            if step > 0 and stop <= len(head):
+                part: np.ndarray = head[start:stop:step]
+                return part
+            cut: np.ndarray = self.full()[i]
+            return cut
+        if 0 <= i < len(head):
+            return int(head[i])
+        return int(self.full()[i])
+
+    def tolist(self) -> list[int]:
+        """Every document number, in order, as a list."""
+        found: list[int] = self.full().tolist()
+        return found
+
+
 @dataclass(eq=False)
 class Results(Sequence[Row]):
     """An ordered result set of document numbers; rows and papers are read lazily.
 
-    The document numbers may be given as a numpy array of int64 (what a search makes):
-    `docnums` is then made a list only when a caller reads it (100,000 results: ~3 ms), and
-    from then on the list is the result set. Two result sets are equal only if they are one.
+    The document numbers may be given as a numpy array of int64 or a RankedDocs (what a
+    search makes): `docnums` is then made a list only when a caller reads it (100,000 results:
+    ~3 ms), and from then on the list is the result set. Two result sets are equal only if
+    they are one.
     """
 
     library: PaperReader
-    _docs: list[int] | np.ndarray
+    _docs: list[int] | np.ndarray | RankedDocs
     sort: str
     terms: tuple[str, ...] = ()
     _rows: dict[int, Row] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
-        if not isinstance(self._docs, list | np.ndarray):
+        if not isinstance(self._docs, list | np.ndarray | RankedDocs):
             self._docs = list(self._docs)
 
     @property

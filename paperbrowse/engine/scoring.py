@@ -60,7 +60,7 @@ def positive_terms(q: query.Query) -> set[tuple[str, Any]]:
 def top_scored(
     searcher: Searcher,
     q: query.Query,
-    allowed: np.ndarray,
+    allowed: np.ndarray | None,
     lengths: dict[str, np.ndarray],
     limit: int,
     rank: np.ndarray,
@@ -71,7 +71,8 @@ def top_scored(
     """The `limit` best documents of `allowed` by BM25F over the query's terms, best first.
 
     Equal scores go by `rank` (a position per document number: the catalog's date order).
-    `permitted`: `allowed` as a flag per document number, when the caller has it; `blocks`:
+    `permitted`: `allowed` as a flag per document number, when the caller has it (`allowed`
+    may then be None); `blocks`:
     the terms of other fields already read by this search's matching.
     None when the query has no scorable terms (Whoosh then decides).
     """
@@ -97,7 +98,7 @@ def top_scored(
 def bm25f(
     searcher: Searcher,
     q: query.Query,
-    allowed: np.ndarray,
+    allowed: np.ndarray | None,
     lengths: dict[str, np.ndarray],
     arrays: TermArrays | None = None,
     permitted: np.ndarray | None = None,
@@ -106,7 +107,8 @@ def bm25f(
     """(documents of `allowed` holding a positive term of `q`, their BM25F scores), sorted by
     document; None when the query has no scorable terms. `lengths`: each field's length per
     document, with WORDS_FIELD the title's plus the abstract's. `permitted`: `allowed` as a
-    flag per document number, when the caller has it (else it is made here).
+    flag per document number, when the caller has it (else it is made here; `allowed` may
+    then be None).
 
     The same figures Whoosh's scorer reads one posting at a time, computed for a whole
     postings list at once.
@@ -116,6 +118,7 @@ def bm25f(
         return None
     size = searcher.reader().doc_count_all()
     if permitted is None:
+        assert allowed is not None, "bm25f needs `allowed` or `permitted`"
         permitted = np.zeros(size, dtype=bool)
         permitted[allowed] = True
     # One term (the commonest query): its scores are the result, no per-document totals.

@@ -311,6 +311,30 @@ def test_relevance_sort_ranks_title_matches_first(
     assert [normalise_title(t) for t in titles] == sorted(normalise_title(t) for t in titles)
 
 
+def test_relevance_lists_the_best_then_every_other_match_newest_first(
+    indexed_library: Library, sample_papers: dict[str, Paper], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past the RELEVANCE_TOP best-scored papers, the rest of the matches follow in date order
+    (the rest is made only when read: Results' rows and ids must still give all of it)."""
+    expected = where(
+        sample_papers,
+        lambda p: stem("pose") in tokens(p.title) + tokens(p.abstract),
+    )
+    assert len(expected) > 4, "the samples have enough papers about pose"
+    ranked = search_ids(indexed_library, "pose")
+    by_date = search_ids(indexed_library, "pose", sort="date")
+    monkeypatch.setattr("paperbrowse.library.RELEVANCE_TOP", 3)
+    results = indexed_library.search(Filters(query="pose"))
+    assert len(results) == len(expected)
+    assert [results[i].id for i in range(3)] == ranked[:3]
+    rest = [d for d in by_date if d not in ranked[:3]]
+    assert [row.id for row in results[3:]] == rest
+    assert results.ids == ranked[:3] + rest
+    assert set(results.ids) == expected
+    limited = indexed_library.search(Filters(query="pose", limit=len(expected) - 1))
+    assert limited.ids == (ranked[:3] + rest)[: len(expected) - 1]
+
+
 def test_limit(indexed_library: Library) -> None:
     everything = search_ids(indexed_library)
     assert search_ids(indexed_library, limit=5) == everything[:5]

@@ -1,0 +1,63 @@
+"""`RankedDocs`: a relevance search's best-scored documents, then the rest made only when a
+caller reads past them; it must read exactly as the whole array would."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from paperbrowse.results import RankedDocs
+
+
+def _ranked(head: list[int], rest: list[int]) -> tuple[RankedDocs, list[int]]:
+    """A RankedDocs of `head` then `rest`, and how many times its rest was made (`calls`)."""
+    calls: list[int] = []
+
+    def make() -> np.ndarray:
+        calls.append(1)
+        return np.array(rest, dtype=np.int64)
+
+    return RankedDocs(np.array(head, dtype=np.int64), len(head) + len(rest), make), calls
+
+
+def test_reads_within_the_head_never_make_the_rest() -> None:
+    ranked, calls = _ranked([7, 3, 9], [1, 2, 4, 5])
+    assert len(ranked) == 7
+    assert [ranked[i] for i in range(3)] == [7, 3, 9]
+    assert ranked[:2].tolist() == [7, 3]
+    assert ranked[0:3:2].tolist() == [7, 9]
+    assert calls == []
+
+
+@pytest.mark.parametrize(
+    "cut",
+    [
+        slice(None),
+        slice(2, 5),
+        slice(None, 100),
+        slice(-2, None),
+        slice(None, None, -1),
+        slice(1, 6, 2),
+        slice(3, 3),
+    ],
+)
+def test_slices_read_as_the_whole_array_does(cut: slice) -> None:
+    head, rest = [7, 3, 9], [1, 2, 4, 5]
+    ranked, _ = _ranked(head, rest)
+    assert ranked[cut].tolist() == (head + rest)[cut]
+
+
+def test_reads_past_the_head_make_the_rest_once() -> None:
+    head, rest = [7, 3, 9], [1, 2, 4, 5]
+    ranked, calls = _ranked(head, rest)
+    assert ranked[3] == 1
+    assert ranked[-1] == 5
+    assert ranked.tolist() == head + rest
+    assert [ranked[i] for i in range(len(ranked))] == head + rest
+    assert calls == [1]
+
+
+def test_index_past_the_end_raises_as_an_array_does() -> None:
+    ranked, _ = _ranked([7], [1])
+    with pytest.raises(IndexError):
+        ranked[2]
