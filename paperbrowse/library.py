@@ -347,7 +347,8 @@ class Library:
         if not wanted:
             return lengths
         for name in wanted - self._lengths.keys():
-            self._lengths[name] = field_lengths(self.searcher.reader(), name)
+            # as floats, as the catalog's (BM25F's arithmetic converts them to floats)
+            self._lengths[name] = field_lengths(self.searcher.reader(), name).astype(np.float64)
         return {**lengths, **{name: self._lengths[name] for name in wanted}}
 
     def _apply_state(self, flags: np.ndarray, state: str, triage: TriageView | None) -> np.ndarray:
