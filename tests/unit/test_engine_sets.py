@@ -81,6 +81,38 @@ def test_top_scored_cuts_by_score_then_rank(seed: int, monkeypatch: pytest.Monke
     assert got is not None and got.tolist() == expected
 
 
+@pytest.mark.parametrize("seed", range(8))
+def test_top_scored_of_a_long_list_cuts_by_score_then_rank(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A list long enough for the cut to be guessed from a sample (scoring._over_best): the
+    same best, whatever the scores' spread, ties or their order by document."""
+    from paperbrowse.engine import scoring
+
+    rng = np.random.default_rng(seed)
+    size = 60_000
+    docs = np.sort(rng.choice(size, 50_000, replace=False)).astype(np.int64)
+    kind = seed % 4
+    if kind == 3:  # scores only where a strided sample for 500 looks: its guess is too high
+        scores = np.zeros(len(docs))
+        sampled = scores[:: len(docs) // (16 * 500)]
+        sampled[:] = rng.permutation(len(sampled)) + 1.0
+    elif kind == 0:  # few distinct scores: long runs of ties at the cut
+        scores = rng.choice([1.0, 2.0, 2.5, 3.0], len(docs))
+    elif kind == 1:  # rising with the document number: a strided sample is skewed
+        scores = np.linspace(0.0, 10.0, len(docs))
+    else:  # a few high scores in a flat sea
+        scores = np.ones(len(docs))
+        scores[rng.choice(len(docs), 40, replace=False)] = 5.0
+    rank = rng.permutation(size).astype(np.int64)
+    monkeypatch.setattr(scoring, "bm25f", lambda *args, **kwargs: (docs, scores))
+    for limit in (1, 7, 40, 100, 500):
+        got = top_scored(None, None, docs, {}, limit, rank)
+        by_doc = dict(zip(docs.tolist(), scores.tolist(), strict=True))
+        expected = sorted(by_doc, key=lambda d: (-by_doc[d], int(rank[d])))[:limit]
+        assert got is not None and got.tolist() == expected, limit
+
+
 class _Reader:
     def __init__(self) -> None:
         self.read: list[int] = []
