@@ -40,7 +40,7 @@ from paperbrowse.errors import LibraryError, QueryError, damaged_index
 from paperbrowse.manifest import Manifest, check_version, read_manifest
 from paperbrowse.models import Filters, Paper, is_arxiv_id
 from paperbrowse.query import QueryLanguage, plan_search, quoted
-from paperbrowse.results import LibraryStats, RankedDocs, Results, Row, count_stats
+from paperbrowse.results import LibraryStats, RankedDocs, Results, Row, count_stats, in_order
 
 # Indexes of schema 7 and earlier pickled their schema naming `paperbrowse.library.PaperDate`:
 # it stays importable here so that their ids can still be read when they are upgraded.
@@ -276,7 +276,7 @@ class Library:
             if text_query is not None and sort == "relevance":
                 ranked = self._by_relevance(text_query, order, flags, arrays, blocks)
             else:
-                ranked = order[flags[order]]
+                ranked = in_order(order, flags)
             docs = ranked  # Results makes the list only if a caller asks for it
         if filters.limit:
             docs = docs[: filters.limit]

@@ -110,6 +110,32 @@ class RankedDocs:
         return found
 
 
+FIRST_PAGE = 256  # matches picked out of a sort order at once; the rest when read past them
+
+
+def in_order(order: np.ndarray, flags: np.ndarray) -> np.ndarray | RankedDocs:
+    """The documents flagged in `flags` (a bool per document number; the search's own, read
+    later) in `order` (an int64 array of document numbers holding every flagged one): the
+    first FIRST_PAGE or so picked out of a prefix of `order` long enough to hold them at the
+    flags' density, the rest only when read (RankedDocs). A gather of every flag of a
+    million documents in `order` costs ~3 ms; a page of list rows reads only the first.
+    """
+    count = int(np.count_nonzero(flags))
+    prefix = 2 * FIRST_PAGE * len(order) // count + 64 if count else len(order)
+    if prefix * 4 >= len(order):  # most of the order would be read: all of it at once
+        found: np.ndarray = order[flags[order]]
+        return found
+    head = order[:prefix]
+    head = head[flags[head]]
+    tail = order[prefix:]
+
+    def rest() -> np.ndarray:
+        kept: np.ndarray = tail[flags[tail]]
+        return kept
+
+    return RankedDocs(head, count, rest)
+
+
 @dataclass(eq=False)
 class Results(Sequence[Row]):
     """An ordered result set of document numbers; rows and papers are read lazily.

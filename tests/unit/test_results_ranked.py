@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from paperbrowse.results import RankedDocs
+from paperbrowse.results import FIRST_PAGE, RankedDocs, in_order
 
 
 def _ranked(head: list[int], rest: list[int]) -> tuple[RankedDocs, list[int]]:
@@ -61,3 +61,26 @@ def test_index_past_the_end_raises_as_an_array_does() -> None:
     ranked, _ = _ranked([7], [1])
     with pytest.raises(IndexError):
         ranked[2]
+
+
+@pytest.mark.parametrize(("documents", "density"), [(100_000, 0.1), (100_000, 0.6), (5_000, 0.01)])
+def test_in_order_lists_the_flagged_documents_in_the_order(documents: int, density: float) -> None:
+    rng = np.random.default_rng(documents)
+    order = rng.permutation(documents).astype(np.int64)
+    flags = rng.random(documents) < density
+    expected = [d for d in order.tolist() if flags[d]]
+    found = in_order(order, flags)
+    assert len(found) == len(expected)
+    assert [found[i] for i in range(min(FIRST_PAGE, len(expected)))] == expected[:FIRST_PAGE]
+    assert found.tolist() == expected
+
+
+def test_in_order_of_common_flags_picks_a_first_page_from_a_prefix() -> None:
+    rng = np.random.default_rng(7)
+    order = rng.permutation(200_000).astype(np.int64)
+    flags = rng.random(200_000) < 0.3
+    found = in_order(order, flags)
+    assert isinstance(found, RankedDocs)
+    assert FIRST_PAGE <= len(found.head) < len(found) // 4
+    expected = [d for d in order.tolist() if flags[d]]
+    assert found.tolist() == expected
