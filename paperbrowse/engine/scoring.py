@@ -141,46 +141,87 @@ def bm25f(
         assert allowed is not None, "bm25f needs `allowed` or `permitted`"
         permitted = np.zeros(size, dtype=bool)
         permitted[allowed] = True
-    # One term (the commonest query): its scores are the result, no per-document totals.
-    total = np.zeros(size, dtype=np.float64) if len(terms) > 1 else None
-    hit = np.zeros(size, dtype=bool) if len(terms) > 1 else None
     # In a fixed order: floating-point sums of three or more terms depend on their order, and
     # a set of strings iterates in an order that changes with each process's hash seed (a
     # phrase's four terms scored last bits apart from one run to the next).
-    for fieldname, text in sorted(terms, key=repr):
-        if fieldname == WORDS_FIELD:
-            merged = _merged_postings(searcher, arrays, text, size, permitted)
-            if merged is None:
-                return None
-            ids, weights, holding = merged
-            owned = True  # a gather of this search's own: scored in place
-            # one field holding title and abstract: its average length and idf
-            avg = sum(searcher.field_length(f) for f in MERGED_FIELDS) / (size or 1)
-            idf = log(size / (holding + 1)) + 1
-        else:
-            found = _postings(searcher, arrays, fieldname, text, blocks)
-            if found is None:
-                return None
-            ids, weights = found
-            owned = False  # maybe the side files' cached arrays: never changed
-            avg = searcher.avg_field_length(fieldname)
-            idf = searcher.idf(fieldname, text)
-            if total is None:  # one term: its permitted postings are the result
-                keep = permitted[ids]
-                if not keep.all():
-                    ids, weights = ids[keep], weights[keep]
-            # else every posting is scored and only the permitted totals kept (below): cheaper
-            # than a boolean mask of a long postings list
-        scores = _bm25(weights, lengths[fieldname][ids], idf, avg, owned)
-        if total is None or hit is None:
-            return ids, scores
-        if not len(ids):
-            continue
-        np.add.at(total, ids, scores)  # a term's numbers are unique
-        hit[ids] = True
+    ordered = sorted(terms, key=repr)
+    if len(ordered) == 1:  # the commonest query: its scores are the result, no totals
+        return _term_scores(searcher, ordered[0], lengths, arrays, permitted, blocks, size)
+    # Several terms: each one's BM25 of every permitted document, 0.0 where it is absent
+    # (adding 0.0 changes no sum), summed in that order: the permitted documents once, then a
+    # gather per term, instead of scatters of each term's scores and flags into dense totals.
+    docs = np.flatnonzero(permitted[:size])
+    total: np.ndarray | None = None
+    hit: np.ndarray | None = None
+    for fieldname, text in ordered:
+        dense = _dense_weights(searcher, arrays, blocks, fieldname, text, size)
+        if dense is None:
+            return None
+        weights, idf, avg = dense
+        found = weights[docs]
+        present = found > 0  # every posting's weight is positive (see _merged_weights)
+        scores = _bm25(found, lengths[fieldname][docs], idf, avg, True)
+        total = scores if total is None else np.add(total, scores, out=total)
+        hit = present if hit is None else np.logical_or(hit, present, out=hit)
     assert total is not None and hit is not None
-    docs = _permitted_of(hit, permitted, size)
-    return docs, total[docs]
+    if not hit.all():
+        docs, total = docs[hit], total[hit]
+    return docs, total
+
+
+def _term_scores(
+    searcher: Searcher,
+    term: tuple[str, Any],
+    lengths: dict[str, np.ndarray],
+    arrays: TermArrays | None,
+    permitted: np.ndarray,
+    blocks: BlockPostings | None,
+    size: int,
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """(the `permitted` documents holding one term, ascending; their BM25F scores)."""
+    fieldname, text = term
+    if fieldname == WORDS_FIELD:
+        merged = _merged_weights(searcher, arrays, text, size)
+        if merged is None:
+            return None
+        dense, holding, idf, avg = merged
+        ids = _permitted_of(holding, permitted, size)
+        weights = dense[ids]
+        owned = True  # a gather of this search's own: scored in place
+    else:
+        found = _postings(searcher, arrays, fieldname, text, blocks)
+        if found is None:
+            return None
+        ids, weights = found
+        owned = False  # maybe the side files' cached arrays: never changed
+        avg = searcher.avg_field_length(fieldname)
+        idf = searcher.idf(fieldname, text)
+        keep = permitted[ids]
+        if not keep.all():
+            ids, weights = ids[keep], weights[keep]
+    return ids, _bm25(weights, lengths[fieldname][ids], idf, avg, owned)
+
+
+def _dense_weights(
+    searcher: Searcher,
+    arrays: TermArrays | None,
+    blocks: BlockPostings | None,
+    fieldname: str,
+    text: Any,
+    size: int,
+) -> tuple[np.ndarray, float, float] | None:
+    """A term's weight per document number (`size` of them as float64, 0.0 where absent), its
+    idf and its field's average length; None when its postings cannot be read."""
+    if fieldname == WORDS_FIELD:
+        merged = _merged_weights(searcher, arrays, text, size)
+        return None if merged is None else (merged[0], merged[2], merged[3])
+    found = _postings(searcher, arrays, fieldname, text, blocks)
+    if found is None:
+        return None
+    ids, weights = found
+    dense = np.zeros(size, dtype=np.float64)
+    dense[ids] = weights  # a term's numbers are unique
+    return dense, searcher.idf(fieldname, text), searcher.avg_field_length(fieldname)
 
 
 def _bm25(
@@ -221,20 +262,14 @@ def _permitted_of(flags: np.ndarray, permitted: np.ndarray, size: int) -> np.nda
     return kept
 
 
-def _merged_postings(
-    searcher: Searcher,
-    arrays: TermArrays | None,
-    text: Any,
-    size: int,
-    permitted: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray, int] | None:
-    """A word's postings in title and abstract as one field, in the `permitted` documents (a
-    flag per document number): (their numbers, weights, and how many documents of all hold
-    the word: its idf's count). Each document's weight is its title weight (2 x frequency,
-    the title's field boost) plus its abstract frequency.
-
-    Only the permitted documents are returned: an AND's or a NOT's matches are often a
-    fraction of its words' postings (`language NOT model`: 1,600 of `language`'s 48,000)."""
+def _merged_weights(
+    searcher: Searcher, arrays: TermArrays | None, text: Any, size: int
+) -> tuple[np.ndarray, np.ndarray, float, float] | None:
+    """A word's postings in title and abstract as one field: (its weight per document number,
+    `size` of them as float64, 0.0 where absent; a flag per document number holding it; its
+    idf; the merged field's average length). Each document's weight is its title weight
+    (2 x frequency, the title's field boost) plus its abstract frequency; the idf counts the
+    documents of all (deleted ones included) holding the word in either field."""
     parts = [_postings(searcher, arrays, f, text) for f in MERGED_FIELDS]
     if any(part is None for part in parts):
         return None
@@ -250,8 +285,8 @@ def _merged_postings(
     # the documents holding the word are those weighed, without a scatter of flags per field.
     holding = weights > 0
     count = int(np.count_nonzero(holding))
-    merged = _permitted_of(holding, permitted, size)
-    return merged, weights[merged], count
+    avg = sum(searcher.field_length(f) for f in MERGED_FIELDS) / (size or 1)
+    return weights, holding, log(size / (count + 1)) + 1, avg
 
 
 def _postings(
