@@ -7,11 +7,14 @@ document number (a scatter and a gather) replaces numpy's `intersect1d`, `setdif
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import numpy as np
 
 EMPTY = np.zeros(0, dtype=np.int64)
+
+_LENT = threading.local()  # each thread's work array (lent_zeros)
 
 
 def as_array(docs: Any) -> np.ndarray:
@@ -94,3 +97,17 @@ def sorted_unique(values: np.ndarray) -> np.ndarray:
         values = np.sort(values)
         values = values[np.concatenate(([True], values[1:] != values[:-1]))]
     return values
+
+
+def lent_zeros(size: int) -> np.ndarray:
+    """`size` float64 zeros in this thread's work array: the same memory on each call, so valid
+    only until the thread's next call (what a term's dense weights per document number are
+    made in, then read once). A fresh array of a million floats (8 MB) is mapped anew and
+    page-faulted in on every search (~2 ms of each unfielded word at 10^6 papers); zeroing
+    this one costs a fifth of that. Holds 8 bytes per document per thread that scores."""
+    lent: np.ndarray | None = getattr(_LENT, "zeros", None)
+    if lent is None or len(lent) != size:
+        lent = _LENT.zeros = np.zeros(size, dtype=np.float64)
+    else:
+        lent.fill(0.0)
+    return lent

@@ -17,6 +17,7 @@ import numpy as np
 from whoosh import query
 from whoosh.searching import Searcher
 
+from paperbrowse.engine.doc_arrays import lent_zeros
 from paperbrowse.engine.matching import MERGED_FIELDS, WORDS_FIELD, term_bytes
 from paperbrowse.engine.term_postings import BlockPostings
 from paperbrowse.engine.whoosh_internals import leaf_postings, postings_blocks
@@ -210,8 +211,9 @@ def _dense_weights(
     text: Any,
     size: int,
 ) -> tuple[np.ndarray, float, float] | None:
-    """A term's weight per document number (`size` of them as float64, 0.0 where absent), its
-    idf and its field's average length; None when its postings cannot be read."""
+    """A term's weight per document number (`size` of them as float64, 0.0 where absent; in
+    this thread's lent work array: read it before the next call), its idf and its field's
+    average length; None when its postings cannot be read."""
     if fieldname == WORDS_FIELD:
         merged = _merged_weights(searcher, arrays, text, size)
         return None if merged is None else (merged[0], merged[2], merged[3])
@@ -219,7 +221,7 @@ def _dense_weights(
     if found is None:
         return None
     ids, weights = found
-    dense = np.zeros(size, dtype=np.float64)
+    dense = lent_zeros(size)
     dense[ids] = weights  # a term's numbers are unique
     return dense, searcher.idf(fieldname, text), searcher.avg_field_length(fieldname)
 
@@ -266,7 +268,9 @@ def _merged_weights(
     searcher: Searcher, arrays: TermArrays | None, text: Any, size: int
 ) -> tuple[np.ndarray, np.ndarray, float, float] | None:
     """A word's postings in title and abstract as one field: (its weight per document number,
-    `size` of them as float64, 0.0 where absent; a flag per document number holding it; its
+    `size` of them as float64, 0.0 where absent, in this thread's lent work array
+    (doc_arrays.lent_zeros: read it before the next call); a flag per document number
+    holding it; its
     idf; the merged field's average length). Each document's weight is its title weight
     (2 x frequency, the title's field boost) plus its abstract frequency; the idf counts the
     documents of all (deleted ones included) holding the word in either field."""
@@ -276,7 +280,7 @@ def _merged_weights(
     # Dense weights per document number: a boolean mask of 88,000 postings half kept costs
     # ~0.5 ms an array (branch mispredictions); these scatters a tenth of that. (numpy's
     # `np.add.at` costs what `weights[ids] += w` does, or less: measured at 10^6 papers.)
-    weights = np.zeros(size, dtype=np.float64)
+    weights = lent_zeros(size)
     for part in parts:
         assert part is not None
         ids, w = part

@@ -147,3 +147,21 @@ def test_results_of_an_array_read_as_of_a_list() -> None:
     assert docnums == order and isinstance(docnums, list)
     assert docnums.index(9) == 2  # what the browser does with it
     assert from_array.docnums is docnums  # made once; from then on the list is the result set
+
+
+def test_lent_zeros_are_zeros_each_time_in_one_array_per_thread() -> None:
+    import threading
+
+    from paperbrowse.engine.doc_arrays import lent_zeros
+
+    first = lent_zeros(10)
+    assert first.dtype == np.float64 and first.tolist() == [0.0] * 10
+    first[[2, 7]] = 3.5
+    again = lent_zeros(10)
+    assert again is first and again.tolist() == [0.0] * 10  # zeroed again, not remade
+    assert len(lent_zeros(12)) == 12 and lent_zeros(12).tolist() == [0.0] * 12
+    others: list[np.ndarray] = []
+    thread = threading.Thread(target=lambda: others.append(lent_zeros(12)))
+    thread.start()
+    thread.join()
+    assert others[0] is not lent_zeros(12)  # another thread scores in its own
