@@ -252,6 +252,7 @@ class Library:
             docs: np.ndarray | RankedDocs = catalog.order_array(order_by)
         else:
             # Flags per document number: matched, in every range, in the triage view.
+            matched: np.ndarray | None = None  # the flagged documents, while nothing narrows
             if text_query is None:
                 flags = catalog.mask()
             else:
@@ -267,14 +268,17 @@ class Library:
                 except Exception as exc:  # reading postings failed: the index, not the query
                     raise LibraryError(damaged_index(Path(str(self.data_dir)), exc)) from None
                 flags = catalog.mask(matched)
+            unnarrowed = flags
             for name, lo, hi in plan.ranges:
                 flags &= catalog.in_range(name, lo, hi)
             flags = self._apply_state(flags, filters.state, triage)
             for negated, ids in by_id:
                 flags = flags & ~catalog.flags_of(ids) if negated else flags & catalog.flags_of(ids)
+            if plan.ranges or flags is not unnarrowed:
+                matched = None
             order = catalog.order_array(order_by)
             if text_query is not None and sort == "relevance":
-                ranked = self._by_relevance(text_query, order, flags, arrays, blocks)
+                ranked = self._by_relevance(text_query, order, flags, arrays, blocks, matched)
             else:
                 ranked = in_order(order, flags)
             docs = ranked  # Results makes the list only if a caller asks for it
@@ -289,11 +293,13 @@ class Library:
         flags: np.ndarray,
         arrays: TermArrays | None,
         blocks: BlockPostings | None = None,
+        flagged: np.ndarray | None = None,
     ) -> np.ndarray | RankedDocs:
         """The documents flagged in `flags` (a flag per document number, only live ones; this
         search's own: changed once the rest is read): the RELEVANCE_TOP best-scoring (BM25F),
         then the rest in `order` (the catalog's date order). `blocks`: the terms the search's
-        matching read from Whoosh's postings blocks.
+        matching read from Whoosh's postings blocks; `flagged`: the flagged documents, sorted,
+        when the caller has them.
 
         Scoring every match of a common word costs Whoosh a few hundred milliseconds at 100,000
         papers; nobody reads relevance order past the first few hundred results. The rest is
@@ -305,16 +311,9 @@ class Library:
         count = int(np.count_nonzero(flags))
         if not count:
             return EMPTY
+        lengths, rank = self._score_lengths(q), catalog.rank_array("date")
         top = top_scored(
-            self.searcher,
-            q,
-            None,
-            self._score_lengths(q),
-            RELEVANCE_TOP,
-            catalog.rank_array("date"),
-            arrays,
-            flags,
-            blocks,
+            self.searcher, q, flagged, lengths, RELEVANCE_TOP, rank, arrays, flags, blocks
         )
         if top is None:
             docs: np.ndarray = order[flags[order]]

@@ -126,10 +126,11 @@ def bm25f(
     blocks: BlockPostings | None = None,
 ) -> tuple[np.ndarray, np.ndarray] | None:
     """(documents of `allowed` holding a positive term of `q`, their BM25F scores), sorted by
-    document; None when the query has no scorable terms. `lengths`: each field's length per
-    document, with WORDS_FIELD the title's plus the abstract's. `permitted`: `allowed` as a
-    flag per document number, when the caller has it (else it is made here; `allowed` may
-    then be None).
+    document; None when the query has no scorable terms. `allowed`: document numbers, sorted
+    and unique. `lengths`: each field's length per document, with WORDS_FIELD the title's
+    plus the abstract's. `permitted`: `allowed` as a flag per document number, when the
+    caller has it (else it is made here; `allowed` may then be None, and is found from it
+    when needed).
 
     The same figures Whoosh's scorer reads one posting at a time, computed for a whole
     postings list at once.
@@ -147,11 +148,13 @@ def bm25f(
     # phrase's four terms scored last bits apart from one run to the next).
     ordered = sorted(terms, key=repr)
     if len(ordered) == 1:  # the commonest query: its scores are the result, no totals
-        return _term_scores(searcher, ordered[0], lengths, arrays, permitted, blocks, size)
+        return _term_scores(
+            searcher, ordered[0], lengths, arrays, (permitted, allowed), blocks, size
+        )
     # Several terms: each one's BM25 of every permitted document, 0.0 where it is absent
     # (adding 0.0 changes no sum), summed in that order: the permitted documents once, then a
     # gather per term, instead of scatters of each term's scores and flags into dense totals.
-    docs = np.flatnonzero(permitted[:size])
+    docs = np.flatnonzero(permitted[:size]) if allowed is None else allowed
     total: np.ndarray | None = None
     hit: np.ndarray | None = None
     for fieldname, text in ordered:
@@ -175,18 +178,20 @@ def _term_scores(
     term: tuple[str, Any],
     lengths: dict[str, np.ndarray],
     arrays: TermArrays | None,
-    permitted: np.ndarray,
+    allowed: tuple[np.ndarray, np.ndarray | None],
     blocks: BlockPostings | None,
     size: int,
 ) -> tuple[np.ndarray, np.ndarray] | None:
-    """(the `permitted` documents holding one term, ascending; their BM25F scores)."""
+    """(the allowed documents holding one term, ascending; their BM25F scores). `allowed`:
+    (a flag per document number, those documents sorted or None)."""
+    permitted, flagged = allowed
     fieldname, text = term
     if fieldname == WORDS_FIELD:
         merged = _merged_weights(searcher, arrays, text, size)
         if merged is None:
             return None
         dense, holding, idf, avg = merged
-        ids = _permitted_of(holding, permitted, size)
+        ids = _permitted_of(holding, permitted, size, flagged)
         weights = dense[ids]
         owned = True  # a gather of this search's own: scored in place
     else:
@@ -253,11 +258,17 @@ def _bm25(
     return scores
 
 
-def _permitted_of(flags: np.ndarray, permitted: np.ndarray, size: int) -> np.ndarray:
+def _permitted_of(
+    flags: np.ndarray, permitted: np.ndarray, size: int, flagged: np.ndarray | None = None
+) -> np.ndarray:
     """The document numbers flagged in `flags` (a bool per document, `size` long; changed in
-    place) that `permitted` (a bool per document number, maybe shorter) allows, ascending."""
+    place) that `permitted` (a bool per document number, maybe shorter) allows, ascending.
+    `flagged`: the documents `permitted` flags, sorted, when the caller has them: when every
+    one is in `flags` (a word's own search) they are the answer, with no pass over the flags."""
     if len(permitted) >= size:
         np.logical_and(flags, permitted[:size], out=flags)
+        if flagged is not None and int(np.count_nonzero(flags)) == len(flagged):
+            return flagged
         return np.flatnonzero(flags)
     docs = np.flatnonzero(flags)
     kept: np.ndarray = docs[permitted[docs]]
