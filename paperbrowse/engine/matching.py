@@ -122,7 +122,12 @@ class DocSets:
         if isinstance(q, query.Term):
             return self.term(q.fieldname, q.text)
         if isinstance(q, query.And):
-            parts = sorted((self._eval(c) for c in q.subqueries), key=len)
+            # `a NOT b`: a's documents less b's, not a's and all but b's (a million at 10^6)
+            kept = [c for c in q.subqueries if not isinstance(c, query.Not)]
+            negated = [c.query for c in q.subqueries if isinstance(c, query.Not)]
+            if not kept:
+                kept, negated = q.subqueries, []
+            parts = sorted((self._eval(c) for c in kept), key=len)
             if not parts:
                 return EMPTY
             result = parts[0]
@@ -130,6 +135,9 @@ class DocSets:
                 if not len(result):
                     break
                 result = intersect(result, part, self.size)
+            for inner in negated:
+                if len(result):
+                    result = difference(result, self._eval(inner), self.size)
             return result
         if isinstance(q, query.Or) and not isinstance(q, query.DisjunctionMax):
             if q.minmatch and q.minmatch > 1:

@@ -22,6 +22,9 @@ QUERIES = [
     "efficient OR diffusion",
     "efficient AND NOT diffusion",
     "NOT model",
+    "model NOT diffusion NOT video",
+    "NOT model NOT video",
+    "(efficient NOT diffusion) OR pose",
     "title:pose",
     "abstract:transformer",
     '"language model"',
@@ -55,6 +58,29 @@ def test_docsets_agree_with_whoosh(library: Library, text: str) -> None:
     got = DocSets(searcher, library.catalog.live_array, library.term_arrays).docs(q)
     assert set(got.tolist()) == expected
     assert got.tolist() == sorted(expected)
+
+
+def test_docsets_agree_with_whoosh_when_documents_were_deleted(tmp_path: Path) -> None:
+    """Postings keep the documents an update deleted: `a NOT b` (a's documents less b's) must
+    still leave them out, as must every other shape."""
+    from paperbrowse.sources import collect_sources
+    from tests.indexing import index_into
+
+    sample = Path(__file__).resolve().parents[2] / "paperbrowse" / "sample"
+    library = Library(tmp_path / "data")
+    for dump in sorted(sample.glob("*.txt")):  # papers in two dumps are updated: deleted
+        sources, _ = collect_sources([str(dump)])  # and written again
+        index_into(library, sources)
+    library.close()
+    library = Library(tmp_path / "data")
+    searcher = library.searcher
+    assert searcher is not None and searcher.reader().has_deletions()
+    for text in ["model NOT diffusion", "NOT model", "pose NOT estimation NOT human", "model"]:
+        q = library.parse_query(text)
+        assert q is not None
+        got = DocSets(searcher, library.catalog.live_array, library.term_arrays).docs(q)
+        assert got.tolist() == sorted(q.docs(searcher)), text
+    library.close()
 
 
 def test_phrase_is_narrower_than_its_words(library: Library) -> None:
