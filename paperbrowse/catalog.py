@@ -232,7 +232,7 @@ class Catalog:
         `field_name`: "date" (bounds are date ordinals) or one of COUNTS.
         """
         column = self.dates if field_name == "date" else self.counts[field_name]
-        values = np.asarray(column, dtype=np.int64)
+        values = np.asarray(column)  # compared as they are: a copy as int64 cost 2.5 ms at 10^6
         flags: np.ndarray = values != (0 if field_name == "date" else -1)
         if lo is not None:
             flags &= values >= lo
