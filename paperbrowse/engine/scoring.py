@@ -164,9 +164,16 @@ def bm25f(
         weights, idf, avg = dense
         found = weights[docs]
         present = found > 0  # every posting's weight is positive (see _merged_weights)
+        hit = present if hit is None else np.logical_or(hit, present, out=hit)
+        if int(np.count_nonzero(present)) * 2 < len(docs):  # (a title word's, often)
+            at = np.flatnonzero(present)  # scored where present, added there alone
+            scores = _bm25(found[at], lengths[fieldname][docs[at]], idf, avg, True)
+            if total is None:
+                total = np.zeros(len(docs), dtype=np.float64)
+            total[at] += scores  # indices unique
+            continue
         scores = _bm25(found, lengths[fieldname][docs], idf, avg, True)
         total = scores if total is None else np.add(total, scores, out=total)
-        hit = present if hit is None else np.logical_or(hit, present, out=hit)
     assert total is not None and hit is not None
     if not hit.all():
         docs, total = docs[hit], total[hit]
