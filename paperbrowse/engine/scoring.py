@@ -233,7 +233,7 @@ def _dense_weights(
     if found is None:
         return None
     ids, weights = found
-    dense = lent_zeros(size)
+    dense = lent_zeros(size, [ids])
     dense[ids] = weights  # a term's numbers are unique
     return dense, searcher.idf(fieldname, text), searcher.avg_field_length(fieldname)
 
@@ -298,7 +298,7 @@ def _merged_weights(
     # Dense weights per document number: a boolean mask of 88,000 postings half kept costs
     # ~0.5 ms an array (branch mispredictions); these scatters a tenth of that. (numpy's
     # `np.add.at` costs what `weights[ids] += w` does, or less: measured at 10^6 papers.)
-    weights = lent_zeros(size)
+    weights = lent_zeros(size, [part[0] for part in parts if part is not None])
     for part in parts:
         assert part is not None
         ids, w = part

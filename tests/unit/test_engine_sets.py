@@ -157,8 +157,12 @@ def test_lent_zeros_are_zeros_each_time_in_one_array_per_thread() -> None:
     first = lent_zeros(10)
     assert first.dtype == np.float64 and first.tolist() == [0.0] * 10
     first[[2, 7]] = 3.5
-    again = lent_zeros(10)
+    again = lent_zeros(10, [np.array([1])])
     assert again is first and again.tolist() == [0.0] * 10  # zeroed again, not remade
+    again[1] = 2.0  # where it said it writes: zeroed alone next time
+    assert lent_zeros(10, [np.arange(10)]).tolist() == [0.0] * 10
+    lent_zeros(10)[:] = 1.0  # writes named (many): all zeroed next time
+    assert lent_zeros(10).tolist() == [0.0] * 10
     assert len(lent_zeros(12)) == 12 and lent_zeros(12).tolist() == [0.0] * 12
     others: list[np.ndarray] = []
     thread = threading.Thread(target=lambda: others.append(lent_zeros(12)))
