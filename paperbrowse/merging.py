@@ -126,6 +126,7 @@ def write_papers(
     related: dict[str, set[str]] = {}
     by_term = {} if fresh else stored_terms(loaded)
     counted_new: set[str] = set()
+    deferred: dict[str, tuple[Callable[..., None], dict[str, Any]]] = {}
     written: set[str] = set()  # ids written, in an update (a fresh index keeps `written_codes`)
     written_codes = array("q")
     survivors: set[str] = set()  # stored documents some of whose records live on
@@ -175,7 +176,10 @@ def write_papers(
         report.duplicates += max(0, parsed - 1)
         old = loaded.get(pid)
         if old is None:
-            writer.add_document(**doc)
+            if pid in related:  # written below, once it is known whose ids it takes over
+                deferred[pid] = (writer.add_document, doc)
+            else:
+                writer.add_document(**doc)
             if not parsed:
                 report.dropped += 1
             elif origins:
@@ -187,7 +191,10 @@ def write_papers(
             if parsed:
                 report.unchanged += 1
         else:
-            writer.update_document(**doc)
+            if pid in related:
+                deferred[pid] = (writer.update_document, doc)
+            else:
+                writer.update_document(**doc)
             if parsed:
                 report.updated += 1
             else:
@@ -204,6 +211,11 @@ def write_papers(
             if pid in counted_new:
                 report.new -= 1
                 report.updated += 1
+    for pid, (write, doc) in deferred.items():
+        heirs = renames.get(pid, set()) & (related[pid] - gone)
+        if heirs:  # the ids it took over find it (`show OLDID`), as aliases do
+            doc["keys"] = " ".join(sorted({*doc["keys"].split(), *heirs}))
+        write(**doc)
     for old_id in loaded.keys() - written:
         writer.delete_by_term("id", old_id)
         if old_id in gone:

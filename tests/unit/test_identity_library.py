@@ -237,11 +237,15 @@ def test_a_paper_without_an_arxiv_id_keeps_its_triage_when_a_dump_rewords_its_ti
     second_id = paper_id(reworded(rec["title"]))
     assert library.search(Filters()).ids == [second_id]
     assert flags(data)[second_id] == TriageState(starred=True)
+    found = library.get(first_id)  # `paperbrowse show OLDID`
+    assert found is not None and found.id == second_id
 
     report = index(library, trending_md=[card])  # the title put back
     assert (report.new, report.updated, report.removed) == (0, 1, 0)
     assert library.search(Filters()).ids == [first_id]
     assert flags(data)[first_id] == TriageState(starred=True)
+    found = library.get(second_id)
+    assert found is not None and found.id == first_id
 
 
 def test_a_paper_a_dump_drops_is_removed_not_carried_to_an_unrelated_one(
