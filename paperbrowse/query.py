@@ -277,6 +277,7 @@ def quoted(text: str, limit: int = 60) -> str:
 # What `get` accepts as an arXiv id: a new-style or old-style id, optionally prefixed/versioned.
 # A minus at the start of a word (after a space or an opening parenthesis): `video -image`.
 # Not one inside a word (`text-to-image`, `date:2024-01`) or a phrase.
+# A minus at the start, after a space or `(`, and before a word, a quote or a field.
 _MINUS = re.compile(r"(?<![^\s(])-(?=[^\s\-)])")
 
 
@@ -286,10 +287,16 @@ def _minus_as_not(text: str) -> str:
     Whoosh's own PlusMinusPlugin also splits hyphenated words and dates, and makes the other
     words optional once a `+` appears, so it is not used.
     """
-    parts = text.split('"')
-    for i in range(0, len(parts), 2):  # even parts are outside quotes (quotes are balanced)
-        parts[i] = _MINUS.sub("NOT ", parts[i])
-    return '"'.join(parts)
+    out: list[str] = []
+    in_quote = False
+    for i, ch in enumerate(text):
+        if ch == '"':
+            in_quote = not in_quote
+        elif not in_quote and ch == "-" and _MINUS.match(text, i):  # `-"a phrase"` too
+            out.append("NOT ")
+            continue
+        out.append(ch)
+    return "".join(out)
 
 
 def _check_balanced(text: str) -> None:

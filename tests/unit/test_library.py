@@ -1078,6 +1078,8 @@ def test_only_wanted_terms_are_highlighted(
         ("-image", "NOT image"),
         ("(-image OR video) model", "(NOT image OR video) AND model"),
         ('"language model" -title:diffusion', '"language model" AND NOT title:diffusion'),
+        ('model -"language model"', 'model AND NOT "language model"'),
+        ('-"language model"', 'NOT "language model"'),
     ],
 )
 def test_a_leading_minus_excludes_a_word(indexed_library: Library, text: str, same_as: str) -> None:
