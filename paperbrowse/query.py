@@ -188,7 +188,7 @@ class QueryLanguage:
                 f"invalid query {quoted(text)}: cannot be read as a query; see "
                 "`paperbrowse search --help` for the query language"
             ) from None
-        problem = _query_error(parsed) or for_problem(parsed)
+        problem = _query_error(parsed) or for_problem(parsed) or _left_out(parsed, text)
         if problem:
             raise QueryError(f"invalid query {quoted(text)}: {problem}")
         return parsed
@@ -319,6 +319,26 @@ def _check_balanced(text: str) -> None:
         raise QueryError(f"invalid query {quoted(text)}: unclosed quote")
     if stack:
         raise QueryError(f"invalid query {quoted(text)}: unclosed {stack[-1]!r}")
+
+
+_WORDS = re.compile(r"\w+")
+_FIELD_NAME = re.compile(r"\b\w+:")
+
+
+def _left_out(parsed: query.Query, text: str) -> str | None:
+    """Why a query of words parsed to nothing: each is a stop word or a single letter, which
+    the index leaves out (StemmingAnalyzer's STOP_WORDS, words of two letters or more)."""
+    if parsed is not query.NullQuery:
+        return None
+    unfielded = _FIELD_NAME.sub(" ", text)  # `title:a`: the word is `a`
+    words = list(dict.fromkeys(w.lower() for w in _WORDS.findall(unfielded)))
+    if not words:
+        return None
+    shown = ", ".join(words[:4]) + (", …" if len(words) > 4 else "")
+    return (
+        f"every word is a stop word or a single letter ({shown}), which the index leaves "
+        "out; add a word that is not"
+    )
 
 
 def _query_error(q: query.Query) -> str | None:
