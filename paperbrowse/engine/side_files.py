@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from paperbrowse.engine import mapped_pages
 from paperbrowse.engine.codec import SIDE_EXT, term_key
 from paperbrowse.engine.side_table import SideFile as SideFile  # re-exported: codec.py's reader
 from paperbrowse.engine.side_table import entry_dtypes, read_table, widened
@@ -41,6 +42,8 @@ class SegmentArrays:
             self.captured: frozenset[str] = found[4]  # the fields whose terms it holds
             self.word_lists: dict[str, Any] = {}  # field -> its WordList, read on first use
             self._map, self._map_at = mapped_range(self._fd, base, length)
+            if self._map is not None:
+                mapped_pages.PAGES.register(self._map)
         except BaseException:
             os.close(self._fd)
             raise
@@ -138,6 +141,8 @@ class SegmentArrays:
         at = self._map_at + offset
         if offset < 0 or at + dtype.itemsize * count > len(mapped):
             raise OSError("short read from a postings side file")
+        # bounds the RSS the views' pages hold (mapped_pages.py)
+        mapped_pages.PAGES.viewed_bytes(dtype.itemsize * count)
         return np.frombuffer(mapped, dtype=dtype, count=count, offset=at)
 
     def close(self) -> None:
