@@ -335,10 +335,7 @@ def _left_out(parsed: query.Query, text: str) -> str | None:
     if not words:
         return None
     shown = ", ".join(words[:4]) + (", …" if len(words) > 4 else "")
-    return (
-        f"every word is a stop word or a single letter ({shown}), which the index leaves "
-        "out; add a word that is not"
-    )
+    return f"only stop words or single letters ({shown}): the index leaves those out"
 
 
 def _query_error(q: query.Query) -> str | None:

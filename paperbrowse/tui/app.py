@@ -8,6 +8,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.command import CommandPalette, DiscoveryHit, Hit, Hits
@@ -25,6 +26,7 @@ from paperbrowse.paths import state_db
 from paperbrowse.triage import TriageError, TriageStore
 from paperbrowse.tui import collector
 from paperbrowse.tui.commands import ACTIONS
+from paperbrowse.tui.key_order import KeyOrder
 from paperbrowse.tui.main_screen import MainScreen
 from paperbrowse.tui.palette import PaperPalette
 from paperbrowse.tui.saved_views import describe
@@ -88,6 +90,7 @@ class PaperBrowser(App[list[Paper] | None]):
         settings_warning: str | None = None,
     ) -> None:
         super().__init__(driver_class=driver_class)
+        self.key_order = KeyOrder()  # which key moved the focus (key_order.py)
         self.library = library
         self.triage = triage
         self.settings = settings
@@ -120,6 +123,15 @@ class PaperBrowser(App[list[Paper] | None]):
 
     def on_unmount(self) -> None:
         collector.release()
+
+    async def on_event(self, event: events.Event) -> None:
+        """Every event (Textual's); a key is the one being handled while the app runs its
+        priority binding, so a focus move is known to be its doing (key_order.py)."""
+        if isinstance(event, events.Key):
+            with self.key_order.handling_key(event):
+                await super().on_event(event)
+            return
+        await super().on_event(event)
 
     def _save_theme(self, theme: object) -> None:
         if self.settings is None or self.settings.theme == self.theme:

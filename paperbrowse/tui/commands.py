@@ -213,6 +213,15 @@ def bindings(scope: str = "list") -> list[BindingType]:
     ]
 
 
+def action_for_key(key: str, scope: str = "list") -> str | None:
+    """The action a bound key of `scope` runs (a Textual key name: `3`, `j`, `slash`), else
+    None."""
+    for a in actions(scope):
+        if a.bound and key in (k.strip() for k in a.keys.split(",")):
+            return a.action
+    return None
+
+
 def help_rows(scope: str = "list") -> list[tuple[str, str]]:
     """(keys, help) rows for the help screen; a group (the views) is one row."""
     rows: list[tuple[str, str]] = []

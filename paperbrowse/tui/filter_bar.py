@@ -7,7 +7,8 @@ tabs (the status line names the view); the query keeps the room, so what is type
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date
 
 from rich.cells import cell_len
@@ -21,6 +22,7 @@ from textual.widget import Widget
 from textual.widgets import Input, Tab, Tabs
 
 from paperbrowse.dates import date_window
+from paperbrowse.tui.key_order import KeyOrder
 from paperbrowse.tui.tab_fit import fit_tabs, strip_width
 
 VIEWS = (
@@ -61,6 +63,18 @@ def key_name(character: str) -> str:
     return unicodedata.name(character, character).lower().replace(" ", "_").replace("-", "_")
 
 
+@contextmanager
+def handling(widget: Widget, event: events.Key) -> Iterator[None]:
+    """Within: `event` is the key the app's KeyOrder sees handled (a binding it runs that
+    moves the focus is its doing)."""
+    order = getattr(widget.app, "key_order", None)
+    if not isinstance(order, KeyOrder):
+        yield
+        return
+    with order.handling_key(event):
+        yield
+
+
 def follow_focus(widget: Widget, event: events.Key) -> bool:
     """Hand a key that reached `widget` after the focus left it to the widget that has the
     focus now; True when it did (the caller must not handle the key).
@@ -71,6 +85,9 @@ def follow_focus(widget: Widget, event: events.Key) -> bool:
     focused = widget.screen.focused
     if focused is None or focused is widget:
         return False
+    order = getattr(widget.app, "key_order", None)
+    if isinstance(order, KeyOrder) and order.read_before_the_move(event):
+        return False  # `3/` read at once: the `3` was the list's (key_order.py)
     event.stop()
     event.prevent_default()
     focused.post_message(events.Key(event.key, event.character))
@@ -109,9 +126,10 @@ class FilterInput(Input):
     virtual_size = Reactive(Size(0, 0), layout=False)
 
     async def _on_key(self, event: events.Key) -> None:
-        if follow_focus(self, event) or await run_binding_now(self, event):
-            return
-        await super()._on_key(event)
+        with handling(self, event):
+            if follow_focus(self, event) or await run_binding_now(self, event):
+                return
+            await super()._on_key(event)
 
 
 class QueryInput(FilterInput):

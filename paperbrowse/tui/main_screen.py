@@ -30,6 +30,7 @@ from paperbrowse.tui.discovery import DiscoveryActions
 from paperbrowse.tui.filter_bar import FilterBar, FilterInput, parse_dates
 from paperbrowse.tui.help import HelpScreen
 from paperbrowse.tui.key_bar import KeyBar
+from paperbrowse.tui.key_order import KeyOrder
 from paperbrowse.tui.library_watch import FileStamp, library_files
 from paperbrowse.tui.link_actions import LinkActions
 from paperbrowse.tui.paper_detail import DetailItem, PaperDetail
@@ -112,6 +113,12 @@ class MainScreen(
             yield PaperDetail(id="detail").data_bind(MainScreen.item)
         yield Static("", id="status")
         yield KeyBar()
+
+    def watch_focused(self) -> None:
+        """The focus moved: by the key being handled, if any (key_order.py)."""
+        order = getattr(self.app, "key_order", None)
+        if isinstance(order, KeyOrder):
+            order.focus_moved()
 
     def on_mount(self) -> None:
         self.app.theme_changed_signal.subscribe(

@@ -285,11 +285,28 @@ class PaperList(ScrollView, can_focus=True, inherit_bindings=False):
         self.refresh()
 
     async def _on_key(self, event: events.Key) -> None:
-        from paperbrowse.tui.filter_bar import follow_focus
+        from paperbrowse.tui.filter_bar import follow_focus, handling
 
-        if follow_focus(self, event):  # `/pose` typed in one burst: "pose" is the filter's
-            return
-        await super()._on_key(event)
+        with handling(self, event):
+            if follow_focus(self, event):  # `/pose` typed in one burst: "pose" is the filter's
+                return
+            if self.screen.focused is not self and await self._run_list_key(event):
+                return
+            await super()._on_key(event)
+
+    async def _run_list_key(self, event: events.Key) -> bool:
+        """Run the list's action for a key read before another key moved the focus away (`3/`
+        read at once: the `3` opens All). Textual would look the key up from the focused
+        widget, the filter, which takes every printable key as text. True when it ran."""
+        from paperbrowse.tui.commands import action_for_key
+
+        action = action_for_key(event.key)
+        if action is None:
+            return False
+        event.stop()
+        event.prevent_default()
+        await self.app.run_action(action, self.screen)
+        return True
 
     def on_click(self, event: object) -> None:
         offset = getattr(event, "y", None)

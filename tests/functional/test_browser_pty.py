@@ -229,6 +229,35 @@ def test_escape_then_keys_in_one_burst_leave_the_filter_and_move(
     assert [json.loads(line)["id"] for line in lines] == [expected[2]]
 
 
+def test_a_view_key_then_slash_in_one_burst_open_the_view_then_the_filter(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    """`3/pose` read at once (a macro, ssh, `tmux send-keys`): `3` was typed in the list and
+    opens All although `/` moved the focus to the filter before the list handled it; `pose`
+    is the filter's text."""
+    from paperbrowse.library import Library
+    from paperbrowse.models import Filters
+
+    library = Library(data_dir)
+    expected = library.search(Filters(query="pose", sort="date")).ids
+    library.close()
+    assert len(expected) > 3
+    term = Terminal(data_dir, tmp_path / "out.jsonl", "browse", "--format", "jsonl")
+    try:
+        term.wait_for("262 papers  ·  Inbox".encode())
+        os.write(term.master, b"3/pose")  # one write: the terminal reads it at once
+        term.wait_for(f"{len(expected)} papers  ·  All".encode())
+        time.sleep(0.5)
+        term.send("\x1b")
+        time.sleep(0.5)
+        term.send("\r")
+        assert term.wait() == 0
+    finally:
+        term.close()
+    lines = term.out.read_text("utf-8").splitlines()
+    assert [json.loads(line)["id"] for line in lines] == [expected[0]]
+
+
 def test_demo_opens_on_the_inbox(isolated_dirs: Path, tmp_path: Path) -> None:
     """`demo` (its library in the user cache dir, which the autouse fixture points at a temp
     dir) opens on the Inbox."""
