@@ -188,7 +188,7 @@ class QueryLanguage:
                 f"invalid query {quoted(text)}: cannot be read as a query; see "
                 "`paperbrowse search --help` for the query language"
             ) from None
-        problem = _query_error(parsed) or for_problem(parsed) or _left_out(parsed, text)
+        problem = _query_error(parsed) or for_problem(parsed)
         if problem:
             raise QueryError(f"invalid query {quoted(text)}: {problem}")
         return parsed
@@ -325,9 +325,11 @@ _WORDS = re.compile(r"\w+")
 _FIELD_NAME = re.compile(r"\b\w+:")
 
 
-def _left_out(parsed: query.Query, text: str) -> str | None:
-    """Why a query of words parsed to nothing: each is a stop word or a single letter, which
-    the index leaves out (StemmingAnalyzer's STOP_WORDS, words of two letters or more)."""
+def left_out(parsed: query.Query | None, text: str) -> str | None:
+    """Why the query `text` (parsed to `parsed`) matches nothing when it parsed to nothing:
+    every word is a stop word or a single letter, which the index leaves out
+    (StemmingAnalyzer's STOP_WORDS, words of two letters or more); None otherwise. For the
+    CLI's "no papers match" line (the browser's filter meets such words at every keystroke)."""
     if parsed is not query.NullQuery:
         return None
     unfielded = _FIELD_NAME.sub(" ", text)  # `title:a`: the word is `a`

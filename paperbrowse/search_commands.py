@@ -131,7 +131,10 @@ def search(
         limit = TABLE_LIMIT if out_format == "table" else 0
     count = min(total, limit) if limit else total
     if not count:
-        print("paperbrowse: no papers match", file=sys.stderr)
+        from paperbrowse.query import left_out
+
+        why = left_out(library.parse_query(chosen.query), chosen.query) if chosen.query else None
+        print(f"paperbrowse: no papers match{f': {why}' if why else ''}", file=sys.stderr)
         return EXIT_NONE
     items = results.triaged(triage.get_many, count)  # read and written a chunk at a time
     console = _console() if out_format == "table" else None

@@ -450,6 +450,20 @@ def test_every_format_exit_codes(lib: Path, fmt: str) -> None:
     assert miss.stderr == "paperbrowse: no papers match\n"
 
 
+@pytest.mark.parametrize(
+    ("query", "words"), [('"of the"', "of, the"), ("the", "the"), ("title:a", "a")]
+)
+def test_a_query_of_stop_words_says_why_nothing_matches(lib: Path, query: str, words: str) -> None:
+    """Stop words and single letters are not indexed (Whoosh's STOP_WORDS): the one line says
+    so instead of only "no papers match"; the exit status is still 1."""
+    miss = run(lib, "search", query)
+    assert miss.returncode == 1 and miss.stdout == ""
+    assert miss.stderr == (
+        f"paperbrowse: no papers match: only stop words or single letters ({words}): "
+        "the index leaves those out\n"
+    )
+
+
 # ---------------------------------------------------------------------------------------------
 # search: dates, sorts, limits, states
 
