@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from textual import work
 from textual.screen import Screen
+from textual.timer import Timer
 
 from paperbrowse.dates import DateError
 from paperbrowse.discovery_commands import FOR_YOU as FOR_YOU_SORT
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
 # Rows read in the worker thread, so the first page never waits for Whoosh: as many as the list
 # shows (its height when the search was asked for), at least MIN_PAGE (~0.1 ms a row at 10^5).
 MIN_PAGE = 10
+RELEASE_IDLE = 2.0  # seconds without new results before mapped pages are handed back
 
 
 class SearchRunner(Screen[None]):
@@ -111,6 +113,7 @@ class SearchRunner(Screen[None]):
         # Work that waits for the first results (or the first refusal) to be shown.
         self._after_first: list[Callable[[], object]] | None = []
         self._page_rows = MIN_PAGE
+        self._release_timer: Timer | None = None  # hands mapped pages back when searches pause
 
     def after_first_results(self, callback: Callable[[], object]) -> None:
         """Call `callback` once the first results (or the reason they were refused) are on the
@@ -337,6 +340,19 @@ class SearchRunner(Screen[None]):
         self.warm_for_you(first=True)
         collector.settle()  # the first results are up: see tui/collector.py
         self._first_shown()
+        self._release_when_idle()
+
+    def _release_when_idle(self) -> None:
+        """Once no results have come for RELEASE_IDLE seconds, hand the kernel back the mapped
+        pages the searches touched (Library.release_memory): a burst of keystrokes keeps them,
+        a browser left open does not hold them in its RSS."""
+        if self._release_timer is not None:
+            self._release_timer.stop()
+        self._release_timer = self.set_timer(RELEASE_IDLE, self._release_memory)
+
+    def _release_memory(self) -> None:
+        with self._lock:
+            self.library.release_memory()
 
     def _position_of(self, results: Results, paper_id: str, default: int) -> int:
         """Where `paper_id` now stands in `results` (after a reload), else `default`."""

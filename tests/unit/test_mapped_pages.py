@@ -69,3 +69,18 @@ def test_searches_release_and_find_the_same_papers(
         assert tight.releases > len(patterns)
     finally:
         library.close()
+
+
+def test_release_all_releases_every_map_at_once(tmp_path: Path) -> None:
+    path = tmp_path / "side"
+    np.arange(1 << 16, dtype=np.uint32).tofile(path)
+    with path.open("rb") as f:
+        mapped = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+    pages = MappedPages()
+    pages.register(mapped)
+    pages.viewed_bytes(1000)
+    pages.release_all()
+    assert (pages.releases, pages.viewed, len(pages)) == (1, 0, 1)
+    mapped.close()
+    pages.release_all()  # a closed map is left alone
+    assert pages.releases == 2
