@@ -2,7 +2,7 @@
 typed function of index_commands.py (index) or search_commands.py (search, show, stats) or
 starts the browser (browse, demo); the subcommands of triage, tags, notes and sync from scripts
 are parsed in cli_state.py and run by state_commands.py; `dumps`, `forget` and `views` are added
-by cli_library.py.
+by cli_library.py, `similar` and `new` by cli_discovery.py.
 
 The browser (Textual) is imported only by `browse` and `demo`, so `index` and `search` start fast.
 """
@@ -15,13 +15,13 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import NoReturn
 
-from paperbrowse import __version__, cli_library, index_commands, search_commands
+from paperbrowse import __version__, cli_discovery, cli_library, index_commands, search_commands
 from paperbrowse.citekeys import DEFAULT_TEMPLATE
 from paperbrowse.cli_words import command_start, split_words
 from paperbrowse.command_errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, CommandError, error
-from paperbrowse.discovery_commands import FOR_YOU, NEW_FORMATS, SIMILAR_FORMATS
+from paperbrowse.discovery_commands import FOR_YOU
 from paperbrowse.limits import DEFAULT_MAX_MB, MB
 from paperbrowse.models import ALL_SORTS, STATES, Filters
 from paperbrowse.output import FORMATS
@@ -175,7 +175,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=_show)
 
     sub.add_parser("stats", help="library statistics").set_defaults(handler=_stats)
-    _add_discovery(sub)
+    cli_discovery.add_parsers(sub, id_help=ID_HELP, key_help=KEY_HELP)  # similar, new
 
     p = sub.add_parser("browse", help="open the browser (the default command)")
     add_filters(p, "inbox")
@@ -371,68 +371,6 @@ def _show(args: argparse.Namespace, data_dir: Path) -> int:
 
 def _stats(args: argparse.Namespace, data_dir: Path) -> int:
     return search_commands.stats(data_dir)
-
-
-def _similar(args: argparse.Namespace, data_dir: Path) -> int:
-    from paperbrowse import discovery_commands
-
-    return discovery_commands.similar(
-        data_dir, args.ids, limit=args.limit, fmt=args.format, key_template=args.key
-    )
-
-
-def _new(args: argparse.Namespace, data_dir: Path) -> int:
-    from paperbrowse import discovery_commands
-
-    return discovery_commands.new(data_dir, since=args.since, fmt=args.format, peek=args.peek)
-
-
-def _add_discovery(sub: Any) -> None:
-    """`similar` and `new` (`sub`: what `add_subparsers` returned)."""
-    p = sub.add_parser(
-        "similar",
-        help="papers like one (or several together), each with the key terms they share",
-        description="Print the papers most like ID (several IDs: like them together), best "
-        "first, from titles, abstracts, author names and organisations (tf-idf cosine over the "
-        "key terms). The default format `why` prints id, similarity, title and the shared key "
-        "terms, tab-separated. Exit 0 with results, 1 with none or an unknown id.",
-    )
-    p.add_argument("ids", nargs="+", metavar="ID", help=ID_HELP)
-    p.add_argument("--limit", type=int, default=20, help="at most N papers (default 20; 0 = all)")
-    p.add_argument(
-        "--format",
-        type=shown_text,
-        choices=SIMILAR_FORMATS,
-        default="why",
-        metavar="FORMAT",
-        help=f"one of {', '.join(SIMILAR_FORMATS)} (default: why)",
-    )
-    p.add_argument("--key", default=DEFAULT_TEMPLATE, metavar="TEMPLATE", help=KEY_HELP)
-    p.set_defaults(handler=_similar)
-    p = sub.add_parser(
-        "new",
-        help="what arrived since you last looked, grouped by page date (a digest)",
-        description="List the papers that arrived in the library since you last looked (the "
-        "browser records when each view was opened; a digest printed without --since counts "
-        "as a look too), grouped by page date, newest first, in For-you order within a date "
-        "when you have starred enough papers. `--format md` writes a Markdown digest to mail "
-        "from cron. Exit 0 with papers, 1 with none.",
-    )
-    p.add_argument(
-        "--since",
-        metavar="D",
-        help="arrived on or after D instead (YYYY-MM-DD, 3d, 2w; not a look)",
-    )
-    p.add_argument("--peek", action="store_true", help="show the digest without recording a look")
-    p.add_argument(
-        "--format",
-        type=shown_text,
-        choices=NEW_FORMATS,
-        default="text",
-        metavar="FORMAT",
-        help=f"one of {', '.join(NEW_FORMATS)} (default: text)",
-    )
-    p.set_defaults(handler=_new)
 
 
 def _browse(args: argparse.Namespace, data_dir: Path) -> int:

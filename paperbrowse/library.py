@@ -39,7 +39,8 @@ from paperbrowse.engine.whoosh_internals import field_lengths, index_folder, ope
 from paperbrowse.errors import LibraryError, QueryError, damaged_index
 from paperbrowse.manifest import Manifest, check_version, read_manifest
 from paperbrowse.models import Filters, Paper, is_arxiv_id
-from paperbrowse.query import QueryLanguage, plan_search, quoted
+from paperbrowse.query import QueryLanguage, quoted
+from paperbrowse.query_plan import plan_search
 from paperbrowse.results import LibraryStats, RankedDocs, Results, Row, count_stats, in_order
 
 # Indexes of schema 7 and earlier pickled their schema naming `paperbrowse.library.PaperDate`:

@@ -32,7 +32,8 @@ from whoosh import query
 from paperbrowse.config import Settings
 from paperbrowse.dates import DateError, date_window
 from paperbrowse.models import ALL_SORTS, FOR_YOU_SORT, STATES, Filters
-from paperbrowse.query import QueryLanguage, plan_search
+from paperbrowse.query import QueryLanguage
+from paperbrowse.query_plan import plan_search
 from paperbrowse.schema import make_schema
 from paperbrowse.text import one_line
 

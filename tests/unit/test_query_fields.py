@@ -21,7 +21,7 @@ from whoosh.analysis import StemmingAnalyzer
 
 from paperbrowse.library import Library
 from paperbrowse.models import Filters, Paper
-from paperbrowse.query import split_ranges as _split_ranges
+from paperbrowse.query_plan import split_ranges as _split_ranges
 from paperbrowse.sources import Source
 from tests.api_records import api_records, capture
 from tests.indexing import index_into
