@@ -206,27 +206,15 @@ def test_escape_then_keys_in_one_burst_leave_the_filter_and_move(
 ) -> None:
     """tmux's escape-time joins Esc and the next key into Alt+key: `/ pose Esc j j` typed in
     one burst must leave `pose` in the filter and move the list two rows."""
-    from paperbrowse.library import Library
-    from paperbrowse.models import Filters
-
-    library = Library(data_dir)
-    expected = library.search(Filters(query="pose", sort="date")).ids
-    library.close()
-    assert len(expected) > 3
-    term = Terminal(
-        data_dir, tmp_path / "out.jsonl", "browse", "--state", "all", "--format", "jsonl"
+    expected = _pose_matches(data_dir)
+    chosen = _burst_then_select(
+        Terminal(data_dir, tmp_path / "out.jsonl", "browse", "--state", "all", "--format", "jsonl"),
+        ready=b"262 papers",
+        burst=b"/pose\x1bjj",
+        shown=f"{len(expected)} papers".encode(),
+        then=["\r"],
     )
-    try:
-        term.wait_for(b"262 papers")
-        os.write(term.master, b"/pose\x1bjj")  # one write: the terminal reads it at once
-        term.wait_for(f"{len(expected)} papers".encode())
-        time.sleep(0.5)
-        term.send("\r")
-        assert term.wait() == 0
-    finally:
-        term.close()
-    lines = term.out.read_text("utf-8").splitlines()
-    assert [json.loads(line)["id"] for line in lines] == [expected[2]]
+    assert chosen == [expected[2]]
 
 
 def test_a_view_key_then_slash_in_one_burst_open_the_view_then_the_filter(
@@ -235,6 +223,19 @@ def test_a_view_key_then_slash_in_one_burst_open_the_view_then_the_filter(
     """`3/pose` read at once (a macro, ssh, `tmux send-keys`): `3` was typed in the list and
     opens All although `/` moved the focus to the filter before the list handled it; `pose`
     is the filter's text."""
+    expected = _pose_matches(data_dir)
+    chosen = _burst_then_select(
+        Terminal(data_dir, tmp_path / "out.jsonl", "browse", "--format", "jsonl"),
+        ready="262 papers  ·  Inbox".encode(),
+        burst=b"3/pose",
+        shown=f"{len(expected)} papers  ·  All".encode(),
+        then=["\x1b", "\r"],
+    )
+    assert chosen == [expected[0]]
+
+
+def _pose_matches(data_dir: Path) -> list[str]:
+    """The ids `pose` finds among all papers, newest first (more than three)."""
     from paperbrowse.library import Library
     from paperbrowse.models import Filters
 
@@ -242,20 +243,26 @@ def test_a_view_key_then_slash_in_one_burst_open_the_view_then_the_filter(
     expected = library.search(Filters(query="pose", sort="date")).ids
     library.close()
     assert len(expected) > 3
-    term = Terminal(data_dir, tmp_path / "out.jsonl", "browse", "--format", "jsonl")
+    return expected
+
+
+def _burst_then_select(
+    term: Terminal, ready: bytes, burst: bytes, shown: bytes, then: list[str]
+) -> list[str]:
+    """Once `ready` is on the screen, write `burst` in one write (the terminal reads it at
+    once), wait for `shown`, send the keys of `then` half a second apart; the ids the browser
+    printed when it ended (exit 0)."""
     try:
-        term.wait_for("262 papers  ·  Inbox".encode())
-        os.write(term.master, b"3/pose")  # one write: the terminal reads it at once
-        term.wait_for(f"{len(expected)} papers  ·  All".encode())
-        time.sleep(0.5)
-        term.send("\x1b")
-        time.sleep(0.5)
-        term.send("\r")
+        term.wait_for(ready)
+        os.write(term.master, burst)
+        term.wait_for(shown)
+        for key in then:
+            time.sleep(0.5)
+            term.send(key)
         assert term.wait() == 0
     finally:
         term.close()
-    lines = term.out.read_text("utf-8").splitlines()
-    assert [json.loads(line)["id"] for line in lines] == [expected[0]]
+    return [json.loads(line)["id"] for line in term.out.read_text("utf-8").splitlines()]
 
 
 def test_demo_opens_on_the_inbox(isolated_dirs: Path, tmp_path: Path) -> None:
