@@ -1,38 +1,35 @@
 """The main screen's searches: the current filters are searched in a worker thread, a newer
-request supersedes an older one (stale results are never shown), and the results, their rows'
-triage states and the highlighted paper are read under the one lock around the library's
-Whoosh readers.
+request supersedes an older one (stale results are never shown), and the newest results are
+shown. Reading them (rows, triage states, the highlighted paper) under the one lock around the
+library's Whoosh readers is `shown_results.ShownResults`, this mixin's base.
 
 A mixin for `MainScreen`, which provides the attributes and methods declared under
-`TYPE_CHECKING` below (the filters, the library and triage store, the list pane, the status
-line, the detail pane's `show_detail`, and the discovery mixin's `m` queue)."""
+`TYPE_CHECKING` below and in `ShownResults` (the filters, the library and triage store, the
+list pane, the status line, the detail pane's `show_detail`, and the discovery mixin's `m`
+queue)."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from textual import work
-from textual.screen import Screen
 from textual.timer import Timer
 
 from paperbrowse.dates import DateError
 from paperbrowse.discovery_commands import FOR_YOU as FOR_YOU_SORT
 from paperbrowse.errors import QueryError
 from paperbrowse.models import Filters, Paper, TriageState
-from paperbrowse.results import Results, Row
+from paperbrowse.results import Results
 from paperbrowse.state_query import StateSnapshot
 from paperbrowse.triage import TriageError
 from paperbrowse.tui import collector
 from paperbrowse.tui.for_tag_actions import VIEW as FOR_YOU_VIEW
+from paperbrowse.tui.shown_results import ShownResults
 
 if TYPE_CHECKING:
-    from paperbrowse.library import Library
     from paperbrowse.suggest import FlagSets
-    from paperbrowse.triage import TriageStore
     from paperbrowse.tui.discovery import SimilarMode
-    from paperbrowse.tui.paper_list import PaperList
 
 # Rows read in the worker thread, so the first page never waits for Whoosh: as many as the list
 # shows (its height when the search was asked for), at least MIN_PAGE (~0.1 ms a row at 10^5).
@@ -40,22 +37,13 @@ MIN_PAGE = 10
 RELEASE_IDLE = 2.0  # seconds without new results before mapped pages are handed back
 
 
-class SearchRunner(Screen[None]):
+class SearchRunner(ShownResults):
     """Searching the current filters off the UI thread and showing the newest results."""
 
-    library: Library
-    triage: TriageStore
     filters: Filters
-    marks: dict[str, None]
     similar_mode: SimilarMode | None
 
     if TYPE_CHECKING:  # the main screen's (and its other mixins'); none exists at run time here
-
-        @property
-        def paper_list(self) -> PaperList: ...
-
-        @property
-        def has_panes(self) -> bool: ...
 
         def update_status(self) -> None: ...
 
@@ -80,11 +68,9 @@ class SearchRunner(Screen[None]):
     def init_search(self, filters: Filters) -> None:
         """Set up the search state (called from MainScreen.__init__); `filters` are the first
         ones searched."""
-        self.results: Results | None = None
+        self.init_shown()
         self.message = ""
         self.date_error = ""  # the message for a date in the filter bar that does not parse
-        self._states: dict[str, TriageState] = {}
-        self._lock = threading.RLock()  # Whoosh readers are not shared across threads unguarded
         self._pending: tuple[int, Filters, int, StateSnapshot | None] | None = None
         self._generation = 0
         # Generations of the last search that asked for a new view or filter (not a refresh
@@ -130,11 +116,6 @@ class SearchRunner(Screen[None]):
             self.call_after_refresh(callback)
 
     @property
-    def library_lock(self) -> threading.RLock:
-        """The lock around the library's Whoosh readers, shared by the worker threads."""
-        return self._lock
-
-    @property
     def idle(self) -> bool:
         """True when no search is running or waiting."""
         return not (self._searching or self._pending)
@@ -151,11 +132,6 @@ class SearchRunner(Screen[None]):
     def keep_cursor_on(self, paper_id: str | None) -> None:
         """After the next search, put the cursor on `paper_id` (None: keep its row)."""
         self._keep_id = paper_id
-
-    def forget_states(self, ids: list[str]) -> None:
-        """Read these papers' triage states again when their rows are drawn next."""
-        for pid in ids:
-            self._states.pop(pid, None)
 
     def note_move(self, delta: int) -> None:
         """Count a cursor move made while a new query's results are on their way; during a
@@ -222,7 +198,7 @@ class SearchRunner(Screen[None]):
         results = self.results
         if results is None or not ids or not self.has_panes:
             return
-        with self._lock:
+        with self.library_lock:
             gone = {self.library.catalog.docnum_of.get(pid) for pid in ids}
         kept = [d for d in results.docnums if d not in gone]
         if len(kept) == len(results.docnums):
@@ -232,7 +208,7 @@ class SearchRunner(Screen[None]):
         self._left = current if current is not None and current.id in ids else None
         cursor -= sum(1 for d in results.docnums[:cursor] if d in gone)
         self.results = Results(results.library, kept, results.sort, results.terms)
-        self.paper_list.show(len(kept), self._row_at, self._state_of, self._is_marked, cursor)
+        self.paper_list.show(len(kept), self.row_at, self.state_of, self.is_marked, cursor)
         if not kept:
             self.show_detail(-1)
 
@@ -262,7 +238,7 @@ class SearchRunner(Screen[None]):
             self._search_failed(self._generation, str(exc))
             return
         self._page_rows = max(MIN_PAGE, self.paper_list.size.height)
-        with self._lock:
+        with self.library_lock:
             self._pending = (self._generation, self.filters, cursor, snapshot)
             if self._searching:
                 return
@@ -278,7 +254,7 @@ class SearchRunner(Screen[None]):
     @work(thread=True, group="search")
     def _search_worker(self) -> None:
         while True:
-            with self._lock:
+            with self.library_lock:
                 pending, self._pending = self._pending, None
                 if pending is None:
                     self._searching = False
@@ -286,7 +262,7 @@ class SearchRunner(Screen[None]):
             generation, filters, cursor, snapshot = pending
             try:
                 results, note = self.run_search(filters, snapshot)
-                with self._lock:
+                with self.library_lock:
                     for i in range(min(len(results), self._page_rows)):  # off the UI thread
                         results.row(i)
             except (QueryError, DateError, TriageError) as exc:
@@ -321,18 +297,18 @@ class SearchRunner(Screen[None]):
         self._good_filters = filters
         if here is not None:
             # Triage keys and moves typed while it was on its way: the paper the user is on now.
-            cursor = self._position_of(results, here.id, self.paper_list.cursor)
+            cursor = self.position_of(results, here.id, self.paper_list.cursor)
         elif self._keep_id is not None:
-            cursor = self._position_of(results, self._keep_id, cursor)
+            cursor = self.position_of(results, self._keep_id, cursor)
         elif self._early_moves:
             cursor = max(0, cursor + self._early_moves)
         self._keep_id = None
         self._early_moves = None
         self._refreshing = False
-        self._states = {}
+        self.forget_all_states()
         # Results under the last good dates, still a bad date; else what For you says.
         self.message = self.date_error or note
-        self.paper_list.show(len(results), self._row_at, self._state_of, self._is_marked, cursor)
+        self.paper_list.show(len(results), self.row_at, self.state_of, self.is_marked, cursor)
         self.update_status()
         if not len(results):
             self.follow_detail(-1)
@@ -351,19 +327,8 @@ class SearchRunner(Screen[None]):
         self._release_timer = self.set_timer(RELEASE_IDLE, self._release_memory)
 
     def _release_memory(self) -> None:
-        with self._lock:
+        with self.library_lock:
             self.library.release_memory()
-
-    def _position_of(self, results: Results, paper_id: str, default: int) -> int:
-        """Where `paper_id` now stands in `results` (after a reload), else `default`."""
-        with self._lock:
-            doc = self.library.catalog.docnum_of.get(paper_id)
-            if doc is None:
-                return default
-            try:
-                return results.docnums.index(doc)
-            except ValueError:
-                return default
 
     def _search_failed(self, generation: int, message: str) -> None:
         if generation != self._generation or not self.has_panes:
@@ -376,7 +341,7 @@ class SearchRunner(Screen[None]):
             self.similar_mode = None
             self._good_filters = self._asked
             self.results = Results(self.library, [], self._asked.effective_sort)
-            self.paper_list.show(0, self._row_at, self._state_of, self._is_marked)
+            self.paper_list.show(0, self.row_at, self.state_of, self.is_marked)
             self.show_detail(-1)
         self.update_status()
         self.run_queued_similar()
@@ -388,53 +353,9 @@ class SearchRunner(Screen[None]):
         self._generation += 1  # a search still on its way must not replace it
         self.similar_mode = mode
         self.results = results
-        self._states = {}
+        self.forget_all_states()
         self.message = "" if len(results) else f"No paper shares a key term with {mode.label}."
-        self.paper_list.show(len(results), self._row_at, self._state_of, self._is_marked, 0)
+        self.paper_list.show(len(results), self.row_at, self.state_of, self.is_marked, 0)
         self.show_detail(0)  # at once, not when the list's Highlighted arrives
         self.set_focus(self.paper_list)
         self.update_status()
-
-    # -- reading the results -------------------------------------------------------------------
-
-    def _row_at(self, index: int) -> Row:
-        assert self.results is not None
-        with self._lock:
-            return self.results.row(index)
-
-    def result_ids(self) -> list[str]:
-        """The paper ids of the shown results, in order (none before the first search)."""
-        if self.results is None:
-            return []
-        with self._lock:
-            return self.results.ids
-
-    def state_of(self, paper_id: str) -> TriageState:
-        """The triage state of a paper, read once per shown result set (`forget_states`)."""
-        return self._state_of(paper_id)
-
-    def _state_of(self, paper_id: str) -> TriageState:
-        state = self._states.get(paper_id)
-        if state is None:
-            state = self._states[paper_id] = self.triage.get(paper_id)
-        return state
-
-    def _is_marked(self, paper_id: str) -> bool:
-        return paper_id in self.marks
-
-    def paper_at(self, index: int) -> Paper | None:
-        """The shown paper at `index` (None: out of range, or no results yet)."""
-        return self._paper(index)
-
-    def _paper(self, index: int) -> Paper | None:
-        if self.results is None or not 0 <= index < len(self.results):
-            return None
-        with self._lock:
-            return self.results.paper(index)
-
-    @property
-    def current(self) -> Paper | None:
-        """The highlighted paper (None: none, or the screen was closed)."""
-        if not self.has_panes:
-            return None
-        return self._paper(self.paper_list.cursor)

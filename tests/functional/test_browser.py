@@ -209,7 +209,7 @@ async def test_down_and_up_move_the_cursor(make_app: MakeApp, down: str, up: str
         await pilot.press(up)
         await pilot.pause()
         assert screen.paper_list.cursor == 2
-        assert screen.query_one(PaperDetail).paper == screen._paper(2)
+        assert screen.query_one(PaperDetail).paper == screen.paper_at(2)
 
 
 @pytest.mark.parametrize(("last", "first"), [("G", "g"), ("end", "home")])
@@ -329,7 +329,7 @@ async def test_triage_keys_toggle_and_save_at_once(make_app: MakeApp, key: str, 
         await pilot.press("j")
         await pilot.press(key)
         assert store(app).ids_with(flag) == {second}  # committed: another connection sees it
-        assert getattr(main(app)._state_of(second), flag)
+        assert getattr(main(app).state_of(second), flag)
         await pilot.press(key)
         await settle(pilot)
         assert store(app).ids_with(flag) == set()

@@ -15,8 +15,9 @@ from textual.widgets import Input
 
 from paperbrowse.models import Filters
 from paperbrowse.tui.app import PaperBrowser
+from paperbrowse.tui.list_cells import Columns
 from paperbrowse.tui.main_screen import MainScreen
-from paperbrowse.tui.paper_list import Columns, PaperList
+from paperbrowse.tui.paper_list import PaperList
 from paperbrowse.tui.pilot import settle
 
 if sys.version_info >= (3, 11):

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from rich.cells import cell_len
 
-from paperbrowse.tui.paper_list import COMMENT, TITLE_MIN, UPVOTE, Columns, count_cell, fit_cells
+from paperbrowse.models import COMMENT, UPVOTE
+from paperbrowse.tui.list_cells import TITLE_MIN, Columns, count_cell, fit_cells
 
 CJK = "大規模言語モデルによる論文推薦の評価と分析"
 ACCENT = "Cre\u0301ation de mode\u0300les"  # decomposed: e + U+0301
