@@ -70,8 +70,8 @@ class SimilarMode:
 
 
 class DiscoveryActions(ForTagActions):
-    """Mixin for MainScreen: needs `library`, `triage`, `filters`, `results`, `_lock`, `app`,
-    `notify`, `search`, `_targets`, `current`, `show_similar_results`."""
+    """Mixin for MainScreen: needs `library`, `triage`, `filters`, `results`, `library_lock`,
+    `app`, `notify`, `search`, `_targets`, `current`, `show_similar_results`."""
 
     library: Library
     triage: TriageStore
@@ -79,10 +79,14 @@ class DiscoveryActions(ForTagActions):
     active_view: str | None
     results: Results | None
     message: str
-    _lock: threading.RLock
     _view_asked: int  # search_runner.py's: an `m` waits while a view asked for is not shown
     _view_shown: int
     app: App[Any]
+
+    if TYPE_CHECKING:  # shown_results.ShownResults's
+
+        @property
+        def library_lock(self) -> threading.RLock: ...
 
     def init_discovery(self) -> None:
         """Set up the discovery state (called from MainScreen.__init__)."""
@@ -126,7 +130,7 @@ class DiscoveryActions(ForTagActions):
         from paperbrowse.rankings import Rankings
 
         with self._features_lock:
-            with self._lock:
+            with self.library_lock:
                 key = features_key(self.library)
                 if self._features is not None and self._features.space.key == key:
                     return self._features
@@ -194,7 +198,7 @@ class DiscoveryActions(ForTagActions):
     @work(thread=True, exclusive=True, group="warm")
     def _warm_worker(self, snapshot: TriageSnapshot) -> None:
         try:
-            with self._lock:
+            with self.library_lock:
                 if self.library.searcher is None:
                     return
                 starred = self.library.catalog.flags_of(snapshot.ids_with("starred"))
@@ -217,7 +221,7 @@ class DiscoveryActions(ForTagActions):
         if mentions_for(filters.query):
             from paperbrowse.suggest import ranking_tag
 
-            with self._lock:
+            with self.library_lock:
                 tag = ranking_tag(self.library, filters.query)
         ranked = tag is not None or filters.state == FOR_YOU or filters.sort == FOR_YOU_SORT
         return ranked, tag
@@ -238,7 +242,7 @@ class DiscoveryActions(ForTagActions):
         them; a saved view sorted `for-you` its papers but the starred ones, in For-you order."""
         ranked, tag = self.ranking_of(filters)
         if not ranked or snapshot is None:
-            with self._lock:
+            with self.library_lock:
                 return self.library.search(filters, snapshot), ""
         from paperbrowse.recommend.foryou import MIN_POSITIVES, TooFewLabels
         from paperbrowse.suggest import asks_for_positives, check_tagged, needs_more_stars, without
@@ -247,7 +251,7 @@ class DiscoveryActions(ForTagActions):
         if tag is not None:
             tagged = check_tagged(tag, snapshot.tag_ids(tag), snapshot.tag_names())
         state = "inbox" if filters.state == FOR_YOU else filters.state
-        with self._lock:
+        with self.library_lock:
             found = self.library.search(replace(filters, state=state, sort="date"), snapshot)
             positives = tagged if tagged is not None else snapshot.ids_with("starred")
             # The stars are in Starred; a ranking's positives would head its own list.
@@ -401,7 +405,7 @@ class DiscoveryActions(ForTagActions):
         if since is not None:
             try:
                 known = read_arrivals(self.library.data_dir)  # 0.1 s at 10^5: not under the lock
-                with self._lock:
+                with self.library_lock:
                     count = len(arrived_since(self.library, since, preread=True, known=known))
             except Exception:  # an empty or damaged library: no notice
                 count = 0
