@@ -269,7 +269,7 @@ def words_of(text: str) -> list[str]:
 
 class PairText(fields.TEXT):  # type: ignore[misc]  # Whoosh ships no types: its classes are Any
     """The adjacent pairs of common stems of a text (engine/word_pairs.py): what a phrase of two
-    common words reads instead of their positions. Terms are `pair_term`s of
+    common words reads instead of their positions. Terms are `pair_terms` of
     `stemmed_terms(value)`, the same terms and order StemmedText indexes, so a paper holds a
     pair exactly when it holds the two-word phrase. Postings record presence only (Existence);
     not scorable (no field lengths: phrases are scored on their words), never queried by name.

@@ -70,8 +70,7 @@ def affected_documents(
         if stored["id"] in loaded:
             return
         loaded[stored["id"]] = stored
-        recs = [r for recs in json.loads(stored["variants"]).values() for r in recs]
-        pending.update(lookup_terms(variant_key(r) for r in recs) - looked)
+        pending.update(stored_lookup_terms(stored) - looked)
 
     for name in changed:
         for stored in searcher.documents(source=source_token(name)):
@@ -84,13 +83,18 @@ def affected_documents(
     return loaded
 
 
+def stored_lookup_terms(stored: dict[str, Any]) -> set[str]:
+    """The identity terms (`identity.lookup_terms`) of a stored document's records."""
+    recs = [r for recs in json.loads(stored["variants"]).values() for r in recs]
+    return lookup_terms(variant_key(r) for r in recs)
+
+
 def stored_terms(loaded: dict[str, dict[str, Any]]) -> dict[str, set[str]]:
-    """Each identity term (`identity.lookup_terms`) of the stored documents' records, and the
-    ids of the documents holding it."""
+    """Each identity term of the stored documents' records, and the ids of the documents
+    holding it."""
     found: dict[str, set[str]] = {}
     for pid, stored in loaded.items():
-        recs = [r for recs in json.loads(stored["variants"]).values() for r in recs]
-        for term in lookup_terms(variant_key(r) for r in recs):
+        for term in stored_lookup_terms(stored):
             found.setdefault(term, set()).add(pid)
     return found
 
@@ -200,21 +204,22 @@ def write_papers(
             else:
                 report.dropped += 1
     gone = loaded.keys() - written - survivors
+    carried: dict[str, set[str]] = {}  # written id -> the removed ids whose triage it takes
     for pid, shared in related.items():
         # A stored paper whose records all left with a changed dump, and that shares an
         # identity with a paper written now (a re-read dump re-worded a title): the same
         # paper under a new id, so its triage follows and it counts as updated, not removed.
         heirs = shared & gone
         if heirs:
+            carried[pid] = heirs
             renames.setdefault(pid, set()).update(heirs)
             gone -= heirs
             if pid in counted_new:
                 report.new -= 1
                 report.updated += 1
     for pid, (write, doc) in deferred.items():
-        heirs = renames.get(pid, set()) & (related[pid] - gone)
-        if heirs:  # the ids it took over find it (`show OLDID`), as aliases do
-            doc["keys"] = " ".join(sorted({*doc["keys"].split(), *heirs}))
+        if pid in carried:  # the ids it took over find it (`show OLDID`), as aliases do
+            doc["keys"] = " ".join(sorted({*doc["keys"].split(), *carried[pid]}))
         write(**doc)
     for old_id in loaded.keys() - written:
         writer.delete_by_term("id", old_id)

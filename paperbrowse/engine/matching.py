@@ -46,7 +46,7 @@ from paperbrowse.engine.term_postings import (
     term_docs,
     term_keys_in,
 )
-from paperbrowse.engine.word_pairs import PAIR_FIELDS, phrase_pairs
+from paperbrowse.engine.word_pairs import PAIR_FIELDS, pair_terms
 
 if TYPE_CHECKING:
     from paperbrowse.engine.side_files import TermArrays
@@ -190,11 +190,11 @@ class DocSets:
             for word in words:  # read with positions once, for both steps
                 self.blocks.read(q.fieldname, word, values=True)
         # Adjacent common words: their pair terms (word_pairs.py) hold exactly the documents
-        # where the two stand together; a two-word phrase is its pair's postings.
+        # where the two stand together; a two-word phrase is its pair's postings (`docs`
+        # leaves out the deleted ones).
         pairs = self._pair_docs(q.fieldname, words) if q.slop == 1 else None
         if pairs is not None and len(words) == 2:
-            found = pairs[0]
-            return found if len(self.live) == self.size else intersect(found, self.live, self.size)
+            return pairs[0]
         # Each word's documents, the rarest first (their counts order the words: a lookup of
         # Whoosh's term info per word and segment cost more than the intersections).
         holding = {word: self.term(q.fieldname, word) for word in dict.fromkeys(words)}
@@ -268,7 +268,7 @@ class DocSets:
             return None
         if pair_field not in self.searcher.schema or not all(isinstance(w, str) for w in words):
             return None
-        found = phrase_pairs(words)
+        found = pair_terms(words)
         if not found:
             return None
         return [self.term(pair_field, term) for term in found]

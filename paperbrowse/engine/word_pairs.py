@@ -222,24 +222,14 @@ COMMON_STEMS = frozenset(
 )
 
 
-def pair_term(first: str, second: str) -> str:
-    """The pair field's term for two adjacent stems: both, joined by a space (a stem never
-    holds one)."""
-    return f"{first} {second}"
-
-
 def pair_terms(terms: Sequence[str]) -> list[str]:
-    """The distinct pair terms of a field's stems in order (`analysis.stemmed_terms`): each
-    adjacent pair of COMMON_STEMS, in order of first appearance."""
+    """The distinct pair terms of a field's stems in order (`analysis.stemmed_terms`, or a
+    phrase's words: a paper holding the phrase holds each of its pair terms): each adjacent
+    pair of COMMON_STEMS, both joined by a space (a stem never holds one), in order of first
+    appearance."""
     common = COMMON_STEMS
     found: dict[str, None] = {}
     for first, second in zip(terms, terms[1:], strict=False):
         if first in common and second in common:
             found[f"{first} {second}"] = None
     return list(found)
-
-
-def phrase_pairs(words: Sequence[str]) -> list[str]:
-    """The pair terms a phrase of stems `words` implies (its adjacent common pairs): a paper
-    holding the phrase holds every one of them."""
-    return pair_terms(words)

@@ -7,8 +7,7 @@ tabs (the status line names the view); the query keeps the room, so what is type
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from datetime import date
 
 from rich.cells import cell_len
@@ -22,7 +21,7 @@ from textual.widget import Widget
 from textual.widgets import Input, Tab, Tabs
 
 from paperbrowse.dates import date_window
-from paperbrowse.tui.key_order import KeyOrder
+from paperbrowse.tui.key_order import handling, key_order_of
 from paperbrowse.tui.tab_fit import fit_tabs, strip_width
 
 VIEWS = (
@@ -63,18 +62,6 @@ def key_name(character: str) -> str:
     return unicodedata.name(character, character).lower().replace(" ", "_").replace("-", "_")
 
 
-@contextmanager
-def handling(widget: Widget, event: events.Key) -> Iterator[None]:
-    """Within: `event` is the key the app's KeyOrder sees handled (a binding it runs that
-    moves the focus is its doing)."""
-    order = getattr(widget.app, "key_order", None)
-    if not isinstance(order, KeyOrder):
-        yield
-        return
-    with order.handling_key(event):
-        yield
-
-
 def follow_focus(widget: Widget, event: events.Key) -> bool:
     """Hand a key that reached `widget` after the focus left it to the widget that has the
     focus now; True when it did (the caller must not handle the key).
@@ -85,8 +72,8 @@ def follow_focus(widget: Widget, event: events.Key) -> bool:
     focused = widget.screen.focused
     if focused is None or focused is widget:
         return False
-    order = getattr(widget.app, "key_order", None)
-    if isinstance(order, KeyOrder) and order.read_before_the_move(event):
+    order = key_order_of(widget.app)
+    if order is not None and order.read_before_the_move(event):
         return False  # `3/` read at once: the `3` was the list's (key_order.py)
     event.stop()
     event.prevent_default()

@@ -15,8 +15,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from textual import events
+from textual.widget import Widget
 
 
 class KeyOrder:
@@ -43,3 +45,21 @@ class KeyOrder:
     def read_before_the_move(self, event: events.Key) -> bool:
         """Whether `event` was read before the key that last moved the focus."""
         return self.focus_moved_by is not None and event.time < self.focus_moved_by
+
+
+def key_order_of(app: Any) -> KeyOrder | None:
+    """The app's KeyOrder (PaperBrowser.key_order), None in an app without one."""
+    order = getattr(app, "key_order", None)
+    return order if isinstance(order, KeyOrder) else None
+
+
+@contextmanager
+def handling(widget: Widget, event: events.Key) -> Iterator[None]:
+    """Within: `event` is the key the app's KeyOrder sees handled (a binding it runs that
+    moves the focus is its doing)."""
+    order = key_order_of(widget.app)
+    if order is None:
+        yield
+        return
+    with order.handling_key(event):
+        yield

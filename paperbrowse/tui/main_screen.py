@@ -30,7 +30,7 @@ from paperbrowse.tui.discovery import DiscoveryActions
 from paperbrowse.tui.filter_bar import FilterBar, FilterInput, parse_dates
 from paperbrowse.tui.help import HelpScreen
 from paperbrowse.tui.key_bar import KeyBar
-from paperbrowse.tui.key_order import KeyOrder
+from paperbrowse.tui.key_order import key_order_of
 from paperbrowse.tui.library_watch import FileStamp, library_files
 from paperbrowse.tui.link_actions import LinkActions
 from paperbrowse.tui.paper_detail import DetailItem, PaperDetail
@@ -116,8 +116,8 @@ class MainScreen(
 
     def watch_focused(self) -> None:
         """The focus moved: by the key being handled, if any (key_order.py)."""
-        order = getattr(self.app, "key_order", None)
-        if isinstance(order, KeyOrder):
+        order = key_order_of(self.app)
+        if order is not None:
             order.focus_moved()
 
     def on_mount(self) -> None:
@@ -156,7 +156,9 @@ class MainScreen(
         is asked (which parses the manifest: 1.4 MB at 100,000 papers, tens of ms on the UI
         thread) only when `library_files` changed since it last said there was no update.
         Triage another process committed (the CLI starring in another terminal) refreshes the
-        tabs' counts and the list, as after a triage key."""
+        tabs' counts and the list, as after a triage key. Hands back the mapped pages of
+        searches that have paused (search_runner.release_when_idle)."""
+        self.release_when_idle()
         if self.triage_changed_elsewhere():
             self._triage_from_elsewhere()
         files = library_files(self.library.data_dir)

@@ -27,6 +27,7 @@ from textual.strip import Strip
 from paperbrowse.models import TriageState
 from paperbrowse.results import Row
 from paperbrowse.tui.colours import Ink, ink, layer
+from paperbrowse.tui.key_order import handling
 from paperbrowse.tui.list_cells import Columns, ListRow, row_segments
 
 BAR_W = 1  # the scrollbar's column
@@ -211,7 +212,7 @@ class PaperList(ScrollView, can_focus=True, inherit_bindings=False):
         self.refresh()
 
     async def _on_key(self, event: events.Key) -> None:
-        from paperbrowse.tui.filter_bar import follow_focus, handling
+        from paperbrowse.tui.filter_bar import follow_focus
 
         with handling(self, event):
             if follow_focus(self, event):  # `/pose` typed in one burst: "pose" is the filter's

@@ -10,11 +10,11 @@ queue)."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from textual import work
-from textual.timer import Timer
 
 from paperbrowse.dates import DateError
 from paperbrowse.discovery_commands import FOR_YOU as FOR_YOU_SORT
@@ -99,7 +99,8 @@ class SearchRunner(ShownResults):
         # Work that waits for the first results (or the first refusal) to be shown.
         self._after_first: list[Callable[[], object]] | None = []
         self._page_rows = MIN_PAGE
-        self._release_timer: Timer | None = None  # hands mapped pages back when searches pause
+        self._shown_at = 0.0  # when results were last shown (time.monotonic)
+        self._pages_held = False  # mapped pages the searches touched may be held since
 
     def after_first_results(self, callback: Callable[[], object]) -> None:
         """Call `callback` once the first results (or the reason they were refused) are on the
@@ -316,19 +317,23 @@ class SearchRunner(ShownResults):
         self.warm_for_you(first=True)
         collector.settle()  # the first results are up: see tui/collector.py
         self._first_shown()
-        self._release_when_idle()
+        self._shown_at = time.monotonic()
+        self._pages_held = True
 
-    def _release_when_idle(self) -> None:
-        """Once no results have come for RELEASE_IDLE seconds, hand the kernel back the mapped
-        pages the searches touched (Library.release_memory): a burst of keystrokes keeps them,
-        a browser left open does not hold them in its RSS."""
-        if self._release_timer is not None:
-            self._release_timer.stop()
-        self._release_timer = self.set_timer(RELEASE_IDLE, self._release_memory)
-
-    def _release_memory(self) -> None:
-        with self.library_lock:
+    def release_when_idle(self) -> None:
+        """Called on the library watch's tick: once no results have come for RELEASE_IDLE
+        seconds, hand the kernel back the mapped pages the searches touched, once
+        (Library.release_memory): a burst of keystrokes keeps them, a browser left open does
+        not hold them in its RSS."""
+        if not self._pages_held or time.monotonic() - self._shown_at < RELEASE_IDLE:
+            return
+        if not self.library_lock.acquire(blocking=False):
+            return  # a search is running: not idle
+        try:
             self.library.release_memory()
+            self._pages_held = False
+        finally:
+            self.library_lock.release()
 
     def _search_failed(self, generation: int, message: str) -> None:
         if generation != self._generation or not self.has_panes:

@@ -1,5 +1,5 @@
 """The browser hands the side files' mapped pages back to the kernel once its searches pause
-(tui/search_runner.py `RELEASE_IDLE`, engine/mapped_pages.py)."""
+(tui/search_runner.py `RELEASE_IDLE`, on the library watch's tick; engine/mapped_pages.py)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from paperbrowse.engine.mapped_pages import MappedPages
 from paperbrowse.library import Library
 from paperbrowse.models import Filters
 from paperbrowse.triage import TriageStore
-from paperbrowse.tui import search_runner
+from paperbrowse.tui import main_screen, search_runner
 from paperbrowse.tui.app import PaperBrowser
 from paperbrowse.tui.pilot import settle
 from tests.functional.pilot_helpers import ids
@@ -25,6 +25,7 @@ def test_pages_are_released_once_the_searches_pause(
     pages = MappedPages()
     monkeypatch.setattr(mapped_pages, "PAGES", pages)
     monkeypatch.setattr(search_runner, "RELEASE_IDLE", 0.2)
+    monkeypatch.setattr(main_screen, "WATCH_SECONDS", 0.1)  # the tick that releases
     library = Library(sample_library_dir)  # its side files register with `pages`
     expected = library.search(Filters(query="*ing", state="all", sort="date")).ids
     triage = TriageStore(tmp_path / "state.db")
