@@ -123,11 +123,28 @@ def index_samples(data_dir: Path) -> Library:
 
 
 @pytest.fixture(scope="session")
-def sample_library_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A data dir indexed once per session from the samples. Read it; never write to it."""
+def sample_library_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A data dir indexed once per session from the samples. Read it; never write to it: a
+    test that writes (a browser records its looks, a CLI `new` too) changes what later tests on
+    the same worker read, so the session ends with an error naming the files written."""
     data_dir = tmp_path_factory.mktemp("sample-library") / "data"
     index_samples(data_dir).close()
-    return data_dir
+    before = _files_of(data_dir)
+    yield data_dir
+    after = _files_of(data_dir)
+    written = sorted(
+        name for name in before.keys() | after.keys() if before.get(name) != after.get(name)
+    )
+    assert not written, f"tests wrote into the shared sample library: {written}"
+
+
+def _files_of(data_dir: Path) -> dict[str, tuple[int, int]]:
+    """{path relative to `data_dir`: (size in bytes, mtime in ns)} of every file under it."""
+    return {
+        str(path.relative_to(data_dir)): (path.stat().st_size, path.stat().st_mtime_ns)
+        for path in data_dir.rglob("*")
+        if path.is_file()
+    }
 
 
 @pytest.fixture

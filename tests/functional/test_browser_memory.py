@@ -20,13 +20,13 @@ from tests.functional.pilot_helpers import ids
 
 
 def test_pages_are_released_once_the_searches_pause(
-    sample_library_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    library_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     pages = MappedPages()
     monkeypatch.setattr(mapped_pages, "PAGES", pages)
     monkeypatch.setattr(search_runner, "RELEASE_IDLE", 0.2)
     monkeypatch.setattr(main_screen, "WATCH_SECONDS", 0.1)  # the tick that releases
-    library = Library(sample_library_dir)  # its side files register with `pages`
+    library = Library(library_copy)  # a copy: the browser records its looks in the data dir
     expected = library.search(Filters(query="*ing", state="all", sort="date")).ids
     triage = TriageStore(tmp_path / "state.db")
     app = PaperBrowser(library, triage, Filters(state="all"), cursor_blink=False)

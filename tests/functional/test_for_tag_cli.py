@@ -141,8 +141,9 @@ def test_a_view_saved_with_sort_for_you_lists_in_for_you_order(library_copy: Pat
 
 
 def test_new_peek_shows_the_digest_without_recording_a_look(library_copy: Path) -> None:
-    from paperbrowse.arrivals import last_looked, record_look
+    from paperbrowse.arrivals import LOOKED, last_looked, record_look
 
+    (library_copy / LOOKED).unlink(missing_ok=True)  # no other view's look
     record_look(library_copy, "inbox", 0.0)  # every paper arrived since
     peek = run(library_copy, "new", "--peek", "--format", "titles")
     assert peek.returncode == 0 and peek.stdout
