@@ -16,8 +16,8 @@ import numpy as np
 from whoosh.searching import Searcher
 
 from paperbrowse.catalog_columns import Columns, DocnumLookup, IdColumn, id_order, ids_array
-from paperbrowse.engine.matching import WORDS_FIELD
 from paperbrowse.engine.patterns import WORD_FIELDS
+from paperbrowse.engine.term_weights import WORDS_FIELD
 from paperbrowse.errors import LibraryError, damaged_index
 from paperbrowse.paths import CATALOG_FILE, atomic_write
 

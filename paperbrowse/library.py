@@ -35,7 +35,9 @@ from paperbrowse.engine.patterns import PatternTooBroad, has_pattern
 from paperbrowse.engine.scoring import positive_terms, top_scored
 from paperbrowse.engine.side_files import TermArrays
 from paperbrowse.engine.term_postings import BlockPostings
+from paperbrowse.engine.term_weights import WordWeights
 from paperbrowse.engine.whoosh_internals import field_lengths, index_folder, open_index_dir
+from paperbrowse.engine.work_memory import keep_freed_memory
 from paperbrowse.errors import LibraryError, QueryError, damaged_index
 from paperbrowse.manifest import Manifest, check_version, read_manifest
 from paperbrowse.models import Filters, Paper, is_arxiv_id
@@ -67,6 +69,7 @@ class Library:
         self._language: QueryLanguage | None = None
         self._arrays: TermArrays | bool | None = None
         self._lengths: dict[str, np.ndarray] = {}  # field -> length per document, for BM25F
+        keep_freed_memory()  # searches reuse each other's freed arrays (work_memory.py)
 
     def manifest(self) -> Manifest:
         """The manifest (empty library: no index, no sources); LibraryError when unreadable."""
@@ -256,6 +259,7 @@ class Library:
         order_by = "date" if sort == "relevance" else sort
         arrays: TermArrays | None = None
         blocks: BlockPostings | None = None
+        words: WordWeights | None = None  # the unfielded words' weights, when it scores
         plain_view = filters.state == "all" or triage is None
         if text_query is None and not plan.ranges and not by_id and plain_view:
             docs: np.ndarray | RankedDocs = catalog.order_array(order_by)
@@ -268,9 +272,11 @@ class Library:
                 shared = self.term_arrays
                 arrays = shared.scoped() if shared is not None else None
                 blocks = BlockPostings(searcher)
+                if sort == "relevance":
+                    words = WordWeights(searcher, arrays, searcher.reader().doc_count_all())
                 try:
                     matched = DocSets(
-                        searcher, catalog.live_array, arrays, catalog.nonempty, blocks
+                        searcher, catalog.live_array, arrays, catalog.nonempty, blocks, words
                     ).docs(text_query)
                 except (QueryParserError, PatternTooBroad) as exc:
                     raise QueryError(f"invalid query {quoted(filters.query)}: {exc}") from None
@@ -287,7 +293,9 @@ class Library:
                 matched = None
             order = catalog.order_array(order_by)
             if text_query is not None and sort == "relevance":
-                ranked = self._by_relevance(text_query, order, flags, arrays, blocks, matched)
+                ranked = self._by_relevance(
+                    text_query, order, flags, (arrays, blocks, words), matched
+                )
             else:
                 ranked = in_order(order, flags)
             docs = ranked  # Results makes the list only if a caller asks for it
@@ -300,15 +308,14 @@ class Library:
         q: query.Query,
         order: np.ndarray,
         flags: np.ndarray,
-        arrays: TermArrays | None,
-        blocks: BlockPostings | None = None,
+        read: tuple[TermArrays | None, BlockPostings | None, WordWeights | None],
         flagged: np.ndarray | None = None,
     ) -> np.ndarray | RankedDocs:
         """The documents flagged in `flags` (a flag per document number, only live ones; this
         search's own: changed once the rest is read): the RELEVANCE_TOP best-scoring (BM25F),
-        then the rest in `order` (the catalog's date order). `blocks`: the terms the search's
-        matching read from Whoosh's postings blocks; `flagged`: the flagged documents, sorted,
-        when the caller has them.
+        then the rest in `order` (the catalog's date order). `read`: the side files, the terms
+        the search's matching read from Whoosh's postings blocks and the unfielded words'
+        weights it made; `flagged`: the flagged documents, sorted, when the caller has them.
 
         Scoring every match of a common word costs Whoosh a few hundred milliseconds at 100,000
         papers; nobody reads relevance order past the first few hundred results. The rest is
@@ -321,8 +328,9 @@ class Library:
         if not count:
             return EMPTY
         lengths, rank = self._score_lengths(q), catalog.rank_array("date")
+        arrays, blocks, words = read
         top = top_scored(
-            self.searcher, q, flagged, lengths, RELEVANCE_TOP, rank, arrays, flags, blocks
+            self.searcher, q, flagged, lengths, RELEVANCE_TOP, rank, arrays, flags, blocks, words
         )
         if top is None:
             docs: np.ndarray = order[flags[order]]

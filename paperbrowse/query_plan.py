@@ -10,8 +10,8 @@ from typing import Any
 
 from whoosh import query
 
-from paperbrowse.engine.matching import WORDS_FIELD
 from paperbrowse.engine.scoring import positive_terms
+from paperbrowse.engine.term_weights import WORDS_FIELD
 from paperbrowse.errors import QueryError
 from paperbrowse.for_field import ForClauseError, split_for
 from paperbrowse.models import Filters

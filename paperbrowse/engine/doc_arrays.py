@@ -99,25 +99,32 @@ def sorted_unique(values: np.ndarray) -> np.ndarray:
     return values
 
 
-def lent_zeros(size: int, writes: list[np.ndarray] | None = None) -> np.ndarray:
-    """`size` float64 zeros in this thread's work array: the same memory on each call, so valid
-    only until the thread's next call (what a term's dense weights per document number are
-    made in, then read once). A fresh array of a million floats (8 MB) is mapped anew and
-    page-faulted in on every search (~2 ms of each unfielded word at 10^6 papers); zeroing
-    this one costs a fifth of that. Holds 8 bytes per document per thread that scores.
+def lent_zeros(size: int, writes: list[np.ndarray] | None = None, slot: int = 0) -> np.ndarray:
+    """`size` float64 zeros in this thread's work array number `slot`: the same memory on each
+    call, so valid only until the thread's next call for that slot (what a term's dense
+    weights per document number are made in, then read; term_weights.WordWeights keeps a
+    search's words' weights in slots 1 and up, from matching to scoring). A fresh array of a
+    million floats (8 MB) is mapped anew and page-faulted in on every search (~2 ms of each
+    unfielded word at 10^6 papers); zeroing this one costs a fifth of that. Holds 8 bytes per
+    document per slot per thread that scores.
 
     `writes`: the index arrays the caller writes at, and nowhere else (None: anywhere). When
     they are few (under a quarter of `size`), the next call zeroes those entries alone,
     not all `size` (a title word's postings: a tenth of the documents or less)."""
-    lent: np.ndarray | None = getattr(_LENT, "zeros", None)
-    if lent is None or len(lent) != size:
-        lent = _LENT.zeros = np.zeros(size, dtype=np.float64)
+    slots: dict[int, tuple[np.ndarray, list[np.ndarray] | None]] | None = getattr(
+        _LENT, "slots", None
+    )
+    if slots is None:
+        slots = _LENT.slots = {}
+    held = slots.get(slot)
+    if held is None or len(held[0]) != size:
+        lent = np.zeros(size, dtype=np.float64)
     else:
-        dirty: list[np.ndarray] | None = _LENT.dirty
+        lent, dirty = held
         if dirty is None:
             lent.fill(0.0)
         for ids in dirty or ():
             lent[ids] = 0.0
     few = writes is not None and sum(len(ids) for ids in writes) * 4 < size
-    _LENT.dirty = writes if few else None  # (many: not kept, the whole array is zeroed)
+    slots[slot] = (lent, writes if few else None)  # (many: not kept, all is zeroed next)
     return lent

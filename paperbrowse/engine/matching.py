@@ -46,15 +46,11 @@ from paperbrowse.engine.term_postings import (
     term_docs,
     term_keys_in,
 )
+from paperbrowse.engine.term_weights import WordWeights, term_bytes, unfielded_word
 from paperbrowse.engine.word_pairs import PAIR_FIELDS, pair_terms
 
 if TYPE_CHECKING:
     from paperbrowse.engine.side_files import TermArrays
-
-# An unfielded word means "in the title or the abstract", and scores as one field holding both
-# (BM25F): "words" names that merged field in scoring.positive_terms and scoring.bm25f.
-WORDS_FIELD = "words"
-MERGED_FIELDS = ("title", "abstract")
 
 
 class DocSets:
@@ -62,7 +58,9 @@ class DocSets:
 
     With `arrays` (the segments' postings side files, see side_files.py) terms of the text fields
     are read as whole arrays; other terms, and any segment without a side file, go through
-    Whoosh's postings blocks.
+    Whoosh's postings blocks. With `words` (a search that scores next) an unfielded word's
+    documents are those its merged weights hold, made once for both (term_weights.py), and
+    words that must all match are combined as flags.
     """
 
     def __init__(
@@ -72,8 +70,10 @@ class DocSets:
         arrays: TermArrays | None = None,
         nonempty: dict[str, np.ndarray] | None = None,
         blocks: BlockPostings | None = None,
+        words: WordWeights | None = None,
     ) -> None:
         self.searcher = searcher
+        self.words = words
         self.live = live
         self.arrays = arrays
         self.blocks = blocks  # other fields' terms, read once per search
@@ -118,16 +118,26 @@ class DocSets:
             return found[0]
         return as_array(term_docs(self.searcher, fieldname, text))
 
+    def _held(self, q: query.Query) -> np.ndarray | None:
+        """A flag per document number holding `q`, when it is an unfielded word whose merged
+        weights this search keeps (`words`), else None. Not to be changed: scoring reads it."""
+        word = unfielded_word(q) if self.words is not None else None
+        merged = self.words.merged(word) if self.words is not None and word is not None else None
+        return None if merged is None else merged.holding
+
     def _eval(self, q: query.Query) -> np.ndarray:
         if isinstance(q, query.Term):
             return self.term(q.fieldname, q.text)
+        held = self._held(q)
+        if held is not None:
+            return np.flatnonzero(held)
         if isinstance(q, query.And):
             # `a NOT b`: a's documents less b's, not a's and all but b's (a million at 10^6)
             kept = [c for c in q.subqueries if not isinstance(c, query.Not)]
             negated = [c.query for c in q.subqueries if isinstance(c, query.Not)]
             if not kept:
                 kept, negated = q.subqueries, []
-            parts = sorted((self._eval(c) for c in kept), key=len)
+            parts = sorted(self._all_of(kept), key=len)
             if not parts:
                 return EMPTY
             result = parts[0]
@@ -161,6 +171,22 @@ class DocSets:
         if isinstance(q, query.NullQuery.__class__):
             return EMPTY
         return self._whoosh(q)
+
+    def _all_of(self, children: list[query.Query]) -> list[np.ndarray]:
+        """The documents of each child of an And; those of its kept words (`_held`) as one:
+        their flags ANDed (a pass over a byte per document) instead of each word's documents
+        found and intersected."""
+        flags: np.ndarray | None = None
+        parts: list[np.ndarray] = []
+        for child in children:
+            held = self._held(child)
+            if held is None:
+                parts.append(self._eval(child))
+            else:
+                flags = held.copy() if flags is None else np.logical_and(flags, held, out=flags)
+        if flags is not None:
+            parts.append(np.flatnonzero(flags))
+        return parts
 
     def _pattern(self, q: query.Query) -> np.ndarray:
         """A wildcard, prefix, range or `*` over a word field (see patterns.py)."""
@@ -303,14 +329,3 @@ class DocSets:
             hits = self.searcher.search(q, limit=None, filter=within, scored=False)
             return as_array(hit.docnum for hit in hits)
         return as_array(set(q.docs(self.searcher)))
-
-
-def term_bytes(searcher: Searcher, fieldname: str, text: Any) -> bytes:
-    """A term's text as the index stores it."""
-    if isinstance(text, bytes):
-        return text
-    try:
-        stored: bytes = searcher.schema[fieldname].to_bytes(text)
-        return stored
-    except Exception:
-        return str(text).encode("utf-8")

@@ -10,7 +10,6 @@ computed for a whole postings list at once.
 
 from __future__ import annotations
 
-from math import log
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -18,25 +17,20 @@ from whoosh import query
 from whoosh.searching import Searcher
 
 from paperbrowse.engine.doc_arrays import lent_zeros
-from paperbrowse.engine.matching import MERGED_FIELDS, WORDS_FIELD, term_bytes
 from paperbrowse.engine.term_postings import BlockPostings
-from paperbrowse.engine.whoosh_internals import leaf_postings, postings_blocks
+from paperbrowse.engine.term_weights import (
+    WORDS_FIELD,
+    Merged,
+    WordWeights,
+    merged_weights,
+    postings,
+    unfielded_word,
+)
 
 if TYPE_CHECKING:
     from paperbrowse.engine.side_files import TermArrays
 
 _B, _K1 = 0.75, 1.2
-
-
-def unfielded_word(q: query.Query) -> Any | None:
-    """The word of `title:w OR abstract:w` (what an unfielded word parses to), else None."""
-    if not isinstance(q, query.Or) or len(q.subqueries) != 2:
-        return None
-    if not all(isinstance(c, query.Term) for c in q.subqueries):
-        return None
-    fields_ = {c.fieldname for c in q.subqueries}
-    texts = {c.text for c in q.subqueries}
-    return texts.pop() if fields_ == set(MERGED_FIELDS) and len(texts) == 1 else None
 
 
 def positive_terms(q: query.Query) -> set[tuple[str, Any]]:
@@ -68,16 +62,17 @@ def top_scored(
     arrays: TermArrays | None = None,
     permitted: np.ndarray | None = None,
     blocks: BlockPostings | None = None,
+    words: WordWeights | None = None,
 ) -> np.ndarray | None:
     """The `limit` best documents of `allowed` by BM25F over the query's terms, best first.
 
     Equal scores go by `rank` (a position per document number: the catalog's date order).
     `permitted`: `allowed` as a flag per document number, when the caller has it (`allowed`
-    may then be None); `blocks`:
-    the terms of other fields already read by this search's matching.
-    None when the query has no scorable terms (Whoosh then decides).
+    may then be None); `blocks`: the terms of other fields already read by this search's
+    matching; `words`: the unfielded words' weights it made. None when the query has no
+    scorable terms (Whoosh then decides).
     """
-    scored = bm25f(searcher, q, allowed, lengths, arrays, permitted, blocks)
+    scored = bm25f(searcher, q, allowed, lengths, arrays, permitted, blocks, words)
     if scored is None:
         return None
     docs, scores = scored
@@ -124,13 +119,15 @@ def bm25f(
     arrays: TermArrays | None = None,
     permitted: np.ndarray | None = None,
     blocks: BlockPostings | None = None,
+    words: WordWeights | None = None,
 ) -> tuple[np.ndarray, np.ndarray] | None:
     """(documents of `allowed` holding a positive term of `q`, their BM25F scores), sorted by
     document; None when the query has no scorable terms. `allowed`: document numbers, sorted
     and unique. `lengths`: each field's length per document, with WORDS_FIELD the title's
     plus the abstract's. `permitted`: `allowed` as a flag per document number, when the
     caller has it (else it is made here; `allowed` may then be None, and is found from it
-    when needed).
+    when needed). `words`: the search's unfielded words' weights, when matching made them
+    (else each is made here).
 
     The same figures Whoosh's scorer reads one posting at a time, computed for a whole
     postings list at once.
@@ -149,7 +146,7 @@ def bm25f(
     ordered = sorted(terms, key=repr)
     if len(ordered) == 1:  # the commonest query: its scores are the result, no totals
         return _term_scores(
-            searcher, ordered[0], lengths, arrays, (permitted, allowed), blocks, size
+            searcher, ordered[0], lengths, (arrays, blocks, words), (permitted, allowed), size
         )
     # Several terms: each one's BM25 of every permitted document, 0.0 where it is absent
     # (adding 0.0 changes no sum), summed in that order: the permitted documents once, then a
@@ -157,13 +154,14 @@ def bm25f(
     docs = np.flatnonzero(permitted[:size]) if allowed is None else allowed
     total: np.ndarray | None = None
     hit: np.ndarray | None = None
+    scaled: dict[tuple[str, float], np.ndarray] = {}  # the terms of a field share lengths
     for fieldname, text in ordered:
-        dense = _dense_weights(searcher, arrays, blocks, fieldname, text, size)
+        dense = _dense_weights(searcher, (arrays, blocks, words), fieldname, text, size)
         if dense is None:
             return None
         weights, idf, avg = dense
         found = weights[docs]
-        present = found > 0  # every posting's weight is positive (see _merged_weights)
+        present = found > 0  # every posting's weight is positive (term_weights.Merged)
         hit = present if hit is None else np.logical_or(hit, present, out=hit)
         if int(np.count_nonzero(present)) * 2 < len(docs):  # (a title word's, often)
             at = np.flatnonzero(present)  # scored where present, added there alone
@@ -172,7 +170,10 @@ def bm25f(
                 total = np.zeros(len(docs), dtype=np.float64)
             total[at] += scores  # indices unique
             continue
-        scores = _bm25(found, lengths[fieldname][docs], idf, avg, True)
+        per_length = scaled.get((fieldname, avg))
+        if per_length is None:
+            per_length = scaled[(fieldname, avg)] = _scaled_lengths(lengths[fieldname][docs], avg)
+        scores = _bm25_scaled(found, per_length, idf)
         total = scores if total is None else np.add(total, scores, out=total)
     assert total is not None and hit is not None
     if not hit.all():
@@ -184,17 +185,18 @@ def _term_scores(
     searcher: Searcher,
     term: tuple[str, Any],
     lengths: dict[str, np.ndarray],
-    arrays: TermArrays | None,
+    read: tuple[TermArrays | None, BlockPostings | None, WordWeights | None],
     allowed: tuple[np.ndarray, np.ndarray | None],
-    blocks: BlockPostings | None,
     size: int,
 ) -> tuple[np.ndarray, np.ndarray] | None:
-    """(the allowed documents holding one term, ascending; their BM25F scores). `allowed`:
-    (a flag per document number, those documents sorted or None)."""
+    """(the allowed documents holding one term, ascending; their BM25F scores). `read`: the
+    side files, the blocks and the words' weights this search read; `allowed`: (a flag per
+    document number, those documents sorted or None)."""
+    arrays, blocks, words = read
     permitted, flagged = allowed
     fieldname, text = term
     if fieldname == WORDS_FIELD:
-        merged = _merged_weights(searcher, arrays, text, size)
+        merged = _merged(searcher, arrays, words, text, size)
         if merged is None:
             return None
         dense, holding, idf, avg = merged
@@ -202,7 +204,7 @@ def _term_scores(
         weights = dense[ids]
         owned = True  # a gather of this search's own: scored in place
     else:
-        found = _postings(searcher, arrays, fieldname, text, blocks)
+        found = postings(searcher, arrays, fieldname, text, blocks)
         if found is None:
             return None
         ids, weights = found
@@ -215,21 +217,30 @@ def _term_scores(
     return ids, _bm25(weights, lengths[fieldname][ids], idf, avg, owned)
 
 
+def _merged(
+    searcher: Searcher, arrays: TermArrays | None, words: WordWeights | None, text: Any, size: int
+) -> Merged | None:
+    """An unfielded word's weights: those matching made (`words`), else made now in this
+    thread's lent work array 0."""
+    made = words.merged(text) if words is not None else None
+    return made if made is not None else merged_weights(searcher, arrays, text, size)
+
+
 def _dense_weights(
     searcher: Searcher,
-    arrays: TermArrays | None,
-    blocks: BlockPostings | None,
+    read: tuple[TermArrays | None, BlockPostings | None, WordWeights | None],
     fieldname: str,
     text: Any,
     size: int,
 ) -> tuple[np.ndarray, float, float] | None:
     """A term's weight per document number (`size` of them as float64, 0.0 where absent; in
-    this thread's lent work array: read it before the next call), its idf and its field's
-    average length; None when its postings cannot be read."""
+    a lent work array: read it before the thread's next call), its idf and its field's
+    average length; None when its postings cannot be read. `read`: as in _term_scores."""
+    arrays, blocks, words = read
     if fieldname == WORDS_FIELD:
-        merged = _merged_weights(searcher, arrays, text, size)
-        return None if merged is None else (merged[0], merged[2], merged[3])
-    found = _postings(searcher, arrays, fieldname, text, blocks)
+        merged = _merged(searcher, arrays, words, text, size)
+        return None if merged is None else (merged.weights, merged.idf, merged.avg)
+    found = postings(searcher, arrays, fieldname, text, blocks)
     if found is None:
         return None
     ids, weights = found
@@ -265,6 +276,27 @@ def _bm25(
     return scores
 
 
+def _scaled_lengths(field_lengths: np.ndarray, avg: float) -> np.ndarray:
+    """`K1 * B / avg * length` of each length (a gather of this search's own, overwritten when
+    float64): the part of _bm25's denominator every term of a field shares."""
+    per_len = _K1 * _B / (avg or 1.0)
+    if field_lengths.dtype == np.float64:
+        scaled: np.ndarray = np.multiply(field_lengths, per_len, out=field_lengths)
+        return scaled
+    return per_len * field_lengths
+
+
+def _bm25_scaled(weights: np.ndarray, scaled: np.ndarray, idf: float) -> np.ndarray:
+    """_bm25 of `weights` (float64, overwritten) with the field's lengths already scaled
+    (_scaled_lengths, not changed): the same operations on the same operands, so the same
+    scores to the bit (a sum of two terms is the same whichever comes first)."""
+    scores: np.ndarray = np.multiply(weights, idf * (_K1 + 1))
+    np.add(weights, _K1 * (1 - _B), out=weights)
+    np.add(weights, scaled, out=weights)
+    np.divide(scores, weights, out=scores)
+    return scores
+
+
 def _permitted_of(
     flags: np.ndarray, permitted: np.ndarray, size: int, flagged: np.ndarray | None = None
 ) -> np.ndarray:
@@ -280,57 +312,3 @@ def _permitted_of(
     docs = np.flatnonzero(flags)
     kept: np.ndarray = docs[permitted[docs]]
     return kept
-
-
-def _merged_weights(
-    searcher: Searcher, arrays: TermArrays | None, text: Any, size: int
-) -> tuple[np.ndarray, np.ndarray, float, float] | None:
-    """A word's postings in title and abstract as one field: (its weight per document number,
-    `size` of them as float64, 0.0 where absent, in this thread's lent work array
-    (doc_arrays.lent_zeros: read it before the next call); a flag per document number
-    holding it; its
-    idf; the merged field's average length). Each document's weight is its title weight
-    (2 x frequency, the title's field boost) plus its abstract frequency; the idf counts the
-    documents of all (deleted ones included) holding the word in either field."""
-    parts = [_postings(searcher, arrays, f, text) for f in MERGED_FIELDS]
-    if any(part is None for part in parts):
-        return None
-    # Dense weights per document number: a boolean mask of 88,000 postings half kept costs
-    # ~0.5 ms an array (branch mispredictions); these scatters a tenth of that. (numpy's
-    # `np.add.at` costs what `weights[ids] += w` does, or less: measured at 10^6 papers.)
-    weights = lent_zeros(size, [part[0] for part in parts if part is not None])
-    for part in parts:
-        assert part is not None
-        ids, w = part
-        np.add.at(weights, ids, w)  # a field's numbers are unique: title's, then abstract's
-    # Every posting's weight is positive (its frequency, at least 1, times the field's boost):
-    # the documents holding the word are those weighed, without a scatter of flags per field.
-    holding = weights > 0
-    count = int(np.count_nonzero(holding))
-    avg = sum(searcher.field_length(f) for f in MERGED_FIELDS) / (size or 1)
-    return weights, holding, log(size / (count + 1)) + 1, avg
-
-
-def _postings(
-    searcher: Searcher,
-    arrays: TermArrays | None,
-    fieldname: str,
-    text: Any,
-    blocks: BlockPostings | None = None,
-) -> tuple[np.ndarray, np.ndarray] | None:
-    """(document numbers, weights) of a term: from the side files, else Whoosh's blocks."""
-    if arrays is not None and arrays.captures(fieldname):
-        return arrays.postings(fieldname, term_bytes(searcher, fieldname, text))
-    found = blocks.read(fieldname, text) if blocks is not None else None
-    if found is not None:
-        return found[0], found[1]
-    ids: list[int] = []
-    weights: list[float] = []
-    for matcher, offset in leaf_postings(searcher, fieldname, text):
-        read = postings_blocks(matcher, "weights")
-        if read is None:
-            return None
-        for block in read:
-            ids.extend(i + offset for i in block.ids)
-            weights.extend(block.weights)
-    return np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float64)

@@ -28,6 +28,8 @@ from paperbrowse.engine.side_table import SideFile as SideFile  # re-exported: c
 from paperbrowse.engine.side_table import entry_dtypes, read_table, widened
 from paperbrowse.engine.whoosh_internals import segment_file
 
+LOOKED_UP_TERMS = 512  # term entries a segment keeps from its last lookups (~100 bytes each)
+
 
 class SegmentArrays:
     """The side file of one segment, read with pread, its word postings through a read-only
@@ -39,6 +41,10 @@ class SegmentArrays:
             self._base = base
             found = read_table(self._pread, length)
             self._table, self._entries, self.word_sections, self._word_widths = found[:4]
+            # term key -> its entry: the words of the last searches (a binary search of the
+            # term table costs ~20 us in Python, a query's word x 34 segments at 10^6 papers,
+            # and each keystroke of a query looks its words up again)
+            self._looked_up: dict[bytes, tuple[int, int, int, int] | None] = {}
             self.captured: frozenset[str] = found[4]  # the fields whose terms it holds
             self.word_lists: dict[str, Any] = {}  # field -> its WordList, read on first use
             self._map, self._map_at = mapped_range(self._fd, base, length)
@@ -69,11 +75,19 @@ class SegmentArrays:
         return self._pread(offset, size)
 
     def _entry(self, fieldname: str, btext: bytes) -> tuple[int, int, int, int] | None:
-        index = self._table.get(term_key(fieldname, btext))
-        if index is None:
-            return None
-        offset, count, size, flags = self._entries[index].tolist()
-        return offset, count, size, flags
+        key = term_key(fieldname, btext)
+        looked_up = self._looked_up
+        if key in looked_up:
+            return looked_up[key]
+        index = self._table.get(key)
+        found: tuple[int, int, int, int] | None = None
+        if index is not None:
+            offset, count, size, flags = self._entries[index].tolist()
+            found = (offset, count, size, flags)
+        if len(looked_up) >= LOOKED_UP_TERMS:
+            looked_up.clear()
+        looked_up[key] = found
+        return found
 
     def postings(self, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
         """(document numbers as uint32, weights as float32) of a term in this segment (empty
@@ -83,18 +97,34 @@ class SegmentArrays:
 
     def stored_postings(self, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
         """`postings` as the file stores them: document numbers as uint16 or uint32, weights
-        as float16 or float32 (entry_dtypes), read-only views of one read."""
+        as float16 or float32 (entry_dtypes), read-only views of the mapped side file (or of
+        one read, when it is not mapped)."""
         entry = self._entry(fieldname, btext)
         if entry is None:
             return _NO_IDS, _NO_WEIGHTS
         offset, count, _size, flags = entry
         ids_dtype, weights_dtype, _ = entry_dtypes(flags)
         ids_size = ids_dtype.itemsize * count
-        raw = self._pread(offset, ids_size + weights_dtype.itemsize * count)
+        raw, at = self._buffer(offset, ids_size + weights_dtype.itemsize * count)
         return (
-            np.frombuffer(raw, dtype=ids_dtype, count=count),
-            np.frombuffer(raw, dtype=weights_dtype, count=count, offset=ids_size),
+            np.frombuffer(raw, dtype=ids_dtype, count=count, offset=at),
+            np.frombuffer(raw, dtype=weights_dtype, count=count, offset=at + ids_size),
         )
+
+    def _buffer(self, offset: int, size: int) -> tuple[Any, int]:
+        """(a buffer holding the side file's `size` bytes at `offset`, where they start in it):
+        the map, no copy (its pages are read by the OS as they are touched; a common word's
+        postings at 10^6 papers are ~5 MB, a pread's copy ~1 ms), or one pread when the file
+        is not mapped. OSError when the side file is shorter."""
+        mapped = self._map
+        if mapped is None:
+            return self._pread(offset, size), 0
+        at = self._map_at + offset
+        if offset < 0 or at + size > len(mapped):
+            raise OSError("short read from a postings side file")
+        # bounds the RSS the views' pages hold (mapped_pages.py)
+        mapped_pages.PAGES.viewed_bytes(size)
+        return mapped, at
 
     def positional(
         self, fieldname: str, btext: bytes
@@ -135,15 +165,8 @@ class SegmentArrays:
         (pages are read by the OS as they are touched), or one pread when it is not mapped.
         OSError when the side file is shorter."""
         dtype = np.dtype("<u2" if self.word_id_width(fieldname) == 2 else "<u4")
-        mapped = self._map
-        if mapped is None:
-            return np.frombuffer(self._pread(offset, dtype.itemsize * count), dtype=dtype)
-        at = self._map_at + offset
-        if offset < 0 or at + dtype.itemsize * count > len(mapped):
-            raise OSError("short read from a postings side file")
-        # bounds the RSS the views' pages hold (mapped_pages.py)
-        mapped_pages.PAGES.viewed_bytes(dtype.itemsize * count)
-        return np.frombuffer(mapped, dtype=dtype, count=count, offset=at)
+        raw, at = self._buffer(offset, dtype.itemsize * count)
+        return np.frombuffer(raw, dtype=dtype, count=count, offset=at)
 
     def close(self) -> None:
         """Close the file; the map goes once no array views it any more."""
