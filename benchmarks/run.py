@@ -255,7 +255,9 @@ def stage_queries(data: Path, types: dict[str, list[Case]], repeat: int) -> dict
         for case in items:
             filters = _filters(case)
             # The first run of each query is reported apart (its pages may not be in the OS
-            # cache yet); nothing else is kept between runs: each search reads its postings.
+            # cache yet, its rows not yet decoded: Library.row keeps the last 4,096, as
+            # tantivy's document store keeps its last blocks decompressed); nothing else is
+            # kept between runs: each search reads and scores its postings.
             firsts.extend(timed(partial(one, filters), 1))
             samples.extend(timed(partial(one, filters), max(1, repeat // len(items))))
         out[name] = summarise(samples) | {

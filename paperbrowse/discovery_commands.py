@@ -185,7 +185,7 @@ def similar(
     for given in paper_ids:
         paper = library.get(given)
         if paper is None:
-            from paperbrowse.library import unknown_id
+            from paperbrowse.paper_ids import unknown_id
 
             raise CommandError(unknown_id(given))
         ids.append(paper.id)

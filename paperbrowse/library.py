@@ -19,7 +19,6 @@ line rebuilds it (`paperbrowse.migration`) before going on.
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -41,6 +40,7 @@ from paperbrowse.engine.work_memory import keep_freed_memory
 from paperbrowse.errors import LibraryError, QueryError, damaged_index
 from paperbrowse.manifest import Manifest, check_version, read_manifest
 from paperbrowse.models import Filters, Paper, is_arxiv_id
+from paperbrowse.paper_ids import is_id_form
 from paperbrowse.query import QueryLanguage, quoted
 from paperbrowse.query_plan import plan_search
 from paperbrowse.results import LibraryStats, RankedDocs, Results, Row, count_stats, in_order
@@ -56,6 +56,7 @@ if TYPE_CHECKING:
     from paperbrowse.triage_view import TriageView
 
 RELEVANCE_TOP = 500  # results ranked by score; the rest follow newest first
+ROWS_KEPT = 4096  # decoded rows a library keeps (row(): ~0.5 KB each)
 
 
 class Library:
@@ -69,6 +70,7 @@ class Library:
         self._language: QueryLanguage | None = None
         self._arrays: TermArrays | bool | None = None
         self._lengths: dict[str, np.ndarray] = {}  # field -> length per document, for BM25F
+        self._rows: dict[int, Row] = {}  # this generation's rows last read (row())
         keep_freed_memory()  # searches reuse each other's freed arrays (work_memory.py)
 
     def manifest(self) -> Manifest:
@@ -175,6 +177,7 @@ class Library:
         self._catalog = None
         self._arrays = None  # its files close once no search still holds them
         self._lengths = {}
+        self._rows = {}  # a new dict: a row read from the old generation lands in the old one
         self._ix = None
 
     def __len__(self) -> int:
@@ -182,11 +185,20 @@ class Library:
         return 0 if searcher is None else searcher.doc_count()
 
     def row(self, docnum: int) -> Row:
-        """A list row for a document number."""
+        """A list row for a document number. The last ROWS_KEPT rows read are kept, decoded,
+        until the generation changes: a stored record costs ~25 us to read and decode (zlib
+        and JSON; 1 ms a page of 40), and a list shows the same rows again at each keystroke
+        that keeps them (as tantivy's document store keeps its last blocks decompressed)."""
+        rows = self._rows  # before the searcher: a generation change between makes a new dict
+        kept = rows.get(docnum)
+        if kept is not None:
+            return kept
         assert self.searcher is not None
         stored = self.searcher.stored_fields(docnum)
         paper = record_paper(json.loads(stored["record"]))
-        return Row(
+        if len(rows) >= ROWS_KEPT:
+            rows.clear()
+        made = rows[docnum] = Row(
             docnum=docnum,
             id=stored["id"],
             title=paper.title,
@@ -198,6 +210,7 @@ class Library:
             comments=paper.comments,
             arxiv_id=paper.arxiv_id,
         )
+        return made
 
     def paper_at(self, docnum: int) -> Paper:
         """The full merged record of a document number."""
@@ -205,11 +218,11 @@ class Library:
         return record_paper(json.loads(self.searcher.stored_fields(docnum)["record"]))
 
     def get(self, paper_id: str) -> Paper | None:
-        """A paper by id, by an unambiguous id prefix of at least MIN_ID_PREFIX hex digits (like
-        git), by an id it had before (before it gained an arXiv id, or before two records of it
-        were found to be one), or by its arXiv id (`2510.04618`, `arXiv:2510.04618v2`). None for
-        anything else (`is_id_form`: `5c` or `50` are words, not ids). LibraryError when a
-        prefix is ambiguous."""
+        """A paper by id, by an unambiguous id prefix of at least 6 hex digits (like git:
+        paper_ids.MIN_ID_PREFIX), by an id it had before (before it gained an arXiv id, or
+        before two records of it were found to be one), or by its arXiv id (`2510.04618`,
+        `arXiv:2510.04618v2`). None for anything else (`is_id_form`: `5c` or `50` are words,
+        not ids). LibraryError when a prefix is ambiguous."""
         searcher = self.searcher
         if searcher is None:
             return None
@@ -389,27 +402,3 @@ class Library:
             return LibraryStats()
         papers = (self.paper_at(doc) for doc in self.catalog.live)
         return count_stats(papers, sources=len(self.manifest().get("sources", {})))
-
-
-# The shortest id prefix that names a paper: shorter hex words (`5c`, `50`, `000`) are common
-# query words, and 6 hex digits leave a clash between two papers unlikely (16^6 = 16.7 million).
-MIN_ID_PREFIX = 6
-_PAPER_ID_FORM = re.compile(rf"^[0-9a-f]{{{MIN_ID_PREFIX},12}}$")
-ID_RULE = (
-    f"an id is 12 hex digits, at least the first {MIN_ID_PREFIX} of them, or an arXiv id "
-    "like 2510.04618"
-)
-
-
-def is_id_form(text: str) -> bool:
-    """Whether `text` has the form of a paper id (`get`): 6 to 12 hex digits (a full id or a
-    prefix of one) or an arXiv id, any case, blanks around ignored. Every command taking
-    `ID|QUERY` reads a word of another form as a query word."""
-    pid = text.strip().lower()
-    return bool(_PAPER_ID_FORM.match(pid) or is_arxiv_id(pid))
-
-
-def unknown_id(text: str) -> str:
-    """The one-line message for an `ID` argument no paper answers to: `no paper with id 'x'`,
-    with the id rule when `text` does not have an id's form."""
-    return f"no paper with id {text!r}" + ("" if is_id_form(text) else f" ({ID_RULE})")

@@ -166,7 +166,7 @@ def show(
     library = _open_library(data_dir)
     paper = library.get(paper_id)
     if paper is None:
-        from paperbrowse.library import unknown_id
+        from paperbrowse.paper_ids import unknown_id
 
         raise CommandError(unknown_id(paper_id))
     state = _triage(data_dir).get(paper.id)

@@ -23,8 +23,9 @@ from typing import IO
 
 from paperbrowse.command_errors import EXIT_NONE, EXIT_OK, EXIT_USAGE, CommandError
 from paperbrowse.index_commands import ready_library
-from paperbrowse.library import Library, unknown_id
+from paperbrowse.library import Library
 from paperbrowse.models import Filters
+from paperbrowse.paper_ids import unknown_id
 from paperbrowse.paths import state_db
 from paperbrowse.state_schema import FLAG_COMMANDS, FLAG_PAST
 from paperbrowse.sync import ImportReport, SyncError, export_records, import_records, parse_records
