@@ -74,6 +74,7 @@ INFIX_OPERATORS = frozenset({"AND", "OR", "ANDNOT", "ANDMAYBE", "REQUIRE"})
 # and `GPT-4:` stay words) and stands at the start of a word; `https://…` is a link, not a field.
 _FIELD = re.compile(r"(?<![\w.\-:])([A-Za-z_]\w*):(?!//)(\S?)")
 _TOKENS = re.compile(r"[()]|[^\s()]+")
+_COMPARISONS = ("<", ">", "<=", ">=", "=<", "=>")
 
 
 def field_list() -> str:
@@ -97,6 +98,11 @@ def field_problem(text: str) -> str | None:
         if name in SEARCHABLE_FIELDS:
             if not value:
                 return f"{name}: needs a value right after the colon ({name}:word)"
+            rest = text[match.start(2) :].split(maxsplit=1)[0]
+            if rest.rstrip(")") in _COMPARISONS:  # `comments:>`: Whoosh searched the word
+                op = rest.rstrip(")")
+                example = "2025-06-01" if name == "date" else "5"
+                return f"{name}:{op} needs a value after {op!r} ({name}:{op}{example})"
             continue
         if not value:
             continue  # a word ending in a colon

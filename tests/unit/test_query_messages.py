@@ -68,6 +68,10 @@ def query_error(library: Library, text: str) -> str:
         ("title:", "title: needs a value right after the colon"),
         ("title: pose", "title: needs a value right after the colon"),
         ("pose abstract:", "abstract: needs a value"),
+        ("comments:>", "comments:> needs a value after '>' (comments:>5)"),
+        ("upvotes:>=", "upvotes:>= needs a value after '>='"),
+        ("pose date:<", "date:< needs a value after '<' (date:<2025-06-01)"),
+        ("(stars:> 5)", "stars:> needs a value after '>'"),
     ],
 )
 def test_query_mistakes_are_one_line_in_our_words(
