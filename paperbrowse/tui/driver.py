@@ -1,8 +1,10 @@
-"""A terminal driver that takes its size from the terminal it draws on (stderr).
+"""A terminal driver that takes its size from the terminal it draws on (stderr), and reads
+pastes as text.
 
 Textual's Linux driver draws on stderr but asks `shutil.get_terminal_size()`, which looks at
 stdout; with stdout piped (`paperbrowse browse | tool`) that falls back to 80x24. Here the size
-comes from whichever standard stream is a terminal, and follows resizes as before.
+comes from whichever standard stream is a terminal, and follows resizes as before. Its input
+goes through paste_guard.py (escape characters inside a paste are not keys).
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ import os
 import sys
 
 from textual.drivers.linux_driver import LinuxDriver
+
+from paperbrowse.tui import paste_guard
 
 
 def terminal_size() -> tuple[int, int]:
@@ -26,7 +30,12 @@ def terminal_size() -> tuple[int, int]:
 
 
 class StderrSizedDriver(LinuxDriver):
-    """LinuxDriver sized from the terminal it draws on."""
+    """LinuxDriver sized from the terminal it draws on, its input read through a PasteGuard."""
+
+    def run_input_thread(self) -> None:
+        """Textual's input loop, with the paste guard's parser."""
+        paste_guard.install()
+        super().run_input_thread()
 
     def _get_terminal_size(self) -> tuple[int, int]:
         return terminal_size()

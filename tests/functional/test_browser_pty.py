@@ -276,3 +276,26 @@ def test_demo_opens_on_the_inbox(isolated_dirs: Path, tmp_path: Path) -> None:
     finally:
         term.close()
     assert (isolated_dirs / "cache" / "paperbrowse" / "demo" / "state.db").exists()
+
+
+def test_a_paste_with_escape_characters_is_text_not_keys(data_dir: Path, tmp_path: Path) -> None:
+    """Text copied from a coloured terminal dump holds ESC sequences; pasted into the filter
+    (bracketed, as a terminal sends it) it must stay text: before, what followed an ESC was
+    read as keys, and the paste's Tab and `r` moved to the list and marked a paper read."""
+    term = Terminal(data_dir, tmp_path / "out.jsonl", "browse", "--state", "all")
+    try:
+        term.wait_for(b"262 papers")
+        term.send("/")
+        os.write(term.master, b"\x1b[200~pose\x1b[31m\tr\x1b[0m\x1b[201~")
+        term.wait_for(b"pose[31m")  # the paste is the filter's text, ESC left out
+        time.sleep(1.0)  # time for any key the paste turned into to act
+    finally:
+        term.close()
+    proc = subprocess.run(
+        [sys.executable, "-m", "paperbrowse", "--data-dir", str(data_dir), "search"]
+        + ["--state", "read", "--format", "jsonl"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.stdout == ""  # nothing marked read
