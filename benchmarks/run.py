@@ -227,6 +227,7 @@ def stage_queries(data: Path, types: dict[str, list[Case]], repeat: int) -> dict
     from paperbrowse.errors import QueryError
     from paperbrowse.library import Library
 
+    Library.keep_freed_memory()  # searches again and again, as the browser does (it calls this)
     library = Library(data)
     t0 = time.perf_counter()
     _ = library.catalog  # the columns are read once per index generation

@@ -71,7 +71,13 @@ class Library:
         self._arrays: TermArrays | bool | None = None
         self._lengths: dict[str, np.ndarray] = {}  # field -> length per document, for BM25F
         self._rows: dict[int, Row] = {}  # this generation's rows last read (row())
-        keep_freed_memory()  # searches reuse each other's freed arrays (work_memory.py)
+
+    @staticmethod
+    def keep_freed_memory() -> bool:
+        """For a process that searches again and again (the browser), before its threads
+        start: freed arrays kept for the next search, one malloc arena (work_memory.py).
+        Not for an index run (~60 MB more at 100,000 papers). False without mallopt."""
+        return keep_freed_memory()
 
     def manifest(self) -> Manifest:
         """The manifest (empty library: no index, no sources); LibraryError when unreadable."""

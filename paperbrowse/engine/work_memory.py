@@ -34,8 +34,9 @@ _done = False
 
 def keep_freed_memory() -> bool:
     """Fix glibc's mmap threshold at 32 MB and its trim threshold at 64 MB, and use one arena
-    for all threads, for this process (mallopt(3)), once: call it before threads allocate (a
-    `Library` calls it when made). At most 64 MB of freed memory stays with the process.
+    for all threads, for this process (mallopt(3)), once: call it before threads allocate
+    (`Library.keep_freed_memory`: the browser, the benchmark's query stage; not an index
+    run). At most 64 MB of freed memory stays with the process.
     Returns whether it applied: False on a C library without mallopt (macOS, musl), where
     nothing changes. Never raises."""
     global _done

@@ -259,6 +259,7 @@ def make_browser(
     triage store on `data_dir`, the settings file when `use_settings` (else none is read or
     written), and `theme` over the saved one when given. Raises TriageError for a damaged or
     locked `state.db`."""
+    Library.keep_freed_memory()  # the browser searches at each keystroke, on worker threads
     triage = TriageStore(state_db(data_dir))
     settings: Settings | None = None
     warning = None

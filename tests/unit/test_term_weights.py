@@ -202,6 +202,10 @@ import numpy as np
 from paperbrowse.engine.work_memory import keep_freed_memory
 if sys.argv[1] == "keep":
     assert keep_freed_memory()
+if sys.argv[1] == "browser":  # the browser asks for it before its threads start
+    from pathlib import Path
+    from paperbrowse.tui.app import make_browser
+    make_browser(Path(sys.argv[2]), use_settings=False)
 libc = ctypes.CDLL(ctypes.util.find_library("c"))
 def search():
     found = np.ones(1 << 19)  # a search's 4 MB array, on a worker thread
@@ -216,13 +220,16 @@ for worker in workers:
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's mallopt")
-def test_worker_threads_share_one_arena() -> None:
+def test_worker_threads_share_one_arena(library_copy: Path) -> None:
     """The browser searches on worker threads; each thread's own arena kept what it freed
-    (browser RSS 420-477 MB at 10^6 papers). With keep_freed_memory all use one."""
+    (browser RSS 420-477 MB at 10^6 papers). With keep_freed_memory, which the browser's
+    factory calls, all use one."""
 
     def arenas(mode: str) -> set[str]:
         done = subprocess.run(
-            [sys.executable, "-c", _ARENAS_SCRIPT, mode], capture_output=True, text=True
+            [sys.executable, "-c", _ARENAS_SCRIPT, mode, str(library_copy)],
+            capture_output=True,
+            text=True,
         )
         assert done.returncode == 0, done.stderr
         return {line.rstrip(":") for line in done.stderr.splitlines() if line.startswith("Arena")}
@@ -231,3 +238,4 @@ def test_worker_threads_share_one_arena() -> None:
     if len(default) < 2:
         pytest.skip("this C library gives threads no arenas of their own")
     assert arenas("keep") == {"Arena 0"}
+    assert arenas("browser") == {"Arena 0"}
