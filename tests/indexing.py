@@ -59,3 +59,21 @@ def first_dump_library(tmp_path: Path, sample_dir: Path) -> tuple[Path, Path, Pa
     data = tmp_path / "lib"
     index_sources(data, collect_sources([str(dumps)])[0])
     return data, dumps, second
+
+
+def sample_with_deletions(data_dir: Path) -> Library:
+    """A Library in `data_dir` with the bundled sample's dumps indexed one at a time: papers
+    in two dumps are updated (deleted, written again), so its segments hold deleted
+    documents (checked)."""
+    from paperbrowse.sources import collect_sources
+
+    sample = Path(__file__).resolve().parents[1] / "paperbrowse" / "sample"
+    library = Library(data_dir)
+    for dump in sorted(sample.glob("*.txt")):
+        sources, _ = collect_sources([str(dump)])
+        index_into(library, sources)
+    library.close()
+    library = Library(data_dir)
+    searcher = library.searcher
+    assert searcher is not None and searcher.reader().has_deletions()
+    return library

@@ -63,18 +63,11 @@ def test_docsets_agree_with_whoosh(library: Library, text: str) -> None:
 def test_docsets_agree_with_whoosh_when_documents_were_deleted(tmp_path: Path) -> None:
     """Postings keep the documents an update deleted: `a NOT b` (a's documents less b's) must
     still leave them out, as must every other shape."""
-    from paperbrowse.sources import collect_sources
-    from tests.indexing import index_into
+    from tests.indexing import sample_with_deletions
 
-    sample = Path(__file__).resolve().parents[2] / "paperbrowse" / "sample"
-    library = Library(tmp_path / "data")
-    for dump in sorted(sample.glob("*.txt")):  # papers in two dumps are updated: deleted
-        sources, _ = collect_sources([str(dump)])  # and written again
-        index_into(library, sources)
-    library.close()
-    library = Library(tmp_path / "data")
+    library = sample_with_deletions(tmp_path / "data")
     searcher = library.searcher
-    assert searcher is not None and searcher.reader().has_deletions()
+    assert searcher is not None
     for text in ["model NOT diffusion", "NOT model", "pose NOT estimation NOT human", "model"]:
         q = library.parse_query(text)
         assert q is not None

@@ -96,18 +96,11 @@ def test_words_weights_keep_the_first_slots_words_only(library: Library) -> None
 
 
 def test_matching_with_the_words_weights_leaves_out_deleted_documents(tmp_path: Path) -> None:
-    from paperbrowse.sources import collect_sources
-    from tests.indexing import index_into
+    from tests.indexing import sample_with_deletions
 
-    sample = Path(__file__).resolve().parents[2] / "paperbrowse" / "sample"
-    library = Library(tmp_path / "data")
-    for dump in sorted(sample.glob("*.txt")):  # papers in two dumps are updated: deleted
-        sources, _ = collect_sources([str(dump)])
-        index_into(library, sources)
-    library.close()
-    library = Library(tmp_path / "data")
+    library = sample_with_deletions(tmp_path / "data")
     searcher = library.searcher
-    assert searcher is not None and searcher.reader().has_deletions()
+    assert searcher is not None
     for text in ["model", "language model", "pose NOT estimation", "human pose estimation"]:
         q = library.parse_query(text)
         assert q is not None
