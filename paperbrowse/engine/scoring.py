@@ -263,17 +263,8 @@ def _bm25(
     papers a common word's 890,000 postings made five 7 MB temporaries, each paid for in
     page faults, about as dear as the arithmetic itself.
     """
-    base = _K1 * (1 - _B)
-    per_len = _K1 * _B / (avg or 1.0)
-    if field_lengths.dtype == np.float64:  # (the catalog's lengths are floats)
-        denominator = np.multiply(field_lengths, per_len, out=field_lengths)
-    else:
-        denominator = per_len * field_lengths
-    scores: np.ndarray = np.multiply(weights, idf * (_K1 + 1))
-    shifted = np.add(weights, base, out=weights if owned else None)
-    np.add(denominator, shifted, out=denominator)
-    np.divide(scores, denominator, out=scores)
-    return scores
+    own = weights if owned else weights.copy()
+    return _bm25_scaled(own, _scaled_lengths(field_lengths, avg), idf)
 
 
 def _scaled_lengths(field_lengths: np.ndarray, avg: float) -> np.ndarray:
