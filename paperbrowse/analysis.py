@@ -28,7 +28,7 @@ from whoosh.analysis import (
 )
 from whoosh.lang.porter import stem
 
-from paperbrowse.engine.word_pairs import pair_terms
+from paperbrowse.engine.word_pairs import every_pair_term, pair_terms
 
 # Whoosh's default tokenizer pattern (it keeps "*" inside words), without the capturing group.
 _TOKEN = re.compile(r"[\w\*]+(?:\.?[\w\*]+)*", re.UNICODE)
@@ -285,4 +285,24 @@ class PairText(fields.TEXT):  # type: ignore[misc]  # Whoosh ships no types: its
         if not isinstance(value, str):
             return
         for term in pair_terms(stemmed_terms(value)[1]):
+            yield term.encode("utf-8"), 1, 1.0, b""
+
+
+def org_terms(value: str) -> list[str]:
+    """The org field's terms of `value`, in order: StemmingAnalyzer(stoplist=None) (schema.py)
+    keeps every token, one character long or a stopword too, so each is Whoosh's default token,
+    lower-cased and Porter-stemmed."""
+    return [_stem(word) for word in lower_tokens(value)]
+
+
+class OrgPairText(PairText):
+    """Every adjacent pair of the org field's terms (`org_terms`; engine/word_pairs.py
+    EVERY_PAIR): a paper holds a pair exactly when its organisation holds the two-word phrase.
+    Presence only, like PairText."""
+
+    def index(self, value: Any, **kwargs: Any) -> Iterator[tuple[bytes, int, float, bytes]]:
+        """(pair term, 1, 1.0, b"") for each distinct adjacent pair of terms, in order."""
+        if not isinstance(value, str):
+            return
+        for term in every_pair_term(org_terms(value)):
             yield term.encode("utf-8"), 1, 1.0, b""

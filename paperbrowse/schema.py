@@ -22,6 +22,7 @@ from whoosh.util.times import datetime_to_long
 
 from paperbrowse.analysis import (
     CompactPositions,
+    OrgPairText,
     PairText,
     StemmedText,
     WordsText,
@@ -151,8 +152,8 @@ def make_schema() -> fields.Schema:
     """The index schema: title weighted above abstract, stemmed; author names; the arXiv id;
     sortable date and counts (`upvotes`, `comments`, `authors`, GitHub `stars`); the unstemmed
     words of title, abstract and organisation, which wildcards match (engine/patterns.py); the
-    adjacent pairs of common stems of title and abstract, which phrases read
-    (engine/word_pairs.py)."""
+    adjacent pairs of common stems of title and abstract and of every organisation term,
+    which phrases read (engine/word_pairs.py)."""
 
     def count() -> fields.NUMERIC:
         return Count(sortable=True)
@@ -187,6 +188,7 @@ def make_schema() -> fields.Schema:
         org_words=WordsText(),
         title_pairs=PairText(),
         abstract_pairs=PairText(),
+        org_pairs=OrgPairText(),
     )
 
 
@@ -289,6 +291,7 @@ def document(paper: Paper, variants: Variants, keys: Iterable[str]) -> dict[str,
     doc["org_words"] = doc["org"]
     doc["title_pairs"] = paper.title
     doc["abstract_pairs"] = paper.abstract
+    doc["org_pairs"] = doc["org"]
     if paper.author_names:
         doc["author"] = "\n".join(paper.author_names)
     if paper.arxiv_id:

@@ -60,6 +60,7 @@ CAPTURED = {
     "org": True,
     "title_pairs": False,
     "abstract_pairs": False,
+    "org_pairs": False,
 }
 FIRST_CAPTURED = {"title": True, "abstract": True}
 # Unstemmed word fields (what wildcards, prefixes and ranges match): each is written as a

@@ -47,7 +47,7 @@ from paperbrowse.engine.term_postings import (
     term_keys_in,
 )
 from paperbrowse.engine.term_weights import WordWeights, term_bytes, unfielded_word
-from paperbrowse.engine.word_pairs import PAIR_FIELDS, pair_terms
+from paperbrowse.engine.word_pairs import PAIR_FIELDS, phrase_pair_terms
 
 if TYPE_CHECKING:
     from paperbrowse.engine.side_files import TermArrays
@@ -210,17 +210,17 @@ class DocSets:
         words = list(q.words)
         if not words:
             return EMPTY
+        # Adjacent common words (any words of an organisation): their pair terms
+        # (word_pairs.py) hold exactly the documents where the two stand together; a two-word
+        # phrase is its pair's postings (`docs` leaves out the deleted ones).
+        pairs = self._pair_docs(q.fieldname, words) if q.slop == 1 else None
+        if pairs is not None and len(words) == 2:
+            return pairs[0]
         # Only documents holding every word can hold the phrase: narrow with the words' sets,
         # then check positions on those alone.
         if q.slop == 1 and self.blocks is not None and not self._side(q.fieldname):
             for word in words:  # read with positions once, for both steps
                 self.blocks.read(q.fieldname, word, values=True)
-        # Adjacent common words: their pair terms (word_pairs.py) hold exactly the documents
-        # where the two stand together; a two-word phrase is its pair's postings (`docs`
-        # leaves out the deleted ones).
-        pairs = self._pair_docs(q.fieldname, words) if q.slop == 1 else None
-        if pairs is not None and len(words) == 2:
-            return pairs[0]
         # Each word's documents, the rarest first (their counts order the words: a lookup of
         # Whoosh's term info per word and segment cost more than the intersections).
         holding = {word: self.term(q.fieldname, word) for word in dict.fromkeys(words)}
@@ -288,13 +288,13 @@ class DocSets:
     def _pair_docs(self, fieldname: str, words: list[Any]) -> list[np.ndarray] | None:
         """The documents of each pair term of a phrase's words in `fieldname` (a stemmed field
         with a pair field, word_pairs.py), read from the side files; None when the phrase has
-        no pair of common words or the field keeps none here."""
+        no pair the field keeps (`phrase_pair_terms`) or the library keeps none here."""
         pair_field = PAIR_FIELDS.get(fieldname)
         if pair_field is None or not self._side(pair_field):
             return None
         if pair_field not in self.searcher.schema or not all(isinstance(w, str) for w in words):
             return None
-        found = pair_terms(words)
+        found = phrase_pair_terms(fieldname, words)
         if not found:
             return None
         return [self.term(pair_field, term) for term in found]

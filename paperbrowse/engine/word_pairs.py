@@ -11,6 +11,11 @@ longer phrase's candidates are narrowed by its pairs before its positions are ch
 
 Only pairs of COMMON_STEMS are kept: a phrase with a rarer word is already cheap (its word's
 few papers bound the positions read), and pairs of all words would multiply the postings.
+The organisation's pair field (`org_pairs`) is the exception: it holds every adjacent pair of
+the org field's terms (EVERY_PAIR), as its analyzer keeps them (no stopwords: `University of
+Tokyo` is `univers of` and `of tokyo`). An organisation is a few words, so every pair costs
+little, and `org:"Peking University"` (a few hundred papers, each word in thousands) becomes one
+lookup instead of two words' positions.
 COMMON_STEMS are the stems in at least one paper in eight (COMMON_SHARE) of the 9,877 papers
 of the HF daily papers API export 2024-2026 (title or abstract; `scripts/common_stems.py`
 prints them; tests/unit/test_word_pairs.py checks this list against it). Changing the list
@@ -23,7 +28,9 @@ from collections.abc import Sequence
 
 COMMON_SHARE = 1 / 8
 # The stemmed field -> its pair field (schema.py).
-PAIR_FIELDS = {"title": "title_pairs", "abstract": "abstract_pairs"}
+PAIR_FIELDS = {"title": "title_pairs", "abstract": "abstract_pairs", "org": "org_pairs"}
+# Stemmed fields whose pair field holds every adjacent pair, not only those of COMMON_STEMS.
+EVERY_PAIR = frozenset({"org"})
 COMMON_STEMS = frozenset(
     (
         "abil",
@@ -233,3 +240,17 @@ def pair_terms(terms: Sequence[str]) -> list[str]:
         if first in common and second in common:
             found[f"{first} {second}"] = None
     return list(found)
+
+
+def every_pair_term(terms: Sequence[str]) -> list[str]:
+    """The distinct pair terms of every adjacent pair of `terms` (a field's terms in order, or
+    a phrase's words), both joined by a space, in order of first appearance: what a field of
+    EVERY_PAIR holds."""
+    return list(dict.fromkeys(f"{a} {b}" for a, b in zip(terms, terms[1:], strict=False)))
+
+
+def phrase_pair_terms(fieldname: str, words: Sequence[str]) -> list[str]:
+    """The pair terms a paper holding the phrase `words` (its terms, as the field's analyzer
+    makes them) holds in the pair field of `fieldname` (PAIR_FIELDS): `every_pair_term` for a
+    field of EVERY_PAIR, else `pair_terms`."""
+    return every_pair_term(words) if fieldname in EVERY_PAIR else pair_terms(words)

@@ -5,16 +5,23 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from whoosh import query
 
-from paperbrowse.analysis import stemmed_terms
+from paperbrowse.analysis import org_terms, stemmed_terms
+from paperbrowse.engine import matching
 from paperbrowse.engine.matching import DocSets
-from paperbrowse.engine.word_pairs import COMMON_STEMS, pair_terms
+from paperbrowse.engine.word_pairs import COMMON_STEMS, every_pair_term, pair_terms
 from paperbrowse.library import Library
-from tests.api_records import api_records
+from paperbrowse.models import Filters
+from paperbrowse.schema import make_schema
+from paperbrowse.sources import Source
+from tests.api_records import api_records, capture, one_line
+from tests.indexing import index_into
 
 SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "common_stems.py"
 
@@ -88,3 +95,110 @@ def test_pair_postings_are_the_phrase_documents(library: Library) -> None:
         assert expected
         got = arrays.docs(f"{fieldname}_pairs", " ".join(words).encode())
         assert got.tolist() == expected
+
+
+def test_org_terms_are_the_org_fields_analyzer() -> None:
+    """`org_terms` (what org_pairs pairs) is what the org field's own analyzer keeps, for every
+    organisation name and handle in the HF API archive."""
+    analyzer = make_schema()["org"].analyzer
+    orgs = {
+        " ".join(x for x in (r["org"], r["org_handle"]) if x) for r in api_records() if r["org"]
+    }
+    assert len(orgs) > 300
+    for org in orgs:
+        assert org_terms(org) == [t.text for t in analyzer(org)], org
+
+
+def test_every_pair_keeps_stopwords_and_short_words() -> None:
+    # an organisation's "of" and one-letter words are terms of the org field: pairs span them
+    assert every_pair_term(org_terms("University of Tokyo utokyo")) == [
+        "univers of",
+        "of tokyo",
+        "tokyo utokyo",
+    ]
+    assert every_pair_term(org_terms("A B A B")) == ["a b", "b a"]
+    assert every_pair_term(["nvidia"]) == []
+
+
+@pytest.fixture(scope="module")
+def org_library(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
+    """Every third archive record with an organisation, captured as a daily card (which shows
+    the organisation's name and handle)."""
+    records = [r for r in api_records() if r["org"]][::3]
+    papers = [capture(rec, "daily", "daily.txt") for rec in records]
+    lib = Library(tmp_path_factory.mktemp("org-pairs") / "data")
+    report = index_into(lib, [Source("daily.txt", None, records=papers)])
+    assert report.new == len(papers) and not report.failures
+    yield lib
+    lib.close()
+
+
+def _org_phrases(library: Library) -> list[list[str]]:
+    """Two- and three-word phrases read off each organisation in the library (name and handle,
+    as the org field holds them), and each name's first two terms reversed (mostly held by no
+    paper)."""
+    searcher = library.searcher
+    assert searcher is not None
+    records = [json.loads(fields["record"]) for fields in searcher.all_stored_fields()]
+    names = {" ".join(x for x in (r["org"], r["org_handle"]) if x) for r in records} - {""}
+    phrases: list[list[str]] = []
+    for name in sorted(names):
+        terms = org_terms(name)
+        phrases += [terms[i : i + 2] for i in range(len(terms) - 1)]
+        phrases += [terms[i : i + 3] for i in range(len(terms) - 2)]
+        if len(terms) > 1:
+            phrases.append(terms[1::-1])
+    return phrases
+
+
+def test_org_phrases_match_as_whoosh(org_library: Library) -> None:
+    """Org phrases, answered by org_pairs' postings, find what Whoosh's phrase matcher finds."""
+    searcher = org_library.searcher
+    assert searcher is not None
+    sets = DocSets(searcher, org_library.catalog.live_array, org_library.term_arrays)
+    phrases = _org_phrases(org_library)
+    held = 0
+    for words in phrases:
+        q = query.Phrase("org", words)
+        expected = sorted(set(q.docs(searcher)))
+        assert sets.docs(q).tolist() == expected, words
+        held += bool(expected)
+    assert held > 300 and held < len(phrases)
+
+
+def test_org_phrase_search_finds_the_records_organisation(org_library: Library) -> None:
+    """`org:"…"` finds exactly the papers whose archive record's organisation name or handle
+    holds the name's words in order, apart only by non-word characters (`Tencent-Hunyuan-…`)."""
+    records = [r for r in api_records() if r["org"]][::3]
+    for name in (
+        "Peking University",
+        "ByteDance Seed",
+        "Tencent Hunyuan",
+        "University of Singapore",
+        "AI at Meta",
+    ):
+        apart = name.replace(" ", r"\W+")  # words apart by any non-word run (Tencent-Hunyuan)
+        expected = {
+            one_line(r["title"])
+            for r in records
+            if re.search(rf"\b{apart}\b", f"{r['org']} {r['org_handle']}", re.IGNORECASE)
+        }
+        assert expected, name
+        results = org_library.search(Filters(query=f'org:"{name}"'))
+        assert {results.row(i).title for i in range(len(results))} == expected, name
+
+
+def test_two_word_org_phrase_reads_no_positions(
+    org_library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A two-word organisation phrase is its pair's postings: no positions are read."""
+    searcher = org_library.searcher
+    assert searcher is not None
+
+    def refuse(*args: object) -> None:
+        raise AssertionError("positions read")
+
+    monkeypatch.setattr(matching, "term_keys_in", refuse)
+    sets = DocSets(searcher, org_library.catalog.live_array, org_library.term_arrays)
+    two = [w for w in _org_phrases(org_library) if len(w) == 2]
+    assert sum(bool(len(sets.docs(query.Phrase("org", w)))) for w in two) > 300
