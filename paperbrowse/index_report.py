@@ -34,3 +34,6 @@ class IndexReport:
     # Per id written under a new name, the stored ids it replaces (a re-titled paper's new
     # title-based id, a paper that gained an arXiv id): counted updated, so not arrivals.
     renamed: dict[str, set[str]] = field(default_factory=dict)
+    # The ids of `renamed` this run removed from the library: their triage rows are dropped
+    # once it has committed (the new ids hold their marks).
+    replaced: set[str] = field(default_factory=set)

@@ -50,6 +50,7 @@ from paperbrowse.merging import (
     Progress,
     affected_documents,
     carry_triage,
+    drop_carried_triage,
     previous_ids,
     variant_key,
     write_papers,
@@ -242,6 +243,7 @@ def _index_parsed(
         ) from None
     if old_index and old_index != new_index_name:
         remove_tree(data_dir / old_index)
+    drop_carried_triage(data_dir, report.replaced)  # committed: the new ids hold their marks
     # Build and save the new generation's catalog now, so the first search or browser start
     # after this run reads it instead of building it.
     if progress:

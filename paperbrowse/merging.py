@@ -9,6 +9,7 @@ triage that follows a paper whose id changed (`carry_triage`: flags copied onto 
 
 from __future__ import annotations
 
+import contextlib
 import json
 from array import array
 from collections.abc import Callable, Sequence
@@ -26,6 +27,7 @@ from paperbrowse.paths import state_db
 from paperbrowse.run_records import RunRecords
 from paperbrowse.schema import document, merge_variants, record_paper, source_token
 from paperbrowse.triage import TriageError, TriageStore
+from paperbrowse.triage_carry import carry_over, drop_carried
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total): read, write, catalog
 
@@ -235,7 +237,12 @@ def write_papers(
         now = {i for i, t in zip(named, taken.tolist(), strict=True) if t}
         for pid in renames:
             renames[pid] -= now
-    return {pid: ids for pid, ids in renames.items() if ids}
+    found = {pid: ids for pid, ids in renames.items() if ids}
+    olds = {i for ids in found.values() for i in ids}
+    # Gone after this run: in a fresh index every id not written; in an update the stored
+    # papers it deleted (a paper two records part from stays, and keeps its triage).
+    report.replaced = olds if fresh else olds & (loaded.keys() - written)
+    return found
 
 
 def carry_triage(data_dir: Path, renames: dict[str, set[str]]) -> None:
@@ -247,7 +254,7 @@ def carry_triage(data_dir: Path, renames: dict[str, set[str]]) -> None:
     try:
         store = TriageStore(path)
         try:
-            store.carry_over(renames)
+            carry_over(store, renames)
         finally:
             store.close()
     except TriageError as exc:
@@ -255,3 +262,19 @@ def carry_triage(data_dir: Path, renames: dict[str, set[str]]) -> None:
             f"cannot carry triage over to the papers' new ids ({exc}); "
             "the library is as it was before this run"
         ) from None
+
+
+def drop_carried_triage(data_dir: Path, replaced: set[str]) -> None:
+    """Drop the triage rows of `replaced` (IndexReport.replaced: ids whose marks `carry_triage`
+    copied to new ids, removed by the run) once that run has committed (`triage_carry.
+    drop_carried`). Never fails: rows left behind (a locked or read-only state.db) hold marks
+    their new ids hold too."""
+    path = state_db(data_dir)
+    if not replaced or not path.exists():
+        return
+    with contextlib.suppress(TriageError, OSError):
+        store = TriageStore(path)
+        try:
+            drop_carried(store, replaced)
+        finally:
+            store.close()

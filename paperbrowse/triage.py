@@ -11,10 +11,9 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from paperbrowse.models import TriageState
 from paperbrowse.state_files import (
@@ -230,77 +229,6 @@ class TriageStore:
         states = self.get_many(ids)
         all_set = bool(ids) and all(getattr(states.get(i, TriageState()), flag) for i in ids)
         return self.set(ids, flag, not all_set)
-
-    def carry_over(self, renames: Mapping[str, Iterable[str]]) -> int:
-        """Give each new id the flags, tags and note of its old ids (`{new id: old ids}`), in
-        one transaction; a flag already set on the new id stays set, its tags are kept and
-        joined by the old ones, its note is kept (else the first old note), and the old rows
-        are kept. Each field that changes records the time of the change.
-
-        Used when a paper's id changes (it gained an arXiv id) or two papers become one.
-        Returns how many ids gained something; nothing is written when none does.
-        """
-        olds = {pid for ids in renames.values() for pid in ids}
-        before = self.get_many(olds)
-        if not before:
-            return 0
-        current = self.get_many(renames)
-        flag_rows: list[tuple[Any, ...]] = []
-        tag_rows: list[tuple[str, str]] = []
-        note_rows: list[tuple[str, str]] = []
-        for new, ids in renames.items():
-            states = [before[i] for i in ids if i in before]
-            now = current.get(new, TriageState())
-            flags = [any(getattr(s, f) for s in [now, *states]) for f in FLAGS]
-            if flags != [getattr(now, f) for f in FLAGS]:
-                flag_rows.append((new, *(int(v) for v in flags)))
-            tag_rows += [
-                (new, t) for t in sorted({t for s in states for t in s.tags}) if t not in now.tags
-            ]
-            note = next((s.note for s in states if s.note), "")
-            if note and not now.note:
-                note_rows.append((new, note))
-        changed = {r[0] for r in flag_rows} | {r[0] for r in tag_rows} | {r[0] for r in note_rows}
-        if not changed:
-            return 0
-        self._check_writable()
-        with self._transaction():
-            stamp = now_stamp()
-            self._db.executemany(
-                "INSERT INTO state (id, read, starred, hidden) VALUES (?, ?, ?, ?) "
-                "ON CONFLICT(id) DO UPDATE SET "
-                + ", ".join(
-                    f"{f}_at = CASE WHEN excluded.{f} > {f} THEN '{stamp}' ELSE {f}_at END"
-                    for f in FLAGS
-                )
-                + ", read = max(read, excluded.read), "
-                "starred = max(starred, excluded.starred), "
-                "hidden = max(hidden, excluded.hidden), "
-                "updated = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')",
-                flag_rows,
-            )
-            for new, *_flags in flag_rows:  # a new row: its set flags changed now
-                self._db.execute(
-                    "UPDATE state SET "
-                    + ", ".join(
-                        f"{f}_at = coalesce({f}_at, CASE WHEN {f} THEN ? END)" for f in FLAGS
-                    )
-                    + " WHERE id = ?",
-                    (stamp, stamp, stamp, new),
-                )
-            self._db.executemany(
-                "INSERT OR IGNORE INTO state (id) VALUES (?)", [(i,) for i in changed]
-            )
-            self._db.executemany("INSERT OR IGNORE INTO tags (id, tag) VALUES (?, ?)", tag_rows)
-            self._db.executemany(
-                "UPDATE state SET tags_at = ? WHERE id = ?",
-                [(stamp, i) for i in {r[0] for r in tag_rows}],
-            )
-            self._db.executemany(
-                "UPDATE state SET note = ?, note_at = ? WHERE id = ?",
-                [(note, stamp, i) for i, note in note_rows],
-            )
-        return len(changed)
 
     def undo(self, change: Change) -> None:
         """Restore what each paper had before `change`, in one transaction."""

@@ -109,9 +109,8 @@ def test_a_title_only_record_gains_its_arxiv_id_across_runs_and_keeps_its_triage
     assert state[new_ids[0]] == TriageState(starred=True)
     assert state[new_ids[1]] == TriageState(read=True, hidden=True)
     assert new_ids[2] not in state
-    # The old rows are kept.
-    assert state[old_ids[0]] == TriageState(starred=True)
-    assert state[old_ids[1]] == TriageState(read=True, hidden=True)
+    # The old ids' rows went with the run's commit (their marks are the new ids').
+    assert not set(old_ids) & state.keys()
 
     # Indexing the same again changes nothing, and state.db is not touched.
     before = (data / "state.db").read_bytes()
@@ -215,6 +214,7 @@ def test_a_rebuild_carries_triage_to_ids_it_changes(tmp_path: Path) -> None:
     assert sorted(library.search(Filters()).ids) == sorted(new_ids)
     assert flags(data)[new_ids[0]] == TriageState(starred=True)
     assert new_ids[1] not in flags(data)
+    assert title_ids[0] not in flags(data)  # the old id's row went with the commit
 
 
 def test_a_paper_without_an_arxiv_id_keeps_its_triage_when_a_dump_rewords_its_title(
@@ -237,6 +237,9 @@ def test_a_paper_without_an_arxiv_id_keeps_its_triage_when_a_dump_rewords_its_ti
     second_id = paper_id(reworded(rec["title"]))
     assert library.search(Filters()).ids == [second_id]
     assert flags(data)[second_id] == TriageState(starred=True)
+    # The old id's row went with the run's commit: unstarring the paper now leaves no starred
+    # row behind for `state export` (another machine with the old id would read it).
+    assert first_id not in flags(data)
     found = library.get(first_id)  # `paperbrowse show OLDID`
     assert found is not None and found.id == second_id
 
@@ -244,6 +247,7 @@ def test_a_paper_without_an_arxiv_id_keeps_its_triage_when_a_dump_rewords_its_ti
     assert (report.new, report.updated, report.removed) == (0, 1, 0)
     assert library.search(Filters()).ids == [first_id]
     assert flags(data)[first_id] == TriageState(starred=True)
+    assert second_id not in flags(data)
     found = library.get(second_id)
     assert found is not None and found.id == first_id
 

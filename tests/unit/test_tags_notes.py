@@ -29,6 +29,7 @@ from paperbrowse.tags import (
     undo_tags,
 )
 from paperbrowse.triage import TriageError, TriageStore
+from paperbrowse.triage_carry import carry_over
 
 # The first layout of state.db, exactly as paperbrowse wrote it before tags and notes.
 V0_SCHEMA = """
@@ -257,7 +258,7 @@ def test_concurrent_writers_lose_no_tag(tmp_path: Path) -> None:
 def test_carry_over_moves_tags_and_note(store: TriageStore) -> None:
     edit_tags(store, ["old"], ["x"], [])
     set_note(store, "old", "kept")
-    assert store.carry_over({"new": ["old"]}) == 1
+    assert carry_over(store, {"new": ["old"]}) == 1
     assert store.get("new") == TriageState(tags=("x",), note="kept")
 
 

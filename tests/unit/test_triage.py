@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 
 from paperbrowse.models import TriageState
+from paperbrowse.tags import edit_tags, set_note
 from paperbrowse.triage import TriageError, TriageStore
+from paperbrowse.triage_carry import carry_over
 
 
 @pytest.fixture
@@ -203,8 +205,8 @@ def test_carry_over_gives_new_ids_every_flag_of_their_old_ids(store: TriageStore
     store.set(["old-b"], "read", True)
     store.set(["old-b", "kept"], "hidden", True)
     store.set(["merged-into"], "read", True)
-    changed = store.carry_over(
-        {"new-a": ["old-a"], "merged-into": ["old-b"], "kept": ["never-triaged"]}
+    changed = carry_over(
+        store, {"new-a": ["old-a"], "merged-into": ["old-b"], "kept": ["never-triaged"]}
     )
     assert changed == 2
     assert store.get("new-a") == TriageState(starred=True)
@@ -216,9 +218,48 @@ def test_carry_over_gives_new_ids_every_flag_of_their_old_ids(store: TriageStore
     assert store.get("old-b") == TriageState(read=True, hidden=True)
 
 
+def _times(store: TriageStore, pid: str) -> dict[str, str | None]:
+    with store.reading() as db:
+        row = db.execute(
+            "SELECT read_at, starred_at, hidden_at, tags_at, note_at FROM state WHERE id = ?",
+            (pid,),
+        ).fetchone()
+    return dict(zip(("read", "starred", "hidden", "tags", "note"), row, strict=True))
+
+
+def _backdate(store: TriageStore, pid: str, **times: str) -> None:
+    with store.writing() as db:
+        for field, when in times.items():
+            db.execute(f"UPDATE state SET {field}_at = ? WHERE id = ?", (when, pid))
+
+
+def test_carried_marks_keep_the_time_they_were_made(store: TriageStore) -> None:
+    """A star carried to a paper's new id was made when the user starred the old id (the
+    earliest, when two old ids hold it), not at the index run; a mark the new id already had
+    keeps its own time; tags and note keep theirs too."""
+    store.set(["old-a", "old-b"], "starred", True)
+    store.set(["old-b"], "read", True)
+    edit_tags(store, ["old-b"], ["robots"], [])
+    set_note(store, "old-a", "kept")
+    store.set(["new"], "read", True)
+    _backdate(store, "old-a", starred="2025-03-04T05:06:07.000Z", note="2025-03-05T00:00:00.000Z")
+    _backdate(store, "old-b", starred="2025-01-02T03:04:05.000Z", read="2024-12-31T00:00:00.000Z")
+    _backdate(store, "old-b", tags="2025-02-01T00:00:00.000Z")
+    own_read = _times(store, "new")["read"]
+    assert carry_over(store, {"new": ["old-a", "old-b"]}) == 1
+    assert store.get("new") == TriageState(read=True, starred=True, tags=("robots",), note="kept")
+    assert _times(store, "new") == {
+        "read": own_read,
+        "starred": "2025-01-02T03:04:05.000Z",
+        "hidden": None,
+        "tags": "2025-02-01T00:00:00.000Z",
+        "note": "2025-03-05T00:00:00.000Z",
+    }
+
+
 def test_carry_over_writes_nothing_when_nothing_changes(store: TriageStore) -> None:
     store.set(["old"], "starred", True)
     store.set(["new"], "starred", True)
     seen = statements(store)
-    assert store.carry_over({"new": ["old"], "other": ["untriaged"]}) == 0
+    assert carry_over(store, {"new": ["old"], "other": ["untriaged"]}) == 0
     assert not any(s.startswith(("BEGIN", "INSERT", "UPDATE")) for s in seen), seen
