@@ -1,6 +1,6 @@
-"""The browser's discovery: more like this (`m`), the For-you view (`0`) and the opening notice
-of new papers. A mixin of the main screen; the work is the core's (`paperbrowse.suggest`,
-`feature_cache`, `arrivals`), run in worker threads so no keystroke waits for it.
+"""The browser's discovery: more like this (`m`) and the For-you view (`0`). A mixin of the
+main screen; the work is the core's (`paperbrowse.suggest`, `feature_cache`), run in worker
+threads so no keystroke waits for it (the new-papers notice is tui/library_watch.py's).
 
 - Features: loaded lazily from beside the index; when the current generation has none yet
   they are built in a child process (`feature_cache.build_in_child`), so the browser's memory
@@ -28,7 +28,6 @@ from typing import TYPE_CHECKING, Any
 
 from textual import work
 
-from paperbrowse.arrivals import arrived_since, last_looked, read_arrivals, record_look
 from paperbrowse.discovery_commands import FOR_YOU as FOR_YOU_SORT
 from paperbrowse.errors import QueryError
 from paperbrowse.for_field import mentions_for
@@ -79,14 +78,15 @@ class DiscoveryActions(ForTagActions):
     active_view: str | None
     results: Results | None
     message: str
-    _view_asked: int  # search_runner.py's: an `m` waits while a view asked for is not shown
-    _view_shown: int
     app: App[Any]
 
-    if TYPE_CHECKING:  # shown_results.ShownResults's
+    if TYPE_CHECKING:  # shown_results.ShownResults's, search_runner.SearchRunner's
 
         @property
         def library_lock(self) -> threading.RLock: ...
+
+        @property
+        def view_pending(self) -> bool: ...
 
     def init_discovery(self) -> None:
         """Set up the discovery state (called from MainScreen.__init__)."""
@@ -306,7 +306,7 @@ class DiscoveryActions(ForTagActions):
         return self._similar_queued or self._similar_running
 
     def action_more_like_this(self) -> None:
-        if self._view_asked > self._view_shown:
+        if self.view_pending:
             # The view the user asked for is on its way: `m` acts on its highlighted paper.
             # (A search that only refreshes the shown view after triage is not waited for.)
             self._similar_queued = True
@@ -390,27 +390,3 @@ class DiscoveryActions(ForTagActions):
         self._similar_running = False
         if self.has_panes:  # type: ignore[attr-defined]
             self.show_similar_results(results, mode)  # type: ignore[attr-defined]
-
-    # -- the opening notice and the record of looks ---------------------------------------------
-
-    def look(self, view: str) -> None:
-        """Record that `view` was opened (a file in the data dir; never fails)."""
-        record_look(self.library.data_dir, view)
-
-    @work(thread=True, group="notice")
-    def new_papers_notice(self, view: str) -> None:
-        """Say how many papers arrived since the last look, then record this one."""
-        since = last_looked(self.library.data_dir)
-        count = 0
-        if since is not None:
-            try:
-                known = read_arrivals(self.library.data_dir)  # 0.1 s at 10^5: not under the lock
-                with self.library_lock:
-                    count = len(arrived_since(self.library, since, preread=True, known=known))
-            except Exception:  # an empty or damaged library: no notice
-                count = 0
-        record_look(self.library.data_dir, view)
-        if count:
-            noun = "paper" if count == 1 else "papers"
-            text = f"{count:,} new {noun} since you last looked"
-            self.app.call_from_thread(self.notify, text, timeout=6, markup=False)  # type: ignore[attr-defined]

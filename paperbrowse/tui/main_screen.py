@@ -1,7 +1,8 @@
 """The main screen: it owns the filters, the marks and undo, and mediates between the filter
 bar, the list pane and the detail pane. Its parts are mixins, one module each: searching in a
 worker thread (tui/search_runner.py), the status and message lines (tui/status_line.py), the
-movement keys (tui/cursor_actions.py), saved views, discovery, links, triage and annotation."""
+movement keys (tui/cursor_actions.py), saved views, discovery, links, triage and annotation,
+the watch on the library (tui/library_watch.py)."""
 
 from __future__ import annotations
 
@@ -31,7 +32,7 @@ from paperbrowse.tui.filter_bar import FilterBar, FilterInput, parse_dates
 from paperbrowse.tui.help import HelpScreen
 from paperbrowse.tui.key_bar import KeyBar
 from paperbrowse.tui.key_order import key_order_of
-from paperbrowse.tui.library_watch import FileStamp, library_files
+from paperbrowse.tui.library_watch import LibraryWatch
 from paperbrowse.tui.link_actions import LinkActions
 from paperbrowse.tui.paper_detail import DetailItem, PaperDetail
 from paperbrowse.tui.paper_list import PaperList
@@ -40,7 +41,6 @@ from paperbrowse.tui.search_runner import SearchRunner
 from paperbrowse.tui.status_line import VIEW_NAMES, StatusLine
 from paperbrowse.views import SavedView
 
-WATCH_SECONDS = 2.0  # how often the browser looks for a newer library generation
 # While the user types in the filter, the detail pane follows the list once results have
 # stopped arriving for this long (or at once when the focus leaves the filter bar).
 DETAIL_QUIET = 0.2
@@ -56,6 +56,7 @@ class MainScreen(
     DiscoveryActions,
     LinkActions,
     AnnotateActions,
+    LibraryWatch,
     Screen[None],
 ):
     """Filter bar on top, list and detail side by side (below NARROW columns: the detail under
@@ -90,7 +91,7 @@ class MainScreen(
         self.undo_stack: list[Change | TagChange] = []
         self.init_search(filters)
         self.init_discovery()
-        self._files_seen: tuple[FileStamp, ...] | None = None  # see _watch_library
+        self.init_library_watch()
         self._detail_timer: Timer | None = None  # a detail held while typing (hold_detail)
         # The list pane, kept (a DOM query on each keystroke's several reads cost ~1 ms).
         self._papers = PaperList(id="papers")
@@ -133,8 +134,7 @@ class MainScreen(
         view = self.filters.state
         self.after_first_results(lambda: self.new_papers_notice(view))
         self.after_first_results(self.count_views)
-        self.triage_changed_elsewhere()  # the mark the watch compares with
-        self.set_interval(WATCH_SECONDS, self._watch_library)
+        self.start_library_watch()
         if self.triage.read_only:
             self.notify(self.triage.notice, severity="warning", timeout=10, markup=False)
 
@@ -150,50 +150,6 @@ class MainScreen(
             self._date_boxes = list(self.query("#since, #until").results(Input))
         for box in self._date_boxes:
             box.set_class(not box.value, "-empty")
-
-    def _watch_library(self) -> None:
-        """Show papers that an `index` run committed while the browser is open. The library
-        is asked (which parses the manifest: 1.4 MB at 100,000 papers, tens of ms on the UI
-        thread) only when `library_files` changed since it last said there was no update.
-        Triage another process committed (the CLI starring in another terminal) refreshes the
-        tabs' counts and the list, as after a triage key. Hands back the mapped pages of
-        searches that have paused (search_runner.release_when_idle)."""
-        self.release_when_idle()
-        if self.triage_changed_elsewhere():
-            self._triage_from_elsewhere()
-        files = library_files(self.library.data_dir)
-        if files is not None and files == self._files_seen:
-            return
-        if not self.library_lock.acquire(blocking=False):
-            return  # a search is running; look again next time
-        try:
-            if not self.library.has_update():
-                self._files_seen = files
-                return
-            before = len(self.library)
-            self.library.refresh()
-            after = len(self.library)
-        except Exception:
-            return  # a damaged index shows itself on the next search
-        finally:
-            self.library_lock.release()
-        current = self.current
-        self.keep_cursor_on(current.id if current else None)
-        self.search(keep_cursor=True)
-        self.count_views()
-        change = after - before
-        what = f"{change:+,} papers" if change else "papers updated"
-        self.notify(f"library updated: {what}", timeout=3)
-
-    def _triage_from_elsewhere(self) -> None:
-        self.count_views()
-        if self.similar_mode is not None:  # a Similar list stays; its rows' marks are redrawn
-            self.forget_states(self.result_ids())
-            self.paper_list.refresh()
-            return
-        current = self.current
-        self.keep_cursor_on(current.id if current else None)
-        self.search(keep_cursor=True)
 
     # -- what the saved views (SavedViewActions) use ----------------------------------------------
 
@@ -369,15 +325,6 @@ class MainScreen(
                 self.marks = saved
 
     # -- actions: the rest ---------------------------------------------------------------------
-
-    def action_reload(self) -> None:
-        with self.library_lock:
-            self.library.refresh()
-        current = self.current
-        self.keep_cursor_on(current.id if current else None)
-        self.search(keep_cursor=True)
-        self.count_views()
-        self.notify("library reloaded", timeout=1.5)
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen())

@@ -122,6 +122,12 @@ class SearchRunner(ShownResults):
         return not (self._searching or self._pending)
 
     @property
+    def view_pending(self) -> bool:
+        """True while the last view or filter the user asked for (not a refresh after triage)
+        has not been shown yet: what a key about the highlighted paper (`m`) waits for."""
+        return self._view_asked > self._view_shown
+
+    @property
     def shown_filters(self) -> Filters:
         """The filters of the results shown (the last search that succeeded)."""
         return self._good_filters

@@ -13,7 +13,7 @@ from paperbrowse.engine.mapped_pages import MappedPages
 from paperbrowse.library import Library
 from paperbrowse.models import Filters
 from paperbrowse.triage import TriageStore
-from paperbrowse.tui import main_screen, search_runner
+from paperbrowse.tui import library_watch, search_runner
 from paperbrowse.tui.app import PaperBrowser
 from paperbrowse.tui.pilot import settle
 from tests.functional.pilot_helpers import ids
@@ -25,7 +25,7 @@ def test_pages_are_released_once_the_searches_pause(
     pages = MappedPages()
     monkeypatch.setattr(mapped_pages, "PAGES", pages)
     monkeypatch.setattr(search_runner, "RELEASE_IDLE", 0.2)
-    monkeypatch.setattr(main_screen, "WATCH_SECONDS", 0.1)  # the tick that releases
+    monkeypatch.setattr(library_watch, "WATCH_SECONDS", 0.1)  # the tick that releases
     library = Library(library_copy)  # a copy: the browser records its looks in the data dir
     expected = library.search(Filters(query="*ing", state="all", sort="date")).ids
     triage = TriageStore(tmp_path / "state.db")

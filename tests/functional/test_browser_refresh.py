@@ -11,7 +11,7 @@ from textual.widgets import Tabs
 
 from paperbrowse.library import Library
 from paperbrowse.models import Filters
-from paperbrowse.tui import main_screen
+from paperbrowse.tui import library_watch
 from paperbrowse.tui.app import make_browser
 from paperbrowse.tui.main_screen import MainScreen
 from tests.indexing import first_dump_library
@@ -20,7 +20,7 @@ from tests.indexing import first_dump_library
 async def test_new_papers_appear_without_a_key(
     tmp_path: Path, sample_dir: Path, monkeypatch
 ) -> None:
-    monkeypatch.setattr(main_screen, "WATCH_SECONDS", 0.2)
+    monkeypatch.setattr(library_watch, "WATCH_SECONDS", 0.2)
     data, dumps, second = first_dump_library(tmp_path, sample_dir)
     app = make_browser(data, Filters(state="all"), cursor_blink=False, use_settings=False)
     async with app.run_test(size=(120, 36)) as pilot:
@@ -66,7 +66,7 @@ async def test_triage_from_another_process_updates_the_tabs_and_list_without_a_k
 ) -> None:
     """`paperbrowse star ID` in another terminal while the browser is open: within the
     library watch's period the Starred tab counts it and the Starred view lists it, no `R`."""
-    monkeypatch.setattr(main_screen, "WATCH_SECONDS", 0.2)
+    monkeypatch.setattr(library_watch, "WATCH_SECONDS", 0.2)
     data, _dumps, _second = first_dump_library(tmp_path, sample_dir)
     app = make_browser(data, Filters(state="starred"), cursor_blink=False, use_settings=False)
     async with app.run_test(size=(120, 36)) as pilot:

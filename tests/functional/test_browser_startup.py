@@ -16,9 +16,10 @@ from paperbrowse.indexer import index_sources
 from paperbrowse.library import Library
 from paperbrowse.models import Filters
 from paperbrowse.sources import collect_sources
-from paperbrowse.tui import main_screen
+from paperbrowse.tui import library_watch
 from paperbrowse.tui.app import PaperBrowser, make_browser
-from paperbrowse.tui.main_screen import MainScreen, library_files
+from paperbrowse.tui.library_watch import library_files
+from paperbrowse.tui.main_screen import MainScreen
 from paperbrowse.tui.pilot import settle
 from tests.indexing import first_dump_library
 
@@ -81,7 +82,7 @@ def test_library_files_change_with_an_index_run_that_writes_and_not_otherwise(
 async def test_the_library_watch_parses_the_manifest_only_after_a_change(
     tmp_path: Path, sample_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(main_screen, "WATCH_SECONDS", 0.05)
+    monkeypatch.setattr(library_watch, "WATCH_SECONDS", 0.05)
     data, dumps, second = first_dump_library(tmp_path, sample_dir)
     asked: list[bool] = []
     has_update = Library.has_update
