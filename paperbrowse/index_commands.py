@@ -210,8 +210,9 @@ def _upgrade(
     dumps = len(read_manifest(data_dir).get("sources", {}))
     print(
         f"paperbrowse: upgrading the library in {data_dir} from schema {version} to "
-        f"{SCHEMA_VERSION} ({changes_since(version)}): rebuilding it from its {dumps} "
-        "recorded dumps; stars, read and hidden marks are kept",
+        f"{SCHEMA_VERSION} ({changes_since(version)})\n"
+        f"paperbrowse: rebuilding it from its {dumps} recorded dumps; stars, read and hidden "
+        "marks, tags and notes are kept",
         file=sys.stderr,
     )
     report, salvaged = upgrade(

@@ -81,8 +81,11 @@ def assert_upgrade_lines(stderr: str, data: Path) -> None:
         f"paperbrowse: upgrading the library in {data} from schema 7 to {SCHEMA_VERSION} ("
     ), stderr
     assert SCHEMA_HISTORY[SCHEMA_VERSION] in lines[0]  # why: the latest change at least
-    assert "stars, read and hidden marks are kept" in lines[0]
-    assert lines[1] == "paperbrowse: library upgraded: 14 papers from 1 dumps", stderr
+    assert lines[1] == (
+        "paperbrowse: rebuilding it from its 1 recorded dumps; stars, read and hidden marks, "
+        "tags and notes are kept"
+    ), stderr
+    assert lines[2] == "paperbrowse: library upgraded: 14 papers from 1 dumps", stderr
 
 
 def test_search_upgrades_a_schema_7_library_and_keeps_every_mark(tmp_path: Path) -> None:
@@ -125,7 +128,7 @@ def test_every_command_upgrades_first(tmp_path: Path, args: tuple[str, ...]) -> 
     assert proc.returncode == 0, proc.stderr
     assert_upgrade_lines(proc.stderr, data)
     if args[0] == "index":  # then the run itself: the dump was read by the upgrade already
-        assert proc.stderr.splitlines()[2].startswith("1 file read (1 unchanged)")
+        assert proc.stderr.splitlines()[3].startswith("1 file read (1 unchanged)")
     if args[0] == "show":
         assert "Seedance 1.0" in proc.stdout
     assert json.loads((data / "library.json").read_text())["schema"] == SCHEMA_VERSION
@@ -240,8 +243,9 @@ def test_index_rebuild_of_an_old_library_is_the_upgrade(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     lines = proc.stderr.splitlines()
     assert lines[0].startswith("paperbrowse: upgrading the library in")
-    assert lines[1].endswith("(14 read back from the old index: their dumps are gone)")
-    assert lines[2].startswith("1 file read (0 unchanged), 14 papers parsed: 14 new")
-    assert len(lines) == 3  # one rebuild, no warnings
+    assert lines[1].startswith("paperbrowse: rebuilding it from its 1 recorded dumps")
+    assert lines[2].endswith("(14 read back from the old index: their dumps are gone)")
+    assert lines[3].startswith("1 file read (0 unchanged), 14 papers parsed: 14 new")
+    assert len(lines) == 4  # one rebuild, no warnings
     starred = run(data, "search", "--state", "starred", "--format", "titles").stdout
     assert set(starred.splitlines()) == {t for t, f in flags.items() if f["starred"]}
