@@ -24,6 +24,7 @@ from whoosh.analysis import (
     IDTokenizer,
     LowercaseFilter,
     RegexTokenizer,
+    StemFilter,
     StemmingAnalyzer,
 )
 from whoosh.lang.porter import stem
@@ -222,6 +223,15 @@ def name_analyzer() -> Any:
     return NameListTokenizer() | FoldFilter()
 
 
+def org_analyzer() -> Any:
+    """The analyzer of the `org` field, whose value is the organisation's name and handle one a
+    line (schema.document): Whoosh's default words, lower-cased and Porter-stemmed as
+    StemmingAnalyzer's, every word kept (stopwords and one-letter words: `University of
+    Tokyo`), and NAME_GAP positions between the lines, so `org:"Seed ByteDance"` does not match
+    the name `ByteDance Seed` followed by the handle `ByteDance-Seed`."""
+    return NameListTokenizer() | LowercaseFilter() | StemFilter()
+
+
 class ArxivIdFilter(Filter):  # type: ignore[misc]  # Whoosh ships no types: its classes are Any
     """An arXiv id as the index holds it: `arXiv:2510.04618v2` -> `2510.04618` (see
     `links.bare_arxiv_id`), lower case."""
@@ -288,21 +298,21 @@ class PairText(fields.TEXT):  # type: ignore[misc]  # Whoosh ships no types: its
             yield term.encode("utf-8"), 1, 1.0, b""
 
 
-def org_terms(value: str) -> list[str]:
-    """The org field's terms of `value`, in order: StemmingAnalyzer(stoplist=None) (schema.py)
-    keeps every token, one character long or a stopword too, so each is Whoosh's default token,
-    lower-cased and Porter-stemmed."""
-    return [_stem(word) for word in lower_tokens(value)]
+def org_terms(value: str) -> list[list[str]]:
+    """The org field's terms of `value` (`org_analyzer`), line by line (the name's, then the
+    handle's): each line's Whoosh default tokens, lower-cased and Porter-stemmed, in order."""
+    return [[_stem(word) for word in lower_tokens(line)] for line in value.split("\n")]
 
 
 class OrgPairText(PairText):
-    """Every adjacent pair of the org field's terms (`org_terms`; engine/word_pairs.py
-    EVERY_PAIR): a paper holds a pair exactly when its organisation holds the two-word phrase.
-    Presence only, like PairText."""
+    """Every adjacent pair of the org field's terms within a line (`org_terms`; engine/
+    word_pairs.py EVERY_PAIR): a paper holds a pair exactly when its organisation's name or
+    handle holds the two-word phrase. Presence only, like PairText."""
 
     def index(self, value: Any, **kwargs: Any) -> Iterator[tuple[bytes, int, float, bytes]]:
         """(pair term, 1, 1.0, b"") for each distinct adjacent pair of terms, in order."""
         if not isinstance(value, str):
             return
-        for term in every_pair_term(org_terms(value)):
+        found = (term for line in org_terms(value) for term in every_pair_term(line))
+        for term in dict.fromkeys(found):
             yield term.encode("utf-8"), 1, 1.0, b""

@@ -16,7 +16,6 @@ from datetime import date, datetime
 from typing import Any
 
 from whoosh import fields, query
-from whoosh.analysis import StemmingAnalyzer
 from whoosh.qparser import QueryParserError
 from whoosh.util.times import datetime_to_long
 
@@ -28,6 +27,7 @@ from paperbrowse.analysis import (
     WordsText,
     arxiv_analyzer,
     name_analyzer,
+    org_analyzer,
 )
 from paperbrowse.dates import DateError, parse_bound
 from paperbrowse.models import Paper, merge, normalise_title
@@ -159,9 +159,10 @@ def make_schema() -> fields.Schema:
         return Count(sortable=True)
 
     def org_field() -> fields.TEXT:
-        # Stop words kept (`University of Tokyo`); positions in CompactPositions, which the
-        # side files decode in bulk (Whoosh's own pickled values cost an org phrase ~1.5 ms).
-        field = fields.TEXT(analyzer=StemmingAnalyzer(stoplist=None))
+        # Stop words kept (`University of Tokyo`), a gap between name and handle (org_analyzer);
+        # positions in CompactPositions, which the side files decode in bulk (Whoosh's own
+        # pickled values cost an org phrase ~1.5 ms).
+        field = fields.TEXT(analyzer=org_analyzer())
         field.format = CompactPositions(field_boost=1.0)
         return field
 
@@ -276,7 +277,8 @@ def document(paper: Paper, variants: Variants, keys: Iterable[str]) -> dict[str,
         "id": paper.id,
         "title": paper.title,
         "abstract": paper.abstract,
-        "org": " ".join(x for x in (paper.org, paper.org_handle) if x),
+        # name and handle one a line: a phrase never spans the two (org_analyzer)
+        "org": "\n".join(" ".join(x.split()) for x in (paper.org, paper.org_handle) if x),
         "has_code": paper.has_code,
         "source": " ".join(source_token(name) for name in paper.sources),
         "keys": " ".join(sorted({paper.id, *keys})),

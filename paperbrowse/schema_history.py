@@ -22,7 +22,10 @@ SCHEMA_HISTORY = {
     9: "wildcards match whole words, not stems; any file name can name a dump",
     10: "phrases of common words read word-pair postings",
     11: "organisation names keep their positions in the compact format",
-    12: "organisation names keep their adjacent word pairs: a two-word name is one lookup",
+    12: (
+        "organisation names keep their adjacent word pairs (a two-word name is one lookup), "
+        "and a phrase no longer spans a name and its handle"
+    ),
 }
 SCHEMA_VERSION = max(SCHEMA_HISTORY)
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from whoosh import query
 
-from paperbrowse.analysis import org_terms, stemmed_terms
+from paperbrowse.analysis import NAME_GAP, org_terms, stemmed_terms
 from paperbrowse.engine import matching
 from paperbrowse.engine.matching import DocSets
 from paperbrowse.engine.word_pairs import COMMON_STEMS, every_pair_term, pair_terms
@@ -99,24 +99,25 @@ def test_pair_postings_are_the_phrase_documents(library: Library) -> None:
 
 def test_org_terms_are_the_org_fields_analyzer() -> None:
     """`org_terms` (what org_pairs pairs) is what the org field's own analyzer keeps, for every
-    organisation name and handle in the HF API archive."""
+    organisation name and handle in the HF API archive, one a line as the index holds them;
+    the handle's first position is NAME_GAP after the name's last (no phrase spans the two)."""
     analyzer = make_schema()["org"].analyzer
-    orgs = {
-        " ".join(x for x in (r["org"], r["org_handle"]) if x) for r in api_records() if r["org"]
-    }
+    orgs = {(r["org"], r["org_handle"]) for r in api_records() if r["org"] and r["org_handle"]}
     assert len(orgs) > 300
-    for org in orgs:
-        assert org_terms(org) == [t.text for t in analyzer(org)], org
+    for name, handle in orgs:
+        value = f"{name}\n{handle}"
+        tokens = [(t.text, t.pos) for t in analyzer(value, positions=True)]
+        lines = org_terms(value)
+        assert [text for text, _ in tokens] == lines[0] + lines[1], value
+        if lines[0] and lines[1]:
+            last_of_name, first_of_handle = tokens[len(lines[0]) - 1][1], tokens[len(lines[0])][1]
+            assert first_of_handle == last_of_name + 1 + NAME_GAP, value
 
 
 def test_every_pair_keeps_stopwords_and_short_words() -> None:
     # an organisation's "of" and one-letter words are terms of the org field: pairs span them
-    assert every_pair_term(org_terms("University of Tokyo utokyo")) == [
-        "univers of",
-        "of tokyo",
-        "tokyo utokyo",
-    ]
-    assert every_pair_term(org_terms("A B A B")) == ["a b", "b a"]
+    assert every_pair_term(org_terms("University of Tokyo")[0]) == ["univers of", "of tokyo"]
+    assert every_pair_term(org_terms("A B A B")[0]) == ["a b", "b a"]
     assert every_pair_term(["nvidia"]) == []
 
 
@@ -134,20 +135,23 @@ def org_library(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
 
 
 def _org_phrases(library: Library) -> list[list[str]]:
-    """Two- and three-word phrases read off each organisation in the library (name and handle,
-    as the org field holds them), and each name's first two terms reversed (mostly held by no
-    paper)."""
+    """Two- and three-word phrases read off each organisation's name and handle in the
+    library, each name's first two terms reversed (mostly held by no paper), and the phrases
+    that span a name's end and its handle's start (held by none: `seed bytedance`)."""
     searcher = library.searcher
     assert searcher is not None
     records = [json.loads(fields["record"]) for fields in searcher.all_stored_fields()]
-    names = {" ".join(x for x in (r["org"], r["org_handle"]) if x) for r in records} - {""}
+    names = {(r["org"] or "", r["org_handle"] or "") for r in records} - {("", "")}
     phrases: list[list[str]] = []
-    for name in sorted(names):
-        terms = org_terms(name)
-        phrases += [terms[i : i + 2] for i in range(len(terms) - 1)]
-        phrases += [terms[i : i + 3] for i in range(len(terms) - 2)]
-        if len(terms) > 1:
-            phrases.append(terms[1::-1])
+    for name, handle in sorted(names):
+        name_terms, handle_terms = org_terms(f"{name}\n{handle}")
+        for terms in (name_terms, handle_terms):
+            phrases += [terms[i : i + 2] for i in range(len(terms) - 1)]
+            phrases += [terms[i : i + 3] for i in range(len(terms) - 2)]
+        if len(name_terms) > 1:
+            phrases.append(name_terms[1::-1])
+        if name_terms and handle_terms:
+            phrases.append([name_terms[-1], handle_terms[0]])
     return phrases
 
 
@@ -167,23 +171,24 @@ def test_org_phrases_match_as_whoosh(org_library: Library) -> None:
 
 
 def test_org_phrase_search_finds_the_records_organisation(org_library: Library) -> None:
-    """`org:"…"` finds exactly the papers whose archive record's organisation name or handle
-    holds the name's words in order, apart only by non-word characters (`Tencent-Hunyuan-…`)."""
+    """`org:"…"` finds exactly the papers whose archive record's organisation name, or its
+    handle, holds the words in order, apart only by non-word characters (`Tencent-Hunyuan-…`):
+    never words that span the name's end and the handle's start (`Seed ByteDance`: the name
+    `ByteDance Seed`, the handle `ByteDance-Seed`)."""
     records = [r for r in api_records() if r["org"]][::3]
-    for name in (
-        "Peking University",
-        "ByteDance Seed",
-        "Tencent Hunyuan",
-        "University of Singapore",
-        "AI at Meta",
-    ):
+    held = ("Peking University", "ByteDance Seed", "Tencent Hunyuan", "University of Singapore")
+    spanning = ("Seed ByteDance", "Hunyuan Tencent", "University PekingUniversity")
+    for name in (*held, "AI at Meta", *spanning):
         apart = name.replace(" ", r"\W+")  # words apart by any non-word run (Tencent-Hunyuan)
         expected = {
             one_line(r["title"])
             for r in records
-            if re.search(rf"\b{apart}\b", f"{r['org']} {r['org_handle']}", re.IGNORECASE)
+            if any(
+                re.search(rf"\b{apart}\b", part or "", re.IGNORECASE)
+                for part in (r["org"], r["org_handle"])
+            )
         }
-        assert expected, name
+        assert bool(expected) == (name not in spanning), name
         results = org_library.search(Filters(query=f'org:"{name}"'))
         assert {results.row(i).title for i in range(len(results))} == expected, name
 
