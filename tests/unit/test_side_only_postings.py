@@ -70,7 +70,8 @@ def test_whooshs_reads_of_the_side_only_fields_are_w3s(tmp_path: Path, parts: in
     write(tmp_path / "ours", PaperCodec(), parts)
     for fieldname in (*SIDE_ONLY, "org", "keys"):
         expected = postings(tmp_path / "w3", fieldname)
-        assert len(expected) >= 4, fieldname
+        # the sample's three organisations hold one pair in a line (`deepseek ai`)
+        assert len(expected) >= (1 if fieldname == "org_pairs" else 4), fieldname
         assert postings(tmp_path / "ours", fieldname) == expected, fieldname
 
 
