@@ -71,6 +71,7 @@ class Library:
         self._arrays: TermArrays | bool | None = None
         self._lengths: dict[str, np.ndarray] = {}  # field -> length per document, for BM25F
         self._rows: dict[int, Row] = {}  # this generation's rows last read (row())
+        self._opened = 0  # how many times the searcher was let go (`generation`)
 
     @staticmethod
     def keep_freed_memory() -> bool:
@@ -175,8 +176,15 @@ class Library:
 
         mapped_pages.PAGES.release_all()
 
+    @property
+    def generation(self) -> int:
+        """Changes whenever the searcher is let go (`close`; a `refresh` that found a newer
+        generation): document numbers read before are not the new one's (`Results.stale`)."""
+        return self._opened
+
     def close(self) -> None:
         """Release the searcher and index."""
+        self._opened += 1
         if self._searcher is not None:
             self._searcher.close()
         self._searcher = None

@@ -34,6 +34,9 @@ class PaperReader(Protocol):
     @property
     def catalog(self) -> Ids: ...
 
+    @property
+    def generation(self) -> int: ...
+
     def row(self, docnum: int) -> Row: ...
 
     def paper_at(self, docnum: int) -> Paper: ...
@@ -151,10 +154,19 @@ class Results(Sequence[Row]):
     sort: str
     terms: tuple[str, ...] = ()
     _rows: dict[int, Row] = field(default_factory=dict, repr=False)
+    _generation: int = field(default=-1, init=False, repr=False)
 
     def __post_init__(self) -> None:
         if not isinstance(self._docs, list | np.ndarray | RankedDocs):
             self._docs = list(self._docs)
+        self._generation = self.library.generation
+
+    @property
+    def stale(self) -> bool:
+        """True once the library has opened another generation than the one these document
+        numbers are of (an `index` run committed and the library was refreshed): a row not
+        read yet, or a paper, would be another document's or none. Search again."""
+        return self.library.generation != self._generation
 
     @property
     def docnums(self) -> list[int]:
@@ -194,6 +206,10 @@ class Results(Sequence[Row]):
                 self._rows.clear()
             self._rows[doc] = row
         return row
+
+    def kept_row(self, i: int) -> Row | None:
+        """The i-th result's row if it was read already (None: not yet); reads nothing."""
+        return self._rows.get(int(self._docs[i]))
 
     def paper(self, i: int) -> Paper:
         """The full record of the i-th result."""

@@ -106,6 +106,7 @@ class LibraryWatch(Screen[None]):
             if not self.library.has_update():
                 self._files_seen = files
                 return
+            current = self.current  # before the refresh: its document number is this one's
             before = len(self.library)
             self.library.refresh()
             after = len(self.library)
@@ -113,7 +114,6 @@ class LibraryWatch(Screen[None]):
             return  # a damaged index shows itself on the next search
         finally:
             self.library_lock.release()
-        current = self.current
         self.keep_cursor_on(current.id if current else None)
         self.search(keep_cursor=True)
         self.count_views()
@@ -133,8 +133,8 @@ class LibraryWatch(Screen[None]):
 
     def action_reload(self) -> None:
         with self.library_lock:
+            current = self.current  # before the refresh, as in watch_library
             self.library.refresh()
-        current = self.current
         self.keep_cursor_on(current.id if current else None)
         self.search(keep_cursor=True)
         self.count_views()

@@ -16,6 +16,9 @@ from textual.screen import Screen
 from paperbrowse.models import Paper, TriageState
 from paperbrowse.results import Results, Row
 
+# A row of results whose library moved to a newer generation, until the new results arrive.
+PENDING_ROW = Row(-1, "", "…", None, None, None, None, False)
+
 if TYPE_CHECKING:
     from paperbrowse.library import Library
     from paperbrowse.triage import TriageStore
@@ -75,17 +78,22 @@ class ShownResults(Screen[None]):
 
     def row_at(self, index: int) -> Row:
         """The list row of the shown result at `index` (results must be shown; IndexError
-        out of range)."""
+        out of range). Once the library has moved to a newer generation (`Results.stale`:
+        the watch refreshed it, the new results are on their way) a row not read yet is
+        PENDING_ROW: its document number is no longer the paper's."""
         assert self.results is not None
         with self._lock:
+            if self.results.stale:
+                return self.results.kept_row(index) or PENDING_ROW
             return self.results.row(index)
 
     def result_ids(self) -> list[str]:
-        """The paper ids of the shown results, in order (none before the first search)."""
+        """The paper ids of the shown results, in order (none before the first search, nor
+        once they are stale)."""
         if self.results is None:
             return []
         with self._lock:
-            return self.results.ids
+            return [] if self.results.stale else self.results.ids
 
     def state_of(self, paper_id: str) -> TriageState:
         """The triage state of a paper, read once per shown result set (`forget_states`)."""
@@ -99,11 +107,12 @@ class ShownResults(Screen[None]):
         return paper_id in self.marks
 
     def paper_at(self, index: int) -> Paper | None:
-        """The shown paper at `index` (None: out of range, or no results yet)."""
+        """The shown paper at `index` (None: out of range, no results yet, or results of a
+        generation the library has left: `Results.stale`)."""
         if self.results is None or not 0 <= index < len(self.results):
             return None
         with self._lock:
-            return self.results.paper(index)
+            return None if self.results.stale else self.results.paper(index)
 
     @property
     def current(self) -> Paper | None:

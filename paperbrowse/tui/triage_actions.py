@@ -8,8 +8,14 @@ key is one `TriageStore.toggle`, undone as one `Change`; a tag edit is one `tags
 
 from __future__ import annotations
 
+import threading
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
 from textual.screen import Screen
 
+from paperbrowse.errors import LibraryError
+from paperbrowse.library import Library
 from paperbrowse.models import Paper
 from paperbrowse.results import Results
 from paperbrowse.tags import TagChange, undo_tags
@@ -24,6 +30,12 @@ class TriageActions(Screen[None]):
     triage: TriageStore
     undo_stack: list[Change | TagChange]
     results: Results | None
+    library: Library
+
+    if TYPE_CHECKING:  # shown_results.ShownResults's
+
+        @property
+        def library_lock(self) -> threading.RLock: ...
 
     @property
     def current(self) -> Paper | None:
@@ -126,7 +138,7 @@ class TriageActions(Screen[None]):
         if not self.undo_stack:
             self.notify("nothing to undo", timeout=1.5)
             return
-        change = self.undo_stack.pop()
+        change = self.ids_now(self.undo_stack.pop())
         if isinstance(change, TagChange):
             self.undo_tag_change(change)
             return
@@ -141,6 +153,24 @@ class TriageActions(Screen[None]):
         verb = {"read": "read", "starred": "star", "hidden": "hide"}[change.flag]
         what = f"{len(ids)} papers" if len(ids) > 1 else "paper"
         self.notify(f"undone: {verb} ({what})", timeout=1.5)
+
+    def ids_now(self, change: Change | TagChange) -> Change | TagChange:
+        """`change` with each paper under the id the library gives it now: an `index` run
+        since the change may have moved a paper to a new id (a re-worded title, an arXiv id
+        gained), and its marks with it; the old id still finds it (`Library.get`)."""
+        now: dict[str, str] = {}
+        with self.library_lock:
+            for pid, _ in change.before:
+                try:
+                    paper = self.library.get(pid)
+                except LibraryError:
+                    paper = None
+                now[pid] = paper.id if paper is not None else pid
+        if all(now[pid] == pid for pid in now):
+            return change
+        if isinstance(change, TagChange):
+            return replace(change, before=tuple((now[pid], v) for pid, v in change.before))
+        return replace(change, before=tuple((now[pid], v) for pid, v in change.before))
 
     def undo_tag_change(self, change: TagChange) -> None:
         """Give the papers of `change` their tags from before it."""

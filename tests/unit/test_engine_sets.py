@@ -116,6 +116,7 @@ def test_top_scored_of_a_long_list_cuts_by_score_then_rank(
 class _Reader:
     def __init__(self) -> None:
         self.read: list[int] = []
+        self.generation = 0
 
     @property
     def catalog(self) -> _Reader:

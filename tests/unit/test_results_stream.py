@@ -23,6 +23,7 @@ class _Reader:
         ]
         self.catalog = _Catalog([p.id for p in self.papers])
         self.read: list[int] = []
+        self.generation = 0
 
     def row(self, docnum: int) -> Row:
         raise AssertionError("triaged reads whole papers, not rows")
