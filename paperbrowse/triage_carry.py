@@ -19,7 +19,9 @@ def carry_over(store: TriageStore, renames: Mapping[str, Iterable[str]]) -> int:
     joined by the old ones, its note is kept (else the first old note), and the old rows
     are kept (`drop_carried` drops them once the index run has committed). A flag, tags or
     note the new id gains keeps the time it was set on an old id (the earliest, for a flag;
-    the latest tags change); others record this change's.
+    the latest tags change); others record this change's. A mark cleared on an old id and
+    unset on the new one (no time there) takes the latest clearing's time (`state import`
+    compares times: an older line must not set it again).
 
     Used when a paper's id changes (it gained an arXiv id) or two papers become one.
     Returns how many ids gained something; nothing is written when none does.
@@ -32,7 +34,10 @@ def carry_over(store: TriageStore, renames: Mapping[str, Iterable[str]]) -> int:
     flag_rows: list[tuple[Any, ...]] = []
     tag_rows: list[tuple[str, str]] = []
     note_rows: list[tuple[str, str]] = []
-    times: list[tuple[str, str, list[str]]] = []  # (field, new id, old ids it takes from)
+    # (field, new id, old ids it takes the time from, "min" or "max" of their times)
+    times: list[tuple[str, str, list[str], str]] = []
+    old_times = _times_of(store, before)
+    new_times = _times_of(store, current)
     for new, ids in renames.items():
         held = sorted(i for i in ids if i in before)
         states = [before[i] for i in held]
@@ -41,7 +46,7 @@ def carry_over(store: TriageStore, renames: Mapping[str, Iterable[str]]) -> int:
         if flags != [getattr(now, f) for f in FLAGS]:
             flag_rows.append((new, *(int(v) for v in flags)))
             times += [
-                (f, new, [i for i in held if getattr(before[i], f)])
+                (f, new, [i for i in held if getattr(before[i], f)], "min")
                 for f in FLAGS
                 if not getattr(now, f) and any(getattr(s, f) for s in states)
             ]
@@ -49,12 +54,21 @@ def carry_over(store: TriageStore, renames: Mapping[str, Iterable[str]]) -> int:
             (new, t) for t in sorted({t for s in states for t in s.tags}) if t not in now.tags
         ]
         if not now.tags and any(s.tags for s in states):
-            times.append(("tags", new, [i for i in held if before[i].tags]))
+            times.append(("tags", new, [i for i in held if before[i].tags], "max"))
         source = next((i for i in held if before[i].note), None)
         if source is not None and not now.note:
             note_rows.append((new, before[source].note))
-            times.append(("note", new, [source]))
+            times.append(("note", new, [source], "min"))
+        # A mark cleared on an old id (unstarred at T) and never set on the new one keeps
+        # when it was cleared: `state import` of an older starred line must not star it again.
+        for field in (*FLAGS, "tags", "note"):
+            if _held(now, field) or any(_held(s, field) for s in states):
+                continue
+            cleared = [i for i in held if old_times[i].get(field)]
+            if cleared and not new_times.get(new, {}).get(field):
+                times.append((field, new, cleared, "max"))
     changed = {r[0] for r in flag_rows} | {r[0] for r in tag_rows} | {r[0] for r in note_rows}
+    changed |= {new for _field, new, _held, _when in times}
     if not changed:
         return 0
     with store.writing() as db:
@@ -89,8 +103,7 @@ def carry_over(store: TriageStore, renames: Mapping[str, Iterable[str]]) -> int:
             "UPDATE state SET note = ?, note_at = ? WHERE id = ?",
             [(note, stamp, i) for i, note in note_rows],
         )
-        for field, new, held in times:  # carried: the old ids' time, when they have one
-            when = "max" if field == "tags" else "min"
+        for field, new, held, when in times:  # carried: the old ids' time, when they have one
             marks = ",".join("?" * len(held))
             db.execute(
                 f"UPDATE state SET {field}_at = coalesce((SELECT {when}({field}_at) "
@@ -98,6 +111,29 @@ def carry_over(store: TriageStore, renames: Mapping[str, Iterable[str]]) -> int:
                 (*held, new),
             )
     return len(changed)
+
+
+def _held(state: TriageState, field: str) -> bool:
+    """Whether `state` has `field` (a flag, "tags" or "note") set."""
+    return bool(getattr(state, field))
+
+
+def _times_of(store: TriageStore, ids: Iterable[str]) -> dict[str, dict[str, str | None]]:
+    """{id: {field: the time it last changed}} of the ids with a row (fields: FLAGS, tags,
+    note)."""
+    ids = sorted(ids)
+    fields = (*FLAGS, "tags", "note")
+    found: dict[str, dict[str, str | None]] = {}
+    with store.reading() as db:
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            columns = ", ".join(f"{f}_at" for f in fields)
+            for pid, *at in db.execute(
+                f"SELECT id, {columns} FROM state WHERE id IN ({marks})", chunk
+            ):
+                found[pid] = dict(zip(fields, at, strict=True))
+    return found
 
 
 def drop_carried(store: TriageStore, ids: Iterable[str]) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import stat
 from collections.abc import Iterator
@@ -10,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from paperbrowse.models import TriageState
+from paperbrowse.sync import import_records, parse_records
 from paperbrowse.tags import edit_tags, set_note
 from paperbrowse.triage import TriageError, TriageStore
 from paperbrowse.triage_carry import carry_over
@@ -255,6 +257,29 @@ def test_carried_marks_keep_the_time_they_were_made(store: TriageStore) -> None:
         "tags": "2025-02-01T00:00:00.000Z",
         "note": "2025-03-05T00:00:00.000Z",
     }
+
+
+OLD, NEW = "0123456789ab", "ba9876543210"  # paper ids: 12 hex digits
+
+
+def test_a_carried_cleared_mark_keeps_when_it_was_cleared(store: TriageStore) -> None:
+    """Unstarred (and a note cleared) on the old id, never set on the new one: the new id
+    records when they were cleared, so an older starred line in `state import` loses."""
+    store.set([OLD], "starred", True)
+    store.set([OLD], "starred", False)
+    set_note(store, OLD, "draft")
+    set_note(store, OLD, "")
+    store.set([OLD], "read", True)  # something to carry as well
+    _backdate(store, OLD, starred="2025-06-01T00:00:00.000Z", note="2025-06-02T00:00:00.000Z")
+    assert carry_over(store, {NEW: [OLD]}) == 1
+    assert store.get(NEW) == TriageState(read=True)
+    times = _times(store, NEW)
+    assert times["starred"] == "2025-06-01T00:00:00.000Z"
+    assert times["note"] == "2025-06-02T00:00:00.000Z"
+    assert times["hidden"] is None  # never set anywhere: no time
+    older = json.dumps({"id": NEW, "starred": True, "starred_at": "2025-05-01T00:00:00.000Z"})
+    import_records(store, None, parse_records([older], "older.jsonl"))
+    assert not store.get(NEW).starred  # the clearing is later: it wins
 
 
 def test_carry_over_writes_nothing_when_nothing_changes(store: TriageStore) -> None:
