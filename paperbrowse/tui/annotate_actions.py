@@ -29,7 +29,13 @@ class AnnotateActions(TriageActions):
         shared = sorted(
             set.intersection(*(set(states[i].tags if i in states else ()) for i in ids))
         )
-        what = f"{len(ids)} marked papers" if len(ids) > 1 else "this paper"
+        # One marked paper need not be the highlighted one: the dialog says which it tags.
+        if len(ids) > 1:
+            what = f"{len(ids):,} marked papers"
+        elif self.marks:
+            what = "the marked paper"
+        else:
+            what = "this paper"
 
         def chosen(text: str | None) -> None:
             if text:

@@ -327,7 +327,7 @@ class DiscoveryActions(ForTagActions):
             if len(label) > LABEL_CHARS:
                 label = label[: LABEL_CHARS - 1].rstrip() + "…"
         else:
-            label = f"{len(ids):,} marked papers"
+            label = f"{len(ids):,} marked papers" if len(ids) > 1 else "the marked paper"
         self._similar_token += 1
         self._similar_running = True
         self.notify("Finding similar papers…", timeout=1.5)  # type: ignore[attr-defined]

@@ -118,7 +118,7 @@ class LibraryWatch(Screen[None]):
         self.search(keep_cursor=True)
         self.count_views()
         change = after - before
-        what = f"{change:+,} papers" if change else "papers updated"
+        what = f"{change:+,} paper{'s' if abs(change) != 1 else ''}" if change else "papers updated"
         self.notify(f"library updated: {what}", timeout=3)
 
     def _triage_from_elsewhere(self) -> None:

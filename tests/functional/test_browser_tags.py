@@ -72,6 +72,38 @@ async def test_t_tags_marked_papers_with_completion_and_u_undoes(make_app: MakeA
         assert store.get(ids[0]).tags == ()
 
 
+async def test_t_says_it_tags_the_one_marked_paper_not_the_highlighted_one(
+    make_app: MakeApp,
+) -> None:
+    """One paper marked, another highlighted: `t` tags the marked one, and its dialog says so
+    (it said "Tag this paper" over the highlighted paper's detail; found by a fresh user)."""
+    from textual.containers import Vertical
+
+    app = make_app(Filters(state="all"))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = main(app)
+        ids = screen.results.ids[:2]  # type: ignore[union-attr]
+        await pilot.press("t")  # nothing marked: the highlighted paper
+        await pilot.pause()
+        assert isinstance(app.screen, TagEditor)
+        title = str(app.screen.query_one("#tag-box", Vertical).border_title)
+        assert title.startswith("Tag this paper:")
+        await pilot.press("escape")
+        await pilot.press("space")  # marks the first, the cursor moves to the second
+        await settle(pilot)
+        assert screen.current is not None and screen.current.id == ids[1]
+        await pilot.press("t")
+        await pilot.pause()
+        assert isinstance(app.screen, TagEditor)
+        title = str(app.screen.query_one("#tag-box", Vertical).border_title)
+        assert title.startswith("Tag the marked paper:")
+        await pilot.press(*"+one", "enter")
+        await settle(pilot)
+        store = TriageStore(app.triage.path, writable=False)
+        assert store.get(ids[0]).tags == ("one",) and store.get(ids[1]).tags == ()
+
+
 async def test_t_on_one_paper_removes_and_a_bad_tag_is_one_line(make_app: MakeApp) -> None:
     app = make_app(Filters(state="all"))
     async with app.run_test(size=SIZE) as pilot:
