@@ -124,7 +124,6 @@ def resolve_years(
     none or its year is unknown).
     """
     explicit = [d.raw.year for d in done if d.raw is not None and d.raw.year is not None]
-    yearless = [d.line for d in done if d.raw is not None and d.raw.year is None]
     page_year: int | None
     if evidence.forced is not None:
         page_year = evidence.forced
@@ -144,13 +143,23 @@ def resolve_years(
     # A file's date alone is the weakest evidence: a card's arXiv id beats it.
     by_id = evidence_is_weak(evidence, page, explicit)
 
-    needs_year = (page is not None and page.year is None) or bool(yearless)
+    page_yearless = page is not None and page.year is None
     if page_year is not None and not _MIN_YEAR <= page_year <= _MAX_YEAR:
         warn(page_line or 1, f"page year {page_year} out of range; ignored")
         page_year = None
-    elif page_year is None and needs_year:
-        line = page_line or min(yearless, default=1)
-        warn(line, "no year on the page and none given; dates without a year left empty")
+    elif page_year is None:
+        # Only dates left empty are worth a warning: a card's arXiv id gives its year (a paper
+        # page's "Published on Oct 6" under 2510.04618 is 2025-10-06).
+        empty = [
+            d.line
+            for d in done
+            if d.raw is not None
+            and d.raw.year is None
+            and not (by_id and year_from_arxiv_id(d.paper.arxiv_id, d.raw.month, d.raw.day))
+        ]
+        if page_yearless or empty:
+            line = page_line if page_yearless and page_line else min(empty, default=1)
+            warn(line, "no year on the page and none given; dates without a year left empty")
 
     page_date: date | None = None
     if page is not None and page_year is not None:

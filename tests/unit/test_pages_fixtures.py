@@ -204,6 +204,23 @@ def test_a_card_without_a_year_takes_it_from_its_arxiv_id(name: str, saved: str)
         assert checked
 
 
+def test_a_page_read_from_stdin_dates_its_card_by_its_arxiv_id_without_a_warning() -> None:
+    """Piped in (`index -`: no file date), the paper page's `Published on Oct 6` takes its year
+    from 2510.04618; no date is left empty, so no "no year on the page" warning (it warned
+    while the date was set; found by a fresh user)."""
+    from paperbrowse.pages import parse_capture
+
+    name = "paper-page-select-all.txt"
+    result = parse_capture((PAGES / name).read_bytes(), "stdin", mtime=None)
+    (paper,) = result.papers
+    (want,) = truth(name)
+    year, _ = id_month(want["arxiv_id"])
+    assert paper.published is not None
+    assert paper.published.year == year
+    assert paper.published.isoformat()[4:] == want["published"][1:]  # "--10-06"
+    assert result.warnings == []
+
+
 def test_the_arxiv_id_year_rule_against_the_hf_api_archive() -> None:
     """Every record of the HF API archive, its `published_at` given without a year: the rule
     gives back the year for all but the records HF dates more than a year after the id's
