@@ -500,6 +500,11 @@ TARGETS: list[tuple[str, Getter, str, float | None, float | None]] = [
 ]
 
 
+# Below this many papers an index run's fixed start-up (imports, opening the library, the
+# writer processes: about a second) outweighs its papers, so its rate is shown, not judged.
+RATE_FROM = 10_000
+
+
 def _met(value: float, op: str, bound: float) -> bool:
     return {"<=": value <= bound, "<": value < bound, ">=": value >= bound}[op]
 
@@ -516,7 +521,7 @@ def _fmt(value: float) -> str:
 
 def targets_table(results: dict[str, Any]) -> str:
     """Every target, each size's figure marked met or MISSED against its size's bound (the
-    100,000 bounds apply to smaller sizes too)."""
+    100,000 bounds apply to smaller sizes too, but for the index rate below RATE_FROM papers)."""
     sizes = sorted(results["sizes"], key=int)
     head = "| target | bound ≤ 100,000 | bound at 1,000,000 | "
     head += " | ".join(f"{int(s):,} papers" for s in sizes) + " |"
@@ -532,6 +537,8 @@ def targets_table(results: dict[str, Any]) -> str:
                 continue
             if bound is None:
                 cells.append(_fmt(value))
+            elif label.startswith("index papers/s") and int(s) < RATE_FROM:
+                cells.append(f"{_fmt(value)} (start-up dominates)")
             else:
                 cells.append(f"{_fmt(value)} {'met' if _met(value, op, bound) else '**MISSED**'}")
         bounds = [f"{op} {b:g}" if b is not None else "—" for b in (small, large)]
