@@ -5,6 +5,8 @@ read another paper, or crashed with an IndexError past the new generation's end)
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -32,6 +34,19 @@ async def _results(pilot: Pilot[Any], screen: MainScreen, generation: int) -> No
     raise AssertionError("no results")
 
 
+@asynccontextmanager
+async def _browser(data: Path) -> AsyncIterator[tuple[Pilot[Any], MainScreen]]:
+    """The browser on the library at `data` (all papers, 120x36), once its first results are
+    shown; the app is still running when the block ends."""
+    app = make_browser(data, Filters(state="all"), cursor_blink=False, use_settings=False)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        await _results(pilot, screen, screen.library.generation)
+        yield pilot, screen
+        assert app.is_running
+
+
 async def test_a_rebuild_that_renumbers_the_highlighted_paper(tmp_path: Path) -> None:
     records = api_records()[:30]
     # a.txt: the 10 newest papers, listed above b.txt's (date order), numbered first
@@ -40,11 +55,7 @@ async def test_a_rebuild_that_renumbers_the_highlighted_paper(tmp_path: Path) ->
     data = tmp_path / "data"
     index_into(Library(data), [Source("a.txt", None, records=first)])
     index_into(Library(data), [Source("b.txt", None, records=second)])
-    app = make_browser(data, Filters(state="all"), cursor_blink=False, use_settings=False)
-    async with app.run_test(size=(120, 36)) as pilot:
-        screen = app.screen
-        assert isinstance(screen, MainScreen)
-        await _results(pilot, screen, screen.library.generation)
+    async with _browser(data) as (pilot, screen):
         assert screen.results is not None
         docnums = screen.results.docnums
         last = docnums.index(max(docnums))  # b.txt's last paper: past a 20-paper generation
@@ -70,7 +81,6 @@ async def test_a_rebuild_that_renumbers_the_highlighted_paper(tmp_path: Path) ->
         assert screen.results is not None and len(screen.results) == 20
         now = screen.current
         assert now is not None and now.id == highlighted.id  # the cursor followed the paper
-        assert app.is_running
 
 
 async def test_undo_after_an_index_run_renamed_the_paper(tmp_path: Path) -> None:
@@ -80,11 +90,7 @@ async def test_undo_after_an_index_run_renamed_the_paper(tmp_path: Path) -> None
     papers = [capture(r, "daily", "a.txt") for r in records]
     data = tmp_path / "data"
     index_into(Library(data), [Source("a.txt", None, records=papers)])
-    app = make_browser(data, Filters(state="all"), cursor_blink=False, use_settings=False)
-    async with app.run_test(size=(120, 36)) as pilot:
-        screen = app.screen
-        assert isinstance(screen, MainScreen)
-        await _results(pilot, screen, screen.library.generation)
+    async with _browser(data) as (pilot, screen):
         starred = screen.current
         assert starred is not None and starred.arxiv_id is None
         await pilot.press("s")
