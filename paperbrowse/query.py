@@ -74,6 +74,9 @@ INFIX_OPERATORS = frozenset({"AND", "OR", "ANDNOT", "ANDMAYBE", "REQUIRE"})
 # and `GPT-4:` stay words) and stands at the start of a word; `https://…` is a link, not a field.
 _FIELD = re.compile(r"(?<![\w.\-:])([A-Za-z_]\w*):(?!//)(\S?)")
 _TOKENS = re.compile(r"[()]|[^\s()]+")
+# A colon that ends a word (`Emu3.5: Native…`, pasted from a title): Whoosh's field syntax read
+# `5:` as an unknown field and searched `emu3` alone.
+_TRAILING_COLON = re.compile(r"(?<=\S):+(?=\s|$)")
 _COMPARISONS = ("<", ">", "<=", ">=", "=<", "=>")
 
 
@@ -108,6 +111,19 @@ def field_problem(text: str) -> str | None:
             continue  # a word ending in a colon
         return f"there is no field {name!r} to search; the fields are {field_list()}"
     return None
+
+
+def _drop_trailing_colons(text: str) -> str:
+    """`text` without the colons that end a word outside double quotes (balanced): a field
+    name's colon is followed by its value (`field_problem` refuses `title:` alone), so such a
+    colon is a title's punctuation (`MinerU2.5: A Decoupled…` is `MinerU2.5 A Decoupled…`)."""
+    spans = _quoted_spans(text)
+
+    def drop(match: re.Match[str]) -> str:
+        inside = any(start < match.start() < end for start, end in spans)
+        return match.group(0) if inside else ""
+
+    return _TRAILING_COLON.sub(drop, text)
 
 
 def _quoted_spans(text: str) -> list[tuple[int, int]]:
@@ -169,6 +185,7 @@ class QueryLanguage:
         )
         if problem:
             raise QueryError(f"invalid query {quoted(text)}: {problem}")
+        converted = _drop_trailing_colons(converted)
         try:
             parsed = self._parser.parse(converted)
         except QueryParserError as exc:
