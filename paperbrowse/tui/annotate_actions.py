@@ -7,10 +7,15 @@ stack, `after_triage` and the store's notices)."""
 
 from __future__ import annotations
 
+from paperbrowse.errors import LibraryError
+from paperbrowse.models import Paper
 from paperbrowse.tags import NoteError, TagError, all_tags, edit_tags, parse_edits, set_note
 from paperbrowse.triage import TriageError
 from paperbrowse.tui.tag_editor import TagEditor
 from paperbrowse.tui.triage_actions import TriageActions
+
+# The paper's title on one line of the tag dialog (70 columns, its border and padding).
+TITLE_CHARS = 64
 
 
 class AnnotateActions(TriageActions):
@@ -29,19 +34,37 @@ class AnnotateActions(TriageActions):
         shared = sorted(
             set.intersection(*(set(states[i].tags if i in states else ()) for i in ids))
         )
-        # One marked paper need not be the highlighted one: the dialog says which it tags.
+        # One marked paper need not be the highlighted one: the dialog names the paper it tags.
+        title = ""
         if len(ids) > 1:
             what = f"{len(ids):,} marked papers"
-        elif self.marks:
-            what = "the marked paper"
         else:
-            what = "this paper"
+            what = "the marked paper" if self.marks else "this paper"
+            title = self._short_title(ids[0])
 
         def chosen(text: str | None) -> None:
             if text:
                 self._apply_tags(ids, text)
 
-        self.app.push_screen(TagEditor(what, shared, in_use), chosen)
+        self.app.push_screen(
+            TagEditor(what, shared, in_use, several=len(ids) > 1, title=title), chosen
+        )
+
+    def _short_title(self, paper_id: str) -> str:
+        """The paper's title cut to TITLE_CHARS (… at the cut); "" when it is not found."""
+        current = self.current
+        if current is not None and current.id == paper_id:
+            paper: Paper | None = current
+        else:
+            try:
+                with self.library_lock:
+                    paper = self.library.get(paper_id)
+            except LibraryError:
+                paper = None
+        if paper is None:
+            return ""
+        title = " ".join(paper.title.split())
+        return title if len(title) <= TITLE_CHARS else title[: TITLE_CHARS - 1].rstrip() + "…"
 
     def _apply_tags(self, ids: list[str], text: str) -> None:
         try:

@@ -45,11 +45,22 @@ class TagEditor(ModalScreen[str | None]):
     }
     TagEditor Input { width: 100%; }
     TagEditor Static { width: 100%; color: $text-muted; }
+    TagEditor #tag-paper { color: $text; text-style: bold; }
     """
 
-    def __init__(self, what: str, current: Sequence[str], tags: Sequence[str]) -> None:
+    def __init__(
+        self,
+        what: str,
+        current: Sequence[str],
+        tags: Sequence[str],
+        *,
+        several: bool = False,
+        title: str = "",
+    ) -> None:
         super().__init__()
         self._what = what
+        self._several = several
+        self._title = title
         self._current = list(current)
         self._tags = list(tags)
 
@@ -60,7 +71,10 @@ class TagEditor(ModalScreen[str | None]):
             box.border_title = f"Tag {self._what}: +tag adds, -tag removes"
             box.border_subtitle = "Enter saves · → completes · Esc cancels"
             now = " ".join(self._current) or "none"
-            yield Static(f"tags now: {now}", id="tag-now", markup=False)
+            if self._title:
+                yield Static(self._title, id="tag-paper", markup=False)
+            label = "tags they all have" if self._several else "tags now"
+            yield Static(f"{label}: {now}", id="tag-now", markup=False)
             yield Input(
                 placeholder="+to-read -later",
                 suggester=TagSuggester(self._tags),

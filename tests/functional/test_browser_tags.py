@@ -4,7 +4,7 @@ and `n` (the note in a TextArea: Ctrl+S saves, Esc cancels), and tags and notes 
 from __future__ import annotations
 
 from textual.geometry import Region
-from textual.widgets import Input, TextArea
+from textual.widgets import Input, Static, TextArea
 
 from paperbrowse.models import Filters
 from paperbrowse.tags import MAX_NOTE, edit_tags, set_note
@@ -84,11 +84,23 @@ async def test_t_says_it_tags_the_one_marked_paper_not_the_highlighted_one(
         await settle(pilot)
         screen = main(app)
         ids = screen.results.ids[:2]  # type: ignore[union-attr]
+
+        def title_of(paper_id: str) -> str:
+            paper = screen.library.get(paper_id)
+            assert paper is not None
+            return " ".join(paper.title.split())
+
+        def shown_title() -> str:
+            shown = str(app.screen.query_one("#tag-paper", Static).render()).rstrip("…")
+            assert len(shown) > 10
+            return shown
+
         await pilot.press("t")  # nothing marked: the highlighted paper
         await pilot.pause()
         assert isinstance(app.screen, TagEditor)
         title = str(app.screen.query_one("#tag-box", Vertical).border_title)
         assert title.startswith("Tag this paper:")
+        assert title_of(ids[0]).startswith(shown_title())
         await pilot.press("escape")
         await pilot.press("space")  # marks the first, the cursor moves to the second
         await settle(pilot)
@@ -98,6 +110,8 @@ async def test_t_says_it_tags_the_one_marked_paper_not_the_highlighted_one(
         assert isinstance(app.screen, TagEditor)
         title = str(app.screen.query_one("#tag-box", Vertical).border_title)
         assert title.startswith("Tag the marked paper:")
+        assert title_of(ids[0]).startswith(shown_title())  # the marked paper's, named
+        assert not title_of(ids[1]).startswith(shown_title())
         await pilot.press(*"+one", "enter")
         await settle(pilot)
         store = TriageStore(app.triage.path, writable=False)
