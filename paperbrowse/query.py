@@ -109,7 +109,10 @@ def field_problem(text: str) -> str | None:
             continue
         if not value:
             continue  # a word ending in a colon
-        return f"there is no field {name!r} to search; the fields are {field_list()}"
+        return (
+            f"there is no field {name!r} to search; the fields are {field_list()} (a pasted "
+            f"title's '{name}:…'? put it in double quotes)"
+        )
     return None
 
 
@@ -332,12 +335,24 @@ _WORDS = re.compile(r"\w+")
 _FIELD_NAME = re.compile(r"\b\w+:")
 
 
+# A `?` ending a word outside quotes: a pasted title's question mark, read as a wildcard.
+_ENDING_WILDCARD = re.compile(r"\w\?(?=[\s)]|$)")
+
+
 def left_out(parsed: query.Query | None, text: str) -> str | None:
-    """Why the query `text` (parsed to `parsed`) matches nothing when it parsed to nothing:
-    every word is a stop word or a single letter, which the index leaves out
-    (StemmingAnalyzer's STOP_WORDS, words of two letters or more); None otherwise. For the
-    CLI's "no papers match" line (the browser's filter meets such words at every keystroke)."""
+    """Why the query `text` (parsed to `parsed`) may match nothing, for the CLI's "no papers
+    match" line: every word is a stop word or a single letter, which the index leaves out
+    (StemmingAnalyzer's STOP_WORDS, words of two letters or more; the browser's filter meets
+    such words at every keystroke), or a word ends in `?`, which stands for one more letter
+    (`Examples?` of a pasted title); None otherwise."""
     if parsed is not query.NullQuery:
+        spans = _quoted_spans(text)
+        for match in _ENDING_WILDCARD.finditer(text):
+            if not any(start < match.start() < end for start, end in spans):
+                return (
+                    f"{text[: match.end()].split()[-1]!r} ends in '?', which stands for one "
+                    "letter more; put a pasted title in double quotes to search its words"
+                )
         return None
     unfielded = _FIELD_NAME.sub(" ", text)  # `title:a`: the word is `a`
     words = list(dict.fromkeys(w.lower() for w in _WORDS.findall(unfielded)))

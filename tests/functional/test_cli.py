@@ -464,6 +464,25 @@ def test_a_query_of_stop_words_says_why_nothing_matches(lib: Path, query: str, w
     )
 
 
+def test_a_pasted_title_with_a_question_mark_says_why_nothing_matches(
+    lib: Path, papers: dict[str, Paper]
+) -> None:
+    """A sample title with `?` (`What Matters in Transformers? Not All…`) pasted as the query
+    matches nothing (`?` is one letter more); the line names the word and says to quote it,
+    and the quoted title finds the paper (a fresh user pasted 14 such titles)."""
+    [paper] = [p for p in papers.values() if p.title.startswith("What Matters in")]
+    head = paper.title.split("?")[0] + "?"  # `What Matters in Transformers?`
+    miss = run(lib, "search", head)
+    assert miss.returncode == 1 and miss.stdout == ""
+    assert miss.stderr == (
+        "paperbrowse: no papers match: 'Transformers?' ends in '?', which stands for one "
+        "letter more; put a pasted title in double quotes to search its words\n"
+    )
+    hit = run(lib, "search", "--format", "jsonl", f'"{head}"')
+    assert hit.returncode == 0
+    assert paper.id in [json.loads(line)["id"] for line in hit.stdout.splitlines()]
+
+
 # ---------------------------------------------------------------------------------------------
 # search: dates, sorts, limits, states
 
