@@ -4,12 +4,15 @@ background, measured on the colours the screen actually composes; the theme pers
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from rich.color import Color as RichColor
 from textual.command import CommandList, CommandPalette
 from textual.geometry import Region
+from textual.pilot import Pilot
 from textual.widget import Widget
 from textual.widgets import Input
 
@@ -222,16 +225,25 @@ async def test_the_theme_picker_marks_the_current_theme(make_app: MakeApp) -> No
         assert len(prompts) == len(app.available_themes)
 
 
-async def test_every_theme_keeps_the_filter_bar_key_bar_and_detail_readable(
+@asynccontextmanager
+async def _all_papers(
     make_app: MakeApp,
-) -> None:
-    """The view tabs (active and not), the inputs and their placeholders, the key bar (list,
-    detail and filter focus) and the detail pane: visible text at WCAG AA in every theme."""
+) -> AsyncIterator[tuple[PaperBrowser, Pilot[Any], MainScreen]]:
+    """The browser on every paper at SIZE, settled: the app, its pilot and the main screen."""
     app = make_app(Filters(state="all"))
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         screen = app.screen
         assert isinstance(screen, MainScreen)
+        yield app, pilot, screen
+
+
+async def test_every_theme_keeps_the_filter_bar_key_bar_and_detail_readable(
+    make_app: MakeApp,
+) -> None:
+    """The view tabs (active and not), the inputs and their placeholders, the key bar (list,
+    detail and filter focus) and the detail pane: visible text at WCAG AA in every theme."""
+    async with _all_papers(make_app) as (app, pilot, screen):
         failures: list[str] = []
         for theme, typed in [(t, typed) for typed in ("", "pose") for t in app.available_themes]:
             if typed and not screen.query_one("#query", Input).value:  # placeholder, then text
@@ -254,11 +266,7 @@ async def test_every_theme_keeps_the_tag_and_note_dialogs_readable(make_app: Mak
     """The tag and note dialogs' border lines (what `t` tags, the note's paper, their keys) and
     their text at WCAG AA in every theme: the accent-coloured titles were 1.27:1 in
     textual-light (a fresh user measured them)."""
-    app = make_app(Filters(state="all"))
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        screen = app.screen
-        assert isinstance(screen, MainScreen)
+    async with _all_papers(make_app) as (app, pilot, screen):
         failures: list[str] = []
         for key, box in (("t", "#tag-box"), ("n", "#note-box")):
             await pilot.press(key)
