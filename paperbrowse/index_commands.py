@@ -75,6 +75,8 @@ def index(
         error(f"warning: {warning}")
     for failure in report.failures:
         error(failure)
+    for line in report.skipped:
+        error(line)
     failed = bool(report.failures or problems)
     # Plain print, not Rich: one line whatever the width, and no markup read from the path.
     print(one_line(index_summary(report, len(problems), data_dir)), file=sys.stderr)
@@ -131,6 +133,8 @@ def index_summary(report: IndexReport, problems: int, data_dir: Path) -> str:
     if report.removed:
         parts.append(f"{report.removed} removed")
     parts.append(_plural(len(report.warnings), "warning"))
+    if report.skipped:
+        parts.append(f"{len(report.skipped)} skipped (not a papers page)")
     failed = len(report.failures) + problems
     if failed:
         parts.append(f"{failed} failed")

@@ -31,6 +31,9 @@ class IndexReport:
     dropped: int = 0
     warnings: list[str] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
+    # Files of a walked directory that are no papers page (a README.md beside the captures):
+    # named, counted, not failures (the run's exit status stays 0).
+    skipped: list[str] = field(default_factory=list)
     # Per id written under a new name, the stored ids it replaces (a re-titled paper's new
     # title-based id, a paper that gained an arXiv id): counted updated, so not arrivals.
     renamed: dict[str, set[str]] = field(default_factory=dict)

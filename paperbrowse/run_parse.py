@@ -24,7 +24,7 @@ from paperbrowse.engine.whoosh_procs import die_with_parent, failure_reason
 from paperbrowse.errors import LibraryError
 from paperbrowse.manifest import RecordedDump
 from paperbrowse.merging import IndexReport, Progress
-from paperbrowse.pages import DumpError
+from paperbrowse.pages import DumpError, NotAPageError
 from paperbrowse.quick_check import DumpStamp, quick_check, restamp
 from paperbrowse.run_records import EncodedDump, RunRecords, encode_dump
 from paperbrowse.sources import Source, parse_source, read_source, source_key
@@ -33,7 +33,15 @@ PARSE_PROCS = 2  # parsing processes for a large run (the machines we measure ha
 PARSE_PROCS_FROM = 64  # sources in a run; below this, starting processes costs more than it saves
 IN_FLIGHT = 4  # dumps handed to each parsing process ahead of the one being taken
 
-Outcome = EncodedDump | str  # a parsed dump, or why it is no capture (one line)
+
+@dataclass(frozen=True)
+class Skipped:
+    """A file of a walked directory that is no papers page (its one line): not a failure."""
+
+    line: str
+
+
+Outcome = EncodedDump | Skipped | str  # a parsed dump, a skipped file, or why it is no capture
 
 
 @dataclass
@@ -84,6 +92,9 @@ def parse_sources(
             ) from None
         if isinstance(outcome, str):
             report.failures.append(outcome)
+            return
+        if isinstance(outcome, Skipped):
+            report.skipped.append(outcome.line)
             return
         report.files_read += 1
         report.papers_parsed += outcome.papers
@@ -138,7 +149,7 @@ def parse_sources(
                         mp_context=multiprocessing.get_context("fork"),
                         initializer=_quiet,
                     )
-                bare = Source(source.name, source.path)  # its bytes go once, as `data`
+                bare = Source(source.name, source.path, walked=source.walked)  # bytes as `data`
                 future = pool.submit(_parse, bare, data, mtime, year, key)
                 pending.append((future, source, key, digest, data, stamp))
             while len(pending) > (IN_FLIGHT * PARSE_PROCS if pool else 0):
@@ -168,8 +179,10 @@ def _quiet() -> None:
 
 def _parse(source: Source, data: bytes, mtime: float | None, year: int | None, key: str) -> Outcome:
     """One dump parsed and encoded under source key `key`; its DumpError's one line when the
-    bytes are no capture."""
+    bytes are no capture; Skipped for a walked directory's file that is no papers page."""
     try:
         return encode_dump(parse_source(source, data, mtime, year), key)
+    except NotAPageError as exc:
+        return Skipped(str(exc)) if source.walked else str(exc)
     except DumpError as exc:
         return str(exc)

@@ -32,6 +32,7 @@ class Source:
     path: Path | None
     data: bytes | None = None
     records: list[Paper] | None = None
+    walked: bool = False  # found in a directory `index DIR` walked, not named by the user
 
 
 # What `index DIR` reads: select-all copies (.txt) and Markdown clips (.md, .markdown).
@@ -53,12 +54,15 @@ def collect_sources(
     problems: list[str] = []
     seen: set[str] = set()
 
-    def add(path: Path, real: str | None = None) -> None:
+    def add(path: Path, real: str | None = None, walked: bool = False) -> None:
         key = os.path.realpath(path) if real is None else real
         if key in seen:
             return
         seen.add(key)
-        sources.append(Source(name=path.name, path=path))
+        sources.append(Source(name=path.name, path=path, walked=walked))
+
+    def walked(path: Path, real: str) -> None:
+        add(path, real, walked=True)
 
     for raw in paths:
         if raw == "-":
@@ -77,7 +81,7 @@ def collect_sources(
             continue
         path = Path(raw)
         if path.is_dir():
-            _walk(path, add, problems)
+            _walk(path, walked, problems)
         elif path.exists():
             add(path)  # whatever it is: reading names what cannot be read (a FIFO, HTML)
         elif path.is_symlink():

@@ -33,7 +33,7 @@ from paperbrowse.pages.markdown import markdown_lines
 from paperbrowse.pages.metadata import MAX_TITLE_LEN
 from paperbrowse.pages.paper_page import parse_paper_page
 from paperbrowse.pages.reading import read_capture
-from paperbrowse.pages.results import DumpError, ParseResult, ParseWarning
+from paperbrowse.pages.results import DumpError, NotAPageError, ParseResult, ParseWarning
 from paperbrowse.pages.terminal import terminal_lines
 from paperbrowse.pages.urls import arxiv_id_of, extract_links
 from paperbrowse.pages.years import Dated, YearEvidence, resolve_years
@@ -41,6 +41,7 @@ from paperbrowse.pages.years import Dated, YearEvidence, resolve_years
 __all__ = [
     "DEFAULT_MAX_BYTES",
     "DumpError",
+    "NotAPageError",
     "ParseResult",
     "ParseWarning",
     "decode_dump",
@@ -174,7 +175,7 @@ def _check_is_page(result: ParseResult, structured: bool, shown: str) -> None:
     # A "title" longer than any real one (a document's table row citing a paper) is no sign.
     linked = any(p.arxiv_id and len(p.title) <= MAX_TITLE_LEN for p in result.papers)
     if result.syntax != "select-all" and not linked:
-        raise DumpError(
+        raise NotAPageError(
             f"{shown}: not a Daily Papers dump (a {result.syntax} document without the page's "
             "header or links to papers); skipped"
         )
@@ -185,7 +186,7 @@ def _check_is_page(result: ParseResult, structured: bool, shown: str) -> None:
     )
     blocks = len(result.papers) + len(result.warnings)  # a skipped block is a block too
     if real * 2 < blocks:
-        raise DumpError(
+        raise NotAPageError(
             f"{shown}: not a Daily Papers dump (no page header, and {blocks - real} "
             f"of its {blocks} blocks have no abstract); skipped"
         )

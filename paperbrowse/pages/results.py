@@ -28,6 +28,11 @@ class DumpError(Exception):
     papers page); str() is one line naming the file."""
 
 
+class NotAPageError(DumpError):
+    """A text file that is no papers page at all (notes, a README saved beside the captures):
+    `index DIR` skips it, where a file named on the command line fails."""
+
+
 @dataclass
 class ParseResult:
     """What one capture yielded.

@@ -482,3 +482,39 @@ def test_a_library_whose_first_dump_has_no_papers_is_empty_not_damaged(tmp_path:
         assert stats.returncode == 0, stats.stderr
         assert stats.stdout.splitlines()[0].split() == ["papers", "0"]
         assert "damaged" not in run(data, "show", "abcdef").stderr
+
+
+NOTES = """# My paper captures
+
+Pages I saved from the Daily Papers site, one file a day. The dumps are select-all copies;
+the Markdown ones came from the web clipper. Re-run the index after adding a file.
+
+Things to read this week: the two diffusion surveys, and whatever the lab meeting picks.
+"""
+
+
+def test_a_notes_file_in_a_walked_directory_is_skipped_not_failed(tmp_path: Path) -> None:
+    """`index DIR` with a README.md beside the captures (the shared fixture pages have one)
+    exited 1 on every run, breaking `index ~/papers && …` (three fresh users hit it): a walked
+    directory's file that is no papers page is named and counted as skipped, and the run exits
+    0; named on the command line, the same file still fails."""
+    dumps = tmp_path / "papers"
+    dumps.mkdir()
+    sample = sorted(SAMPLE_DIR.glob("*.txt"))[0]
+    (dumps / sample.name).write_bytes(sample.read_bytes())
+    (dumps / "README.md").write_text(NOTES, "utf-8")
+    data = tmp_path / "data"
+    for _ in range(2):  # the first run, then the same dumps unchanged
+        proc = run(data, "index", str(dumps))
+        assert proc.returncode == 0, proc.stderr
+        lines = proc.stderr.splitlines()
+        assert any(
+            line.startswith(f"paperbrowse: {dumps / 'README.md'}: not a Daily Papers dump")
+            for line in lines
+        ), lines
+        assert "1 skipped (not a papers page)" in lines[-1] and "failed" not in lines[-1]
+    titles = run(data, "search", "--format", "titles", "--limit", "0", "").stdout.splitlines()
+    assert titles and len(titles) == len(set(titles))  # the capture's papers were indexed
+    named = run(data, "index", str(dumps / "README.md"))
+    assert named.returncode == 1
+    assert named.stderr.splitlines()[-1].endswith(f"1 failed -> {data}")
