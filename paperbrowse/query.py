@@ -16,12 +16,14 @@ instead of selecting them.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from whoosh import query
 from whoosh.fields import Schema
 from whoosh.qparser import (
+    FieldsPlugin,
     GtLtPlugin,
     MultifieldPlugin,
     QueryParser,
@@ -70,13 +72,16 @@ SEARCHABLE_FIELDS = tuple(field.name for field in QUERY_FIELDS)
 PREFIX_OPERATORS = frozenset({"NOT"})
 INFIX_OPERATORS = frozenset({"AND", "OR", "ANDNOT", "ANDMAYBE", "REQUIRE"})
 
-# `name:` followed by what the field would apply to. A name starts with a letter (so `10:30`
-# and `GPT-4:` stay words) and stands at the start of a word; `https://…` is a link, not a field.
-_FIELD = re.compile(r"(?<![\w.\-:])([A-Za-z_]\w*):(?!//)(\S?)")
+# A field's name starts with a letter (so `10:30` and `GPT-4:` stay words) and stands at the
+# start of a word (so `Emu3.5:` of a pasted title is a word: Whoosh's own rule, `\w+:`
+# anywhere, read it as `Emu3.` and an unknown field `5:`, and searched `emu3` alone).
+_FIELD_NAME_AT = r"(?<![\w.\-:])"
+_NAME = r"[A-Za-z_]\w*"
+# `name:` followed by what the field would apply to; `https://…` is a link, not a field.
+_FIELD = re.compile(rf"{_FIELD_NAME_AT}({_NAME}):(?!//)(\S?)")
+# Whoosh's field syntax (FieldsPlugin) by the same rule.
+_FIELD_EXPR = rf"{_FIELD_NAME_AT}(?P<text>{_NAME}|[*]):"
 _TOKENS = re.compile(r"[()]|[^\s()]+")
-# A colon that ends a word (`Emu3.5: Native…`, pasted from a title): Whoosh's field syntax read
-# `5:` as an unknown field and searched `emu3` alone.
-_TRAILING_COLON = re.compile(r"(?<=\S):+(?=\s|$)")
 _COMPARISONS = ("<", ">", "<=", ">=", "=<", "=>")
 
 
@@ -93,10 +98,7 @@ def field_problem(text: str) -> str | None:
     into plain words or match nothing. An unknown name followed by a space (`Lite Pose: A…`,
     pasted from a title) stays words.
     """
-    spans = _quoted_spans(text)
-    for match in _FIELD.finditer(text):
-        if any(start < match.start() < end for start, end in spans):
-            continue
+    for match in _unquoted(_FIELD, text):
         name, value = match.group(1), match.group(2)
         if name in SEARCHABLE_FIELDS:
             if not value:
@@ -116,23 +118,13 @@ def field_problem(text: str) -> str | None:
     return None
 
 
-def _drop_trailing_colons(text: str) -> str:
-    """`text` without the colons that end a word outside double quotes (balanced): a field
-    name's colon is followed by its value (`field_problem` refuses `title:` alone), so such a
-    colon is a title's punctuation (`MinerU2.5: A Decoupled…` is `MinerU2.5 A Decoupled…`)."""
-    spans = _quoted_spans(text)
-
-    def drop(match: re.Match[str]) -> str:
-        inside = any(start < match.start() < end for start, end in spans)
-        return match.group(0) if inside else ""
-
-    return _TRAILING_COLON.sub(drop, text)
-
-
-def _quoted_spans(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each double-quoted stretch, quotes included."""
+def _unquoted(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
+    """The matches of `pattern` in `text` that start outside double-quoted stretches."""
     marks = [i for i, ch in enumerate(text) if ch == '"']
-    return [(marks[i], marks[i + 1] + 1) for i in range(0, len(marks) - 1, 2)]
+    spans = [(marks[i], marks[i + 1] + 1) for i in range(0, len(marks) - 1, 2)]
+    for match in pattern.finditer(text):
+        if not any(start < match.start() < end for start, end in spans):
+            yield match
 
 
 def operator_problem(text: str) -> str | None:
@@ -168,6 +160,8 @@ class QueryLanguage:
     def __init__(self, schema: Schema) -> None:
         parser = _QueryParser(None, with_for_field(with_state_fields(schema)))
         parser.remove_plugin_class(WildcardPlugin)
+        parser.remove_plugin_class(FieldsPlugin)
+        parser.add_plugin(FieldsPlugin(expr=_FIELD_EXPR))
         parser.add_plugin(_WildcardPlugin())
         parser.add_plugin(MultifieldPlugin(["title", "abstract"]))
         parser.add_plugin(GtLtPlugin())
@@ -188,7 +182,6 @@ class QueryLanguage:
         )
         if problem:
             raise QueryError(f"invalid query {quoted(text)}: {problem}")
-        converted = _drop_trailing_colons(converted)
         try:
             parsed = self._parser.parse(converted)
         except QueryParserError as exc:
@@ -346,13 +339,11 @@ def left_out(parsed: query.Query | None, text: str) -> str | None:
     such words at every keystroke), or a word ends in `?`, which stands for one more letter
     (`Examples?` of a pasted title); None otherwise."""
     if parsed is not query.NullQuery:
-        spans = _quoted_spans(text)
-        for match in _ENDING_WILDCARD.finditer(text):
-            if not any(start < match.start() < end for start, end in spans):
-                return (
-                    f"{text[: match.end()].split()[-1]!r} ends in '?', which stands for one "
-                    "letter more; put a pasted title in double quotes to search its words"
-                )
+        for match in _unquoted(_ENDING_WILDCARD, text):
+            return (
+                f"{text[: match.end()].split()[-1]!r} ends in '?', which stands for one "
+                "letter more; put a pasted title in double quotes to search its words"
+            )
         return None
     unfielded = _FIELD_NAME.sub(" ", text)  # `title:a`: the word is `a`
     words = list(dict.fromkeys(w.lower() for w in _WORDS.findall(unfielded)))
