@@ -14,9 +14,6 @@ from paperbrowse.triage import TriageError
 from paperbrowse.tui.tag_editor import TagEditor
 from paperbrowse.tui.triage_actions import TriageActions
 
-# The paper's title on one line of the tag dialog (70 columns, its border and padding).
-TITLE_CHARS = 64
-
 
 class AnnotateActions(TriageActions):
     """Tagging and notes from the browser."""
@@ -40,7 +37,7 @@ class AnnotateActions(TriageActions):
             what = f"{len(ids):,} marked papers"
         else:
             what = "the marked paper" if self.marks else "this paper"
-            title = self._short_title(ids[0])
+            title = self._title_of(ids[0])
 
         def chosen(text: str | None) -> None:
             if text:
@@ -50,8 +47,9 @@ class AnnotateActions(TriageActions):
             TagEditor(what, shared, in_use, several=len(ids) > 1, title=title), chosen
         )
 
-    def _short_title(self, paper_id: str) -> str:
-        """The paper's title cut to TITLE_CHARS (… at the cut); "" when it is not found."""
+    def _title_of(self, paper_id: str) -> str:
+        """The paper's title on one line ("" when it is not found); the dialog cuts it to
+        its width."""
         current = self.current
         if current is not None and current.id == paper_id:
             paper: Paper | None = current
@@ -63,8 +61,7 @@ class AnnotateActions(TriageActions):
                 paper = None
         if paper is None:
             return ""
-        title = " ".join(paper.title.split())
-        return title if len(title) <= TITLE_CHARS else title[: TITLE_CHARS - 1].rstrip() + "…"
+        return " ".join(paper.title.split())
 
     def _apply_tags(self, ids: list[str], text: str) -> None:
         try:

@@ -45,7 +45,9 @@ class TagEditor(ModalScreen[str | None]):
     }
     TagEditor Input { width: 100%; }
     TagEditor Static { width: 100%; color: $text-muted; }
-    TagEditor #tag-paper { color: $text; text-style: bold; }
+    TagEditor #tag-paper {
+        color: $text; text-style: bold; text-wrap: nowrap; text-overflow: ellipsis;
+    }
     """
 
     def __init__(

@@ -168,7 +168,7 @@ class TriageActions(Screen[None]):
                 now[pid] = paper.id if paper is not None else pid
         if all(now[pid] == pid for pid in now):
             return change
-        if isinstance(change, TagChange):
+        if isinstance(change, TagChange):  # two branches: `before` holds tags or a flag
             return replace(change, before=tuple((now[pid], v) for pid, v in change.before))
         return replace(change, before=tuple((now[pid], v) for pid, v in change.before))
 
