@@ -12,6 +12,7 @@ import os
 import stat
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import TextIO
 
@@ -61,9 +62,6 @@ def collect_sources(
         seen.add(key)
         sources.append(Source(name=path.name, path=path, walked=walked))
 
-    def walked(path: Path, real: str) -> None:
-        add(path, real, walked=True)
-
     for raw in paths:
         if raw == "-":
             try:
@@ -81,7 +79,7 @@ def collect_sources(
             continue
         path = Path(raw)
         if path.is_dir():
-            _walk(path, walked, problems)
+            _walk(path, partial(add, walked=True), problems)
         elif path.exists():
             add(path)  # whatever it is: reading names what cannot be read (a FIFO, HTML)
         elif path.is_symlink():
