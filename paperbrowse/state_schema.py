@@ -19,6 +19,7 @@ checks the version inside it, so two processes opening an old `state.db` at once
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator, Sequence
 from datetime import datetime, timezone
 
 STATE_VERSION = 1
@@ -69,6 +70,16 @@ CREATE TABLE IF NOT EXISTS tags (
 ) WITHOUT ROWID
 """
 TAGS_INDEX = "CREATE INDEX IF NOT EXISTS tags_by_name ON tags (tag)"
+
+
+ID_CHUNK = 500  # ids one statement binds (`id IN (?, …)`), well below SQLite's variable limit
+
+
+def id_chunks(ids: Sequence[str]) -> Iterator[tuple[Sequence[str], str]]:
+    """`ids` ID_CHUNK at a time, each chunk with its placeholders for `IN (…)`: `?,?,?`."""
+    for start in range(0, len(ids), ID_CHUNK):
+        chunk = ids[start : start + ID_CHUNK]
+        yield chunk, ",".join("?" * len(chunk))
 
 
 def now_stamp() -> str:

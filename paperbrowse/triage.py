@@ -27,7 +27,7 @@ from paperbrowse.state_files import (
     sqlite_error_line,
     write_error_line,
 )
-from paperbrowse.state_schema import FLAGS, now_stamp, version
+from paperbrowse.state_schema import FLAGS, id_chunks, now_stamp, version
 
 __all__ = [
     "FLAGS",
@@ -177,9 +177,7 @@ class TriageStore:
         full = self.version >= 1
         columns = "id, read, starred, hidden" + (", note" if full else "")
         try:
-            for start in range(0, len(ids), 500):
-                chunk = ids[start : start + 500]
-                marks = ",".join("?" * len(chunk))
+            for chunk, marks in id_chunks(ids):
                 tags: dict[str, list[str]] = {}
                 if full:
                     for pid, tag in self._db.execute(

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from paperbrowse.models import TriageState
-from paperbrowse.state_schema import FLAGS, now_stamp
+from paperbrowse.state_schema import FIELDS, FLAGS, id_chunks, now_stamp
 from paperbrowse.triage import TriageStore
 
 
@@ -61,7 +61,7 @@ def carry_over(store: TriageStore, renames: Mapping[str, Iterable[str]]) -> int:
             times.append(("note", new, [source], "min"))
         # A mark cleared on an old id (unstarred at T) and never set on the new one keeps
         # when it was cleared: `state import` of an older starred line must not star it again.
-        for field in (*FLAGS, "tags", "note"):
+        for field in FIELDS:
             if _held(now, field) or any(_held(s, field) for s in states):
                 continue
             cleared = [i for i in held if old_times[i].get(field)]
@@ -121,18 +121,14 @@ def _held(state: TriageState, field: str) -> bool:
 def _times_of(store: TriageStore, ids: Iterable[str]) -> dict[str, dict[str, str | None]]:
     """{id: {field: the time it last changed}} of the ids with a row (fields: FLAGS, tags,
     note)."""
-    ids = sorted(ids)
-    fields = (*FLAGS, "tags", "note")
+    columns = ", ".join(f"{f}_at" for f in FIELDS)
     found: dict[str, dict[str, str | None]] = {}
     with store.reading() as db:
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            marks = ",".join("?" * len(chunk))
-            columns = ", ".join(f"{f}_at" for f in fields)
+        for chunk, marks in id_chunks(sorted(ids)):
             for pid, *at in db.execute(
                 f"SELECT id, {columns} FROM state WHERE id IN ({marks})", chunk
             ):
-                found[pid] = dict(zip(fields, at, strict=True))
+                found[pid] = dict(zip(FIELDS, at, strict=True))
     return found
 
 
@@ -147,9 +143,7 @@ def drop_carried(store: TriageStore, ids: Iterable[str]) -> int:
         return 0
     deleted = 0
     with store.writing() as db:
-        for start in range(0, len(olds), 500):
-            chunk = olds[start : start + 500]
-            marks = ",".join("?" * len(chunk))
+        for chunk, marks in id_chunks(olds):
             deleted += db.execute(f"DELETE FROM state WHERE id IN ({marks})", chunk).rowcount
             db.execute(f"DELETE FROM tags WHERE id IN ({marks})", chunk)
     return deleted
